@@ -1,0 +1,1 @@
+"""Model clients: what to ask each model family (one module per family)."""

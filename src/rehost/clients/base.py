@@ -1,0 +1,440 @@
+"""ModelClient: what to ask a model family, bound to a provider that can be swapped at run time.
+
+A client owns the family's knowledge: its variants, prompt rules (R1 takes no system prompt), sampling
+defaults, and what a thinking setting means for it. ``prepare()`` applies all of that and returns a neutral
+Request; the bound provider does the rest. Every call reads ``self.provider`` once, at its start, so a
+provider swapped while a call is in flight takes effect from the next call and the running one finishes on
+the host it started on.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..shared.errors import ConfigurationError, UnsupportedFeature
+from ..shared.request import ReasoningTags, Request, Sampling, ThinkingPlan
+from ..shared.types import (
+    Completion,
+    Done,
+    Message,
+    MessageLike,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    Thinking,
+    Tool,
+    ToolChoice,
+)
+
+__all__ = [
+    "AsyncCompletionStream",
+    "CompletionStream",
+    "ModelClient",
+    "SamplingOptions",
+    "ThinkingStyle",
+    "Variant",
+    "coerce_messages",
+]
+
+ThinkingStyle: TypeAlias = Literal["none", "always", "toggle", "effort", "budget", "level"]
+ThinkingLike: TypeAlias = Thinking | bool | str | int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One model of a family, as its client knows it.
+
+    ``thinking`` says how the model thinks: ``none`` (it does not), ``always`` (it always does, no control),
+    ``toggle`` (on/off), ``effort`` (on/off plus the efforts in ``efforts``), ``budget`` (token budgets in
+    ``budget_range``), ``level`` (Gemini 3 levels in ``efforts``). ``can_disable`` says whether thinking can be
+    turned off at all.
+    """
+
+    model: str
+    name: str = ""
+    thinking: ThinkingStyle = "none"
+    efforts: tuple[str, ...] = ()
+    budget_range: tuple[int, int] | None = None
+    can_disable: bool = True
+    system_prompt: bool = True
+    temperature: float | None = None
+    top_p: float | None = None
+    tags: ReasoningTags | None = None
+    deprecated: str | None = None
+    aliases: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+class SamplingOptions(BaseModel):
+    """Sampling settings a caller may give; validated here so a bad value never reaches a host."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    top_p: float | None = Field(default=None, gt=0.0, le=1.0)
+    top_k: int | None = Field(default=None, ge=1)
+    max_tokens: int | None = Field(default=None, ge=1)
+    stop: tuple[str, ...] | None = None
+    seed: int | None = None
+    presence_penalty: float | None = Field(default=None, ge=-2.0, le=2.0)
+    frequency_penalty: float | None = Field(default=None, ge=-2.0, le=2.0)
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def _stop(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return (value,)
+        return value
+
+    def merged(self, other: SamplingOptions) -> SamplingOptions:
+        values = self.model_dump(exclude_none=True)
+        values.update(other.model_dump(exclude_none=True))
+        return SamplingOptions(**values)
+
+
+_SAMPLING_NAMES = frozenset(SamplingOptions.model_fields)
+
+
+def coerce_messages(messages: MessageLike | Sequence[MessageLike]) -> tuple[Message, ...]:
+    """A prompt string, one message, or a list of messages / dicts, as validated Messages."""
+    items: Sequence[MessageLike] = [messages] if isinstance(messages, str | Message | Mapping) else messages
+    out: list[Message] = []
+    for item in items:
+        if isinstance(item, Message):
+            out.append(item)
+        elif isinstance(item, str):
+            out.append(Message.user(item))
+        elif isinstance(item, Mapping):
+            out.append(Message.model_validate(item))
+        else:
+            raise TypeError(f"a message must be a str, dict or Message, not {type(item).__name__}")
+    if not out:
+        raise ValueError("no messages: give at least one")
+    if all(m.role == "system" for m in out):
+        raise ValueError("only system messages: give the model something to answer")
+    return tuple(out)
+
+
+def _sampling_from(kwargs: dict[str, Any]) -> SamplingOptions:
+    values = {k: kwargs.pop(k) for k in list(kwargs) if k in _SAMPLING_NAMES}
+    return SamplingOptions(**values)
+
+
+class ModelClient:
+    """Base of every family client. Subclasses declare ``family`` and ``variants`` and may override
+    ``plan_thinking`` and ``apply_prompt_rules``."""
+
+    family: ClassVar[str] = ""
+    variants: ClassVar[Mapping[str, Variant]] = {}
+
+    def __init__(
+        self,
+        variant: str,
+        *,
+        provider: Any = None,
+        thinking: ThinkingLike = None,
+        system: str | None = None,
+        tools: Sequence[Tool] | None = None,
+        host_model_id: str | None = None,
+        timeout: float | None = None,
+        **sampling: Any,
+    ) -> None:
+        self.variant_name, self.variant = self.resolve_variant(variant)
+        if self.variant.deprecated:
+            warnings.warn(f"{self.variant.model}: {self.variant.deprecated}", DeprecationWarning, stacklevel=2)
+        self._provider = provider
+        self.thinking = Thinking.coerce(thinking)
+        self.system = system
+        self.tools = tuple(tools or ())
+        self.host_model_id = host_model_id
+        self.timeout = timeout
+        try:
+            self.sampling = _sampling_from(sampling)
+        except ValidationError as exc:
+            raise ConfigurationError(f"invalid sampling setting: {exc}") from None
+        if sampling:
+            raise TypeError(f"unknown option(s): {', '.join(sorted(sampling))}")
+        if self.thinking is not None:
+            self.plan_thinking(self.thinking)  # fail now, not at the first call
+
+    # ------------------------------------------------------------------------------------------ identity
+    @classmethod
+    def resolve_variant(cls, name: str) -> tuple[str, Variant]:
+        if name in cls.variants:
+            return name, cls.variants[name]
+        for key, variant in cls.variants.items():
+            if name == variant.model or name in variant.aliases:
+                return key, variant
+        import difflib
+
+        names = sorted(cls.variants)
+        close = difflib.get_close_matches(name, names + [v.model for v in cls.variants.values()], n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise ConfigurationError(
+            f"{cls.__name__} has no variant {name!r}.{hint} Variants: {', '.join(names)}"
+        )
+
+    @property
+    def model(self) -> str:
+        """The canonical model id (the catalogue key)."""
+        return self.variant.model
+
+    @property
+    def provider(self) -> Any:
+        if self._provider is None:
+            raise ConfigurationError(f"{type(self).__name__}({self.variant_name!r}) is not bound to a provider: "
+                                     "pass provider=... or set client.provider")
+        return self._provider
+
+    @provider.setter
+    def provider(self, provider: Any) -> None:
+        self._provider = provider
+
+    def __repr__(self) -> str:
+        host = type(self._provider).__name__ if self._provider is not None else "unbound"
+        return f"{type(self).__name__}({self.variant_name!r}, provider={host})"
+
+    # ------------------------------------------------------------------------------------------ model rules
+    def plan_thinking(self, thinking: Thinking | None) -> ThinkingPlan | None:
+        """Turn the caller's thinking setting into this family's plan, refusing what the model cannot do."""
+        return plan_for_style(self.variant, thinking, family=type(self).__name__)
+
+    def apply_prompt_rules(self, messages: tuple[Message, ...]) -> tuple[Message, ...]:
+        """Family prompt rules; by default, a model that takes no system prompt gets it in its first turn."""
+        if self.variant.system_prompt or not any(m.role == "system" for m in messages):
+            return messages
+        return fold_system(messages)
+
+    def default_sampling(self) -> SamplingOptions:
+        v = self.variant
+        return SamplingOptions(temperature=v.temperature, top_p=v.top_p)
+
+    def check_sampling(self, sampling: SamplingOptions) -> None:
+        """Family-specific advice or refusal about sampling (warnings, not silent changes)."""
+
+    # ------------------------------------------------------------------------------------------ prepare
+    def prepare(
+        self,
+        messages: MessageLike | Sequence[MessageLike],
+        *,
+        stream: bool = False,
+        thinking: ThinkingLike = None,
+        system: str | None = None,
+        tools: Sequence[Tool] | None = None,
+        tool_choice: ToolChoice | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        **sampling: Any,
+    ) -> Request:
+        """The neutral Request for a call, with every model rule applied; nothing is sent."""
+        try:
+            msgs = coerce_messages(messages)
+            call_sampling = _sampling_from(sampling)
+        except ValidationError as exc:
+            raise ConfigurationError(f"invalid input: {exc}") from None
+        if sampling:
+            raise TypeError(f"unknown option(s): {', '.join(sorted(sampling))}")
+        system_text = system if system is not None else self.system
+        if system_text and not any(m.role == "system" for m in msgs):
+            msgs = (Message.system(system_text), *msgs)
+        msgs = self.apply_prompt_rules(msgs)
+        chosen = Thinking.coerce(thinking) if thinking is not None else self.thinking
+        plan = self.plan_thinking(chosen)
+        merged = self.default_sampling().merged(self.sampling).merged(call_sampling)
+        self.check_sampling(merged)
+        all_tools = tuple(tools) if tools is not None else self.tools
+        return Request(
+            model=self.model,
+            messages=msgs,
+            sampling=Sampling(**merged.model_dump()),
+            thinking=plan,
+            tools=all_tools,
+            tool_choice=tool_choice,
+            stream=stream,
+            host_model_id=self.host_model_id,
+            reasoning_tags=self.variant.tags,
+            extra_body=extra_body,
+            extra_headers=extra_headers,
+            timeout=timeout if timeout is not None else self.timeout,
+        )
+
+    # ------------------------------------------------------------------------------------------ calls
+    def complete(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> Completion:
+        provider = self.provider
+        result: Completion = provider.send(self.prepare(messages, **options))
+        return result
+
+    async def acomplete(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> Completion:
+        provider = self.provider
+        result: Completion = await provider.asend(self.prepare(messages, **options))
+        return result
+
+    def stream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> CompletionStream:
+        """Events as they arrive (TextDelta, ReasoningDelta, ToolCallDelta, Usage, then Done).
+
+        The request is checked now; it is sent when iteration starts. Leaving the loop early, or calling
+        ``close()``, closes the connection."""
+        provider = self.provider
+        prepared = provider.prepare(self.prepare(messages, stream=True, **options))
+        return CompletionStream(provider.stream_prepared(prepared))
+
+    def astream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> AsyncCompletionStream:
+        provider = self.provider
+        prepared = provider.prepare(self.prepare(messages, stream=True, **options))
+        return AsyncCompletionStream(provider.astream_prepared(prepared))
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def fold_system(messages: tuple[Message, ...]) -> tuple[Message, ...]:
+    """Move system text into the first user turn (for models trained without a system role)."""
+    system = "\n\n".join(m.text for m in messages if m.role == "system")
+    rest = [m for m in messages if m.role != "system"]
+    for i, m in enumerate(rest):
+        if m.role == "user":
+            rest[i] = Message(role="user", parts=(TextPart(text=f"{system}\n\n{m.text}"),))
+            break
+    else:
+        rest.insert(0, Message.user(system))
+    return tuple(rest)
+
+
+def plan_for_style(variant: Variant, thinking: Thinking | None, *, family: str) -> ThinkingPlan | None:
+    """The common meaning of a thinking setting for each thinking style; families refine it."""
+    model = variant.model
+    style = variant.thinking
+    if style == "none":
+        if thinking is not None and thinking.enabled:
+            raise UnsupportedFeature(f"{model} does not think; pick a reasoning variant of {family}")
+        return None
+    if style == "always":
+        if thinking is None:
+            return ThinkingPlan(enabled=True, always_on=True)
+        if not thinking.enabled:
+            raise UnsupportedFeature(f"{model} always thinks; it cannot be turned off")
+        if thinking.effort is not None or thinking.budget is not None:
+            raise UnsupportedFeature(f"{model} always thinks and takes no effort or budget; use Thinking() "
+                                     "or leave thinking unset")
+        return ThinkingPlan(enabled=True, include_reasoning=thinking.include, always_on=True)
+    if thinking is None:
+        return None
+    if not thinking.enabled:
+        if not variant.can_disable:
+            raise UnsupportedFeature(f"{model} cannot turn thinking off")
+        return ThinkingPlan(enabled=False, include_reasoning=False)
+    if thinking.budget is not None and style != "budget":
+        raise UnsupportedFeature(f"{model} takes no thinking budget" +
+                                 (f"; efforts: {'|'.join(variant.efforts)}" if variant.efforts else ""))
+    if thinking.effort is not None:
+        if style == "toggle" or thinking.effort not in variant.efforts:
+            allowed = "|".join(variant.efforts) if variant.efforts else "none (it only turns on or off)"
+            raise UnsupportedFeature(f"{model} takes thinking effort {allowed}, not {thinking.effort!r}")
+        return ThinkingPlan(enabled=True, effort=thinking.effort, include_reasoning=thinking.include)
+    if thinking.budget is not None and variant.budget_range is not None:
+        low, high = variant.budget_range
+        if not low <= thinking.budget <= high:
+            raise UnsupportedFeature(f"{model} takes a thinking budget of {low}..{high}, not {thinking.budget}")
+        return ThinkingPlan(enabled=True, budget=thinking.budget, include_reasoning=thinking.include)
+    return ThinkingPlan(enabled=True, include_reasoning=thinking.include)
+
+
+# ---------------------------------------------------------------------------------------------- streams
+
+
+class CompletionStream:
+    """A streamed call: iterate for events; ``final()`` gives the Completion (consuming what is left)."""
+
+    def __init__(self, events: Iterator[StreamEvent]) -> None:
+        self._events = events
+        self._completion: Completion | None = None
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        try:
+            for event in self._events:
+                if isinstance(event, Done):
+                    self._completion = event.completion
+                yield event
+        finally:
+            if self._completion is None:
+                self.close()  # left early or failed: release the connection now
+
+    def text(self) -> Iterator[str]:
+        """Only the answer's text, piece by piece."""
+        for event in self:
+            if isinstance(event, TextDelta):
+                yield event.text
+
+    def final(self) -> Completion:
+        if self._completion is None:
+            for _ in self:
+                pass
+        if self._completion is None:
+            raise RuntimeError("the stream was closed before it finished")
+        return self._completion
+
+    @property
+    def completion(self) -> Completion | None:
+        return self._completion
+
+    def close(self) -> None:
+        close = getattr(self._events, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> CompletionStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncCompletionStream:
+    """The async twin of CompletionStream."""
+
+    def __init__(self, events: AsyncIterator[StreamEvent]) -> None:
+        self._events = events
+        self._completion: Completion | None = None
+
+    async def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        try:
+            async for event in self._events:
+                if isinstance(event, Done):
+                    self._completion = event.completion
+                yield event
+        finally:
+            if self._completion is None:
+                await self.aclose()
+
+    async def text(self) -> AsyncIterator[str]:
+        async for event in self:
+            if isinstance(event, TextDelta):
+                yield event.text
+
+    async def final(self) -> Completion:
+        if self._completion is None:
+            async for _ in self:
+                pass
+        if self._completion is None:
+            raise RuntimeError("the stream was closed before it finished")
+        return self._completion
+
+    @property
+    def completion(self) -> Completion | None:
+        return self._completion
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._events, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+    async def __aenter__(self) -> AsyncCompletionStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

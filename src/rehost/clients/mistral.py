@@ -1,0 +1,46 @@
+"""MistralClient: Large, Medium, Small, Magistral, Codestral, Ministral and Mixtral.
+
+Model knowledge (HOSTS.md §7):
+* Mistral Small (``-latest``) and Medium 3.5 reason when asked, at one effort (``high``), and stop with
+  ``none``; their thinking chunks should be sent back on later turns.
+* Magistral always reasons (deprecated in favour of the above).
+* Large, Medium 3.1, Small 3.x, Codestral, Ministral and Mixtral do not think.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from .base import ModelClient, Variant
+
+__all__ = ["MistralClient"]
+
+
+def _v(model: str, name: str, **kw: object) -> Variant:
+    return Variant(model=model, name=name, **kw)  # type: ignore[arg-type]
+
+
+_MAGISTRAL = "Magistral is deprecated by Mistral in favour of reasoning_effort on 'medium' / 'small'"
+
+
+class MistralClient(ModelClient):
+    family: ClassVar[str] = "mistral"
+    variants: ClassVar[Mapping[str, Variant]] = {
+        "large": _v("mistral-large-2512", "Mistral Large 3", aliases=("mistral-large-latest", "large-3")),
+        "large-2.1": _v("mistral-large-2411", "Mistral Large 2.1"),
+        "medium": _v("mistral-medium-3-5", "Mistral Medium 3.5", thinking="effort", efforts=("high",),
+                     aliases=("mistral-medium-latest", "medium-3.5")),
+        "medium-3.1": _v("mistral-medium-2508", "Mistral Medium 3.1"),
+        "small": _v("mistral-small-latest", "Mistral Small (latest)", thinking="effort", efforts=("high",)),
+        "small-3.2": _v("mistral-small-2506", "Mistral Small 3.2"),
+        "small-3.1": _v("mistral-small-2503", "Mistral Small 3.1"),
+        "magistral-medium": _v("magistral-medium-2509", "Magistral Medium", thinking="always",
+                               aliases=("magistral-medium-latest",), deprecated=_MAGISTRAL),
+        "magistral-small": _v("magistral-small-2509", "Magistral Small", thinking="always",
+                              aliases=("magistral-small-latest",), deprecated=_MAGISTRAL),
+        "codestral": _v("codestral-2508", "Codestral 25.08", aliases=("codestral-latest",)),
+        "ministral-8b": _v("ministral-8b-latest", "Ministral 8B"),
+        "mixtral-8x7b": _v("mixtral-8x7b", "Mixtral 8x7B Instruct", aliases=("open-mixtral-8x7b",)),
+        "mixtral-8x22b": _v("mixtral-8x22b", "Mixtral 8x22B Instruct", aliases=("open-mixtral-8x22b",)),
+    }

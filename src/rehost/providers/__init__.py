@@ -1,0 +1,1 @@
+"""Providers: how to reach each host (one module per host)."""

@@ -1,0 +1,420 @@
+"""Provider: everything about one host (URL, auth, dialect, model ids, errors), and the I/O loop.
+
+A provider subclass is mostly declarative: it names its host, base URL and key variable, and fills in a few
+hooks (``build_call``, ``decode``, ``open_stream``, ``error_from_body``). The loop that sends, retries,
+streams and closes connections lives here once, in sync and async twins that share every step that is not
+I/O.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import os
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+import httpx
+
+from ..shared.errors import (
+    AuthenticationError,
+    ConnectionFailed,
+    HostError,
+    InvalidRequest,
+    MissingAPIKey,
+    NotFound,
+    Overloaded,
+    PaymentRequired,
+    PermissionDenied,
+    ProtocolError,
+    RateLimited,
+    RehostError,
+    RequestTimeout,
+    ServerError,
+)
+from ..shared.request import Request
+from ..shared.sse import SSEDecoder, SSEEvent
+from ..shared.transport import HttpCall, RetryPolicy, Timeouts, Transport, header_request_id, parse_retry_after
+from ..shared.types import Completion, Done, StreamEvent
+from .dialects.common import CallInfo
+
+__all__ = ["PreparedCall", "Provider", "StreamState", "error_class_for_status"]
+
+
+class StreamState(Protocol):
+    """A dialect's stream decoder: events in, neutral events out, one Completion at the end."""
+
+    def on_event(self, event: SSEEvent) -> list[StreamEvent]: ...
+
+    def flush(self) -> list[StreamEvent]: ...
+
+    @property
+    def finished(self) -> bool: ...
+
+
+@dataclass(slots=True)
+class PreparedCall:
+    """A request turned into its HTTP form; building it is where bad input is caught."""
+
+    request: Request
+    call: HttpCall
+    info: CallInfo
+
+
+_STATUS_CLASSES: dict[int, type[HostError]] = {
+    400: InvalidRequest,
+    401: AuthenticationError,
+    402: PaymentRequired,
+    403: PermissionDenied,
+    404: NotFound,
+    408: ServerError,
+    409: ServerError,
+    413: InvalidRequest,
+    422: InvalidRequest,
+    429: RateLimited,
+    498: Overloaded,
+    500: ServerError,
+    502: ServerError,
+    503: Overloaded,
+    504: ServerError,
+    529: Overloaded,
+}
+
+
+def error_class_for_status(status: int) -> type[HostError]:
+    cls = _STATUS_CLASSES.get(status)
+    if cls is not None:
+        return cls
+    if status >= 500:
+        return ServerError
+    return InvalidRequest if status >= 400 else HostError
+
+
+def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = value
+
+
+class Provider(abc.ABC):
+    """One host. Subclasses fill in the hooks; users construct them with a key (or its env var)."""
+
+    #: short host name, as used in the catalogue (``groq``, ``openrouter``, ...)
+    name: ClassVar[str]
+    default_base_url: ClassVar[str]
+    #: environment variables searched for the key, the conventional one first
+    api_key_env: ClassVar[tuple[str, ...]] = ()
+    #: response headers that carry the host's request id
+    request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id", "request-id")
+    #: content types a successful stream may come back with
+    stream_content_types: ClassVar[tuple[str, ...]] = ("text/event-stream",)
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        models: Mapping[str, str] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._api_key = api_key
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self._headers = dict(headers or {})
+        self._models = dict(models or {})
+        self._transport = Transport(
+            host=self.name, timeouts=timeouts, retry=retry,
+            sync_transport=transport, async_transport=async_transport,
+        )
+
+    # ------------------------------------------------------------------------------------------ identity
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, key={'set' if self.has_key else 'missing'})"
+
+    @property
+    def has_key(self) -> bool:
+        return self._resolve_key() is not None
+
+    @property
+    def missing_key_reason(self) -> str | None:
+        """Why a call would fail for want of credentials, or None when they are there."""
+        if self.has_key:
+            return None
+        names = " or ".join(self.api_key_env) or "an api_key"
+        return f"{self.name}: no API key: set {names}, or pass api_key=... to {type(self).__name__}()"
+
+    def _resolve_key(self) -> str | None:
+        if self._api_key:
+            return self._api_key
+        for var in self.api_key_env:
+            value = os.environ.get(var)
+            if value:
+                return value
+        return None
+
+    def _key(self) -> str:
+        key = self._resolve_key()
+        if key is None:
+            raise MissingAPIKey(self.missing_key_reason or f"{self.name}: no API key", host=self.name)
+        return key
+
+    # ------------------------------------------------------------------------------------------ models
+    def host_model_id(self, request: Request) -> str:
+        """The id this host knows the request's model by: explicit, overridden, or from the catalogue."""
+        if request.host_model_id:
+            return request.host_model_id
+        if request.model in self._models:
+            return self._models[request.model]
+        from ..shared.catalog import default_catalog
+
+        return default_catalog().host_entry(request.model, self.name).id
+
+    # ------------------------------------------------------------------------------------------ hooks
+    @abc.abstractmethod
+    def build_call(self, request: Request, model_id: str) -> HttpCall:
+        """The HTTP request (without auth) for this request; raise UnsupportedFeature for what the host lacks."""
+
+    @abc.abstractmethod
+    def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
+        """The Completion of a non-streamed answer."""
+
+    @abc.abstractmethod
+    def open_stream(self, info: CallInfo) -> StreamState:
+        """A fresh stream decoder for one streamed answer."""
+
+    @abc.abstractmethod
+    def finish_stream(self, state: Any, info: CallInfo) -> Completion:
+        """The Completion of a stream whose events have all been decoded."""
+
+    @abc.abstractmethod
+    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
+        """The typed error for an error answer (``body`` is parsed JSON when it was JSON, else text)."""
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._key()}"}
+
+    async def aauth_headers(self) -> dict[str, str]:
+        return self.auth_headers()
+
+    def retry_after_from_body(self, body: Any) -> float | None:
+        """A wait the error body names, when the host puts it there rather than in a header."""
+        return None
+
+    # ------------------------------------------------------------------------------------------ shared steps
+    def prepare(self, request: Request) -> PreparedCall:
+        """Resolve the model, encode the request and check it; nothing is sent."""
+        model_id = self.host_model_id(request)
+        call = self.build_call(request, model_id)
+        if request.extra_body:
+            if not isinstance(call.body, dict):
+                raise InvalidRequest("extra_body needs a JSON object body", host=self.name)
+            _deep_merge(call.body, request.extra_body)
+        headers = {"Accept": "text/event-stream" if request.stream else "application/json"}
+        if call.body is not None:
+            headers["Content-Type"] = "application/json"
+        headers.update(self._headers)
+        headers.update(call.headers)
+        if request.extra_headers:
+            headers.update(request.extra_headers)
+        call.headers = headers
+        include = request.thinking.include_reasoning if request.thinking is not None else True
+        info = CallInfo(host=self.name, model=request.model, host_model_id=model_id,
+                        tags=request.reasoning_tags, include_reasoning=include)
+        return PreparedCall(request, call, info)
+
+    def _parse_body(self, content: bytes) -> Any:
+        text = content.decode("utf-8", errors="replace")
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
+    def map_http_error(self, status: int, headers: httpx.Headers, content: bytes) -> RehostError:
+        body = self._parse_body(content)
+        try:
+            err = self.error_from_body(status, headers, body)
+        except Exception as exc:  # a body we cannot read must still give a typed error
+            err = error_class_for_status(status)(f"{self.name} answered HTTP {status}", host=self.name,
+                                                 status=status, body=str(body)[:500])
+            err.__cause__ = exc
+        if err.request_id is None:
+            err.request_id = header_request_id(headers, self.request_id_headers)
+        if err.retry_after is None:
+            err.retry_after = parse_retry_after(headers.get("retry-after")) or self.retry_after_from_body(body)
+        err.redact(self._resolve_key())
+        return err
+
+    def map_inband_error(self, payload: Mapping[str, Any], info: CallInfo) -> HostError:
+        """An error that arrived inside a 200 stream."""
+        err_obj = payload.get("error", payload)
+        status = 200
+        if isinstance(err_obj, Mapping):
+            for key in ("status_code", "code", "status"):
+                value = err_obj.get(key)
+                if isinstance(value, int) and 400 <= value < 600:
+                    status = value
+                    break
+        err = self.error_from_body(status, {}, dict(payload))
+        err.status = status if status != 200 else None
+        if err.request_id is None:
+            err.request_id = info.request_id
+        err.redact(self._resolve_key())
+        return err
+
+    def _decode_body(self, content: bytes, headers: httpx.Headers, info: CallInfo) -> Completion:
+        try:
+            body = json.loads(content)
+        except ValueError as exc:
+            raise ProtocolError(f"{self.name} answered with a body that is not JSON: {content[:200]!r}",
+                                host=self.name, request_id=info.request_id) from exc
+        if not isinstance(body, dict):
+            raise ProtocolError(f"{self.name} answered with JSON that is not an object", host=self.name,
+                                request_id=info.request_id)
+        if body.get("error") and not (body.get("choices") or body.get("candidates") or body.get("output")):
+            err = self.error_from_body(200, headers, body)
+            if err.request_id is None:
+                err.request_id = info.request_id
+            err.redact(self._resolve_key())
+            raise err
+        return self.decode(body, headers, info)
+
+    def _start(self, prepared: PreparedCall) -> CallInfo:
+        info = prepared.info
+        info.started_at = time.time()
+        info.t0 = time.perf_counter()
+        return info
+
+    def _on_headers(self, info: CallInfo, headers: httpx.Headers) -> None:
+        info.time_to_first_byte = time.perf_counter() - info.t0
+        info.request_id = header_request_id(headers, self.request_id_headers)
+
+    def _check_stream_response(self, resp: httpx.Response, content: bytes | None, info: CallInfo) -> None:
+        """A 200 that is not an event stream: an error body some hosts send with 200, or a protocol error."""
+        ctype = resp.headers.get("content-type", "")
+        if any(ctype.startswith(t) for t in self.stream_content_types):
+            return
+        if content is not None:
+            body = self._parse_body(content)
+            if isinstance(body, Mapping) and body.get("error"):
+                raise self.map_inband_error(body, info)
+        raise ProtocolError(f"{self.name} answered a streaming call with content type {ctype!r}",
+                            host=self.name, request_id=info.request_id)
+
+    def _stream_failure(self, exc: httpx.HTTPError, info: CallInfo) -> RehostError:
+        if isinstance(exc, httpx.TimeoutException):
+            return RequestTimeout(f"{self.name} went silent mid-stream (idle timeout)", host=self.name,
+                                  request_id=info.request_id)
+        return ConnectionFailed(f"{self.name} dropped the stream mid-way: {type(exc).__name__}: {exc}",
+                                host=self.name, request_id=info.request_id)
+
+    def _end_of_stream(self, state: StreamState, decoder: SSEDecoder, info: CallInfo) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        for ev in decoder.close():
+            out.extend(state.on_event(ev))
+        out.extend(state.flush())
+        if not state.finished:
+            raise ProtocolError(f"{self.name} ended the stream before finishing the answer (truncated)",
+                                host=self.name, request_id=info.request_id)
+        completion = self.finish_stream(state, info)
+        if completion.usage is not None:
+            out.append(completion.usage)
+        out.append(Done(completion))
+        return out
+
+    # ------------------------------------------------------------------------------------------ sync
+    def send(self, request: Request) -> Completion:
+        return self.send_prepared(self.prepare(request))
+
+    def send_prepared(self, prepared: PreparedCall) -> Completion:
+        call = prepared.call
+        call.headers.update(self.auth_headers())
+        info = self._start(prepared)
+        result = self._transport.request(call, self.map_http_error, total=prepared.request.timeout)
+        info.time_to_first_byte = result.time_to_first_byte
+        info.request_id = header_request_id(result.headers, self.request_id_headers)
+        return self._decode_body(result.content, result.headers, info)
+
+    def stream(self, request: Request) -> Iterator[StreamEvent]:
+        return self.stream_prepared(self.prepare(request))
+
+    def stream_prepared(self, prepared: PreparedCall) -> Iterator[StreamEvent]:
+        """Events of a streamed call; closing the iterator early closes its connection."""
+        call = prepared.call
+        call.headers.update(self.auth_headers())
+        info = self._start(prepared)
+        with self._transport.stream(call, self.map_http_error, total=prepared.request.timeout) as resp:
+            self._on_headers(info, resp.headers)
+            if not resp.headers.get("content-type", "").startswith(self.stream_content_types):
+                self._check_stream_response(resp, resp.read(), info)
+            state = self.open_stream(info)
+            decoder = SSEDecoder()
+            try:
+                for chunk in resp.iter_bytes():
+                    for ev in decoder.feed(chunk):
+                        yield from state.on_event(ev)
+            except httpx.HTTPError as exc:
+                raise self._stream_failure(exc, info) from exc
+            yield from self._end_of_stream(state, decoder, info)
+
+    # ------------------------------------------------------------------------------------------ async
+    async def asend(self, request: Request) -> Completion:
+        return await self.asend_prepared(self.prepare(request))
+
+    async def asend_prepared(self, prepared: PreparedCall) -> Completion:
+        call = prepared.call
+        call.headers.update(await self.aauth_headers())
+        info = self._start(prepared)
+        result = await self._transport.arequest(call, self.map_http_error, total=prepared.request.timeout)
+        info.time_to_first_byte = result.time_to_first_byte
+        info.request_id = header_request_id(result.headers, self.request_id_headers)
+        return self._decode_body(result.content, result.headers, info)
+
+    def astream(self, request: Request) -> AsyncIterator[StreamEvent]:
+        return self.astream_prepared(self.prepare(request))
+
+    async def astream_prepared(self, prepared: PreparedCall) -> AsyncIterator[StreamEvent]:
+        call = prepared.call
+        call.headers.update(await self.aauth_headers())
+        info = self._start(prepared)
+        async with self._transport.astream(call, self.map_http_error, total=prepared.request.timeout) as resp:
+            self._on_headers(info, resp.headers)
+            if not resp.headers.get("content-type", "").startswith(self.stream_content_types):
+                self._check_stream_response(resp, await resp.aread(), info)
+            state = self.open_stream(info)
+            decoder = SSEDecoder()
+            try:
+                async for chunk in resp.aiter_bytes():
+                    for ev in decoder.feed(chunk):
+                        for out in state.on_event(ev):
+                            yield out
+            except httpx.HTTPError as exc:
+                raise self._stream_failure(exc, info) from exc
+            for out in self._end_of_stream(state, decoder, info):
+                yield out
+
+    # ------------------------------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        self._transport.close()
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    def __enter__(self) -> Provider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Provider:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+

@@ -1,0 +1,1 @@
+"""Dialect codecs: pure functions between neutral types and each wire format."""

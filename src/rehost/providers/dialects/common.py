@@ -1,0 +1,164 @@
+"""Pieces every dialect codec shares: the call's context, tool-call assembly, and the final Completion."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...shared.errors import ContentBlocked
+from ...shared.request import ReasoningTags
+from ...shared.types import (
+    Completion,
+    FinishReason,
+    Part,
+    ReasoningPart,
+    Timing,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+
+__all__ = ["CallInfo", "ToolCallAssembler", "finish_completion", "parse_arguments"]
+
+
+@dataclass(slots=True)
+class CallInfo:
+    """What a decoder needs to know about the call it decodes (never the request body itself)."""
+
+    host: str
+    model: str
+    host_model_id: str
+    tags: ReasoningTags | None = None
+    include_reasoning: bool = True
+    started_at: float = field(default_factory=time.time)
+    t0: float = field(default_factory=time.perf_counter)
+    time_to_first_byte: float | None = None
+    time_to_first_token: float | None = None
+    request_id: str | None = None
+
+    def mark_first_token(self) -> None:
+        if self.time_to_first_token is None:
+            self.time_to_first_token = time.perf_counter() - self.t0
+
+
+def parse_arguments(raw: str | dict[str, Any] | None) -> dict[str, Any]:
+    """Tool-call arguments as a dict; text that is not a JSON object gives ``{}`` (the raw text is kept)."""
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, dict):
+        return raw
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+class ToolCallAssembler:
+    """Assembles streamed tool-call fragments into calls.
+
+    Hosts differ: OpenAI-style hosts send an index and argument fragments; some send each whole call with
+    the same index, or no index at all. A fragment with a new id at an index that already holds another id
+    starts a new call; a fragment with neither index, id nor name continues the last call.
+    """
+
+    __slots__ = ("_by_index", "_slots")
+
+    def __init__(self) -> None:
+        self._slots: list[dict[str, Any]] = []
+        self._by_index: dict[int, int] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._slots)
+
+    def feed(self, index: int | None, call_id: str | None, name: str | None, arguments: str | None,
+             signature: str | None = None) -> ToolCallDelta:
+        pos: int | None
+        if index is not None:
+            pos = self._by_index.get(index)
+        elif call_id is None and name is None and self._slots:
+            pos = len(self._slots) - 1
+        else:
+            pos = None
+        slot = self._slots[pos] if pos is not None else None
+        if slot is not None and call_id and slot["id"] and slot["id"] != call_id:
+            slot = None
+        if slot is None:
+            pos = len(self._slots)
+            slot = {"id": call_id, "name": name or "", "args": [], "signature": signature}
+            self._slots.append(slot)
+            if index is not None:
+                self._by_index[index] = pos
+        else:
+            if call_id and not slot["id"]:
+                slot["id"] = call_id
+            if name and not slot["name"]:
+                slot["name"] = name
+            if signature:
+                slot["signature"] = signature
+        if arguments:
+            slot["args"].append(arguments)
+        assert pos is not None
+        return ToolCallDelta(index=pos, id=call_id, name=name, arguments=arguments or "")
+
+    def calls(self) -> list[ToolCall]:
+        out = []
+        for slot in self._slots:
+            raw = "".join(slot["args"])
+            out.append(ToolCall.model_construct(
+                type="tool_call", id=slot["id"], name=slot["name"], arguments=parse_arguments(raw),
+                raw_arguments=raw, signature=slot["signature"],
+            ))
+        return out
+
+
+def finish_completion(
+    info: CallInfo,
+    parts: list[Part],
+    *,
+    finish_reason: FinishReason,
+    native_finish_reason: str | None,
+    usage: Usage | None,
+    served_model: str | None = None,
+    response_id: str | None = None,
+    host_timing: dict[str, float] | None = None,
+    host_cost: float | None = None,
+    raw: Any = None,
+) -> Completion:
+    """Build the one Completion of a call, applying the rules every dialect shares.
+
+    A content-filter stop that produced nothing is a refusal, raised as ContentBlocked rather than returned
+    as an empty answer. Reasoning the caller asked not to see is dropped here when the host had no way to
+    leave it out.
+    """
+    if not info.include_reasoning:
+        parts = [p for p in parts if not isinstance(p, ReasoningPart)]
+    if finish_reason == "content_filter" and not any(
+        (getattr(p, "text", "") or isinstance(p, ToolCall)) for p in parts if not isinstance(p, ReasoningPart)
+    ):
+        raise ContentBlocked(
+            f"the host blocked the answer (finish reason {native_finish_reason or finish_reason})",
+            host=info.host, request_id=info.request_id, code=native_finish_reason,
+        )
+    elapsed = time.perf_counter() - info.t0
+    return Completion.model_construct(
+        parts=tuple(parts),
+        finish_reason=finish_reason,
+        native_finish_reason=native_finish_reason,
+        usage=usage,
+        host=info.host,
+        model=info.model,
+        host_model_id=info.host_model_id,
+        served_model=served_model,
+        response_id=response_id,
+        request_id=info.request_id,
+        timing=Timing.model_construct(
+            started_at=info.started_at, time_to_first_byte=info.time_to_first_byte,
+            time_to_first_token=info.time_to_first_token, total=elapsed,
+        ),
+        host_timing=host_timing,
+        host_cost=host_cost,
+        raw=raw,
+    )

@@ -1,0 +1,48 @@
+"""What AI Studio and Vertex share: the Gemini ``generateContent`` wire format and Google's error bodies.
+The two hosts differ only in URL and auth, which their own files add."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import httpx
+
+from ..shared.errors import HostError
+from ..shared.request import Request
+from ..shared.transport import HttpCall
+from ..shared.types import Completion
+from .base import Provider, error_class_for_status
+from .dialects import gemini
+from .dialects.common import CallInfo
+
+__all__ = ["GeminiAPIProvider"]
+
+
+class GeminiAPIProvider(Provider):
+    request_id_headers: ClassVar[tuple[str, ...]] = ("x-goog-request-id", "x-request-id")
+
+    @abc.abstractmethod
+    def model_url(self, model_id: str, method: str) -> str:
+        """URL of ``models/{model}:{method}`` on this host."""
+
+    def build_call(self, request: Request, model_id: str) -> HttpCall:
+        body = gemini.encode_body(request, host=self.name)
+        if request.stream:
+            url = self.model_url(model_id, "streamGenerateContent") + "?alt=sse"
+        else:
+            url = self.model_url(model_id, "generateContent")
+        return HttpCall("POST", url, body=body, stream=request.stream)
+
+    def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
+        return gemini.decode_response(body, info)
+
+    def open_stream(self, info: CallInfo) -> gemini.GeminiStream:
+        return gemini.GeminiStream(info, lambda payload: self.map_inband_error(payload, info))
+
+    def finish_stream(self, state: gemini.GeminiStream, info: CallInfo) -> Completion:
+        return state.completion()
+
+    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
+        return gemini.error_from_body(self.name, status, body, error_class_for_status)

@@ -1,0 +1,156 @@
+"""Base for every host that speaks the OpenAI ``/chat/completions`` dialect, and a generic provider for any
+such host that has no class of its own (``OpenAICompatible(base_url=..., api_key_env=...)``).
+
+Host classes override only what differs: field names (``sampling_fields``), how thinking is spelled
+(``encode_thinking``), how an assistant turn's reasoning is sent back (``encode_reasoning``), what the error
+body means (``classify_error``), and host extras in the answer (``host_timing``, ``host_cost``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import httpx
+
+from ..shared.errors import (
+    ContentBlocked,
+    ContextWindowExceeded,
+    HostError,
+    ModelNotFound,
+    NotFound,
+    UnsupportedFeature,
+)
+from ..shared.request import Request, ThinkingPlan
+from ..shared.transport import HttpCall
+from ..shared.types import Completion, ReasoningPart
+from .base import Provider, error_class_for_status
+from .dialects import openai_chat
+from .dialects.common import CallInfo
+
+__all__ = ["OpenAICompatible"]
+
+_CONTEXT_MARKERS = (
+    "context_length_exceeded",
+    "maximum context length",
+    "context length",
+    "context window",
+    "exceed_context_size",
+    "reduce the length",
+    "too many tokens",
+)
+
+
+class OpenAICompatible(Provider):
+    """A host speaking the OpenAI chat-completions dialect."""
+
+    name: ClassVar[str] = "openai-compatible"
+    default_base_url: ClassVar[str] = "http://localhost:8000/v1"
+    chat_path: ClassVar[str] = "/chat/completions"
+    sampling_fields: ClassVar[Mapping[str, str | None]] = openai_chat.DEFAULT_SAMPLING_FIELDS
+    #: send ``stream_options.include_usage`` on streamed calls (hosts that reject it turn this off)
+    stream_usage: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        name: str | None = None,
+        api_key_env: str | tuple[str, ...] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if name is not None:
+            self.name = name  # type: ignore[misc]
+        if api_key_env is not None:
+            self.api_key_env = (api_key_env,) if isinstance(api_key_env, str) else api_key_env  # type: ignore[misc]
+        super().__init__(api_key, **kwargs)
+
+    def auth_headers(self) -> dict[str, str]:
+        if not self.api_key_env and not self._api_key:
+            return {}  # a local server without auth
+        return super().auth_headers()
+
+    # ------------------------------------------------------------------------------------------ encoding
+    def build_call(self, request: Request, model_id: str) -> HttpCall:
+        body = openai_chat.encode_body(
+            request, model_id, host=self.name, sampling_fields=self.sampling_fields,
+            encode_reasoning=self.encode_reasoning, stream_usage=self.stream_usage,
+        )
+        if request.thinking is not None:
+            self.encode_thinking(request.thinking, body, model_id)
+        return HttpCall("POST", self.base_url + self.chat_path, body=body, stream=request.stream)
+
+    def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
+        """Spell the thinking plan for this host. A host without documented controls can only let a model
+        think at its own default."""
+        if plan.always_on or (plan.default_depth and plan.include_reasoning):
+            return
+        raise UnsupportedFeature(
+            f"{self.name} has no documented thinking controls; it can only run the model's default "
+            "(ask for Thinking() or leave thinking unset)", host=self.name,
+        )
+
+    def encode_reasoning(self, parts: list[ReasoningPart], wire: dict[str, Any]) -> None:
+        """Send an assistant turn's reasoning back; by default hosts do not take it, so it is left out."""
+
+    # ------------------------------------------------------------------------------------------ decoding
+    def request_id_from_body(self, body: Mapping[str, Any]) -> str | None:
+        return None
+
+    def host_timing(self, body: Mapping[str, Any]) -> dict[str, float] | None:
+        return None
+
+    def host_cost(self, usage: Mapping[str, Any] | None) -> float | None:
+        return None
+
+    def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
+        if info.request_id is None:
+            info.request_id = self.request_id_from_body(body)
+        return openai_chat.decode_completion(
+            body, info, host_timing=self.host_timing(body), host_cost=self.host_cost(body.get("usage")),
+        )
+
+    def open_stream(self, info: CallInfo) -> openai_chat.ChatStream:
+        return openai_chat.ChatStream(info, lambda payload: self.map_inband_error(payload, info))
+
+    def stream_usage_raw(self, state: openai_chat.ChatStream) -> Mapping[str, Any] | None:
+        return state.usage_raw
+
+    def finish_stream(self, state: openai_chat.ChatStream, info: CallInfo) -> Completion:
+        if info.request_id is None and state.first_chunk is not None:
+            info.request_id = self.request_id_from_body(state.first_chunk)
+        last = state.last_chunk or {}
+        usage_raw = self.stream_usage_raw(state)
+        return state.completion(host_timing=self.host_timing(last), host_cost=self.host_cost(usage_raw),
+                                usage_raw=usage_raw)
+
+    # ------------------------------------------------------------------------------------------ errors
+    def classify_error(self, status: int, message: str, etype: str | None, code: str | None) -> type[HostError]:
+        """The error class for an OpenAI-style error body; hosts extend this with their own codes."""
+        text = f"{code or ''} {etype or ''} {message}".lower()
+        if status in (400, 413, 422) and any(m in text for m in _CONTEXT_MARKERS):
+            return ContextWindowExceeded
+        if code == "model_not_found" or (status == 404 and "model" in text):
+            return ModelNotFound
+        if code in ("content_filter", "content_policy_violation") or etype == "content_policy_violation":
+            return ContentBlocked
+        cls = error_class_for_status(status)
+        if status == 200:
+            return error_class_for_status(500) if "server" in text else cls
+        return NotFound if cls is NotFound else cls
+
+    def error_message(self, body: Any, message: str | None) -> str | None:
+        return message
+
+    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
+        message, etype, code, _param = openai_chat.error_fields(body)
+        message = self.error_message(body, message)
+        cls = self.classify_error(status, message or "", etype, code)
+        request_id = body.get("request_id") if isinstance(body, Mapping) else None
+        raw = body if isinstance(body, str) else None
+        if raw is None:
+            import json
+
+            raw = json.dumps(body, ensure_ascii=False)
+        return cls(message or f"{self.name} answered HTTP {status}", host=self.name, status=status,
+                   code=code or etype, request_id=request_id, body=raw)

@@ -1,0 +1,135 @@
+"""Google Vertex AI: Gemini through ``aiplatform.googleapis.com``, authorised by an OAuth access token.
+
+The token comes from, in order: ``access_token=`` (a string, or a callable returning one, called per request
+so the caller may refresh it), ``credentials=`` (google-auth credentials), or Application Default
+Credentials through google-auth (the optional ``vertex`` extra). Locations: ``global`` (the default, and the
+only home of the Gemini 3 previews), a region such as ``europe-west4`` (``{region}-aiplatform...``), or the
+data-residency multi-regions ``us`` / ``eu`` (``aiplatform.{us|eu}.rep.googleapis.com``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..shared.errors import ConfigurationError, MissingAPIKey
+from .gemini_api import GeminiAPIProvider
+
+__all__ = ["Vertex"]
+
+_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+
+
+def endpoint_for(location: str) -> str:
+    if location == "global":
+        return "https://aiplatform.googleapis.com"
+    if location in ("us", "eu"):
+        return f"https://aiplatform.{location}.rep.googleapis.com"
+    return f"https://{location}-aiplatform.googleapis.com"
+
+
+class Vertex(GeminiAPIProvider):
+    name: ClassVar[str] = "vertex"
+    default_base_url: ClassVar[str] = "https://aiplatform.googleapis.com"
+
+    def __init__(
+        self,
+        project: str | None = None,
+        location: str | None = None,
+        *,
+        access_token: str | Callable[[], str] | None = None,
+        credentials: Any = None,
+        api_version: str = "v1beta1",
+        quota_project: str | None = None,
+        base_url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.project = project or os.environ.get("GOOGLE_CLOUD_PROJECT")
+        self.location = location or os.environ.get("GOOGLE_CLOUD_LOCATION") or "global"
+        self.api_version = api_version
+        self.quota_project = quota_project
+        self._token = access_token
+        self._credentials = credentials
+        self._cred_lock = threading.Lock()
+        super().__init__(None, base_url=base_url or endpoint_for(self.location), **kwargs)
+
+    def __repr__(self) -> str:
+        auth = "token" if self._token is not None else ("credentials" if self._credentials else "adc")
+        return f"Vertex(project={self.project!r}, location={self.location!r}, auth={auth})"
+
+    def model_url(self, model_id: str, method: str) -> str:
+        if not self.project:
+            raise ConfigurationError("vertex: no project: pass project=... or set GOOGLE_CLOUD_PROJECT",
+                                     host=self.name)
+        return (f"{self.base_url}/{self.api_version}/projects/{self.project}/locations/{self.location}"
+                f"/publishers/google/models/{model_id}:{method}")
+
+    # ------------------------------------------------------------------------------------------ auth
+    @property
+    def has_key(self) -> bool:
+        if self._token is not None or self._credentials is not None:
+            return True
+        adc_file = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        if adc_file and Path(adc_file).exists():
+            return True
+        return (Path.home() / ".config/gcloud/application_default_credentials.json").exists()
+
+    @property
+    def missing_key_reason(self) -> str | None:
+        if not self.project:
+            return "vertex: no project: pass project=... or set GOOGLE_CLOUD_PROJECT"
+        if not self.has_key:
+            return ("vertex: no credentials: pass access_token=... (or a callable), credentials=..., or set up "
+                    "Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS) with the vertex extra")
+        return None
+
+    def _resolve_key(self) -> str | None:
+        return self._token if isinstance(self._token, str) else None
+
+    def _adc(self) -> Any:
+        try:
+            import google.auth
+            import google.auth.transport.requests
+        except ImportError as exc:
+            raise MissingAPIKey(
+                "vertex: no access token given and google-auth is not installed: pip install 'rehost[vertex]', "
+                "or pass access_token=...", host=self.name,
+            ) from exc
+        credentials, _project = google.auth.default(scopes=[_SCOPE])
+        return credentials
+
+    def _current_token(self) -> str:
+        if isinstance(self._token, str):
+            return self._token
+        if callable(self._token):
+            token = self._token()
+            if not token:
+                raise MissingAPIKey("vertex: the access_token callable returned nothing", host=self.name)
+            return token
+        with self._cred_lock:
+            if self._credentials is None:
+                self._credentials = self._adc()
+            creds = self._credentials
+            if not getattr(creds, "valid", False) or getattr(creds, "expired", False):
+                import google.auth.transport.requests
+
+                creds.refresh(google.auth.transport.requests.Request())
+            token = creds.token
+        if not token:
+            raise MissingAPIKey("vertex: the credentials gave no access token", host=self.name)
+        return str(token)
+
+    def auth_headers(self) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self._current_token()}"}
+        if self.quota_project:
+            headers["x-goog-user-project"] = self.quota_project
+        return headers
+
+    async def aauth_headers(self) -> dict[str, str]:
+        if isinstance(self._token, str):
+            return self.auth_headers()
+        return await asyncio.to_thread(self.auth_headers)  # token refresh is blocking I/O in google-auth

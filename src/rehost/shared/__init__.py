@@ -1,0 +1,1 @@
+"""The common ground clients and providers stand on: types, request, errors, transport, SSE, catalogue."""

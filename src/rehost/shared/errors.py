@@ -1,0 +1,211 @@
+"""The error taxonomy.
+
+Every failure a caller can meet is one of these classes, whatever the host. Host errors carry what is needed
+to act on them (host, HTTP status, the host's request id, the host's own message and code, and how long to
+wait before retrying) so callers never parse host-specific bodies themselves.
+
+Three families:
+
+* ``ConfigurationError``: caught before any request (missing key, a parameter the model or host cannot take,
+  a model the host does not serve). Nothing was sent.
+* ``HostError``: the host answered with an error (HTTP status, or an error inside a 200 stream).
+* ``RequestTimeout`` / ``ConnectionFailed`` / ``ProtocolError``: the exchange itself failed, or the host's
+  output could not be understood.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "ConnectionFailed",
+    "ContentBlocked",
+    "ContextWindowExceeded",
+    "HostError",
+    "InvalidRequest",
+    "MissingAPIKey",
+    "ModelNotFound",
+    "ModelNotServed",
+    "NotFound",
+    "Overloaded",
+    "PaymentRequired",
+    "PermissionDenied",
+    "ProtocolError",
+    "RateLimited",
+    "RehostError",
+    "RequestTimeout",
+    "ServerError",
+    "UnsupportedFeature",
+]
+
+_BODY_LIMIT = 2000
+
+
+class RehostError(Exception):
+    """Base class of every error rehost raises on purpose."""
+
+    retryable: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        host: str | None = None,
+        status: int | None = None,
+        request_id: str | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+        body: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.host = host
+        self.status = status
+        self.request_id = request_id
+        self.code = code
+        self.retry_after = retry_after
+        self.body = body[:_BODY_LIMIT] if body else body
+
+    def __str__(self) -> str:
+        head = []
+        if self.host:
+            head.append(self.host)
+        if self.status is not None:
+            head.append(str(self.status))
+        text = f"[{' '.join(head)}] {self.message}" if head else self.message
+        tail = []
+        if self.code:
+            tail.append(f"code {self.code}")
+        if self.request_id:
+            tail.append(f"request {self.request_id}")
+        if self.retry_after is not None:
+            tail.append(f"retry after {self.retry_after:g}s")
+        return f"{text} ({', '.join(tail)})" if tail else text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+    def redact(self, secret: str | None) -> None:
+        """Remove a secret from every text this error carries (hosts sometimes echo part of a key)."""
+        if not secret or len(secret) < 8:
+            return  # a key that short is not a real key, and replacing it would garble ordinary words
+        for attr in ("message", "body", "code", "request_id"):
+            value = getattr(self, attr)
+            if isinstance(value, str) and secret in value:
+                setattr(self, attr, value.replace(secret, "***"))
+        self.args = (self.message,)
+
+
+# ---------------------------------------------------------------------------------------------- configuration
+
+
+class ConfigurationError(RehostError, ValueError):
+    """Raised before any request: the call cannot be made as asked."""
+
+
+class MissingAPIKey(ConfigurationError):
+    """No API key was given and the conventional environment variable is not set."""
+
+
+class UnsupportedFeature(ConfigurationError):
+    """A parameter or feature the model or the host cannot take (never silently dropped)."""
+
+
+class ModelNotServed(ConfigurationError, LookupError):
+    """The catalogue knows the model but not on this host; the message names the hosts that serve it."""
+
+    def __init__(self, message: str, *, host: str | None = None, serving_hosts: tuple[str, ...] = ()) -> None:
+        super().__init__(message, host=host)
+        self.serving_hosts = serving_hosts
+
+
+# ---------------------------------------------------------------------------------------------- host answers
+
+
+class HostError(RehostError):
+    """The host answered with an error."""
+
+
+class AuthenticationError(HostError):
+    """401: the key is missing, wrong or expired."""
+
+
+class PermissionDenied(HostError):
+    """403: the key is valid but may not use this model or feature."""
+
+
+class PaymentRequired(HostError):
+    """402: out of credits or over a spending limit."""
+
+
+class NotFound(HostError):
+    """404: the endpoint or resource does not exist."""
+
+
+class ModelNotFound(NotFound):
+    """The host does not know the model id it was sent."""
+
+
+class InvalidRequest(HostError):
+    """400 / 413 / 422: the host rejected the request as malformed or invalid."""
+
+
+class ContextWindowExceeded(InvalidRequest):
+    """Input plus requested output does not fit the model's context window."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        input_tokens: int | None = None,
+        max_output_tokens: int | None = None,
+        context_window: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.input_tokens = input_tokens
+        self.max_output_tokens = max_output_tokens
+        self.context_window = context_window
+
+
+class ContentBlocked(HostError):
+    """The host refused to answer for safety / moderation reasons (sometimes with HTTP 200)."""
+
+
+class RateLimited(HostError):
+    """429: too many requests or tokens; ``retry_after`` says how long to wait when the host said."""
+
+    retryable = True
+
+
+class Overloaded(HostError):
+    """503 / 529 / capacity errors: the host is busy or unavailable right now."""
+
+    retryable = True
+
+
+class ServerError(HostError):
+    """500 / 502 / 504 and other 5xx: the host failed."""
+
+    retryable = True
+
+
+# ---------------------------------------------------------------------------------------------- the exchange
+
+
+class RequestTimeout(RehostError, TimeoutError):
+    """A connect, read, stream-idle or total timeout expired."""
+
+    retryable = True
+
+
+class ConnectionFailed(RehostError, ConnectionError):
+    """The connection could not be made or was dropped."""
+
+    retryable = True
+
+
+class ProtocolError(RehostError):
+    """The host's output could not be understood (malformed JSON, truncated stream, wrong content type)."""

@@ -1,0 +1,382 @@
+"""HTTP plumbing shared by every provider: pools, timeouts, retries.
+
+Each provider owns one Transport, and each Transport owns one sync and one async httpx pool, created on first
+use, so connections are reused across calls and across the clients bound to that provider. Sync calls use a
+real ``httpx.Client`` (no event loop per call).
+
+Retries follow one policy: exponential backoff with full jitter, honouring the host's ``Retry-After`` (or the
+wait the error body names), only for errors that a retry can fix, and never for a stream once its first byte
+has been handed to the caller: the transport retries until it holds a successful response, then steps aside.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .errors import ConnectionFailed, RehostError, RequestTimeout
+
+__all__ = [
+    "ErrorMapper",
+    "HttpCall",
+    "HttpResult",
+    "RetryPolicy",
+    "Timeouts",
+    "Transport",
+    "dump_json",
+    "parse_retry_after",
+]
+
+log = logging.getLogger("rehost.transport")
+
+ErrorMapper = Callable[[int, httpx.Headers, bytes], RehostError]
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds. ``read`` bounds any single wait for bytes (the whole answer of a non-streamed call may be one
+    long wait on a reasoning model); ``stream_idle`` bounds the silence between two chunks of a stream
+    (defaults to ``read``); ``total`` bounds the whole call including retries."""
+
+    connect: float = 10.0
+    read: float = 600.0
+    write: float = 60.0
+    pool: float = 60.0
+    stream_idle: float | None = None
+    total: float | None = 900.0
+
+    def for_httpx(self, *, stream: bool = False, remaining: float | None = None) -> httpx.Timeout:
+        read = self.stream_idle if (stream and self.stream_idle is not None) else self.read
+
+        def cap(value: float) -> float:
+            return value if remaining is None else max(0.001, min(value, remaining))
+
+        return httpx.Timeout(connect=cap(self.connect), read=cap(read), write=cap(self.write), pool=cap(self.pool))
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter. ``max_retries`` counts retries, not attempts."""
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 20.0
+    multiplier: float = 2.0
+    jitter: bool = True
+    max_retry_after: float = 60.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return max(0.0, retry_after)
+        ceiling = min(self.max_delay, self.initial_delay * self.multiplier**attempt)
+        return random.uniform(0.0, ceiling) if self.jitter else ceiling
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds: either a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def dump_json(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(slots=True)
+class HttpCall:
+    """One HTTP request as a provider wants it sent (auth headers are added by the provider)."""
+
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    stream: bool = False
+
+    def content(self) -> bytes | None:
+        return None if self.body is None else dump_json(self.body)
+
+
+@dataclass(slots=True)
+class HttpResult:
+    status: int
+    headers: httpx.Headers
+    content: bytes
+    started_at: float
+    time_to_first_byte: float
+    elapsed: float
+    attempts: int
+
+
+class _Deadline:
+    __slots__ = ("at",)
+
+    def __init__(self, total: float | None) -> None:
+        self.at = None if total is None else time.monotonic() + total
+
+    def remaining(self) -> float | None:
+        return None if self.at is None else self.at - time.monotonic()
+
+    def expired(self) -> bool:
+        return self.at is not None and time.monotonic() >= self.at
+
+
+class Transport:
+    """One pool per provider, sync and async, with timeouts and the retry policy."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        limits: httpx.Limits | None = None,
+        sync_transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+        verify: bool | str = True,
+    ) -> None:
+        self.host = host
+        self.timeouts = timeouts or Timeouts()
+        self.retry = retry or RetryPolicy()
+        self._limits = limits or httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+        self._sync_transport = sync_transport
+        self._async_transport = async_transport
+        self._verify = verify
+        self._lock = threading.Lock()
+        self._client: httpx.Client | None = None
+        self._aclients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
+
+    # ------------------------------------------------------------------------------------------ pools
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = httpx.Client(
+                        limits=self._limits, transport=self._sync_transport, verify=self._verify,
+                        timeout=self.timeouts.for_httpx(),
+                    )
+        return self._client
+
+    @property
+    def aclient(self) -> httpx.AsyncClient:
+        """The async pool of the running event loop (an httpx pool cannot be shared between loops)."""
+        loop = asyncio.get_running_loop()
+        entry = self._aclients.get(id(loop))
+        if entry is not None and entry[0] is loop:
+            return entry[1]
+        for key, (old_loop, _) in list(self._aclients.items()):
+            if old_loop.is_closed():
+                del self._aclients[key]
+        client = httpx.AsyncClient(
+            limits=self._limits, transport=self._async_transport, verify=self._verify,
+            timeout=self.timeouts.for_httpx(),
+        )
+        self._aclients[id(loop)] = (loop, client)
+        return client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def aclose(self) -> None:
+        self.close()
+        loop = asyncio.get_running_loop()
+        entry = self._aclients.pop(id(loop), None)
+        if entry is not None:
+            await entry[1].aclose()
+
+    # ------------------------------------------------------------------------------------------ helpers
+    def _build(self, client: httpx.Client | httpx.AsyncClient, call: HttpCall, deadline: _Deadline) -> httpx.Request:
+        return client.build_request(
+            call.method, call.url, headers=call.headers, content=call.content(),
+            timeout=self.timeouts.for_httpx(stream=call.stream, remaining=deadline.remaining()),
+        )
+
+    def _exchange_error(self, exc: httpx.HTTPError, deadline: _Deadline) -> RehostError:
+        if isinstance(exc, httpx.TimeoutException):
+            kind = type(exc).__name__.replace("Timeout", "").lower() or "request"
+            return RequestTimeout(f"{kind} timeout talking to {self.host}", host=self.host)
+        return ConnectionFailed(f"connection to {self.host} failed: {type(exc).__name__}: {exc}", host=self.host)
+
+    def _next_delay(self, err: RehostError, attempt: int, deadline: _Deadline) -> float | None:
+        """Seconds to wait before retrying, or None when this error must be raised now."""
+        if not err.retryable or attempt >= self.retry.max_retries:
+            return None
+        if err.retry_after is not None and err.retry_after > self.retry.max_retry_after:
+            return None
+        delay = self.retry.delay(attempt, err.retry_after)
+        remaining = deadline.remaining()
+        if remaining is not None and delay >= remaining:
+            return None
+        log.debug("%s: retry %d in %.2fs after %s", self.host, attempt + 1, delay, type(err).__name__)
+        return delay
+
+    def _total_timeout(self, total: float | None) -> float | None:
+        return total if total is not None else self.timeouts.total
+
+    # ------------------------------------------------------------------------------------------ sync
+    def request(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None) -> HttpResult:
+        """Send a non-streaming call with retries; return the successful response, or raise the error."""
+        deadline = _Deadline(self._total_timeout(total))
+        client = self.client
+        started_at = time.time()
+        attempt = 0
+        while True:
+            t0 = time.perf_counter()
+            try:
+                resp = client.send(self._build(client, call, deadline), stream=True)
+                try:
+                    ttfb = time.perf_counter() - t0
+                    content = resp.read()
+                finally:
+                    resp.close()
+            except httpx.HTTPError as exc:
+                err = self._exchange_error(exc, deadline)
+            else:
+                log.debug("%s %s -> %d in %.1f ms", call.method, call.url, resp.status_code,
+                          (time.perf_counter() - t0) * 1000)
+                if resp.status_code < 400:
+                    return HttpResult(resp.status_code, resp.headers, content, started_at, ttfb,
+                                      time.perf_counter() - t0, attempt + 1)
+                err = on_error(resp.status_code, resp.headers, content)
+            if deadline.expired():
+                raise RequestTimeout(f"total timeout talking to {self.host}", host=self.host) from err
+            delay = self._next_delay(err, attempt, deadline)
+            if delay is None:
+                raise err
+            time.sleep(delay)
+            attempt += 1
+
+    @contextmanager
+    def stream(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None) -> Iterator[httpx.Response]:
+        """Open a streaming call; retries happen only until a successful response is held."""
+        deadline = _Deadline(self._total_timeout(total))
+        client = self.client
+        attempt = 0
+        while True:
+            try:
+                resp = client.send(self._build(client, call, deadline), stream=True)
+            except httpx.HTTPError as exc:
+                err = self._exchange_error(exc, deadline)
+            else:
+                if resp.status_code < 400:
+                    break
+                try:
+                    content = resp.read()
+                except httpx.HTTPError as exc:
+                    err = self._exchange_error(exc, deadline)
+                else:
+                    err = on_error(resp.status_code, resp.headers, content)
+                finally:
+                    resp.close()
+            delay = self._next_delay(err, attempt, deadline)
+            if delay is None:
+                raise err
+            time.sleep(delay)
+            attempt += 1
+        try:
+            yield resp
+        finally:
+            resp.close()
+
+    # ------------------------------------------------------------------------------------------ async
+    async def arequest(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None) -> HttpResult:
+        limit = self._total_timeout(total)
+        try:
+            async with asyncio.timeout(limit):
+                return await self._arequest(call, on_error, _Deadline(limit))
+        except TimeoutError as exc:
+            if isinstance(exc, RehostError):
+                raise
+            raise RequestTimeout(f"total timeout talking to {self.host}", host=self.host) from None
+
+    async def _arequest(self, call: HttpCall, on_error: ErrorMapper, deadline: _Deadline) -> HttpResult:
+        client = self.aclient
+        started_at = time.time()
+        attempt = 0
+        while True:
+            t0 = time.perf_counter()
+            try:
+                resp = await client.send(self._build(client, call, deadline), stream=True)
+                try:
+                    ttfb = time.perf_counter() - t0
+                    content = await resp.aread()
+                finally:
+                    await resp.aclose()
+            except httpx.HTTPError as exc:
+                err = self._exchange_error(exc, deadline)
+            else:
+                log.debug("%s %s -> %d in %.1f ms", call.method, call.url, resp.status_code,
+                          (time.perf_counter() - t0) * 1000)
+                if resp.status_code < 400:
+                    return HttpResult(resp.status_code, resp.headers, content, started_at, ttfb,
+                                      time.perf_counter() - t0, attempt + 1)
+                err = on_error(resp.status_code, resp.headers, content)
+            delay = self._next_delay(err, attempt, deadline)
+            if delay is None:
+                raise err
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    @asynccontextmanager
+    async def astream(
+        self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None
+    ) -> AsyncIterator[httpx.Response]:
+        deadline = _Deadline(self._total_timeout(total))
+        client = self.aclient
+        attempt = 0
+        while True:
+            try:
+                resp = await client.send(self._build(client, call, deadline), stream=True)
+            except httpx.HTTPError as exc:
+                err = self._exchange_error(exc, deadline)
+            else:
+                if resp.status_code < 400:
+                    break
+                try:
+                    content = await resp.aread()
+                except httpx.HTTPError as exc:
+                    err = self._exchange_error(exc, deadline)
+                else:
+                    err = on_error(resp.status_code, resp.headers, content)
+                finally:
+                    await resp.aclose()
+            delay = self._next_delay(err, attempt, deadline)
+            if delay is None:
+                raise err
+            await asyncio.sleep(delay)
+            attempt += 1
+        try:
+            yield resp
+        finally:
+            await resp.aclose()
+
+
+def header_request_id(headers: Mapping[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = headers.get(name)
+        if value:
+            return value
+    return None

@@ -1,0 +1,373 @@
+"""Neutral types that cross the client / provider boundary.
+
+Inputs (messages, parts, tools, the thinking setting) are pydantic models: they validate what users hand us,
+so bad input fails with a clear message before any request. Outputs that are built on the streaming hot path
+(the stream events) are plain slotted dataclasses: one allocation per event, no validation, because the
+decoder that builds them already knows their shape.
+
+A message is a tuple of ordered parts. Order matters: Gemini wants thought parts and signed parts echoed back
+exactly as received, and an assistant turn can hold reasoning, text and tool calls together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from typing import Self
+
+__all__ = [
+    "Completion",
+    "Done",
+    "Effort",
+    "FinishReason",
+    "Message",
+    "MessageLike",
+    "Part",
+    "ReasoningDelta",
+    "ReasoningPart",
+    "Role",
+    "StreamEvent",
+    "TextDelta",
+    "TextPart",
+    "Thinking",
+    "Timing",
+    "Tool",
+    "ToolCall",
+    "ToolCallDelta",
+    "ToolChoice",
+    "ToolResult",
+    "Usage",
+]
+
+Role: TypeAlias = Literal["system", "user", "assistant", "tool"]
+Effort: TypeAlias = Literal["minimal", "low", "medium", "high", "xhigh", "max"]
+FinishReason: TypeAlias = Literal["stop", "length", "tool_calls", "content_filter", "error", "other"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------------------------------------------- parts
+
+
+class TextPart(BaseModel):
+    """Visible text. ``signature`` holds an opaque host token attached to it (Gemini ``thoughtSignature``)."""
+
+    model_config = _FROZEN
+    type: Literal["text"] = "text"
+    text: str
+    signature: str | None = None
+
+
+class ReasoningPart(BaseModel):
+    """Reasoning the model produced, kept so it can be sent back when the family needs it.
+
+    ``source`` names the dialect or host that produced it; opaque data (``signature``, ``redacted``,
+    ``details``) is only meaningful to that source and is never sent to another.
+    """
+
+    model_config = _FROZEN
+    type: Literal["reasoning"] = "reasoning"
+    text: str = ""
+    signature: str | None = None
+    redacted: str | None = None
+    source: str | None = None
+    details: tuple[dict[str, Any], ...] | None = None
+
+
+class ToolCall(BaseModel):
+    """A call the model asked for. ``arguments`` is parsed JSON; ``raw_arguments`` keeps the host's text."""
+
+    model_config = _FROZEN
+    type: Literal["tool_call"] = "tool_call"
+    id: str | None = None
+    name: str = Field(min_length=1)
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    raw_arguments: str | None = None
+    signature: str | None = None
+
+
+class ToolResult(BaseModel):
+    """The answer to a tool call, sent back in a ``tool`` message."""
+
+    model_config = _FROZEN
+    type: Literal["tool_result"] = "tool_result"
+    call_id: str | None = None
+    name: str = Field(min_length=1)
+    content: str
+    is_error: bool = False
+
+
+Part: TypeAlias = Annotated[TextPart | ReasoningPart | ToolCall | ToolResult, Field(discriminator="type")]
+
+_ALLOWED_PARTS: dict[str, tuple[type[BaseModel], ...]] = {
+    "system": (TextPart,),
+    "user": (TextPart,),
+    "assistant": (TextPart, ReasoningPart, ToolCall),
+    "tool": (ToolResult,),
+}
+
+
+class Message(BaseModel):
+    """One turn of a conversation.
+
+    Accepts the familiar ``{"role": ..., "content": "..."}`` form as well as explicit parts, and refuses
+    turns no host would accept (an empty user turn, a tool call in a user turn) before anything is sent.
+    """
+
+    model_config = _FROZEN
+    role: Role
+    parts: tuple[Part, ...]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_content(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping) or "content" not in data:
+            return data
+        data = dict(data)
+        content = data.pop("content")
+        parts: list[Any] = []
+        if isinstance(content, str):
+            if content:
+                parts.append(TextPart(text=content))
+        elif isinstance(content, Sequence):
+            for item in content:
+                parts.append(TextPart(text=item) if isinstance(item, str) else item)
+        elif content is not None:
+            raise ValueError(f"content must be a string or a list of parts, not {type(content).__name__}")
+        data["parts"] = tuple(parts) + tuple(data.get("parts", ()))
+        return data
+
+    @model_validator(mode="after")
+    def _check_parts(self) -> Self:
+        allowed = _ALLOWED_PARTS[self.role]
+        for part in self.parts:
+            if not isinstance(part, allowed):
+                raise ValueError(f"a {self.role} message cannot hold a {part.type} part")
+        if not self.parts:
+            raise ValueError(f"empty {self.role} message: give it some content")
+        if self.role in ("system", "user") and not any(p.text.strip() for p in self.parts):  # type: ignore[union-attr]
+            raise ValueError(f"empty {self.role} message: its text is blank")
+        return self
+
+    # -- constructors ------------------------------------------------------------------------------------
+    @classmethod
+    def system(cls, text: str) -> Message:
+        return cls(role="system", parts=(TextPart(text=text),))
+
+    @classmethod
+    def user(cls, text: str) -> Message:
+        return cls(role="user", parts=(TextPart(text=text),))
+
+    @classmethod
+    def assistant(cls, text: str = "", *, parts: Iterable[Part] = ()) -> Message:
+        head: tuple[Part, ...] = (TextPart(text=text),) if text else ()
+        return cls(role="assistant", parts=head + tuple(parts))
+
+    @classmethod
+    def tool(cls, call: ToolCall | str, content: Any, *, name: str | None = None, is_error: bool = False) -> Message:
+        """The result of a tool call; non-string content is sent as JSON."""
+        call_id = call.id if isinstance(call, ToolCall) else call
+        tool_name = name or (call.name if isinstance(call, ToolCall) else None)
+        if not tool_name:
+            raise ValueError("Message.tool needs the tool's name (pass the ToolCall, or name=...)")
+        text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+        return cls(
+            role="tool",
+            parts=(ToolResult(call_id=call_id, name=tool_name, content=text, is_error=is_error),),
+        )
+
+    # -- views -------------------------------------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, ReasoningPart))
+
+    @property
+    def tool_calls(self) -> tuple[ToolCall, ...]:
+        return tuple(p for p in self.parts if isinstance(p, ToolCall))
+
+
+MessageLike: TypeAlias = Message | Mapping[str, Any] | str
+
+
+# ---------------------------------------------------------------------------------------------------- tools
+
+
+class Tool(BaseModel):
+    """A function the model may call, described by a JSON schema."""
+
+    model_config = _FROZEN
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
+    description: str = ""
+    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    strict: bool | None = None
+
+
+ToolChoice: TypeAlias = Literal["auto", "none", "required"] | str
+
+
+# ---------------------------------------------------------------------------------------------------- thinking
+
+
+class Thinking(BaseModel):
+    """What the caller wants from the model's thinking, in one setting.
+
+    ``Thinking()`` or ``Thinking.on()``: think, at the model's default depth. ``Thinking.off()``: do not.
+    ``Thinking(effort="high")``: an effort level. ``Thinking(budget=2048)``: a token budget.
+    ``include=False`` asks for the reasoning text not to be returned (the model may still think).
+    What each of these means for a model family is decided by its client, and how it is spelled on the wire
+    by the provider; a setting the model or host cannot honour raises before any request.
+    """
+
+    model_config = _FROZEN
+    enabled: bool = True
+    effort: Effort | None = None
+    budget: int | None = Field(default=None, ge=0)
+    include: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.effort is not None and self.budget is not None:
+            raise ValueError("give either an effort or a budget, not both")
+        if not self.enabled and (self.effort is not None or self.budget is not None):
+            raise ValueError("thinking is off: an effort or budget makes no sense")
+        return self
+
+    @classmethod
+    def on(cls, *, include: bool = True) -> Thinking:
+        return cls(enabled=True, include=include)
+
+    @classmethod
+    def off(cls) -> Thinking:
+        return cls(enabled=False)
+
+    @classmethod
+    def coerce(cls, value: Thinking | bool | str | int | None) -> Thinking | None:
+        """Accept the shorthands ``True``, ``False``, ``"high"``, ``1024`` wherever a Thinking is taken."""
+        if value is None or isinstance(value, Thinking):
+            return value
+        if isinstance(value, bool):
+            return cls(enabled=value)
+        if isinstance(value, int):
+            return cls(budget=value)
+        if isinstance(value, str):
+            if value in ("none", "off"):
+                return cls.off()
+            return cls.model_validate({"effort": value})
+        raise TypeError(f"thinking must be a Thinking, bool, effort name or budget, not {type(value).__name__}")
+
+
+# ---------------------------------------------------------------------------------------------------- results
+
+
+class Usage(BaseModel):
+    """Token counts, normalised across hosts.
+
+    ``output_tokens`` counts everything generated, reasoning included (that is how every host bills it);
+    ``reasoning_tokens`` is the part of it spent thinking. ``input_tokens`` includes cached input;
+    ``cached_input_tokens`` is the part served from the host's cache. ``None`` means the host did not say.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int | None = None
+    cached_input_tokens: int | None = None
+    cache_write_tokens: int | None = None
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+class Timing(BaseModel):
+    """Client-side timings of one call, in seconds (``started_at`` is a Unix time)."""
+
+    model_config = ConfigDict(frozen=True)
+    started_at: float
+    time_to_first_byte: float | None = None
+    time_to_first_token: float | None = None
+    total: float = 0.0
+
+
+class Completion(BaseModel):
+    """The final result of a call: what the model said, thought and asked for, and what it cost."""
+
+    model_config = ConfigDict(frozen=True)
+    parts: tuple[Part, ...] = ()
+    finish_reason: FinishReason = "stop"
+    native_finish_reason: str | None = None
+    usage: Usage | None = None
+    host: str = ""
+    model: str = ""
+    host_model_id: str = ""
+    served_model: str | None = None
+    response_id: str | None = None
+    request_id: str | None = None
+    timing: Timing | None = None
+    host_timing: dict[str, float] | None = None
+    host_cost: float | None = None
+    raw: Any = Field(default=None, repr=False, exclude=True)
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, ReasoningPart))
+
+    @property
+    def tool_calls(self) -> tuple[ToolCall, ...]:
+        return tuple(p for p in self.parts if isinstance(p, ToolCall))
+
+    @property
+    def message(self) -> Message:
+        """This answer as an assistant turn, ready to append to the conversation."""
+        return Message.model_construct(role="assistant", parts=self.parts)
+
+
+# ---------------------------------------------------------------------------------------------------- events
+
+
+@dataclass(slots=True, frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(slots=True, frozen=True)
+class ReasoningDelta:
+    text: str
+
+
+@dataclass(slots=True, frozen=True)
+class ToolCallDelta:
+    """A piece of a tool call: ``name``/``id`` on its first piece, then argument text fragments."""
+
+    index: int
+    id: str | None = None
+    name: str | None = None
+    arguments: str = ""
+
+
+@dataclass(slots=True, frozen=True)
+class Done:
+    """The last event of every stream."""
+
+    completion: Completion
+
+    @property
+    def finish_reason(self) -> FinishReason:
+        return self.completion.finish_reason
+
+
+StreamEvent: TypeAlias = TextDelta | ReasoningDelta | ToolCallDelta | Usage | Done

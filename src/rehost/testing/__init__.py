@@ -1,0 +1,1 @@
+"""Offline testing helpers: cassette replay (and, later, the host emulator)."""
