@@ -172,7 +172,7 @@ class ModelClient:
         import difflib
 
         names = sorted(cls.variants)
-        close = difflib.get_close_matches(name, names + [v.model for v in cls.variants.values()], n=3)
+        close = difflib.get_close_matches(name, names + [v.model for v in cls.variants.values()], n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise ConfigurationError(
             f"{cls.__name__} has no variant {name!r}.{hint} Variants: {', '.join(names)}"

@@ -130,7 +130,7 @@ class OpenAICompatible(Provider):
         text = f"{code or ''} {etype or ''} {message}".lower()
         if status in (400, 413, 422) and any(m in text for m in _CONTEXT_MARKERS):
             return ContextWindowExceeded
-        if code == "model_not_found" or (status == 404 and "model" in text):
+        if code in ("model_not_found", "unknown_model") or (status == 404 and "model" in text):
             return ModelNotFound
         if code in ("content_filter", "content_policy_violation") or etype == "content_policy_violation":
             return ContentBlocked

@@ -39,6 +39,6 @@ class Together(OpenAICompatible):
             body["reasoning"] = {"enabled": plan.enabled}
 
     def classify_error(self, status: int, message: str, etype: str | None, code: str | None) -> type[HostError]:
-        if status == 403 and ("context" in message.lower() or "max_tokens" in message.lower()):
+        if status == 403 and ("context" in message.lower() or "token" in message.lower()):
             return ContextWindowExceeded
         return super().classify_error(status, message, etype, code)
