@@ -14,6 +14,8 @@ from .errors import ProtocolError
 
 __all__ = ["SSEDecoder", "SSEEvent"]
 
+_BOM = b"\xef\xbb\xbf"
+
 
 @dataclass(slots=True, frozen=True)
 class SSEEvent:
@@ -26,9 +28,10 @@ class SSEEvent:
 class SSEDecoder:
     """Feed it bytes as they arrive; it returns the events completed so far."""
 
-    __slots__ = ("_buf", "_cr", "_data", "_event", "_id", "_retry", "comments", "ended_cleanly")
+    __slots__ = ("_buf", "_cr", "_data", "_event", "_id", "_retry", "_started", "comments", "ended_cleanly")
 
     def __init__(self) -> None:
+        self._started = False
         self._buf = b""
         self._cr = False
         self._data: list[str] = []
@@ -39,6 +42,10 @@ class SSEDecoder:
         self.ended_cleanly = True
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
+        if not self._started:
+            chunk = self._skip_bom(chunk)
+            if not chunk:
+                return []
         if self._cr:
             chunk = b"\r" + chunk
             self._cr = False
@@ -59,9 +66,21 @@ class SSEDecoder:
             self._line(line, out)
         return out
 
+    def _skip_bom(self, chunk: bytes) -> bytes:
+        """A UTF-8 byte-order mark at the very start of the stream is not part of the first line."""
+        head = self._buf + chunk
+        if len(head) < 3 and _BOM.startswith(head):
+            self._buf = head  # could still become a BOM: wait for more bytes
+            return b""
+        self._started = True
+        self._buf = b""
+        return head[3:] if head.startswith(_BOM) else head
+
     def close(self) -> list[SSEEvent]:
         """End of stream: dispatch what is complete; an unterminated last line marks the stream as cut."""
         out: list[SSEEvent] = []
+        if not self._started:
+            self._started = True  # fewer than three bytes in all: they are an unterminated line
         if self._cr:
             self._cr = False
             self._line(self._buf, out)
@@ -97,7 +116,7 @@ class SSEDecoder:
             if b"\0" not in value:
                 self._id = self._decode(value)
         elif name == b"retry":
-            if value.isdigit():
+            if value.isdigit() and len(value) <= 10:  # ASCII digits only; a longer value is not a delay
                 self._retry = int(value)
         elif name == b"data":  # "data" with no colon at all
             self._data.append("")
