@@ -14,7 +14,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff check src tests examples
 
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
