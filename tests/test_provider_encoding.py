@@ -233,3 +233,42 @@ def test_extra_body_and_routing_are_merged():
     b = OpenRouter("k", routing={"order": ["groq"]}).prepare(req).call.body
     assert b["provider"] == {"order": ["groq"], "sort": "latency"}
     assert b["top_a"] == 0.1
+
+
+class _FakeCredentials:
+    """Stands in for google-auth credentials: expired until refreshed."""
+
+    def __init__(self):
+        self.valid = False
+        self.expired = True
+        self.token = None
+        self.refreshes = 0
+
+    def refresh(self, request):
+        self.refreshes += 1
+        self.token = f"ya29.token-{self.refreshes}"
+        self.valid, self.expired = True, False
+
+
+def test_vertex_refreshes_credentials_only_when_needed():
+    creds = _FakeCredentials()
+    vertex = Vertex("p", credentials=creds)
+    assert vertex.auth_headers() == {"Authorization": "Bearer ya29.token-1"}
+    assert vertex.auth_headers() == {"Authorization": "Bearer ya29.token-1"}
+    creds.expired = True
+    assert vertex.auth_headers() == {"Authorization": "Bearer ya29.token-2"}
+
+
+def test_vertex_without_google_auth_says_how_to_get_it(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_google(name, *args, **kwargs):
+        if name.startswith("google"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_google)
+    with pytest.raises(ConfigurationError, match=r"rehost\[vertex\]"):
+        Vertex("p").auth_headers()

@@ -109,8 +109,11 @@ class Catalog:
             others = ", ".join(h for h in serving if h != host) or "none known"
             why = f" ({row.note})" if row is not None and row.note else ""
             state = "no longer serves" if row is not None else "does not serve"
+            kin = [m.id for m in self._models.values()
+                   if m.family == entry.family and m.id != model and host in m.serving_hosts()]
+            also = f". {host} serves these {entry.family} models: {', '.join(kin)}" if kin else ""
             raise ModelNotServed(
-                f"{host} {state} {model}{why}. Hosts that serve it: {others}",
+                f"{host} {state} {model}{why}. Hosts that serve it: {others}{also}",
                 host=host, serving_hosts=serving,
             )
         if row.context_window is None and entry.context_window is not None:
