@@ -210,3 +210,47 @@ def test_any_chunking_of_a_recorded_stream_gives_the_same_completion(name, data)
     split = run(GenericClient("m", provider=provider_streaming(cls, pieces, **kwargs)))[1]
     assert summary(split) == summary(whole)
     assert whole.text or whole.tool_calls
+
+
+# ------------------------------------------------------------------------------------------ every byte offset
+
+TOOL_STREAMS = {
+    "openai": (Groq, sse(
+        delta({"role": "assistant", "content": None}),
+        delta({"tool_calls": [{"index": 0, "id": "call_a", "type": "function",
+                               "function": {"name": "get_weather", "arguments": ""}}]}),
+        delta({"tool_calls": [{"index": 0, "function": {"arguments": "{\"city\": \"Par"}}]}),
+        delta({"tool_calls": [{"index": 1, "id": "call_b", "type": "function",
+                               "function": {"name": "get_time", "arguments": "{\"tz\": \"Europe/Pa"}}]}),
+        delta({"tool_calls": [{"index": 0, "function": {"arguments": "is\"}"}}]}),
+        delta({"tool_calls": [{"index": 1, "function": {"arguments": "ris\"}"}}]}),
+        delta({"tool_calls": [{"function": {"name": "no_id", "arguments": "{}"}}]}),
+        delta({}, "tool_calls"),
+        b"[DONE]",
+    )),
+    "gemini": (Google, sse({"candidates": [{"content": {"role": "model", "parts": [
+        {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}, "thoughtSignature": "U0lH"},
+        {"functionCall": {"name": "get_time", "args": {"tz": "Europe/Paris"}}},
+        {"functionCall": {"name": "no_id", "args": {}}}]}, "finishReason": "STOP"}]})),
+}
+EXPECTED_CALLS = [("get_weather", {"city": "Paris"}), ("get_time", {"tz": "Europe/Paris"}), ("no_id", {})]
+
+
+@pytest.mark.parametrize("dialect", sorted(TOOL_STREAMS))
+def test_streamed_tool_calls_split_at_every_byte_offset(dialect):
+    cls, raw = TOOL_STREAMS[dialect]
+    for cut in range(len(raw) + 1):
+        _, done = run(GenericClient("m", provider=provider_streaming(cls, [raw[:cut], raw[cut:]])))
+        assert [(c.name, c.arguments) for c in done.tool_calls] == EXPECTED_CALLS, cut
+        assert done.finish_reason == "tool_calls"
+
+
+@pytest.mark.parametrize("dialect", sorted(TOOL_STREAMS))
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_streamed_tool_calls_any_chunking(dialect, data):
+    cls, raw = TOOL_STREAMS[dialect]
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(raw)), max_size=40, unique=True)))
+    pieces = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True)]
+    _, done = run(GenericClient("m", provider=provider_streaming(cls, pieces)))
+    assert [(c.name, c.arguments) for c in done.tool_calls] == EXPECTED_CALLS

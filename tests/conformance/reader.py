@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rehost import Message, ReasoningPart, TextPart, Thinking, Tool, ToolCall, ToolResult
+from rehost.shared.output import Output
 
 MISSING = "<absent>"
 THINK_RE = re.compile(r"^\s*<think>\s*(.*?)\s*</think>\s*(.*)$", re.S)
@@ -32,6 +33,8 @@ class Call:
     tools: list[Tool] = field(default_factory=list)
     tool_choice: str | None = None
     sampling: dict[str, Any] = field(default_factory=dict)
+    output: Output | None = None
+    output_mode: str = "auto"
     inexpressible: list[str] = field(default_factory=list)
 
 
@@ -109,8 +112,8 @@ def openai_call(body: dict[str, Any]) -> Call:
             messages.append(Message(role=role, parts=(TextPart(text=_content_text(m.get("content"))),)))
         elif role == "assistant":
             parts: list[Any] = []
-            reasoning, text = split_think(_content_text(m.get("content")))
-            reasoning = m.get("reasoning_content") or m.get("reasoning") or reasoning
+            text = _content_text(m.get("content"))  # as sent: a <think> block here is the caller's own text
+            reasoning = m.get("reasoning_content") or m.get("reasoning")
             if reasoning:
                 parts.append(ReasoningPart(text=reasoning))
             if text:
@@ -145,8 +148,15 @@ def openai_call(body: dict[str, Any]) -> Call:
     call = Call(model=body["model"], messages=messages, stream=bool(body.get("stream")),
                 thinking=_thinking_openai(body), tools=tools, tool_choice=choice, sampling=sampling)
     call.inexpressible.extend(f"an assistant tool call ({n}) sent without arguments" for n in missing_args)
-    if "response_format" in body:
-        call.inexpressible.append(f"structured output (response_format {body['response_format']['type']})")
+    fmt = body.get("response_format")
+    if fmt is not None:
+        call.output_mode = "native"
+        if fmt["type"] == "json_object":
+            call.output = Output(schema=None, name="json")
+        else:
+            spec = fmt["json_schema"]
+            call.output = Output(schema=spec["schema"], name=spec["name"], description=spec.get("description"),
+                                 strict=spec.get("strict"))
     return call
 
 
@@ -166,11 +176,7 @@ def responses_call(body: dict[str, Any]) -> Call:
             flush()
             messages.append(Message.user(item["content"]))
         elif item.get("role") == "assistant":
-            reasoning, text = split_think(item["content"])
-            if reasoning:
-                pending.append(ReasoningPart(text=reasoning))
-            if text:
-                pending.append(TextPart(text=text))
+            pending.append(TextPart(text=item["content"]))
         elif kind == "reasoning":
             pending.append(ReasoningPart(text="".join(c["text"] for c in item.get("content") or [])))
         elif kind == "function_call":
@@ -227,8 +233,12 @@ def gemini_call(url: str, body: dict[str, Any], host: str) -> Call:
                        ("stopSequences", "stop"), ("seed", "seed")):
         if wire in config:
             call.sampling[name] = config[wire]
-    if "responseMimeType" in config or "responseJsonSchema" in config or "responseSchema" in config:
-        call.inexpressible.append("structured output (responseJsonSchema)")
+    if "responseSchema" in config:
+        call.inexpressible.append("structured output (responseSchema, the OpenAPI subset)")
+    elif "responseMimeType" in config:
+        schema = config.get("responseJsonSchema")
+        call.output = Output(schema=schema, name=(schema or {}).get("title", "output"))
+        call.output_mode = "native"
     tc = config.get("thinkingConfig")
     if tc is not None:
         include = bool(tc.get("includeThoughts"))
@@ -441,6 +451,7 @@ def canonical_openai(body: dict[str, Any]) -> dict[str, Any]:
         "tool_choice": body.get("tool_choice"),
         "sampling": {k: body[k] for k in ("temperature", "top_p", "seed", "stop", "max_tokens",
                                             "max_completion_tokens") if k in body},
+        "response_format": body.get("response_format"),
     }
 
 
@@ -493,6 +504,7 @@ def canonical_gemini(url: str, body: dict[str, Any], *, drop: set[str]) -> dict[
         "system": "".join(p["text"] for p in (body.get("systemInstruction") or {}).get("parts", [])),
         "contents": contents,
         "thinking": config.get("thinkingConfig"),
+        "output": (config.get("responseMimeType"), config.get("responseJsonSchema")),
         "sampling": {k: config[k] for k in ("temperature", "topP", "maxOutputTokens", "stopSequences", "seed")
                      if k in config},
         "tools": tools,

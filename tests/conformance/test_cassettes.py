@@ -57,9 +57,6 @@ EXPECTED_ERROR = {400: InvalidRequest, 401: AuthenticationError, 404: NotFound, 
 KNOWN_INEXPRESSIBLE = {
     "Gemini built-in tool googleSearch": "server-side built-in tools are not part of the neutral Tool yet",
     "multimodal parts inside a functionResponse": "images and files in tool results come with the multimodal work",
-    "structured output (response_format json_schema)": "structured output is the next issue's work",
-    "structured output (response_format json_object)": "structured output is the next issue's work",
-    "structured output (responseJsonSchema)": "structured output is the next issue's work",
     "an assistant tool call (get_weather) sent without arguments":
         "rehost always sends a call's arguments; the recorded request is the malformed one the host answered 500",
 }
@@ -140,8 +137,11 @@ def _make_call(client: GenericClient, call: reader.Call):
         kwargs["tools"] = call.tools
     if call.tool_choice is not None:
         kwargs["tool_choice"] = call.tool_choice
+    if call.output is not None:
+        kwargs["output"] = call.output
+        kwargs["output_mode"] = call.output_mode
     if not call.stream:
-        return client.complete(call.messages, **kwargs), None
+        return client.provider.send(client.prepare(call.messages, **kwargs)), None
     stream = client.stream(call.messages, **kwargs)
     events = list(stream)
     return stream.final(), events
@@ -234,6 +234,8 @@ def test_cassette(path: Path):
                 if events is not None:
                     _check_events(events, completion)
                 _check_decoded(completion, _expected_for(dialect, body, raw))
+                if call.output is not None:
+                    assert completion.output == json.loads(completion.text)
                 assert completion.host == provider.name
                 assert completion.host_model_id == call.model
             assert len(server.received) == before + 1, "exactly one HTTP request per recorded interaction"

@@ -12,22 +12,24 @@ from __future__ import annotations
 import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import Any, ClassVar, Literal, TypeAlias, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..shared.errors import ConfigurationError, UnsupportedFeature
+from ..shared.errors import ConfigurationError, RehostError, UnsupportedFeature
+from ..shared.output import Output, OutputMode
 from ..shared.request import ReasoningTags, Request, Sampling, ThinkingPlan
+from ..shared.tools import ToolLike, ToolRegistry, tools_and_runners
 from ..shared.types import (
     Completion,
     Done,
     Message,
     MessageLike,
+    ReasoningPart,
     StreamEvent,
     TextDelta,
     TextPart,
     Thinking,
-    Tool,
     ToolChoice,
 )
 
@@ -35,6 +37,8 @@ __all__ = [
     "AsyncCompletionStream",
     "CompletionStream",
     "ModelClient",
+    "RunResult",
+    "ToolLoopLimit",
     "SamplingOptions",
     "ThinkingStyle",
     "Variant",
@@ -43,6 +47,10 @@ __all__ = [
 
 ThinkingStyle: TypeAlias = Literal["none", "always", "toggle", "effort", "budget", "level"]
 ThinkingLike: TypeAlias = Thinking | bool | str | int | None
+ReasoningHistory: TypeAlias = Literal["drop", "tool_turns", "all"]
+T = TypeVar("T")
+
+ALL_INPUTS = frozenset({"text", "image", "document"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +60,9 @@ class Variant:
     ``thinking`` says how the model thinks: ``none`` (it does not), ``always`` (it always does, no control),
     ``toggle`` (on/off), ``effort`` (on/off plus the efforts in ``efforts``), ``budget`` (token budgets in
     ``budget_range``), ``level`` (Gemini 3 levels in ``efforts``). ``can_disable`` says whether thinking can be
-    turned off at all.
+    turned off at all. ``inputs`` are the kinds of content the model reads. ``reasoning_history`` says which
+    earlier reasoning goes back to the model: ``drop`` (none: R1-era models were trained without it),
+    ``tool_turns`` (the reasoning of turns that called tools, as DeepSeek's thinking mode requires), ``all``.
     """
 
     model: str
@@ -65,6 +75,8 @@ class Variant:
     temperature: float | None = None
     top_p: float | None = None
     tags: ReasoningTags | None = None
+    inputs: frozenset[str] = ALL_INPUTS
+    reasoning_history: ReasoningHistory = "all"
     deprecated: str | None = None
     aliases: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
@@ -138,7 +150,7 @@ class ModelClient:
         provider: Any = None,
         thinking: ThinkingLike = None,
         system: str | None = None,
-        tools: Sequence[Tool] | None = None,
+        tools: Sequence[ToolLike] | None = None,
         host_model_id: str | None = None,
         timeout: float | None = None,
         **sampling: Any,
@@ -149,7 +161,7 @@ class ModelClient:
         self._provider = provider
         self.thinking = Thinking.coerce(thinking)
         self.system = system
-        self.tools = tuple(tools or ())
+        self.tools, self._runners = tools_and_runners(tools or ())
         self.host_model_id = host_model_id
         self.timeout = timeout
         try:
@@ -209,6 +221,28 @@ class ModelClient:
             return messages
         return fold_system(messages)
 
+    def apply_history_rules(self, messages: tuple[Message, ...]) -> tuple[Message, ...]:
+        """Keep only the earlier reasoning this family wants back (``Variant.reasoning_history``)."""
+        rule = self.variant.reasoning_history
+        if rule == "all":
+            return messages
+        out: list[Message] = []
+        for message in messages:
+            keep = rule == "tool_turns" and bool(message.tool_calls)
+            if message.role != "assistant" or keep or not any(isinstance(p, ReasoningPart) for p in message.parts):
+                out.append(message)
+                continue
+            parts = tuple(p for p in message.parts if not isinstance(p, ReasoningPart))
+            if parts:  # a turn that was only thinking says nothing to send back
+                out.append(Message.model_construct(role="assistant", parts=parts))
+        return tuple(out)
+
+    def check_inputs(self, messages: tuple[Message, ...]) -> None:
+        used = {p.type for m in messages if m.role == "user" for p in m.parts}
+        refused = used - self.variant.inputs - {"text"}
+        if refused:
+            raise UnsupportedFeature(f"{self.model} does not read {' or '.join(sorted(refused))} input")
+
     def default_sampling(self) -> SamplingOptions:
         v = self.variant
         return SamplingOptions(temperature=v.temperature, top_p=v.top_p)
@@ -224,8 +258,10 @@ class ModelClient:
         stream: bool = False,
         thinking: ThinkingLike = None,
         system: str | None = None,
-        tools: Sequence[Tool] | None = None,
+        tools: Sequence[ToolLike] | None = None,
         tool_choice: ToolChoice | None = None,
+        output: Any = None,
+        output_mode: OutputMode = "auto",
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -242,12 +278,13 @@ class ModelClient:
         system_text = system if system is not None else self.system
         if system_text and not any(m.role == "system" for m in msgs):
             msgs = (Message.system(system_text), *msgs)
-        msgs = self.apply_prompt_rules(msgs)
+        msgs = self.apply_history_rules(self.apply_prompt_rules(msgs))
+        self.check_inputs(msgs)
         chosen = Thinking.coerce(thinking) if thinking is not None else self.thinking
         plan = self.plan_thinking(chosen)
         merged = self.default_sampling().merged(self.sampling).merged(call_sampling)
         self.check_sampling(merged)
-        all_tools = tuple(tools) if tools is not None else self.tools
+        all_tools = tools_and_runners(tools)[0] if tools is not None else self.tools
         return Request(
             model=self.model,
             messages=msgs,
@@ -258,21 +295,90 @@ class ModelClient:
             stream=stream,
             host_model_id=self.host_model_id,
             reasoning_tags=self.variant.tags,
+            output=Output.of(output) if output is not None else None,
+            output_mode=output_mode,
             extra_body=extra_body,
             extra_headers=extra_headers,
             timeout=timeout if timeout is not None else self.timeout,
         )
 
     # ------------------------------------------------------------------------------------------ calls
-    def complete(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> Completion:
-        provider = self.provider
-        result: Completion = provider.send(self.prepare(messages, **options))
-        return result
+    @overload
+    def complete(self, messages: MessageLike | Sequence[MessageLike], *, output: None = None,
+                 **options: Any) -> Completion: ...
 
-    async def acomplete(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> Completion:
+    @overload
+    def complete(self, messages: MessageLike | Sequence[MessageLike], *, output: type[T], **options: Any) -> T: ...
+
+    @overload
+    def complete(self, messages: MessageLike | Sequence[MessageLike], *, output: Output, **options: Any) -> Any: ...
+
+    def complete(self, messages: MessageLike | Sequence[MessageLike], *, output: Any = None, **options: Any) -> Any:
+        """One answer. With ``output=`` (a type or an Output) the answer is that validated value."""
         provider = self.provider
-        result: Completion = await provider.asend(self.prepare(messages, **options))
-        return result
+        result: Completion = provider.send(self.prepare(messages, output=output, **options))
+        return result if output is None else _structured(result)
+
+    @overload
+    async def acomplete(self, messages: MessageLike | Sequence[MessageLike], *, output: None = None,
+                        **options: Any) -> Completion: ...
+
+    @overload
+    async def acomplete(self, messages: MessageLike | Sequence[MessageLike], *, output: type[T],
+                        **options: Any) -> T: ...
+
+    @overload
+    async def acomplete(self, messages: MessageLike | Sequence[MessageLike], *, output: Output,
+                        **options: Any) -> Any: ...
+
+    async def acomplete(self, messages: MessageLike | Sequence[MessageLike], *, output: Any = None,
+                        **options: Any) -> Any:
+        provider = self.provider
+        result: Completion = await provider.asend(self.prepare(messages, output=output, **options))
+        return result if output is None else _structured(result)
+
+    # ------------------------------------------------------------------------------------------ tool loops
+    def _registry(self, tools: Sequence[ToolLike]) -> ToolRegistry:
+        extra, runners = tools_and_runners(tools)
+        known = {t.name for t in extra}
+        merged = tuple(t for t in self.tools if t.name not in known) + extra
+        return ToolRegistry(merged, {**self._runners, **runners})
+
+    def run(self, messages: MessageLike | Sequence[MessageLike], *, tools: Sequence[ToolLike] = (),
+            output: Any = None, max_turns: int = 10, **options: Any) -> RunResult:
+        """Call the model, run the Python tools it asks for, send the results back, until it answers.
+
+        Tools are functions (described by their signature and docstring), pydantic models or Tool objects
+        with a runner; a tool that raises, or is called with bad arguments, answers the model with the error
+        so it can correct itself. With ``output=`` the final answer is that validated value.
+        """
+        registry = self._registry(tools)
+        history = list(coerce_messages(messages))
+        for turn in range(1, max_turns + 1):
+            done: Completion = self.provider.send(self.prepare(history, tools=registry.tools, output=output,
+                                                               **options))
+            history.append(done.message)
+            calls = [c for c in done.tool_calls if registry.handles(c)]
+            if not calls:
+                return RunResult(done, tuple(history), done.output, turn)
+            history.extend(registry.call(c) for c in calls)
+        raise ToolLoopLimit(f"no final answer after {max_turns} turns of tool calls", host=done.host)
+
+    async def arun(self, messages: MessageLike | Sequence[MessageLike], *, tools: Sequence[ToolLike] = (),
+                   output: Any = None, max_turns: int = 10, **options: Any) -> RunResult:
+        """The async twin of ``run`` (async tools are awaited; sync ones are called)."""
+        registry = self._registry(tools)
+        history = list(coerce_messages(messages))
+        for turn in range(1, max_turns + 1):
+            done: Completion = await self.provider.asend(self.prepare(history, tools=registry.tools, output=output,
+                                                                      **options))
+            history.append(done.message)
+            calls = [c for c in done.tool_calls if registry.handles(c)]
+            if not calls:
+                return RunResult(done, tuple(history), done.output, turn)
+            for call in calls:
+                history.append(await registry.acall(call))
+        raise ToolLoopLimit(f"no final answer after {max_turns} turns of tool calls", host=done.host)
 
     def stream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> CompletionStream:
         """Events as they arrive (TextDelta, ReasoningDelta, ToolCallDelta, Usage, then Done).
@@ -290,6 +396,36 @@ class ModelClient:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+class ToolLoopLimit(RehostError):
+    """``run`` stopped: the model kept calling tools for ``max_turns`` turns."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """The end of a tool loop: the final Completion, the whole conversation, and the typed answer."""
+
+    completion: Completion
+    messages: tuple[Message, ...]
+    output: Any
+    turns: int
+
+    @property
+    def text(self) -> str:
+        return self.completion.text
+
+
+def _structured(result: Completion) -> Any:
+    from ..shared.output import OutputValidationError
+
+    if result.output is None and result.tool_calls:
+        names = ", ".join(c.name for c in result.tool_calls)
+        exc = OutputValidationError(f"the model called tools ({names}) instead of answering; use run() to run them",
+                                    text=result.text, host=result.host)
+        exc.completion = result
+        raise exc
+    return result.output
 
 
 def fold_system(messages: tuple[Message, ...]) -> tuple[Message, ...]:

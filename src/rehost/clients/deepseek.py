@@ -7,8 +7,10 @@ Model knowledge (HOSTS.md §6, §12.1):
 * R1-0528 accepts a system prompt; same sampling advice.
 * V3.1 / V3.2 are hybrid: thinking turns on or off, with no effort control.
 * V4 (flash, pro) is hybrid with efforts ``high`` and ``max``; it ignores temperature and top-p while
-  thinking. In thinking mode the reasoning of a tool-call turn must be sent back (the API answers 400
-  otherwise); R1-era models must not get reasoning back.
+  thinking. In thinking mode (V3.2, V4) the reasoning of a tool-call turn must be sent back (the API answers
+  400 otherwise), and other turns' reasoning is ignored, so only tool-call turns keep it; R1-era models and
+  V3.1 get no reasoning back (the legacy reasoner answered 400 to it).
+* All of them read text only.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from .base import ModelClient, SamplingOptions, Variant
 __all__ = ["DeepSeekClient"]
 
 _THINK = ReasoningTags("<think>", "</think>")
-_R1 = {"thinking": "always", "temperature": 0.6, "top_p": 0.95, "tags": _THINK}
+_R1 = {"thinking": "always", "temperature": 0.6, "top_p": 0.95, "tags": _THINK, "reasoning_history": "drop"}
+_TEXT = frozenset({"text"})
 
 
 def _v(model: str, name: str, **kw: object) -> Variant:
+    kw.setdefault("inputs", _TEXT)  # no DeepSeek model here reads images or documents
+    kw.setdefault("reasoning_history", "tool_turns")
     return Variant(model=model, name=name, **kw)  # type: ignore[arg-type]
 
 
@@ -40,8 +45,8 @@ class DeepSeekClient(ModelClient):
         "r1-distill-qwen-32b": _v("deepseek-r1-distill-qwen-32b", "R1-Distill-Qwen-32B", system_prompt=False, **_R1),
         "r1-distill-qwen-7b": _v("deepseek-r1-distill-qwen-7b", "R1-Distill-Qwen-7B", system_prompt=False, **_R1),
         "r1-0528-qwen3-8b": _v("deepseek-r1-0528-qwen3-8b", "R1-0528-Qwen3-8B", **_R1),
-        "v3": _v("deepseek-v3", "DeepSeek-V3-0324", aliases=("v3-0324",)),
-        "v3.1": _v("deepseek-v3.1", "DeepSeek-V3.1", thinking="toggle"),
+        "v3": _v("deepseek-v3", "DeepSeek-V3-0324", aliases=("v3-0324",), reasoning_history="drop"),
+        "v3.1": _v("deepseek-v3.1", "DeepSeek-V3.1", thinking="toggle", reasoning_history="drop"),
         "v3.2": _v("deepseek-v3.2", "DeepSeek-V3.2", thinking="toggle"),
         "v4-flash": _v("deepseek-v4-flash", "DeepSeek-V4-Flash", thinking="effort", efforts=("high", "max"),
                        aliases=("flash",)),

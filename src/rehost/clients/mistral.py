@@ -5,6 +5,8 @@ Model knowledge (HOSTS.md §7):
   ``none``; their thinking chunks should be sent back on later turns.
 * Magistral always reasons (deprecated in favour of the above).
 * Large, Medium 3.1, Small 3.x, Codestral, Ministral and Mixtral do not think.
+* Large 3, Medium, Small and Magistral 1.2 read images and (by URL) PDFs; Large 2.1, Codestral, Ministral
+  and Mixtral read text only.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from typing import ClassVar
 from .base import ModelClient, Variant
 
 __all__ = ["MistralClient"]
+
+
+_TEXT = frozenset({"text"})
 
 
 def _v(model: str, name: str, **kw: object) -> Variant:
@@ -28,7 +33,7 @@ class MistralClient(ModelClient):
     family: ClassVar[str] = "mistral"
     variants: ClassVar[Mapping[str, Variant]] = {
         "large": _v("mistral-large-2512", "Mistral Large 3", aliases=("mistral-large-latest", "large-3")),
-        "large-2.1": _v("mistral-large-2411", "Mistral Large 2.1"),
+        "large-2.1": _v("mistral-large-2411", "Mistral Large 2.1", inputs=_TEXT),
         "medium": _v("mistral-medium-3-5", "Mistral Medium 3.5", thinking="effort", efforts=("high",),
                      aliases=("mistral-medium-latest", "medium-3.5")),
         "medium-3.1": _v("mistral-medium-2508", "Mistral Medium 3.1"),
@@ -39,8 +44,8 @@ class MistralClient(ModelClient):
                                aliases=("magistral-medium-latest",), deprecated=_MAGISTRAL),
         "magistral-small": _v("magistral-small-2509", "Magistral Small", thinking="always",
                               aliases=("magistral-small-latest",), deprecated=_MAGISTRAL),
-        "codestral": _v("codestral-2508", "Codestral 25.08", aliases=("codestral-latest",)),
-        "ministral-8b": _v("ministral-8b-latest", "Ministral 8B"),
-        "mixtral-8x7b": _v("mixtral-8x7b", "Mixtral 8x7B Instruct", aliases=("open-mixtral-8x7b",)),
-        "mixtral-8x22b": _v("mixtral-8x22b", "Mixtral 8x22B Instruct", aliases=("open-mixtral-8x22b",)),
+        "codestral": _v("codestral-2508", "Codestral 25.08", inputs=_TEXT, aliases=("codestral-latest",)),
+        "ministral-8b": _v("ministral-8b-latest", "Ministral 8B", inputs=_TEXT),
+        "mixtral-8x7b": _v("mixtral-8x7b", "Mixtral 8x7B Instruct", inputs=_TEXT, aliases=("open-mixtral-8x7b",)),
+        "mixtral-8x22b": _v("mixtral-8x22b", "Mixtral 8x22B Instruct", inputs=_TEXT, aliases=("open-mixtral-8x22b",)),
     }

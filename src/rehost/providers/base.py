@@ -9,6 +9,7 @@ I/O.
 from __future__ import annotations
 
 import abc
+import dataclasses
 import json
 import os
 import time
@@ -33,11 +34,14 @@ from ..shared.errors import (
     RehostError,
     RequestTimeout,
     ServerError,
+    UnsupportedFeature,
 )
+from ..shared.output import Output, OutputMode, OutputValidationError, output_instruction
 from ..shared.request import Request
+from ..shared.schema import strip_titles
 from ..shared.sse import SSEDecoder, SSEEvent
 from ..shared.transport import HttpCall, RetryPolicy, Timeouts, Transport, header_request_id, parse_retry_after
-from ..shared.types import Completion, Done, StreamEvent
+from ..shared.types import Completion, Done, Message, StreamEvent, TextPart, Tool, ToolCall
 from .dialects.common import CallInfo
 
 __all__ = ["PreparedCall", "Provider", "StreamState", "error_class_for_status"]
@@ -112,6 +116,11 @@ class Provider(abc.ABC):
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id", "request-id")
     #: content types a successful stream may come back with
     stream_content_types: ClassVar[tuple[str, ...]] = ("text/event-stream",)
+    #: kinds of message parts the host takes (``text``, ``image``, ``document``)
+    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
+    #: how the host can be made to answer in a schema, best first: ``native`` (its own schema field),
+    #: ``json`` (JSON mode plus the schema in the prompt), ``tool`` (a forced tool call), ``prompt``
+    output_modes: tuple[OutputMode, ...] = ("native", "json", "tool", "prompt")
 
     def __init__(
         self,
@@ -210,6 +219,9 @@ class Provider(abc.ABC):
     # ------------------------------------------------------------------------------------------ shared steps
     def prepare(self, request: Request) -> PreparedCall:
         """Resolve the model, encode the request and check it; nothing is sent."""
+        self.check_parts(request)
+        if request.output is not None:
+            request = self.plan_output(request)
         model_id = self.host_model_id(request)
         call = self.build_call(request, model_id)
         if request.extra_body:
@@ -228,6 +240,56 @@ class Provider(abc.ABC):
         info = CallInfo(host=self.name, model=request.model, host_model_id=model_id,
                         tags=request.reasoning_tags, include_reasoning=include)
         return PreparedCall(request, call, info)
+
+    def check_parts(self, request: Request) -> None:
+        refused = {kind for kind in request.parts_used() if kind in ("image", "document")} - self.accepts
+        if refused:
+            raise UnsupportedFeature(f"{self.name} does not take {' or '.join(sorted(refused))} parts", host=self.name)
+
+    # ------------------------------------------------------------------------------------------ output
+    def plan_output(self, request: Request) -> Request:
+        """Choose how the schema travels on this host and apply the host-neutral part of that choice."""
+        output = request.output
+        assert output is not None
+        mode = request.output_mode
+        if mode == "auto":
+            mode = self.output_modes[0]
+        elif mode not in self.output_modes:
+            raise UnsupportedFeature(f"{self.name} cannot give structured output by {mode!r}; it can by "
+                                     f"{', '.join(self.output_modes)}", host=self.name)
+        if mode == "tool":
+            if output.schema is None:
+                raise UnsupportedFeature("a tool needs a schema: give output a type or a JSON schema", host=self.name)
+            if any(t.name == output.name for t in request.tools):
+                raise UnsupportedFeature(f"a tool is already named {output.name!r}", host=self.name)
+            tool = Tool(name=output.name, description=output.description or f"Give the final answer ({output.name}).",
+                        parameters=strip_titles(output.schema))
+            choice = output.name if not request.tools else "required"
+            return dataclasses.replace(request, tools=(*request.tools, tool), tool_choice=choice, output_mode="tool")
+        if mode in ("json", "prompt"):
+            return dataclasses.replace(request, messages=_with_instruction(request.messages, output),
+                                       output_mode=mode)
+        return dataclasses.replace(request, output_mode="native")
+
+    def attach_output(self, completion: Completion, request: Request) -> Completion:
+        """Read the structured answer out of a Completion (raising OutputValidationError when it is wrong)."""
+        output = request.output
+        if output is None:
+            return completion
+        try:
+            if request.output_mode == "tool":
+                call = next((c for c in completion.tool_calls if c.name == output.name), None)
+                if call is None:
+                    return completion  # the model called one of the caller's tools instead
+                value = output.validate(call.arguments, text=call.raw_arguments or "", host=self.name)
+            elif any(isinstance(p, ToolCall) for p in completion.parts):
+                return completion
+            else:
+                value = output.parse_text(completion.text, host=self.name)
+        except OutputValidationError as exc:
+            exc.completion = completion
+            raise
+        return completion.model_copy(update={"output": value})
 
     def _parse_body(self, content: bytes) -> Any:
         text = content.decode("utf-8", errors="replace")
@@ -314,7 +376,8 @@ class Provider(abc.ABC):
         return ConnectionFailed(f"{self.name} dropped the stream mid-way: {type(exc).__name__}: {exc}",
                                 host=self.name, request_id=info.request_id)
 
-    def _end_of_stream(self, state: StreamState, decoder: SSEDecoder, info: CallInfo) -> list[StreamEvent]:
+    def _end_of_stream(self, state: StreamState, decoder: SSEDecoder, info: CallInfo,
+                       request: Request) -> list[StreamEvent]:
         out: list[StreamEvent] = []
         for ev in decoder.close():
             out.extend(state.on_event(ev))
@@ -322,7 +385,7 @@ class Provider(abc.ABC):
         if not state.finished:
             raise ProtocolError(f"{self.name} ended the stream before finishing the answer (truncated)",
                                 host=self.name, request_id=info.request_id)
-        completion = self.finish_stream(state, info)
+        completion = self.attach_output(self.finish_stream(state, info), request)
         if completion.usage is not None:
             out.append(completion.usage)
         out.append(Done(completion))
@@ -339,7 +402,7 @@ class Provider(abc.ABC):
         result = self._transport.request(call, self.map_http_error, total=prepared.request.timeout)
         info.time_to_first_byte = result.time_to_first_byte
         info.request_id = header_request_id(result.headers, self.request_id_headers)
-        return self._decode_body(result.content, result.headers, info)
+        return self.attach_output(self._decode_body(result.content, result.headers, info), prepared.request)
 
     def stream(self, request: Request) -> Iterator[StreamEvent]:
         return self.stream_prepared(self.prepare(request))
@@ -361,7 +424,7 @@ class Provider(abc.ABC):
                         yield from state.on_event(ev)
             except httpx.HTTPError as exc:
                 raise self._stream_failure(exc, info) from exc
-            yield from self._end_of_stream(state, decoder, info)
+            yield from self._end_of_stream(state, decoder, info, prepared.request)
 
     # ------------------------------------------------------------------------------------------ async
     async def asend(self, request: Request) -> Completion:
@@ -374,7 +437,7 @@ class Provider(abc.ABC):
         result = await self._transport.arequest(call, self.map_http_error, total=prepared.request.timeout)
         info.time_to_first_byte = result.time_to_first_byte
         info.request_id = header_request_id(result.headers, self.request_id_headers)
-        return self._decode_body(result.content, result.headers, info)
+        return self.attach_output(self._decode_body(result.content, result.headers, info), prepared.request)
 
     def astream(self, request: Request) -> AsyncIterator[StreamEvent]:
         return self.astream_prepared(self.prepare(request))
@@ -396,7 +459,7 @@ class Provider(abc.ABC):
                             yield out
             except httpx.HTTPError as exc:
                 raise self._stream_failure(exc, info) from exc
-            for out in self._end_of_stream(state, decoder, info):
+            for out in self._end_of_stream(state, decoder, info, prepared.request):
                 yield out
 
     # ------------------------------------------------------------------------------------------ lifecycle
@@ -418,3 +481,13 @@ class Provider(abc.ABC):
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
+
+def _with_instruction(messages: tuple[Message, ...], output: Output) -> tuple[Message, ...]:
+    """The schema instruction added to the last user turn (not a system message: some models take none)."""
+    instruction = output_instruction(output)
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i].role == "user":
+            turn = messages[i]
+            parts = (*turn.parts, TextPart(text=f"\n\n{instruction}"))
+            return (*messages[:i], Message(role="user", parts=parts), *messages[i + 1:])
+    return (*messages, Message.user(instruction))

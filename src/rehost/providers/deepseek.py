@@ -36,12 +36,16 @@ class DeepSeek(OpenAICompatible):
         "seed": None,  # not in DeepSeek's parameter list
     }
 
+    accepts: ClassVar[frozenset[str]] = frozenset({"text"})
+
     def __init__(self, api_key: str | None = None, *, api: Literal["chat", "responses"] = "chat",
                  **kwargs: Any) -> None:
         if api not in ("chat", "responses"):
             raise ValueError(f"api must be 'chat' or 'responses', not {api!r}")
         super().__init__(api_key, **kwargs)
         self.api = api
+        # no json_schema response format is documented: JSON mode (the prompt carries the schema) comes first
+        self.output_modes = ("json", "tool", "prompt") if api == "chat" else ("prompt", "tool")
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         if self.api == "chat":

@@ -2,8 +2,9 @@
 
 Thinking: ``reasoning_effort`` (``none`` turns Qwen3 reasoning off; gpt-oss takes low|medium|high) and
 ``reasoning_format`` (``parsed`` puts reasoning in ``message.reasoning``, ``hidden`` drops it). Groq has no
-token budget. It rejects ``reasoning_content`` on input messages, so reasoning that must go back is replayed
-as a ``<think>`` block in ``content``, the form its servers accepted in recorded traffic.
+token budget. It rejects ``reasoning_content`` on input messages, and replaying reasoning as ``<think>`` text
+teaches the model to write its thinking into answers (pydantic-ai observed this and changed its default), so
+earlier reasoning is not sent back to Groq at all.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any, ClassVar
 
 from ..shared.errors import UnsupportedFeature
 from ..shared.request import ThinkingPlan
-from ..shared.types import ReasoningPart
 from .dialects import openai_chat
 from .openai_compatible import OpenAICompatible
 
@@ -35,6 +35,8 @@ class Groq(OpenAICompatible):
         "frequency_penalty": None,
     }
     efforts: ClassVar[frozenset[str]] = frozenset({"low", "medium", "high"})
+    #: Groq's json_schema is best-effort unless strict is asked, and strict works on fewer models
+    default_strict: ClassVar[bool | None] = None
 
     def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
         if plan.budget is not None:
@@ -48,12 +50,6 @@ class Groq(OpenAICompatible):
                     f"groq takes reasoning_effort low|medium|high, not {plan.effort!r}", host=self.name)
             body["reasoning_effort"] = plan.effort
         body["reasoning_format"] = "parsed" if plan.include_reasoning else "hidden"
-
-    def encode_reasoning(self, parts: list[ReasoningPart], wire: dict[str, Any]) -> None:
-        text = "\n".join(p.text for p in parts if p.text)
-        if text:
-            answer = wire.get("content") or ""
-            wire["content"] = f"<think>\n{text}\n</think>" + (f"\n\n{answer}" if answer else "")
 
     def request_id_from_body(self, body: Mapping[str, Any]) -> str | None:
         x = body.get("x_groq")

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal
 
 from ..shared.errors import UnsupportedFeature
 from ..shared.request import ThinkingPlan
-from ..shared.types import ReasoningPart
+from ..shared.types import DocumentPart, ImagePart, ReasoningPart
 from .dialects import openai_chat
 from .openai_compatible import OpenAICompatible
 
@@ -39,6 +39,7 @@ class Mistral(OpenAICompatible):
         **openai_chat.DEFAULT_SAMPLING_FIELDS,
         "seed": "random_seed",
     }
+    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
 
     def __init__(self, api_key: str | None = None, *, region: Region = "global", **kwargs: Any) -> None:
         if region not in REGIONS:
@@ -61,6 +62,15 @@ class Mistral(OpenAICompatible):
             raise UnsupportedFeature(f"mistral takes reasoning_effort high or none, not {plan.effort!r}",
                                      host=self.name)
         body["reasoning_effort"] = "high"
+
+    def encode_part(self, part: ImagePart | DocumentPart) -> dict[str, Any]:
+        """Mistral spells images as ``image_url`` strings and reads PDFs from a URL (``document_url``)."""
+        if isinstance(part, ImagePart):
+            return {"type": "image_url", "image_url": part.data_url}
+        if part.url is None:
+            raise UnsupportedFeature("mistral reads PDFs by URL (document_url); give the document a url=",
+                                     host=self.name)
+        return {"type": "document_url", "document_url": part.url}
 
     def encode_reasoning(self, parts: list[ReasoningPart], wire: dict[str, Any]) -> None:
         chunks: list[dict[str, Any]] = [

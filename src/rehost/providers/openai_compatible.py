@@ -23,7 +23,7 @@ from ..shared.errors import (
 )
 from ..shared.request import Request, ThinkingPlan
 from ..shared.transport import HttpCall
-from ..shared.types import Completion, ReasoningPart
+from ..shared.types import Completion, DocumentPart, ImagePart, ReasoningPart
 from .base import Provider, error_class_for_status
 from .dialects import openai_chat
 from .dialects.common import CallInfo
@@ -50,6 +50,9 @@ class OpenAICompatible(Provider):
     sampling_fields: ClassVar[Mapping[str, str | None]] = openai_chat.DEFAULT_SAMPLING_FIELDS
     #: send ``stream_options.include_usage`` on streamed calls (hosts that reject it turn this off)
     stream_usage: ClassVar[bool] = True
+    #: strict structured output when the caller does not say: True (when the schema allows), or None (omit)
+    default_strict: ClassVar[bool | None] = True
+    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image"})
 
     def __init__(
         self,
@@ -74,11 +77,26 @@ class OpenAICompatible(Provider):
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         body = openai_chat.encode_body(
             request, model_id, host=self.name, sampling_fields=self.sampling_fields,
-            encode_reasoning=self.encode_reasoning, stream_usage=self.stream_usage,
+            encode_reasoning=self.encode_reasoning, part_encoder=self.encode_part, stream_usage=self.stream_usage,
         )
         if request.thinking is not None:
             self.encode_thinking(request.thinking, body, model_id)
+        if request.output is not None:
+            self.encode_output(request, body)
         return HttpCall("POST", self.base_url + self.chat_path, body=body, stream=request.stream)
+
+    def encode_part(self, part: ImagePart | DocumentPart) -> dict[str, Any]:
+        """An image or PDF in a user turn (OpenAI's spelling unless the host differs)."""
+        return openai_chat.encode_part(part)
+
+    def encode_output(self, request: Request, body: dict[str, Any]) -> None:
+        """The structured-output field: ``response_format`` (native: a JSON schema; json: JSON mode)."""
+        assert request.output is not None
+        if request.output_mode == "native":
+            body["response_format"] = openai_chat.json_schema_format(request.output, strict=self.default_strict,
+                                                                     host=self.name)
+        elif request.output_mode == "json":
+            body["response_format"] = {"type": "json_object"}
 
     def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
         """Spell the thinking plan for this host. A host without documented controls can only let a model

@@ -60,6 +60,7 @@ class OpenRouter(OpenAICompatible):
     api_key_env: ClassVar[tuple[str, ...]] = ("OPENROUTER_API_KEY",)
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-generation-id", "x-request-id")
     sampling_fields: ClassVar[Mapping[str, str | None]] = {**openai_chat.DEFAULT_SAMPLING_FIELDS, "top_k": "top_k"}
+    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
 
     def __init__(
         self,
@@ -84,8 +85,14 @@ class OpenRouter(OpenAICompatible):
     def build_call(self, request: Any, model_id: str) -> Any:
         call = super().build_call(request, model_id)
         if self.routing:
-            call.body["provider"] = dict(self.routing)
+            call.body["provider"] = {**call.body.get("provider", {}), **self.routing}
         return call
+
+    def encode_output(self, request: Any, body: dict[str, Any]) -> None:
+        super().encode_output(request, body)
+        if "response_format" in body:
+            # without this OpenRouter may route to an upstream that ignores response_format, silently
+            body.setdefault("provider", {})["require_parameters"] = True
 
     def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
         reasoning: dict[str, Any] = {}

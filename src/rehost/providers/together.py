@@ -24,6 +24,8 @@ class Together(OpenAICompatible):
     default_base_url: ClassVar[str] = "https://api.together.xyz/v1"
     api_key_env: ClassVar[tuple[str, ...]] = ("TOGETHER_API_KEY",)
     sampling_fields: ClassVar[Mapping[str, str | None]] = {**openai_chat.DEFAULT_SAMPLING_FIELDS, "top_k": "top_k"}
+    #: Together's JSON-schema mode is not in the stored docs; function calling is (and is recorded working)
+    output_modes = ("tool", "prompt")
 
     def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
         if plan.budget is not None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .output import Output, OutputMode
 from .types import Message, Tool, ToolChoice
 
 __all__ = ["ReasoningTags", "Request", "Sampling", "ThinkingPlan"]
@@ -86,6 +87,12 @@ class Request:
     stream: bool = False
     host_model_id: str | None = None
     reasoning_tags: ReasoningTags | None = None
+    output: Output | None = None
+    output_mode: OutputMode = "auto"
     extra_body: Mapping[str, Any] | None = None
     extra_headers: Mapping[str, str] | None = None
     timeout: float | None = None
+
+    def parts_used(self) -> set[str]:
+        """The kinds of content parts in the messages (``text``, ``image``, ``document``, ...)."""
+        return {part.type for message in self.messages for part in message.parts}

@@ -11,7 +11,9 @@ exactly as received, and an assistant turn can hold reasoning, text and tool cal
 
 from __future__ import annotations
 
+import base64
 import json
+import mimetypes
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
@@ -23,9 +25,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Completion",
+    "DocumentPart",
     "Done",
     "Effort",
     "FinishReason",
+    "ImagePart",
     "Message",
     "MessageLike",
     "Part",
@@ -80,6 +84,85 @@ class ReasoningPart(BaseModel):
     details: tuple[dict[str, Any], ...] | None = None
 
 
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def _sniff(data: bytes) -> str | None:
+    for magic, media_type in _SIGNATURES:
+        if data.startswith(magic):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+class _MediaPart(BaseModel):
+    """Bytes or a URL, with its media type (sniffed from the bytes or the URL when not given).
+
+    URLs are passed to the host as they are: rehost never downloads them, so a host that cannot fetch URLs
+    needs the bytes.
+    """
+
+    model_config = _FROZEN
+    url: str | None = None
+    data: bytes | None = Field(default=None, repr=False)
+    media_type: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.url is None) == (self.data is None):
+            raise ValueError(f"a {self.type} part needs either url=... or data=..., not both")  # type: ignore[attr-defined]
+        if self.media_type is None:
+            guessed = _sniff(self.data) if self.data is not None else mimetypes.guess_type(self.url or "")[0]
+            if guessed is not None:
+                object.__setattr__(self, "media_type", guessed)
+        return self
+
+    @property
+    def base64(self) -> str:
+        return base64.b64encode(self.data or b"").decode()
+
+    @property
+    def data_url(self) -> str:
+        """``data:`` URL of the bytes, or the URL itself."""
+        if self.url is not None:
+            return self.url
+        if self.media_type is None:
+            raise ValueError("the media type of these bytes is unknown: give media_type=...")
+        return f"data:{self.media_type};base64,{self.base64}"
+
+
+class ImagePart(_MediaPart):
+    type: Literal["image"] = "image"
+
+    @model_validator(mode="after")
+    def _is_image(self) -> Self:
+        if self.media_type is not None and not self.media_type.startswith("image/"):
+            raise ValueError(f"an image part cannot hold {self.media_type}")
+        return self
+
+
+class DocumentPart(_MediaPart):
+    """A document (PDF) the model should read."""
+
+    type: Literal["document"] = "document"
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _is_pdf(self) -> Self:
+        if self.media_type not in (None, "application/pdf"):
+            raise ValueError(f"document parts take PDFs, not {self.media_type}")
+        if self.media_type is None:
+            object.__setattr__(self, "media_type", "application/pdf")
+        return self
+
+
 class ToolCall(BaseModel):
     """A call the model asked for. ``arguments`` is parsed JSON; ``raw_arguments`` keeps the host's text."""
 
@@ -103,11 +186,13 @@ class ToolResult(BaseModel):
     is_error: bool = False
 
 
-Part: TypeAlias = Annotated[TextPart | ReasoningPart | ToolCall | ToolResult, Field(discriminator="type")]
+Part: TypeAlias = Annotated[
+    TextPart | ImagePart | DocumentPart | ReasoningPart | ToolCall | ToolResult, Field(discriminator="type")
+]
 
 _ALLOWED_PARTS: dict[str, tuple[type[BaseModel], ...]] = {
     "system": (TextPart,),
-    "user": (TextPart,),
+    "user": (TextPart, ImagePart, DocumentPart),
     "assistant": (TextPart, ReasoningPart, ToolCall),
     "tool": (ToolResult,),
 }
@@ -148,10 +233,12 @@ class Message(BaseModel):
         allowed = _ALLOWED_PARTS[self.role]
         for part in self.parts:
             if not isinstance(part, allowed):
-                raise ValueError(f"a {self.role} message cannot hold a {part.type} part")
+                raise ValueError(f"a {self.role} message cannot hold {part.type} parts")
         if not self.parts:
             raise ValueError(f"empty {self.role} message: give it some content")
-        if self.role in ("system", "user") and not any(p.text.strip() for p in self.parts):  # type: ignore[union-attr]
+        if self.role in ("system", "user") and not any(
+            (p.text.strip() if isinstance(p, TextPart) else True) for p in self.parts
+        ):
             raise ValueError(f"empty {self.role} message: its text is blank")
         return self
 
@@ -161,8 +248,10 @@ class Message(BaseModel):
         return cls(role="system", parts=(TextPart(text=text),))
 
     @classmethod
-    def user(cls, text: str) -> Message:
-        return cls(role="user", parts=(TextPart(text=text),))
+    def user(cls, text: str = "", *parts: ImagePart | DocumentPart) -> Message:
+        """A user turn: text, and any images or documents that go with it."""
+        head: tuple[Part, ...] = (TextPart(text=text),) if text else ()
+        return cls(role="user", parts=head + tuple(parts))
 
     @classmethod
     def assistant(cls, text: str = "", *, parts: Iterable[Part] = ()) -> Message:
@@ -316,6 +405,7 @@ class Completion(BaseModel):
     timing: Timing | None = None
     host_timing: dict[str, float] | None = None
     host_cost: float | None = None
+    output: Any = None
     raw: Any = Field(default=None, repr=False, exclude=True)
 
     @property

@@ -29,10 +29,13 @@ from ...shared.errors import (
     UnsupportedFeature,
 )
 from ...shared.request import Request, ThinkingPlan
+from ...shared.schema import RecursiveSchema, for_gemini, strip_titles
 from ...shared.sse import SSEEvent
 from ...shared.types import (
     Completion,
+    DocumentPart,
     FinishReason,
+    ImagePart,
     Message,
     Part,
     ReasoningDelta,
@@ -147,6 +150,21 @@ def _assistant_parts(message: Message, host: str) -> list[dict[str, Any]]:
     return out
 
 
+def _media(part: ImagePart | DocumentPart, host: str) -> dict[str, Any]:
+    if part.media_type is None:
+        raise UnsupportedFeature(f"{host}: say the media type of this {part.type} (media_type=...)", host=host)
+    if part.data is not None:
+        return {"inlineData": {"mimeType": part.media_type, "data": part.base64}}
+    return {"fileData": {"mimeType": part.media_type, "fileUri": part.url}}
+
+
+def gemini_schema(schema: dict[str, Any], *, host: str, keep_title: bool = False) -> dict[str, Any]:
+    try:
+        return for_gemini(strip_titles(schema, keep_root=keep_title))
+    except RecursiveSchema as exc:
+        raise UnsupportedFeature(f"{host}: Gemini cannot take a self-referring schema ({exc})", host=host) from None
+
+
 def encode_contents(messages: tuple[Message, ...], *, host: str) -> tuple[list[dict[str, Any]], list[str]]:
     """(contents, system texts). Consecutive tool results share one ``user`` turn, as Gemini expects."""
     contents: list[dict[str, Any]] = []
@@ -155,8 +173,9 @@ def encode_contents(messages: tuple[Message, ...], *, host: str) -> tuple[list[d
         if message.role == "system":
             system.append(message.text)
         elif message.role == "user":
-            contents.append({"role": "user", "parts": [{"text": p.text} for p in message.parts
-                                                       if isinstance(p, TextPart)]})
+            contents.append({"role": "user", "parts": [
+                {"text": p.text} if isinstance(p, TextPart) else _media(p, host)  # type: ignore[arg-type]
+                for p in message.parts]})
         elif message.role == "assistant":
             parts = _assistant_parts(message, host)
             if parts:
@@ -183,11 +202,17 @@ def encode_body(request: Request, *, host: str) -> dict[str, Any]:
         thinking = thinking_config(request.thinking, host=host)
         if thinking:
             config["thinkingConfig"] = thinking
+    output = request.output
+    if output is not None and request.output_mode in ("native", "json"):
+        config["responseMimeType"] = "application/json"
+        if request.output_mode == "native" and output.schema is not None:
+            config["responseJsonSchema"] = gemini_schema(output.schema, host=host, keep_title=True)
     if config:
         body["generationConfig"] = config
     if request.tools:
         body["tools"] = [{"functionDeclarations": [
-            {"name": t.name, "description": t.description, "parametersJsonSchema": t.parameters}
+            {"name": t.name, "description": t.description,
+             "parametersJsonSchema": gemini_schema(t.parameters, host=host)}
             for t in request.tools
         ]}]
     if request.tool_choice is not None:

@@ -16,11 +16,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ...shared.errors import HostError, ProtocolError, UnsupportedFeature
+from ...shared.output import Output
 from ...shared.request import Request
+from ...shared.schema import RecursiveSchema, inline_defs, strict_schema, strip_titles
 from ...shared.sse import SSEEvent
 from ...shared.types import (
     Completion,
+    DocumentPart,
     FinishReason,
+    ImagePart,
     Message,
     Part,
     ReasoningDelta,
@@ -40,6 +44,7 @@ from .think_tags import ThinkSplitter, split_think
 __all__ = [
     "DEFAULT_SAMPLING_FIELDS",
     "ChatStream",
+    "PartEncoder",
     "ReasoningEncoder",
     "decode_completion",
     "decode_message_parts",
@@ -47,8 +52,10 @@ __all__ = [
     "encode_messages",
     "encode_tool_choice",
     "encode_tools",
+    "encode_part",
     "error_fields",
     "finish_reason",
+    "json_schema_format",
     "parse_usage",
 ]
 
@@ -66,6 +73,8 @@ DEFAULT_SAMPLING_FIELDS: Mapping[str, str | None] = {
 
 #: adds an assistant turn's reasoning to its wire form, in the host's spelling (default: not sent)
 ReasoningEncoder = Callable[[list[ReasoningPart], dict[str, Any]], None]
+#: one image or document part of a user turn, in the host's spelling
+PartEncoder = Callable[[ImagePart | DocumentPart], dict[str, Any]]
 
 _FINISH: dict[str, FinishReason] = {
     "stop": "stop",
@@ -100,15 +109,31 @@ def _tool_call_wire(call: ToolCall, position: int) -> dict[str, Any]:
     }
 
 
-def encode_messages(messages: tuple[Message, ...], *, encode_reasoning: ReasoningEncoder | None = None
-                    ) -> list[dict[str, Any]]:
+def encode_part(part: ImagePart | DocumentPart) -> dict[str, Any]:
+    """OpenAI's spelling: ``image_url`` for images, ``file`` (a data URL or link) for PDFs."""
+    if isinstance(part, ImagePart):
+        return {"type": "image_url", "image_url": {"url": part.data_url}}
+    return {"type": "file", "file": {"filename": part.name or "document.pdf", "file_data": part.data_url}}
+
+
+def _user_content(message: Message, encode: PartEncoder) -> str | list[dict[str, Any]]:
+    if all(isinstance(p, TextPart) for p in message.parts):
+        return message.text
+    return [{"type": "text", "text": p.text} if isinstance(p, TextPart) else encode(p)  # type: ignore[arg-type]
+            for p in message.parts]
+
+
+def encode_messages(messages: tuple[Message, ...], *, encode_reasoning: ReasoningEncoder | None = None,
+                    part_encoder: PartEncoder = encode_part) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     call_position = 0
     pending_ids: dict[str, str] = {}
     for message in messages:
         role = message.role
-        if role in ("system", "user"):
+        if role == "system":
             out.append({"role": role, "content": message.text})
+        elif role == "user":
+            out.append({"role": role, "content": _user_content(message, part_encoder)})
         elif role == "assistant":
             wire: dict[str, Any] = {"role": "assistant"}
             text = message.text
@@ -152,6 +177,36 @@ def encode_tool_choice(choice: ToolChoice) -> str | dict[str, Any]:
     return {"type": "function", "function": {"name": choice}}
 
 
+def json_schema_format(output: Output, *, strict: bool | None, host: str) -> dict[str, Any]:
+    """``response_format`` for a schema: ``json_schema`` with the name and description beside the schema,
+    references inlined and titles gone. ``strict`` is the host's default when the caller did not say: True
+    means strict whenever the schema can be made strict, None means leave the flag out."""
+    if output.schema is None:
+        return {"type": "json_object"}
+    try:
+        schema = inline_defs(output.schema)
+    except RecursiveSchema:
+        schema = output.schema
+    schema = strip_titles(schema)
+    schema.pop("description", None)
+    strict_form = strict_schema(schema)
+    want = output.strict
+    if want is None and strict:
+        want = strict_form is not None
+    if want:
+        if strict_form is None:
+            raise UnsupportedFeature(f"{host}: this schema cannot be strict (it has free-form maps); pass "
+                                     "strict=False", host=host)
+        schema = strict_form
+    spec: dict[str, Any] = {"name": output.name}
+    if output.description:
+        spec["description"] = output.description
+    spec["schema"] = schema
+    if want is not None:
+        spec["strict"] = want
+    return {"type": "json_schema", "json_schema": spec}
+
+
 def encode_body(
     request: Request,
     model_id: str,
@@ -159,12 +214,13 @@ def encode_body(
     host: str,
     sampling_fields: Mapping[str, str | None] = DEFAULT_SAMPLING_FIELDS,
     encode_reasoning: ReasoningEncoder | None = None,
+    part_encoder: PartEncoder = encode_part,
     stream_usage: bool = True,
 ) -> dict[str, Any]:
-    """The JSON body for ``/chat/completions`` (thinking fields are the provider's to add)."""
+    """The JSON body for ``/chat/completions`` (thinking and output fields are the provider's to add)."""
     body: dict[str, Any] = {
         "model": model_id,
-        "messages": encode_messages(request.messages, encode_reasoning=encode_reasoning),
+        "messages": encode_messages(request.messages, encode_reasoning=encode_reasoning, part_encoder=part_encoder),
     }
     for name, value in request.sampling.items():
         wire = sampling_fields.get(name)

@@ -1,0 +1,103 @@
+"""Structured output: the shape an answer must take, and turning the answer back into that shape.
+
+``Output.of(MyModel)`` describes a pydantic model, dataclass, TypedDict or any type pydantic can validate;
+``Output(schema=..., name=...)`` a raw JSON schema. Types whose schema is not an object (``list[int]``) are
+wrapped in ``{"result": ...}`` on the wire, since hosts want an object at the top, and unwrapped on the way
+back. How the schema travels (the host's native field, JSON mode, a forced tool, or an instruction) is the
+provider's choice; this module only knows the schema and how to read the answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias
+
+from pydantic import TypeAdapter, ValidationError
+
+from .errors import RehostError
+
+__all__ = ["Output", "OutputMode", "OutputValidationError", "output_instruction"]
+
+OutputMode: TypeAlias = Literal["auto", "native", "json", "tool", "prompt"]
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
+_NAME = re.compile(r"[^A-Za-z0-9_-]")
+
+
+class OutputValidationError(RehostError):
+    """The model's answer is not valid JSON of the requested shape; ``text`` holds what it wrote."""
+
+    def __init__(self, message: str, *, text: str, errors: Any = None, host: str | None = None) -> None:
+        super().__init__(message, host=host)
+        self.text = text
+        self.errors = errors
+        self.completion: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """The requested shape. ``schema`` None means "any JSON object" (JSON mode without a schema)."""
+
+    schema: dict[str, Any] | None
+    name: str = "output"
+    description: str | None = None
+    strict: bool | None = None
+    wrapped: bool = False
+    adapter: TypeAdapter[Any] | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, target: Any, *, strict: bool | None = None) -> Output:
+        if isinstance(target, Output):
+            return target
+        if target is dict:
+            return cls(schema=None, name="json")
+        adapter: TypeAdapter[Any] = TypeAdapter(target)
+        schema = adapter.json_schema()
+        name = _NAME.sub("_", getattr(target, "__name__", None) or str(schema.get("title") or "output"))[:64]
+        description = schema.get("description")
+        wrapped = schema.get("type") != "object" or ("properties" not in schema and "$ref" not in schema)
+        if wrapped:
+            defs = schema.pop("$defs", None)
+            schema = {"type": "object", "properties": {"result": schema}, "required": ["result"]}
+            if defs:
+                schema["$defs"] = defs
+        return cls(schema=schema, name=name, description=description, strict=strict, wrapped=wrapped,
+                   adapter=adapter)
+
+    # ------------------------------------------------------------------------------------------ reading
+    def parse_text(self, text: str, *, host: str | None = None) -> Any:
+        """The answer written as JSON text (a Markdown fence around it is tolerated)."""
+        body = text.strip()
+        fenced = _FENCE.match(body)
+        if fenced:
+            body = fenced.group(1)
+        try:
+            value = json.loads(body)
+        except ValueError as exc:
+            raise OutputValidationError(f"the answer is not JSON: {exc}", text=text, host=host) from None
+        return self.validate(value, text=text, host=host)
+
+    def validate(self, value: Any, *, text: str, host: str | None = None) -> Any:
+        if self.wrapped:
+            if not isinstance(value, dict) or "result" not in value:
+                raise OutputValidationError("the answer lacks its 'result' field", text=text, host=host)
+            value = value["result"]
+        if self.adapter is None:
+            if self.schema is None and not isinstance(value, dict):
+                raise OutputValidationError("the answer is JSON but not an object", text=text, host=host)
+            return value
+        try:
+            return self.adapter.validate_python(value)
+        except ValidationError as exc:
+            raise OutputValidationError(f"the answer does not match {self.name}: {exc}", text=text,
+                                        errors=exc.errors(include_url=False), host=host) from None
+
+
+def output_instruction(output: Output) -> str:
+    """The instruction that carries the schema when the host has no field for it."""
+    if output.schema is None:
+        return "Reply with a single JSON object and nothing else."
+    schema = json.dumps(output.schema, ensure_ascii=False, separators=(",", ":"))
+    return f"Reply with a single JSON object that matches this JSON schema, and nothing else:\n{schema}"

@@ -1,0 +1,187 @@
+"""Tools from Python: a function (its signature and docstring) or a pydantic model becomes a ``Tool``, and
+the registry that runs the calls a model makes.
+
+A function's parameters become a pydantic model, so the arguments a model sends are validated (and
+coerced) exactly as pydantic would, and a bad call comes back to the model as an error it can fix rather
+than an exception in the caller's program.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, get_type_hints
+
+from pydantic import BaseModel, ValidationError, create_model
+from pydantic.fields import FieldInfo
+
+from .schema import clean_function_schema
+from .types import Message, Tool, ToolCall
+
+__all__ = ["ToolRegistry", "tool_from_function", "tool_from_model", "tools_and_runners"]
+
+ToolLike = Tool | Callable[..., Any] | type[BaseModel] | Mapping[str, Any]
+
+_SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Returns|Raises|Yields|Examples?|Notes?):\s*$")
+_ARG = re.compile(r"^(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
+_SPHINX_ARG = re.compile(r"^\s*:param\s+(?:[^:]*\s)?(\w+)\s*:\s*(.*)$")
+_ARG_SECTIONS = ("args", "arguments", "parameters", "params")
+
+
+def _docstring(fn: Any) -> tuple[str, dict[str, str]]:
+    """(description, per-parameter descriptions) from a Google- or Sphinx-style docstring."""
+    summary: list[str] = []
+    params: dict[str, str] = {}
+    section: str | None = None
+    current: str | None = None
+    arg_indent: int | None = None
+    for line in (inspect.getdoc(fn) or "").splitlines():
+        stripped = line.strip()
+        heading = _SECTION.match(line)
+        if heading:
+            section, current, arg_indent = heading.group(1).lower(), None, None
+            continue
+        sphinx = _SPHINX_ARG.match(line)
+        if sphinx:
+            section, current = "sphinx", sphinx.group(1)
+            params[current] = sphinx.group(2).strip()
+            continue
+        if section is None and stripped.startswith(":"):
+            section = "sphinx"
+        if section is None:
+            summary.append(line)
+        elif stripped and section in _ARG_SECTIONS:
+            indent = len(line) - len(line.lstrip())
+            arg = _ARG.match(stripped)
+            if arg and (arg_indent is None or indent <= arg_indent):
+                arg_indent, current = indent, arg.group(1).lstrip("*")
+                params[current] = arg.group(2).strip()
+            elif current:
+                params[current] = f"{params[current]} {stripped}".strip()
+        elif stripped and section == "sphinx" and current and not stripped.startswith(":"):
+            params[current] = f"{params[current]} {stripped}".strip()
+    return "\n".join(summary).strip(), params
+
+
+def _signature_model(fn: Callable[..., Any], name: str, params_doc: dict[str, str]) -> type[BaseModel]:
+    signature = inspect.signature(fn)
+    hints = get_type_hints(fn, include_extras=True)
+    fields: dict[str, Any] = {}
+    for pname, param in signature.parameters.items():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise TypeError(f"tool {name}: *args / **kwargs cannot be described to a model")
+        if pname in ("self", "cls"):
+            continue
+        annotation = hints.get(pname, Any)
+        default = ... if param.default is inspect.Parameter.empty else param.default
+        if isinstance(default, FieldInfo):
+            fields[pname] = (annotation, default)
+        else:
+            fields[pname] = (annotation, FieldInfo(default=default, description=params_doc.get(pname)))
+    model: type[BaseModel] = create_model(name, **fields)
+    return model
+
+
+def tool_from_function(fn: Callable[..., Any], *, name: str | None = None, description: str | None = None,
+                       strict: bool | None = None) -> tuple[Tool, Callable[[dict[str, Any]], Any]]:
+    """The Tool a function describes, and a runner that validates a call's arguments and calls it."""
+    tool_name = name or fn.__name__
+    doc, params_doc = _docstring(fn)
+    model = _signature_model(fn, tool_name, params_doc)
+    tool = Tool(name=tool_name, description=description if description is not None else doc,
+                parameters=clean_function_schema(model.model_json_schema()), strict=strict)
+
+    def run(arguments: dict[str, Any]) -> Any:
+        values = model.model_validate(arguments)
+        return fn(**{k: getattr(values, k) for k in type(values).model_fields})
+
+    return tool, run
+
+
+def tool_from_model(model: type[BaseModel], *, name: str | None = None, description: str | None = None,
+                    strict: bool | None = None) -> tuple[Tool, Callable[[dict[str, Any]], Any]]:
+    """A pydantic model as a tool: calling it yields a validated instance of the model."""
+    schema = model.model_json_schema()
+    desc = description if description is not None else (schema.pop("description", None) or "")
+    tool = Tool(name=name or model.__name__, description=desc, parameters=clean_function_schema(schema),
+                strict=strict)
+    return tool, model.model_validate
+
+
+def tools_and_runners(items: Iterable[ToolLike]) -> tuple[tuple[Tool, ...], dict[str, Callable[..., Any]]]:
+    """Tools from any mix of Tool, function, pydantic model or ``{"name", "description", "parameters"}``."""
+    tools: list[Tool] = []
+    runners: dict[str, Callable[..., Any]] = {}
+    for item in items:
+        runner: Callable[..., Any] | None = None
+        if isinstance(item, Tool):
+            tool = item
+        elif isinstance(item, Mapping):
+            tool = Tool.model_validate(dict(item))
+        elif isinstance(item, type) and issubclass(item, BaseModel):
+            tool, runner = tool_from_model(item)
+        elif callable(item):
+            tool, runner = tool_from_function(item)
+        else:
+            raise TypeError(f"cannot make a tool of {item!r}")
+        if any(t.name == tool.name for t in tools):
+            raise ValueError(f"two tools are named {tool.name!r}")
+        tools.append(tool)
+        if runner is not None:
+            runners[tool.name] = runner
+    return tuple(tools), runners
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, BaseModel):
+        return value.model_dump_json()
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+@dataclass
+class ToolRegistry:
+    """Runs the calls a model makes to Python tools, turning each into the tool message that answers it."""
+
+    tools: tuple[Tool, ...]
+    runners: dict[str, Callable[..., Any]]
+
+    @classmethod
+    def of(cls, items: Iterable[ToolLike]) -> ToolRegistry:
+        tools, runners = tools_and_runners(items)
+        return cls(tools, runners)
+
+    def handles(self, call: ToolCall) -> bool:
+        return call.name in self.runners
+
+    def _failure(self, call: ToolCall, exc: Exception) -> Message:
+        if isinstance(exc, ValidationError):
+            text = f"Invalid arguments for {call.name}: {exc.errors(include_url=False)}. Fix them and try again."
+        else:
+            text = f"{call.name} failed: {type(exc).__name__}: {exc}"
+        return Message.tool(call, text, is_error=True)
+
+    def call(self, call: ToolCall) -> Message:
+        try:
+            value = self.runners[call.name](dict(call.arguments))
+            if inspect.isawaitable(value):
+                close = getattr(value, "close", None)
+                if close is not None:
+                    close()  # never started: say so instead of leaving a coroutine to warn later
+                raise TypeError(f"{call.name} is async: use arun()")
+        except Exception as exc:  # the model gets the failure and may correct itself
+            return self._failure(call, exc)
+        return Message.tool(call, _as_text(value))
+
+    async def acall(self, call: ToolCall) -> Message:
+        try:
+            value = self.runners[call.name](dict(call.arguments))
+            if inspect.isawaitable(value):
+                value = await value
+        except Exception as exc:
+            return self._failure(call, exc)
+        return Message.tool(call, _as_text(value))
