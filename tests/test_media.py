@@ -105,3 +105,27 @@ def test_models_refuse_what_they_cannot_read():
 def test_images_only_in_user_turns():
     with pytest.raises(ValueError, match="assistant message cannot hold image parts"):
         Message(role="assistant", parts=(ImagePart(data=PNG),))
+
+
+def test_tool_results_with_images_go_to_gemini_only():
+    from rehost import ToolCall
+
+    call = ToolCall(id="c1", name="get_file")
+    history = [Message.user("fetch it"), Message(role="assistant", parts=(call,)),
+               Message.tool(call, {}, parts=[ImagePart(url="https://x.test/1.png")])]
+    body = Google("k").prepare(GenericClient("g").prepare(history)).call.body
+    assert body["contents"][2]["parts"][0]["functionResponse"] == {
+        "name": "get_file", "response": {}, "id": "c1",
+        "parts": [{"fileData": {"mimeType": "image/png", "fileUri": "https://x.test/1.png"}}]}
+    with pytest.raises(UnsupportedFeature, match="text tool results only"):
+        OpenRouter("k").prepare(GenericClient("m").prepare(history))
+
+
+def test_web_search_is_the_hosts_own_tool():
+    from rehost.shared.types import WebSearch
+
+    req = GenericClient("m").prepare("news?", tools=[WebSearch()])
+    assert Google("k").prepare(req).call.body["tools"] == [{"googleSearch": {}}]
+    assert OpenRouter("k").prepare(req).call.body["plugins"] == [{"id": "web"}]
+    with pytest.raises(UnsupportedFeature, match="no built-in web_search"):
+        Groq("k").prepare(req)

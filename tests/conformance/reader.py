@@ -15,6 +15,7 @@ from typing import Any
 
 from rehost import Message, ReasoningPart, TextPart, Thinking, Tool, ToolCall, ToolResult
 from rehost.shared.output import Output
+from rehost.shared.types import DocumentPart, ImagePart, WebSearch
 
 MISSING = "<absent>"
 THINK_RE = re.compile(r"^\s*<think>\s*(.*?)\s*</think>\s*(.*)$", re.S)
@@ -30,7 +31,7 @@ class Call:
     messages: list[Message]
     stream: bool
     thinking: Thinking | None = None
-    tools: list[Tool] = field(default_factory=list)
+    tools: list[Any] = field(default_factory=list)
     tool_choice: str | None = None
     sampling: dict[str, Any] = field(default_factory=dict)
     output: Output | None = None
@@ -209,10 +210,10 @@ def gemini_call(url: str, body: dict[str, Any], host: str) -> Call:
             results = [p["functionResponse"] for p in parts if "functionResponse" in p]
             if results:
                 for fr in results:
-                    if fr.get("parts"):
-                        call.inexpressible.append("multimodal parts inside a functionResponse")
+                    media = [_media_part(p) for p in fr.get("parts") or []]
                     call.messages.append(Message(role="tool", parts=(ToolResult(
-                        call_id=fr.get("id"), name=fr["name"], content=json.dumps(fr["response"])),)))
+                        call_id=fr.get("id"), name=fr["name"], content=json.dumps(fr["response"]),
+                        parts=tuple(media)),)))
             else:
                 call.messages.append(Message(role="user", parts=tuple(TextPart(text=p["text"]) for p in parts)))
         else:
@@ -257,6 +258,8 @@ def gemini_call(url: str, body: dict[str, Any], host: str) -> Call:
                 call.tools.append(Tool(name=fd["name"], description=fd.get("description", ""),
                                        parameters=fd.get("parametersJsonSchema") or _lower_types(fd.get("parameters"))
                                        or {"type": "object", "properties": {}}))
+        elif list(tool) == ["googleSearch"]:
+            call.tools.append(WebSearch())
         else:
             call.inexpressible.extend(f"Gemini built-in tool {k}" for k in tool)
     fcc = (body.get("toolConfig") or {}).get("functionCallingConfig")
@@ -268,6 +271,15 @@ def gemini_call(url: str, body: dict[str, Any], host: str) -> Call:
         else:
             call.tool_choice = {"AUTO": "auto", "ANY": "required", "NONE": "none"}[mode]
     return call
+
+
+def _media_part(p: dict[str, Any]) -> ImagePart | DocumentPart:
+    if "fileData" in p:
+        mime, source = p["fileData"]["mimeType"], {"url": p["fileData"]["fileUri"]}
+    else:
+        mime, source = p["inlineData"]["mimeType"], {"data": __import__("base64").b64decode(p["inlineData"]["data"])}
+    cls = DocumentPart if mime == "application/pdf" else ImagePart
+    return cls(media_type=mime, **source)
 
 
 def _lower_types(schema: Any) -> Any:
@@ -488,7 +500,7 @@ def canonical_gemini(url: str, body: dict[str, Any], *, drop: set[str]) -> dict[
                 parts.append(("call", fc["name"], fc.get("args") or {}, "thoughtSignature" in p))
             elif "functionResponse" in p:
                 fr = p["functionResponse"]
-                parts.append(("result", fr["name"], fr.get("id"), fr["response"]))
+                parts.append(("result", fr["name"], fr.get("id"), fr["response"], fr.get("parts")))
             elif p.get("thought"):
                 parts.append(("thought", p["text"], "thoughtSignature" in p))
             else:

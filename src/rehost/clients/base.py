@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..shared.errors import ConfigurationError, RehostError, UnsupportedFeature
 from ..shared.output import Output, OutputMode
 from ..shared.request import ReasoningTags, Request, Sampling, ThinkingPlan
-from ..shared.tools import ToolLike, ToolRegistry, tools_and_runners
+from ..shared.tools import ToolLike, ToolRegistry, split_builtin, tools_and_runners
 from ..shared.types import (
     Completion,
     Done,
@@ -161,7 +161,8 @@ class ModelClient:
         self._provider = provider
         self.thinking = Thinking.coerce(thinking)
         self.system = system
-        self.tools, self._runners = tools_and_runners(tools or ())
+        mine, self.builtin_tools = split_builtin(tools or ())
+        self.tools, self._runners = tools_and_runners(mine)
         self.host_model_id = host_model_id
         self.timeout = timeout
         try:
@@ -284,13 +285,18 @@ class ModelClient:
         plan = self.plan_thinking(chosen)
         merged = self.default_sampling().merged(self.sampling).merged(call_sampling)
         self.check_sampling(merged)
-        all_tools = tools_and_runners(tools)[0] if tools is not None else self.tools
+        if tools is not None:
+            mine, builtin = split_builtin(tools)
+            all_tools = tools_and_runners(mine)[0]
+        else:
+            all_tools, builtin = self.tools, self.builtin_tools
         return Request(
             model=self.model,
             messages=msgs,
             sampling=Sampling(**merged.model_dump()),
             thinking=plan,
             tools=all_tools,
+            builtin_tools=builtin,
             tool_choice=tool_choice,
             stream=stream,
             host_model_id=self.host_model_id,
@@ -339,7 +345,7 @@ class ModelClient:
 
     # ------------------------------------------------------------------------------------------ tool loops
     def _registry(self, tools: Sequence[ToolLike]) -> ToolRegistry:
-        extra, runners = tools_and_runners(tools)
+        extra, runners = tools_and_runners(split_builtin(tools)[0])
         known = {t.name for t in extra}
         merged = tuple(t for t in self.tools if t.name not in known) + extra
         return ToolRegistry(merged, {**self._runners, **runners})
@@ -353,10 +359,10 @@ class ModelClient:
         so it can correct itself. With ``output=`` the final answer is that validated value.
         """
         registry = self._registry(tools)
+        offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
         for turn in range(1, max_turns + 1):
-            done: Completion = self.provider.send(self.prepare(history, tools=registry.tools, output=output,
-                                                               **options))
+            done: Completion = self.provider.send(self.prepare(history, tools=offered, output=output, **options))
             history.append(done.message)
             calls = [c for c in done.tool_calls if registry.handles(c)]
             if not calls:
@@ -368,9 +374,10 @@ class ModelClient:
                    output: Any = None, max_turns: int = 10, **options: Any) -> RunResult:
         """The async twin of ``run`` (async tools are awaited; sync ones are called)."""
         registry = self._registry(tools)
+        offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
         for turn in range(1, max_turns + 1):
-            done: Completion = await self.provider.asend(self.prepare(history, tools=registry.tools, output=output,
+            done: Completion = await self.provider.asend(self.prepare(history, tools=offered, output=output,
                                                                       **options))
             history.append(done.message)
             calls = [c for c in done.tool_calls if registry.handles(c)]

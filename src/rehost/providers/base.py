@@ -121,6 +121,8 @@ class Provider(abc.ABC):
     #: how the host can be made to answer in a schema, best first: ``native`` (its own schema field),
     #: ``json`` (JSON mode plus the schema in the prompt), ``tool`` (a forced tool call), ``prompt``
     output_modes: tuple[OutputMode, ...] = ("native", "json", "tool", "prompt")
+    #: the host's own tools it can run (``web_search``)
+    builtin_tools: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
         self,
@@ -245,6 +247,9 @@ class Provider(abc.ABC):
         refused = {kind for kind in request.parts_used() if kind in ("image", "document")} - self.accepts
         if refused:
             raise UnsupportedFeature(f"{self.name} does not take {' or '.join(sorted(refused))} parts", host=self.name)
+        missing = {t.type for t in request.builtin_tools} - self.builtin_tools
+        if missing:
+            raise UnsupportedFeature(f"{self.name} has no built-in {' or '.join(sorted(missing))} tool", host=self.name)
 
     # ------------------------------------------------------------------------------------------ output
     def plan_output(self, request: Request) -> Request:

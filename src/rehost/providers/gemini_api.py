@@ -22,6 +22,7 @@ __all__ = ["GeminiAPIProvider"]
 
 class GeminiAPIProvider(Provider):
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-goog-request-id", "x-request-id")
+    builtin_tools: ClassVar[frozenset[str]] = frozenset({"web_search"})
 
     @abc.abstractmethod
     def model_url(self, model_id: str, method: str) -> str:

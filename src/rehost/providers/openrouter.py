@@ -61,6 +61,7 @@ class OpenRouter(OpenAICompatible):
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-generation-id", "x-request-id")
     sampling_fields: ClassVar[Mapping[str, str | None]] = {**openai_chat.DEFAULT_SAMPLING_FIELDS, "top_k": "top_k"}
     accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
+    builtin_tools: ClassVar[frozenset[str]] = frozenset({"web_search"})
 
     def __init__(
         self,
@@ -84,6 +85,8 @@ class OpenRouter(OpenAICompatible):
 
     def build_call(self, request: Any, model_id: str) -> Any:
         call = super().build_call(request, model_id)
+        if request.builtin_tools:
+            call.body["plugins"] = [{"id": "web"}]  # OpenRouter's web search plugin
         if self.routing:
             call.body["provider"] = {**call.body.get("provider", {}), **self.routing}
         return call

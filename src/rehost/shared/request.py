@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .output import Output, OutputMode
-from .types import Message, Tool, ToolChoice
+from .types import BuiltinTool, Message, Tool, ToolChoice, ToolResult
 
 __all__ = ["ReasoningTags", "Request", "Sampling", "ThinkingPlan"]
 
@@ -83,6 +83,7 @@ class Request:
     sampling: Sampling = field(default_factory=Sampling)
     thinking: ThinkingPlan | None = None
     tools: tuple[Tool, ...] = ()
+    builtin_tools: tuple[BuiltinTool, ...] = ()
     tool_choice: ToolChoice | None = None
     stream: bool = False
     host_model_id: str | None = None
@@ -95,4 +96,6 @@ class Request:
 
     def parts_used(self) -> set[str]:
         """The kinds of content parts in the messages (``text``, ``image``, ``document``, ...)."""
-        return {part.type for message in self.messages for part in message.parts}
+        used: set[str] = {part.type for message in self.messages for part in message.parts}
+        used |= {p.type for m in self.messages for r in m.parts if isinstance(r, ToolResult) for p in r.parts}
+        return used

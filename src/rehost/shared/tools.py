@@ -19,11 +19,11 @@ from pydantic import BaseModel, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
 from .schema import clean_function_schema
-from .types import Message, Tool, ToolCall
+from .types import BuiltinTool, Message, Tool, ToolCall, WebSearch
 
 __all__ = ["ToolRegistry", "tool_from_function", "tool_from_model", "tools_and_runners"]
 
-ToolLike = Tool | Callable[..., Any] | type[BaseModel] | Mapping[str, Any]
+ToolLike = Tool | BuiltinTool | Callable[..., Any] | type[BaseModel] | Mapping[str, Any]
 
 _SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Returns|Raises|Yields|Examples?|Notes?):\s*$")
 _ARG = re.compile(r"^(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
@@ -111,12 +111,23 @@ def tool_from_model(model: type[BaseModel], *, name: str | None = None, descript
     return tool, model.model_validate
 
 
+def split_builtin(items: Iterable[ToolLike]) -> tuple[list[ToolLike], tuple[BuiltinTool, ...]]:
+    """(the caller's tools, the host's own tools such as WebSearch)."""
+    mine: list[ToolLike] = []
+    builtin: list[BuiltinTool] = []
+    for item in items:
+        (builtin if isinstance(item, WebSearch) else mine).append(item)  # type: ignore[arg-type]
+    return mine, tuple(builtin)
+
+
 def tools_and_runners(items: Iterable[ToolLike]) -> tuple[tuple[Tool, ...], dict[str, Callable[..., Any]]]:
     """Tools from any mix of Tool, function, pydantic model or ``{"name", "description", "parameters"}``."""
     tools: list[Tool] = []
     runners: dict[str, Callable[..., Any]] = {}
     for item in items:
         runner: Callable[..., Any] | None = None
+        if isinstance(item, WebSearch):
+            raise TypeError("a host's built-in tool has no Python runner")
         if isinstance(item, Tool):
             tool = item
         elif isinstance(item, Mapping):

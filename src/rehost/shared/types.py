@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from typing import Self
 
 __all__ = [
+    "BuiltinTool",
     "Completion",
     "DocumentPart",
     "Done",
@@ -47,6 +48,7 @@ __all__ = [
     "ToolChoice",
     "ToolResult",
     "Usage",
+    "WebSearch",
 ]
 
 Role: TypeAlias = Literal["system", "user", "assistant", "tool"]
@@ -176,7 +178,8 @@ class ToolCall(BaseModel):
 
 
 class ToolResult(BaseModel):
-    """The answer to a tool call, sent back in a ``tool`` message."""
+    """The answer to a tool call, sent back in a ``tool`` message. ``parts`` carries images or documents the
+    tool returned, for hosts that take them in tool results (Gemini 3)."""
 
     model_config = _FROZEN
     type: Literal["tool_result"] = "tool_result"
@@ -184,6 +187,7 @@ class ToolResult(BaseModel):
     name: str = Field(min_length=1)
     content: str
     is_error: bool = False
+    parts: tuple[ImagePart | DocumentPart, ...] = ()
 
 
 Part: TypeAlias = Annotated[
@@ -259,7 +263,8 @@ class Message(BaseModel):
         return cls(role="assistant", parts=head + tuple(parts))
 
     @classmethod
-    def tool(cls, call: ToolCall | str, content: Any, *, name: str | None = None, is_error: bool = False) -> Message:
+    def tool(cls, call: ToolCall | str, content: Any, *, name: str | None = None, is_error: bool = False,
+             parts: Iterable[ImagePart | DocumentPart] = ()) -> Message:
         """The result of a tool call; non-string content is sent as JSON."""
         call_id = call.id if isinstance(call, ToolCall) else call
         tool_name = name or (call.name if isinstance(call, ToolCall) else None)
@@ -268,7 +273,7 @@ class Message(BaseModel):
         text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
         return cls(
             role="tool",
-            parts=(ToolResult(call_id=call_id, name=tool_name, content=text, is_error=is_error),),
+            parts=(ToolResult(call_id=call_id, name=tool_name, content=text, is_error=is_error, parts=tuple(parts)),),
         )
 
     # -- views -------------------------------------------------------------------------------------------
@@ -300,6 +305,16 @@ class Tool(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
     strict: bool | None = None
 
+
+class WebSearch(BaseModel):
+    """A search the host runs itself (Gemini ``googleSearch``, OpenRouter's ``web`` plugin), given to the model
+    beside the caller's own tools."""
+
+    model_config = _FROZEN
+    type: Literal["web_search"] = "web_search"
+
+
+BuiltinTool: TypeAlias = WebSearch
 
 ToolChoice: TypeAlias = Literal["auto", "none", "required"] | str
 

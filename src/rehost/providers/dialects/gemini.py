@@ -115,7 +115,7 @@ def thinking_config(plan: ThinkingPlan, *, host: str) -> dict[str, Any]:
     return config
 
 
-def _function_response(part: ToolResult) -> dict[str, Any]:
+def _function_response(part: ToolResult, host: str) -> dict[str, Any]:
     try:
         value = json.loads(part.content)
     except ValueError:
@@ -124,6 +124,8 @@ def _function_response(part: ToolResult) -> dict[str, Any]:
     fr: dict[str, Any] = {"name": part.name, "response": response}
     if part.call_id:
         fr["id"] = part.call_id
+    if part.parts:  # Gemini 3 takes images and documents returned by a tool
+        fr["parts"] = [_media(p, host) for p in part.parts]
     return {"functionResponse": fr}
 
 
@@ -181,7 +183,7 @@ def encode_contents(messages: tuple[Message, ...], *, host: str) -> tuple[list[d
             if parts:
                 contents.append({"role": "model", "parts": parts})
         else:
-            parts = [_function_response(p) for p in message.parts if isinstance(p, ToolResult)]
+            parts = [_function_response(p, host) for p in message.parts if isinstance(p, ToolResult)]
             last = contents[-1] if contents else None
             if last is not None and last["role"] == "user" and all("functionResponse" in p for p in last["parts"]):
                 last["parts"].extend(parts)
@@ -209,12 +211,15 @@ def encode_body(request: Request, *, host: str) -> dict[str, Any]:
             config["responseJsonSchema"] = gemini_schema(output.schema, host=host, keep_title=True)
     if config:
         body["generationConfig"] = config
+    tools: list[dict[str, Any]] = [{"googleSearch": {}} for t in request.builtin_tools if t.type == "web_search"]
     if request.tools:
-        body["tools"] = [{"functionDeclarations": [
+        tools.append({"functionDeclarations": [
             {"name": t.name, "description": t.description,
              "parametersJsonSchema": gemini_schema(t.parameters, host=host)}
             for t in request.tools
-        ]}]
+        ]})
+    if tools:
+        body["tools"] = tools
     if request.tool_choice is not None:
         if not request.tools and request.tool_choice != "none":
             raise UnsupportedFeature("tool_choice was given without any tools", host=host)

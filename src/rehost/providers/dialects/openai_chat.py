@@ -156,6 +156,9 @@ def encode_messages(messages: tuple[Message, ...], *, encode_reasoning: Reasonin
         else:
             for part in message.parts:
                 assert isinstance(part, ToolResult)
+                if part.parts:
+                    raise UnsupportedFeature("this dialect takes text tool results only (images or documents were "
+                                             f"returned by {part.name})")
                 call_id = part.call_id or pending_ids.get(part.name) or f"call_{part.name}"
                 out.append({"role": "tool", "tool_call_id": call_id, "content": part.content})
     return out
