@@ -207,3 +207,14 @@ def test_streamed_structured_output_is_parsed_at_the_end():
                                                              content=body))
     stream = GenericClient("m", provider=Groq("k", transport=transport)).stream("x", output=Person)
     assert stream.final().output == Person(name="Ada", favourite=Color.red, address=Address(city="Paris"))
+
+
+def test_responses_dialect_carries_the_schema_in_the_prompt():
+    answer = {"id": "r", "status": "completed", "output": [
+        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": json.dumps(ANSWER)}]}],
+        "usage": {"input_tokens": 9, "output_tokens": 30}}
+    transport, sent = capture(answer)
+    client = GenericClient("deepseek-v4-flash", provider=DeepSeek("k", api="responses", transport=transport))
+    assert client.complete("Who is Ada?", output=Person).address.city == "London"
+    prompt = sent[0]["input"][-1]["content"]
+    assert prompt.startswith("Who is Ada?\n\nReply with a single JSON object that matches this JSON schema")
