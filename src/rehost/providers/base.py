@@ -37,6 +37,7 @@ from ..shared.errors import (
     UnsupportedFeature,
 )
 from ..shared.output import Output, OutputMode, OutputValidationError, output_instruction
+from ..shared.ratelimit import RateLimit, RateLimiter
 from ..shared.request import Request
 from ..shared.schema import strip_titles
 from ..shared.sse import SSEDecoder, SSEEvent
@@ -135,14 +136,17 @@ class Provider(abc.ABC):
         models: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
+        rate_limit: RateLimit | None = None,
     ) -> None:
+        """``rate_limit`` caps requests and tokens per minute for every client bound to this provider."""
         self._api_key = api_key
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self._headers = dict(headers or {})
         self._models = dict(models or {})
+        self.rate_limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self._transport = Transport(
             host=self.name, timeouts=timeouts, retry=retry,
-            sync_transport=transport, async_transport=async_transport,
+            sync_transport=transport, async_transport=async_transport, limiter=self.rate_limiter,
         )
 
     # ------------------------------------------------------------------------------------------ identity
@@ -238,6 +242,7 @@ class Provider(abc.ABC):
         if request.extra_headers:
             headers.update(request.extra_headers)
         call.headers = headers
+        call.max_output_tokens = request.sampling.max_tokens or 0
         include = request.thinking.include_reasoning if request.thinking is not None else True
         info = CallInfo(host=self.name, model=request.model, host_model_id=model_id,
                         tags=request.reasoning_tags, include_reasoning=include)
@@ -345,11 +350,7 @@ class Provider(abc.ABC):
             raise ProtocolError(f"{self.name} answered with JSON that is not an object", host=self.name,
                                 request_id=info.request_id)
         if body.get("error") and not (body.get("choices") or body.get("candidates") or body.get("output")):
-            err = self.error_from_body(200, headers, body)
-            if err.request_id is None:
-                err.request_id = info.request_id
-            err.redact(self._resolve_key())
-            raise err
+            raise self.map_inband_error(body, info)  # an error sent with HTTP 200
         return self.decode(body, headers, info)
 
     def _start(self, prepared: PreparedCall) -> CallInfo:
@@ -420,9 +421,9 @@ class Provider(abc.ABC):
         with self._transport.stream(call, self.map_http_error, total=prepared.request.timeout) as resp:
             self._on_headers(info, resp.headers)
             if not resp.headers.get("content-type", "").startswith(self.stream_content_types):
-                self._check_stream_response(resp, resp.read(), info)
+                self._check_stream_response(resp, self._transport.read_capped(resp.iter_bytes()), info)
             state = self.open_stream(info)
-            decoder = SSEDecoder()
+            decoder = SSEDecoder(self._transport.timeouts.max_body_bytes)
             try:
                 for chunk in resp.iter_bytes():
                     for ev in decoder.feed(chunk):
@@ -454,9 +455,9 @@ class Provider(abc.ABC):
         async with self._transport.astream(call, self.map_http_error, total=prepared.request.timeout) as resp:
             self._on_headers(info, resp.headers)
             if not resp.headers.get("content-type", "").startswith(self.stream_content_types):
-                self._check_stream_response(resp, await resp.aread(), info)
+                self._check_stream_response(resp, await self._transport.aread_capped(resp.aiter_bytes()), info)
             state = self.open_stream(info)
-            decoder = SSEDecoder()
+            decoder = SSEDecoder(self._transport.timeouts.max_body_bytes)
             try:
                 async for chunk in resp.aiter_bytes():
                     for ev in decoder.feed(chunk):

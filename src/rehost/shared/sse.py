@@ -28,9 +28,13 @@ class SSEEvent:
 class SSEDecoder:
     """Feed it bytes as they arrive; it returns the events completed so far."""
 
-    __slots__ = ("_buf", "_cr", "_data", "_event", "_id", "_retry", "_started", "comments", "ended_cleanly")
+    __slots__ = ("_buf", "_cr", "_data", "_event", "_held", "_held_size", "_id", "_retry", "_started", "comments",
+                 "ended_cleanly", "max_event_bytes")
 
-    def __init__(self) -> None:
+    def __init__(self, max_event_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_event_bytes = max_event_bytes
+        self._held: list[bytes] = []
+        self._held_size = 0
         self._started = False
         self._buf = b""
         self._cr = False
@@ -55,10 +59,18 @@ class SSEDecoder:
                 chunk = chunk[:-1]
                 self._cr = True
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        buf = self._buf + chunk if self._buf else chunk
-        if b"\n" not in buf:
-            self._buf = buf
+        if b"\n" not in chunk:
+            # no line ends here: keep the piece aside (joining only when a line completes keeps long lines linear)
+            self._held.append(chunk)
+            self._held_size += len(chunk)
+            if self._held_size + len(self._buf) > self.max_event_bytes:
+                raise ProtocolError(f"a stream line is longer than {self.max_event_bytes} bytes")
             return []
+        if self._held:
+            self._buf += b"".join(self._held)
+            self._held.clear()
+            self._held_size = 0
+        buf = self._buf + chunk if self._buf else chunk
         lines = buf.split(b"\n")
         self._buf = lines.pop()
         out: list[SSEEvent] = []
@@ -79,6 +91,10 @@ class SSEDecoder:
     def close(self) -> list[SSEEvent]:
         """End of stream: dispatch what is complete; an unterminated last line marks the stream as cut."""
         out: list[SSEEvent] = []
+        if self._held:
+            self._buf += b"".join(self._held)
+            self._held.clear()
+            self._held_size = 0
         if not self._started:
             self._started = True  # fewer than three bytes in all: they are an unterminated line
         if self._cr:

@@ -25,7 +25,8 @@ from typing import Any
 
 import httpx
 
-from .errors import ConnectionFailed, RehostError, RequestTimeout
+from .errors import ConnectionFailed, ProtocolError, RateLimited, RehostError, RequestTimeout
+from .ratelimit import RateLimiter
 
 __all__ = [
     "ErrorMapper",
@@ -55,6 +56,8 @@ class Timeouts:
     pool: float = 60.0
     stream_idle: float | None = None
     total: float | None = 900.0
+    #: largest answer body (or single stream event) accepted; a host gone wrong cannot exhaust memory
+    max_body_bytes: int = 64 * 1024 * 1024
 
     def for_httpx(self, *, stream: bool = False, remaining: float | None = None) -> httpx.Timeout:
         read = self.stream_idle if (stream and self.stream_idle is not None) else self.read
@@ -112,9 +115,21 @@ class HttpCall:
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
     stream: bool = False
+    #: most output tokens the call may produce (counted against a tokens-per-minute limit)
+    max_output_tokens: int = 0
+    _encoded: bytes | None = None
 
     def content(self) -> bytes | None:
-        return None if self.body is None else dump_json(self.body)
+        if self.body is None:
+            return None
+        if self._encoded is None:
+            self._encoded = dump_json(self.body)
+        return self._encoded
+
+    def token_cost(self) -> int:
+        """A rough token count of the call for rate limiting (about four bytes a token, plus the output)."""
+        content = self.content()
+        return (len(content) // 4 if content else 0) + self.max_output_tokens
 
 
 @dataclass(slots=True)
@@ -154,11 +169,13 @@ class Transport:
         sync_transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         verify: bool | str = True,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.host = host
+        self.limiter = limiter
         self.timeouts = timeouts or Timeouts()
         self.retry = retry or RetryPolicy()
-        self._limits = limits or httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+        self._limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=100)
         self._sync_transport = sync_transport
         self._async_transport = async_transport
         self._verify = verify
@@ -220,6 +237,20 @@ class Transport:
             return RequestTimeout(f"{kind} timeout talking to {self.host}", host=self.host)
         return ConnectionFailed(f"connection to {self.host} failed: {type(exc).__name__}: {exc}", host=self.host)
 
+    def _before_send(self, call: HttpCall) -> None:
+        if self.limiter is not None:
+            self.limiter.acquire_sync(call.token_cost() if self.limiter.limit.tokens_per_minute else 0)
+
+    async def _abefore_send(self, call: HttpCall) -> None:
+        if self.limiter is not None:
+            await self.limiter.acquire(call.token_cost() if self.limiter.limit.tokens_per_minute else 0)
+
+    def _after_response(self, headers: httpx.Headers, err: RehostError | None = None) -> None:
+        if self.limiter is not None:
+            self.limiter.observe(headers)
+            if isinstance(err, RateLimited) and err.retry_after is not None:
+                self.limiter.pause(err.retry_after)  # every call through this provider waits, not just this one
+
     def _next_delay(self, err: RehostError, attempt: int, deadline: _Deadline) -> float | None:
         """Seconds to wait before retrying, or None when this error must be raised now."""
         if not err.retryable or attempt >= self.retry.max_retries:
@@ -233,6 +264,32 @@ class Transport:
         log.debug("%s: retry %d in %.2fs after %s", self.host, attempt + 1, delay, type(err).__name__)
         return delay
 
+    def _too_large(self) -> ProtocolError:
+        limit = self.timeouts.max_body_bytes
+        return ProtocolError(f"{self.host} sent a body larger than {limit} bytes", host=self.host)
+
+    def read_capped(self, chunks: Iterator[bytes]) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        limit = self.timeouts.max_body_bytes
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise self._too_large()
+            parts.append(chunk)
+        return b"".join(parts)
+
+    async def aread_capped(self, chunks: AsyncIterator[bytes]) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        limit = self.timeouts.max_body_bytes
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise self._too_large()
+            parts.append(chunk)
+        return b"".join(parts)
+
     def _total_timeout(self, total: float | None) -> float | None:
         return total if total is not None else self.timeouts.total
 
@@ -244,12 +301,13 @@ class Transport:
         started_at = time.time()
         attempt = 0
         while True:
+            self._before_send(call)
             t0 = time.perf_counter()
             try:
                 resp = client.send(self._build(client, call, deadline), stream=True)
                 try:
                     ttfb = time.perf_counter() - t0
-                    content = resp.read()
+                    content = self.read_capped(resp.iter_bytes())
                 finally:
                     resp.close()
             except httpx.HTTPError as exc:
@@ -258,9 +316,11 @@ class Transport:
                 log.debug("%s %s -> %d in %.1f ms", call.method, call.url, resp.status_code,
                           (time.perf_counter() - t0) * 1000)
                 if resp.status_code < 400:
+                    self._after_response(resp.headers)
                     return HttpResult(resp.status_code, resp.headers, content, started_at, ttfb,
                                       time.perf_counter() - t0, attempt + 1)
                 err = on_error(resp.status_code, resp.headers, content)
+                self._after_response(resp.headers, err)
             if deadline.expired():
                 raise RequestTimeout(f"total timeout talking to {self.host}", host=self.host) from err
             delay = self._next_delay(err, attempt, deadline)
@@ -276,19 +336,22 @@ class Transport:
         client = self.client
         attempt = 0
         while True:
+            self._before_send(call)
             try:
                 resp = client.send(self._build(client, call, deadline), stream=True)
             except httpx.HTTPError as exc:
                 err = self._exchange_error(exc, deadline)
             else:
                 if resp.status_code < 400:
+                    self._after_response(resp.headers)
                     break
                 try:
-                    content = resp.read()
+                    content = self.read_capped(resp.iter_bytes())
                 except httpx.HTTPError as exc:
                     err = self._exchange_error(exc, deadline)
                 else:
                     err = on_error(resp.status_code, resp.headers, content)
+                    self._after_response(resp.headers, err)
                 finally:
                     resp.close()
             delay = self._next_delay(err, attempt, deadline)
@@ -317,12 +380,13 @@ class Transport:
         started_at = time.time()
         attempt = 0
         while True:
+            await self._abefore_send(call)
             t0 = time.perf_counter()
             try:
                 resp = await client.send(self._build(client, call, deadline), stream=True)
                 try:
                     ttfb = time.perf_counter() - t0
-                    content = await resp.aread()
+                    content = await self.aread_capped(resp.aiter_bytes())
                 finally:
                     await resp.aclose()
             except httpx.HTTPError as exc:
@@ -331,9 +395,11 @@ class Transport:
                 log.debug("%s %s -> %d in %.1f ms", call.method, call.url, resp.status_code,
                           (time.perf_counter() - t0) * 1000)
                 if resp.status_code < 400:
+                    self._after_response(resp.headers)
                     return HttpResult(resp.status_code, resp.headers, content, started_at, ttfb,
                                       time.perf_counter() - t0, attempt + 1)
                 err = on_error(resp.status_code, resp.headers, content)
+                self._after_response(resp.headers, err)
             delay = self._next_delay(err, attempt, deadline)
             if delay is None:
                 raise err
@@ -348,19 +414,22 @@ class Transport:
         client = self.aclient
         attempt = 0
         while True:
+            await self._abefore_send(call)
             try:
                 resp = await client.send(self._build(client, call, deadline), stream=True)
             except httpx.HTTPError as exc:
                 err = self._exchange_error(exc, deadline)
             else:
                 if resp.status_code < 400:
+                    self._after_response(resp.headers)
                     break
                 try:
-                    content = await resp.aread()
+                    content = await self.aread_capped(resp.aiter_bytes())
                 except httpx.HTTPError as exc:
                     err = self._exchange_error(exc, deadline)
                 else:
                     err = on_error(resp.status_code, resp.headers, content)
+                    self._after_response(resp.headers, err)
                 finally:
                     await resp.aclose()
             delay = self._next_delay(err, attempt, deadline)

@@ -104,6 +104,13 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
+def _require_json(value: Any, what: str) -> None:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} must be JSON-serialisable: {exc}") from None
+
+
 class _MediaPart(BaseModel):
     """Bytes or a URL, with its media type (sniffed from the bytes or the URL when not given).
 
@@ -175,6 +182,11 @@ class ToolCall(BaseModel):
     arguments: dict[str, Any] = Field(default_factory=dict)
     raw_arguments: str | None = None
     signature: str | None = None
+
+    @model_validator(mode="after")
+    def _json_arguments(self) -> Self:
+        _require_json(self.arguments, f"the arguments of tool call {self.name!r}")
+        return self
 
 
 class ToolResult(BaseModel):
@@ -304,6 +316,11 @@ class Tool(BaseModel):
     description: str = ""
     parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
     strict: bool | None = None
+
+    @model_validator(mode="after")
+    def _json_schema(self) -> Self:
+        _require_json(self.parameters, f"the parameter schema of tool {self.name!r}")
+        return self
 
 
 class WebSearch(BaseModel):
