@@ -89,7 +89,7 @@ class Cost:
     notes: tuple[str, ...] = field(default=())
 
     def __str__(self) -> str:
-        return f"${self.total:f} ({self.source})"
+        return f"${self.total.normalize():f} ({self.source})"
 
 
 def cost_of(usage: Usage, prices: Prices, *, when: float | None = None) -> Cost:
