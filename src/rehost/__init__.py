@@ -55,12 +55,17 @@ _EXPORTS: dict[str, str] = {
     "Timeouts": "rehost.shared.transport",
     "RetryPolicy": "rehost.shared.transport",
     "Catalog": "rehost.shared.catalog",
+    "models_table": "rehost.shared.catalog",
+    "Cost": "rehost.shared.pricing",
+    "Prices": "rehost.shared.pricing",
+    "TokenCount": "rehost.shared.tokens",
     "errors": "rehost.errors",
 }
 
 __all__ = [
     "Catalog",
     "Completion",
+    "Cost",
     "DeepSeek",
     "DeepSeekClient",
     "Done",
@@ -74,6 +79,7 @@ __all__ = [
     "ModelClient",
     "OpenAICompatible",
     "OpenRouter",
+    "Prices",
     "Provider",
     "ReasoningDelta",
     "ReasoningPart",
@@ -89,11 +95,13 @@ __all__ = [
     "Tool",
     "ToolCall",
     "ToolCallDelta",
+    "TokenCount",
     "ToolResult",
     "Usage",
     "Vertex",
     "catalog",
     "errors",
+    "models_table",
 ]
 
 
@@ -134,8 +142,10 @@ if TYPE_CHECKING:
     from .providers.openrouter import OpenRouter
     from .providers.together import Together
     from .providers.vertex import Vertex
-    from .shared.catalog import Catalog
+    from .shared.catalog import Catalog, models_table
+    from .shared.pricing import Cost, Prices
     from .shared.request import Request, ThinkingPlan
+    from .shared.tokens import TokenCount
     from .shared.transport import RetryPolicy, Timeouts
     from .shared.types import (
         Completion,

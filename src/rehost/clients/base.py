@@ -16,9 +16,10 @@ from typing import Any, ClassVar, Literal, TypeAlias, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..shared.errors import ConfigurationError, RehostError, UnsupportedFeature
+from ..shared.errors import ConfigurationError, ContextWindowExceeded, RehostError, UnsupportedFeature
 from ..shared.output import Output, OutputMode
 from ..shared.request import ReasoningTags, Request, Sampling, ThinkingPlan
+from ..shared.tokens import TokenCount, count_tokens
 from ..shared.tools import ToolLike, ToolRegistry, split_builtin, tools_and_runners
 from ..shared.types import (
     Completion,
@@ -63,6 +64,8 @@ class Variant:
     turned off at all. ``inputs`` are the kinds of content the model reads. ``reasoning_history`` says which
     earlier reasoning goes back to the model: ``drop`` (none: R1-era models were trained without it),
     ``tool_turns`` (the reasoning of turns that called tools, as DeepSeek's thinking mode requires), ``all``.
+    ``tokenizer`` names the exact tokenizer of the model (``rehost.shared.tokens.TOKENIZERS``), or None when
+    no installable package ships it (counts are then the family's estimate).
     """
 
     model: str
@@ -79,6 +82,7 @@ class Variant:
     reasoning_history: ReasoningHistory = "all"
     deprecated: str | None = None
     aliases: tuple[str, ...] = ()
+    tokenizer: str | None = None
     notes: tuple[str, ...] = field(default=())
 
 
@@ -138,10 +142,15 @@ def _sampling_from(kwargs: dict[str, Any]) -> SamplingOptions:
 
 class ModelClient:
     """Base of every family client. Subclasses declare ``family`` and ``variants`` and may override
-    ``plan_thinking`` and ``apply_prompt_rules``."""
+    ``plan_thinking`` and ``apply_prompt_rules``. ``token_ratio`` / ``token_overhead`` shape the family's token
+    estimate (host-reported tokens per cl100k_base token, template tokens per message), measured against
+    recorded exchanges where the family has any (``token_ratio_note`` says how)."""
 
     family: ClassVar[str] = ""
     variants: ClassVar[Mapping[str, Variant]] = {}
+    token_ratio: ClassVar[float] = 1.0
+    token_overhead: ClassVar[int] = 3
+    token_ratio_note: ClassVar[str] = "not measured"
 
     def __init__(
         self,
@@ -153,9 +162,11 @@ class ModelClient:
         tools: Sequence[ToolLike] | None = None,
         host_model_id: str | None = None,
         timeout: float | None = None,
+        check_context: bool = True,
         **sampling: Any,
     ) -> None:
         self.variant_name, self.variant = self.resolve_variant(variant)
+        self.check_context = check_context
         if self.variant.deprecated:
             warnings.warn(f"{self.variant.model}: {self.variant.deprecated}", DeprecationWarning, stacklevel=2)
         self._provider = provider
@@ -320,9 +331,11 @@ class ModelClient:
     def complete(self, messages: MessageLike | Sequence[MessageLike], *, output: Output, **options: Any) -> Any: ...
 
     def complete(self, messages: MessageLike | Sequence[MessageLike], *, output: Any = None, **options: Any) -> Any:
-        """One answer. With ``output=`` (a type or an Output) the answer is that validated value."""
+        """One answer. With ``output=`` (a type or an Output) the answer is that validated value.
+
+        ``check_context=False`` skips the check that the input and ``max_tokens`` fit the context window."""
         provider = self.provider
-        result: Completion = provider.send(self.prepare(messages, output=output, **options))
+        result: Completion = provider.send(self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
 
     @overload
@@ -340,7 +353,7 @@ class ModelClient:
     async def acomplete(self, messages: MessageLike | Sequence[MessageLike], *, output: Any = None,
                         **options: Any) -> Any:
         provider = self.provider
-        result: Completion = await provider.asend(self.prepare(messages, output=output, **options))
+        result: Completion = await provider.asend(self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
 
     # ------------------------------------------------------------------------------------------ tool loops
@@ -362,7 +375,8 @@ class ModelClient:
         offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
         for turn in range(1, max_turns + 1):
-            done: Completion = self.provider.send(self.prepare(history, tools=offered, output=output, **options))
+            provider = self.provider
+            done: Completion = provider.send(self._checked(provider, history, tools=offered, output=output, **options))
             history.append(done.message)
             calls = [c for c in done.tool_calls if registry.handles(c)]
             if not calls:
@@ -377,8 +391,9 @@ class ModelClient:
         offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
         for turn in range(1, max_turns + 1):
-            done: Completion = await self.provider.asend(self.prepare(history, tools=offered, output=output,
-                                                                      **options))
+            provider = self.provider
+            done: Completion = await provider.asend(self._checked(provider, history, tools=offered, output=output,
+                                                                  **options))
             history.append(done.message)
             calls = [c for c in done.tool_calls if registry.handles(c)]
             if not calls:
@@ -393,16 +408,89 @@ class ModelClient:
         The request is checked now; it is sent when iteration starts. Leaving the loop early, or calling
         ``close()``, closes the connection."""
         provider = self.provider
-        prepared = provider.prepare(self.prepare(messages, stream=True, **options))
+        prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
         return CompletionStream(provider.stream_prepared(prepared))
 
     def astream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> AsyncCompletionStream:
         provider = self.provider
-        prepared = provider.prepare(self.prepare(messages, stream=True, **options))
+        prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
         return AsyncCompletionStream(provider.astream_prepared(prepared))
+
+    # ------------------------------------------------------------------------------------------ tokens
+    def count_request(self, request: Request) -> TokenCount:
+        """The input tokens of a prepared request, counted offline with this family's tokenizer or estimate."""
+        return count_tokens(request.messages, request.tools, tokenizer=self.variant.tokenizer,
+                            ratio=self.token_ratio, ratio_note=self.token_ratio_note, overhead=self.token_overhead)
+
+    def count_tokens(self, messages: MessageLike | Sequence[MessageLike], *, tools: Sequence[ToolLike] | None = None,
+                     exact: bool = False, **options: Any) -> TokenCount:
+        """How many input tokens this call would send, whether that is exact, and how it was counted.
+
+        Counted offline after the family's prompt rules (so a folded system prompt or dropped reasoning is
+        counted as it will be sent). With ``exact=True``, a family with no offline tokenizer asks the bound
+        host to count (Gemini's ``countTokens``) when the host can and a key is present: the only case in
+        which counting makes a request.
+        """
+        request = self.prepare(messages, tools=tools, **options)
+        local = self.count_request(request)
+        provider = self._provider
+        if exact and not local.exact and provider is not None and hasattr(provider, "count_tokens") \
+                and provider.has_key:
+            remote: TokenCount = provider.count_tokens(request)
+            return remote
+        return local
+
+    async def acount_tokens(self, messages: MessageLike | Sequence[MessageLike], *,
+                            tools: Sequence[ToolLike] | None = None, exact: bool = False,
+                            **options: Any) -> TokenCount:
+        """The async twin of ``count_tokens``."""
+        request = self.prepare(messages, tools=tools, **options)
+        local = self.count_request(request)
+        provider = self._provider
+        if exact and not local.exact and provider is not None and hasattr(provider, "acount_tokens") \
+                and provider.has_key:
+            remote: TokenCount = await provider.acount_tokens(request)
+            return remote
+        return local
+
+    def _checked(self, provider: Any, messages: MessageLike | Sequence[MessageLike], *,
+                 check_context: bool | None = None, **options: Any) -> Request:
+        """The prepared request, refused with ContextWindowExceeded when it cannot fit the model's context
+        window on this host: counted input + ``max_tokens`` (0 when unset) > window. Skipped when the window is
+        unknown, or when turned off (``check_context=False`` per call or per client). The count is the offline
+        one (never a request); an estimate errs high on tool declarations, so a request near the limit may be
+        refused that the host would take: turn the check off for it."""
+        request = self.prepare(messages, **options)
+        enabled = self.check_context if check_context is None else check_context
+        window = provider.context_window(request) if enabled and hasattr(provider, "context_window") else None
+        if window is None:
+            return request
+        wanted = request.sampling.max_tokens or 0
+        if _surely_fits(request, window - wanted):
+            return request
+        counted = self.count_request(request)
+        if counted.count + wanted > window:
+            kind = "exactly" if counted.exact else "an estimated"
+            raise ContextWindowExceeded(
+                f"{request.model} on {provider.name}: {kind} {counted.count} input tokens + {wanted} max output "
+                f"tokens = {counted.count + wanted} > the context window of {window} ({counted.method}). "
+                "Shorten the input or max_tokens, or pass check_context=False to send it anyway",
+                host=provider.name, input_tokens=counted.count, max_output_tokens=wanted, context_window=window,
+                count_method=counted.method, exact=counted.exact,
+            )
+        return request
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+def _surely_fits(request: Request, room: int) -> bool:
+    """A cheap bound that spares counting most requests: no tokenizer here makes more tokens than the text
+    has UTF-8 bytes, plus a few template tokens per message (and none counts images, which this skips)."""
+    from ..shared.tokens import render_text
+
+    size = sum(len(p.encode("utf-8")) for p in render_text(request.messages, request.tools))
+    return size + 16 * (len(request.messages) + 4) <= room
 
 
 class ToolLoopLimit(RehostError):

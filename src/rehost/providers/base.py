@@ -25,6 +25,7 @@ from ..shared.errors import (
     HostError,
     InvalidRequest,
     MissingAPIKey,
+    ModelNotServed,
     NotFound,
     Overloaded,
     PaymentRequired,
@@ -37,6 +38,7 @@ from ..shared.errors import (
     UnsupportedFeature,
 )
 from ..shared.output import Output, OutputMode, OutputValidationError, output_instruction
+from ..shared.pricing import cost_from_host, cost_of
 from ..shared.ratelimit import RateLimit, RateLimiter
 from ..shared.request import Request
 from ..shared.schema import strip_titles
@@ -301,6 +303,31 @@ class Provider(abc.ABC):
             raise
         return completion.model_copy(update={"output": value})
 
+    # ------------------------------------------------------------------------------------------ cost, context
+    def attach_cost(self, completion: Completion, request: Request) -> Completion:
+        """The call's cost: what the host says it billed, else the catalogue's prices for this host applied to
+        the normalised usage (so a streamed and an unstreamed call cost the same); None when neither is known."""
+        cost = None
+        if completion.host_cost is not None:
+            cost = cost_from_host(completion.host_cost, self.name)
+        elif completion.usage is not None:
+            from ..shared.catalog import default_catalog
+
+            prices = default_catalog().prices(request.model, self.name)
+            if prices is not None:
+                when = completion.timing.started_at if completion.timing is not None else None
+                cost = cost_of(completion.usage, prices, when=when)
+        return completion if cost is None else completion.model_copy(update={"cost": cost})
+
+    def context_window(self, request: Request) -> int | None:
+        """This host's context window for the request's model (catalogue), or None when unknown."""
+        from ..shared.catalog import default_catalog
+
+        try:
+            return default_catalog().host_entry(request.model, self.name).context_window
+        except ModelNotServed:
+            return None
+
     def _parse_body(self, content: bytes) -> Any:
         text = content.decode("utf-8", errors="replace")
         try:
@@ -391,7 +418,7 @@ class Provider(abc.ABC):
         if not state.finished:
             raise ProtocolError(f"{self.name} ended the stream before finishing the answer (truncated)",
                                 host=self.name, request_id=info.request_id)
-        completion = self.attach_output(self.finish_stream(state, info), request)
+        completion = self.attach_cost(self.attach_output(self.finish_stream(state, info), request), request)
         if completion.usage is not None:
             out.append(completion.usage)
         out.append(Done(completion))
@@ -408,7 +435,8 @@ class Provider(abc.ABC):
         result = self._transport.request(call, self.map_http_error, total=prepared.request.timeout)
         info.time_to_first_byte = result.time_to_first_byte
         info.request_id = header_request_id(result.headers, self.request_id_headers)
-        return self.attach_output(self._decode_body(result.content, result.headers, info), prepared.request)
+        completion = self.attach_output(self._decode_body(result.content, result.headers, info), prepared.request)
+        return self.attach_cost(completion, prepared.request)
 
     def stream(self, request: Request) -> Iterator[StreamEvent]:
         return self.stream_prepared(self.prepare(request))
@@ -443,7 +471,8 @@ class Provider(abc.ABC):
         result = await self._transport.arequest(call, self.map_http_error, total=prepared.request.timeout)
         info.time_to_first_byte = result.time_to_first_byte
         info.request_id = header_request_id(result.headers, self.request_id_headers)
-        return self.attach_output(self._decode_body(result.content, result.headers, info), prepared.request)
+        completion = self.attach_output(self._decode_body(result.content, result.headers, info), prepared.request)
+        return self.attach_cost(completion, prepared.request)
 
     def astream(self, request: Request) -> AsyncIterator[StreamEvent]:
         return self.astream_prepared(self.prepare(request))

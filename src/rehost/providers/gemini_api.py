@@ -9,8 +9,9 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..shared.errors import HostError
+from ..shared.errors import HostError, ProtocolError
 from ..shared.request import Request
+from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
 from ..shared.types import Completion
 from .base import Provider, error_class_for_status
@@ -35,6 +36,37 @@ class GeminiAPIProvider(Provider):
         else:
             url = self.model_url(model_id, "generateContent")
         return HttpCall("POST", url, body=body, stream=request.stream)
+
+    # ------------------------------------------------------------------------------------------ countTokens
+    def count_tokens_body(self, body: dict[str, Any], model_id: str) -> dict[str, Any]:
+        """The countTokens body for a generateContent body (hosts spell it differently)."""
+        return {k: v for k, v in body.items() if k in ("contents", "systemInstruction", "tools")}
+
+    def _count_call(self, request: Request) -> HttpCall:
+        model_id = self.host_model_id(request)
+        body = self.count_tokens_body(gemini.encode_body(request, host=self.name), model_id)
+        headers = {"Content-Type": "application/json", "Accept": "application/json", **self._headers}
+        return HttpCall("POST", self.model_url(model_id, "countTokens"), body=body, headers=headers)
+
+    def _token_count(self, content: bytes) -> TokenCount:
+        import json
+
+        total = json.loads(content).get("totalTokens")
+        if not isinstance(total, int):
+            raise ProtocolError(f"{self.name} countTokens answered without totalTokens", host=self.name)
+        return TokenCount(total, True, f"{self.name} countTokens")
+
+    def count_tokens(self, request: Request) -> TokenCount:
+        """The host's own count of the request's input tokens (one request to ``models/{id}:countTokens``)."""
+        call = self._count_call(request)
+        call.headers.update(self.auth_headers())
+        return self._token_count(self._transport.request(call, self.map_http_error, total=request.timeout).content)
+
+    async def acount_tokens(self, request: Request) -> TokenCount:
+        call = self._count_call(request)
+        call.headers.update(await self.aauth_headers())
+        result = await self._transport.arequest(call, self.map_http_error, total=request.timeout)
+        return self._token_count(result.content)
 
     def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
         return gemini.decode_response(body, info)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .gemini_api import GeminiAPIProvider
 
@@ -16,6 +16,10 @@ class Google(GeminiAPIProvider):
 
     def model_url(self, model_id: str, method: str) -> str:
         return f"{self.base_url}/models/{model_id}:{method}"
+
+    def count_tokens_body(self, body: dict[str, Any], model_id: str) -> dict[str, Any]:
+        """AI Studio counts a whole request (system instruction and tools too) given as generateContentRequest."""
+        return {"generateContentRequest": {"model": f"models/{model_id}", **body}}
 
     def auth_headers(self) -> dict[str, str]:
         return {"x-goog-api-key": self._key()}

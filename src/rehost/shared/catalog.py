@@ -2,7 +2,8 @@
 
 Clients resolve a variant to a canonical model id; providers ask the catalogue for their own id of it. A
 model a host does not serve raises ``ModelNotServed`` naming the hosts that do; an unknown model names the
-closest known ones. Users add or override rows at run time with ``register``.
+closest known ones. Users add or override rows at run time with ``register``, and prices with ``set_prices``.
+Prices are USD per million tokens with the date they were read; ``models_table`` renders the whole thing.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import ModelNotServed
+from .pricing import Prices
 
-__all__ = ["Catalog", "HostEntry", "ModelEntry", "default_catalog"]
+__all__ = ["Catalog", "HostEntry", "ModelEntry", "default_catalog", "models_table"]
 
 Status = Literal["active", "unconfirmed", "deprecated", "retired"]
 
@@ -32,6 +34,7 @@ class HostEntry:
     read: str | None = None
     source: str | None = None
     note: str | None = None
+    prices: Prices | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -49,6 +52,14 @@ class ModelEntry:
 
 
 _HOST_KEYS = {"id", "status", "context_window", "max_output_tokens", "read", "source", "note"}
+_PRICE_KEYS = {"input_price", "cached_input_price", "output_price", "prices_read", "prices_source",
+               "off_peak_factor", "peak_hours_utc"}
+
+
+def _host_entry(host: str, spec: dict[str, Any]) -> HostEntry:
+    extra = {k: v for k, v in spec.items() if k not in _HOST_KEYS | _PRICE_KEYS}
+    return HostEntry(host=host, extra=extra, prices=Prices.from_fields(spec),
+                     **{k: v for k, v in spec.items() if k in _HOST_KEYS})
 
 
 class Catalog:
@@ -64,10 +75,7 @@ class Catalog:
         data = tomllib.loads(text)
         models: dict[str, ModelEntry] = {}
         for model_id, spec in data.get("models", {}).items():
-            hosts = {}
-            for host, hspec in spec.get("hosts", {}).items():
-                extra = {k: v for k, v in hspec.items() if k not in _HOST_KEYS}
-                hosts[host] = HostEntry(host=host, extra=extra, **{k: v for k, v in hspec.items() if k in _HOST_KEYS})
+            hosts = {host: _host_entry(host, hspec) for host, hspec in spec.get("hosts", {}).items()}
             models[model_id] = ModelEntry(
                 id=model_id, family=spec["family"], name=spec.get("name", ""),
                 context_window=spec.get("context_window"), max_output_tokens=spec.get("max_output_tokens"),
@@ -134,11 +142,30 @@ class Catalog:
                 if family is None:
                     raise ValueError(f"{model!r} is a new model: give its family=...")
                 entry = ModelEntry(id=model, family=family)
-            known = {k: v for k, v in fields.items() if k in _HOST_KEYS}
-            extra = {k: v for k, v in fields.items() if k not in _HOST_KEYS}
             hosts = dict(entry.hosts)
-            hosts[host] = HostEntry(host=host, id=id, extra=extra, **known)
+            hosts[host] = _host_entry(host, {**fields, "id": id})
             self._models[model] = replace(entry, hosts=hosts)
+
+    def set_prices(self, model: str, host: str, *, input: float | str, output: float | str,
+                   cached_input: float | str | None = None, read: str | None = None,
+                   source: str = "set by the user") -> None:
+        """Override what ``model`` costs on ``host`` (USD per million tokens); costs computed from then on use it."""
+        spec = {"input_price": input, "output_price": output, "cached_input_price": cached_input,
+                "prices_read": read, "prices_source": source}
+        with self._lock:
+            entry = self.model(model)
+            row = entry.hosts.get(host)
+            if row is None:
+                raise ModelNotServed(f"{host} has no row for {model}: add it first with register(...)", host=host)
+            hosts = dict(entry.hosts)
+            hosts[host] = replace(row, prices=Prices.from_fields(spec))
+            self._models[model] = replace(entry, hosts=hosts)
+
+    def prices(self, model: str, host: str) -> Prices | None:
+        """The prices of ``model`` on ``host``, or None when unknown (an unknown model is not an error here)."""
+        entry = self._models.get(model)
+        row = entry.hosts.get(host) if entry is not None else None
+        return row.prices if row is not None else None
 
 
 _default: Catalog | None = None
@@ -153,3 +180,34 @@ def default_catalog() -> Catalog:
             if _default is None:
                 _default = Catalog.load()
     return _default
+
+
+def _money(value: Any) -> str:
+    return "-" if value is None else f"{value:f}"
+
+
+def models_table(catalog: Catalog | None = None, *, family: str | None = None, host: str | None = None,
+                 include_retired: bool = False) -> str:
+    """The catalogue as a text table, one row per model and host: what ``rehost models`` prints.
+
+    Prices are USD per million tokens; ``-`` means unknown. The last column is the date the prices were read.
+    """
+    cat = catalog or default_catalog()
+    header = ("model", "host", "host id", "context", "in $/M", "cached $/M", "out $/M", "prices read")
+    rows: list[tuple[str, ...]] = [header]
+    for entry in cat.models(family):
+        for name, row in entry.hosts.items():
+            if (host is not None and name != host) or (row.status == "retired" and not include_retired):
+                continue
+            window = row.context_window or entry.context_window
+            p = row.prices
+            rows.append((entry.id, name + ("" if row.status == "active" else f" ({row.status})"), row.id,
+                         f"{window:,}" if window else "-", _money(p and p.input),
+                         _money(p and p.cached_input), _money(p and p.output), (p and p.read) or "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    numeric = {3, 4, 5, 6}
+    lines = ["  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths,
+                                                                                                   strict=True)))
+             .rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

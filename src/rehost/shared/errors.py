@@ -162,9 +162,13 @@ class ContextWindowExceeded(InvalidRequest):
         input_tokens: int | None = None,
         max_output_tokens: int | None = None,
         context_window: int | None = None,
+        count_method: str | None = None,
+        exact: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)
+        self.count_method = count_method
+        self.exact = exact
         self.input_tokens = input_tokens
         self.max_output_tokens = max_output_tokens
         self.context_window = context_window

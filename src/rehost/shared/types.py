@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .pricing import Cost
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -437,6 +439,7 @@ class Completion(BaseModel):
     timing: Timing | None = None
     host_timing: dict[str, float] | None = None
     host_cost: float | None = None
+    cost: Cost | None = None
     output: Any = None
     raw: Any = Field(default=None, repr=False, exclude=True)
 

@@ -1,0 +1,116 @@
+"""Prices and cost: exact decimal arithmetic over normalised usage, with the source of every number.
+
+A host's price row (in the catalogue) gives USD per million tokens for uncached input, cached input and
+output, the date it was read and where. Cost is computed from ``Usage`` alone, so a streamed call and the
+same call unstreamed cost the same. How the hosts here bill, and so how this module bills:
+
+* input: ``input_tokens - cached_input_tokens`` at the input price, the cached part at the cached price
+  (at the input price, said in ``notes``, when the row has no cached price: an upper bound);
+* output: ``output_tokens`` at the output price. Reasoning tokens are part of ``output_tokens`` and are billed
+  as output by every host rehost speaks to (Gemini ``thoughtsTokenCount``, OpenAI-style
+  ``reasoning_tokens``, DeepSeek, Mistral thinking chunks); ``Cost.reasoning`` shows their share, already
+  inside ``Cost.output``, never added twice (LiteLLM #10567 left them out);
+* DeepSeek bills half price outside its peak hours: a row may carry ``off_peak_factor`` and
+  ``peak_hours_utc``, and the call's start time picks the rate.
+
+A host that reports what it billed (OpenRouter's ``usage.cost``) is believed over the catalogue.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .types import Usage
+
+__all__ = ["Cost", "Prices", "cost_from_host", "cost_of"]
+
+_MILLION = Decimal(1_000_000)
+
+
+def _dec(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Prices:
+    """USD per million tokens on one host, with when and where they were read."""
+
+    input: Decimal
+    output: Decimal
+    cached_input: Decimal | None = None
+    read: str | None = None
+    source: str | None = None
+    off_peak_factor: Decimal | None = None
+    peak_hours_utc: tuple[tuple[int, int], ...] = ()
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> Prices | None:
+        """From catalogue keys (``input_price``, ``cached_input_price``, ``output_price``, ``prices_read``,
+        ``prices_source``, ``off_peak_factor``, ``peak_hours_utc`` as ``["01-04", "06-10"]``)."""
+        inp, out = _dec(fields.get("input_price")), _dec(fields.get("output_price"))
+        if inp is None or out is None:
+            return None
+        hours = tuple(tuple(int(h) for h in span.split("-")) for span in fields.get("peak_hours_utc") or ())
+        return cls(input=inp, output=out, cached_input=_dec(fields.get("cached_input_price")),
+                   read=fields.get("prices_read"), source=fields.get("prices_source"),
+                   off_peak_factor=_dec(fields.get("off_peak_factor")),
+                   peak_hours_utc=hours)  # type: ignore[arg-type]
+
+    def factor_at(self, when: float | None) -> tuple[Decimal, str | None]:
+        """The multiplier at a Unix time (1 at peak or without a time-of-day rule) and a note naming it."""
+        if self.off_peak_factor is None or not self.peak_hours_utc:
+            return Decimal(1), None
+        if when is None:
+            return Decimal(1), "time of call unknown: peak rate (an upper bound)"
+        hour = time.gmtime(when).tm_hour
+        if any(start <= hour < end for start, end in self.peak_hours_utc):
+            return Decimal(1), "peak rate"
+        return self.off_peak_factor, f"off-peak rate (x{self.off_peak_factor})"
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What a call cost in USD. ``total = input + cached_input + output``; ``reasoning`` is the part of
+    ``output`` spent on reasoning (already inside it). ``source`` says where the numbers come from."""
+
+    total: Decimal
+    source: str
+    input: Decimal | None = None
+    cached_input: Decimal | None = None
+    output: Decimal | None = None
+    reasoning: Decimal | None = None
+    currency: str = "USD"
+    notes: tuple[str, ...] = field(default=())
+
+    def __str__(self) -> str:
+        return f"${self.total.normalize():f} ({self.source})"
+
+
+def cost_of(usage: Usage, prices: Prices, *, when: float | None = None) -> Cost:
+    """The cost of ``usage`` at ``prices`` (``when``: the call's Unix start time, for time-of-day rates)."""
+    factor, rate_note = prices.factor_at(when)
+    notes: list[str] = [rate_note] if rate_note else []
+    cached = min(usage.cached_input_tokens or 0, usage.input_tokens)
+    cached_price = prices.cached_input
+    if cached and cached_price is None:
+        cached_price = prices.input
+        notes.append("no cached-input price known: cached input billed at the input price (an upper bound)")
+    per_token = factor / _MILLION
+    inp = Decimal(usage.input_tokens - cached) * prices.input * per_token
+    cac = Decimal(cached) * (cached_price or Decimal(0)) * per_token
+    out = Decimal(usage.output_tokens) * prices.output * per_token
+    rea = Decimal(usage.reasoning_tokens or 0) * prices.output * per_token
+    read = f"read {prices.read}" if prices.read else "date unknown"
+    return Cost(total=inp + cac + out, source=f"catalogue ({read})", input=inp, cached_input=cac, output=out,
+                reasoning=rea, notes=tuple(notes))
+
+
+def cost_from_host(amount: float | str | Decimal, host: str) -> Cost:
+    """The amount a host says it billed (kept as the decimal it wrote, never through a float's binary)."""
+    return Cost(total=_dec(amount) or Decimal(0), source=f"host-reported ({host})")
