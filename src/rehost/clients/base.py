@@ -63,6 +63,8 @@ class Variant:
     turned off at all. ``inputs`` are the kinds of content the model reads. ``reasoning_history`` says which
     earlier reasoning goes back to the model: ``drop`` (none: R1-era models were trained without it),
     ``tool_turns`` (the reasoning of turns that called tools, as DeepSeek's thinking mode requires), ``all``.
+    ``max_output_tokens`` is the most the model can write in one answer, where the family needs it (Claude
+    thinking budgets must stay below the answer's limit).
     """
 
     model: str
@@ -80,6 +82,7 @@ class Variant:
     deprecated: str | None = None
     aliases: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    max_output_tokens: int | None = None
 
 
 class SamplingOptions(BaseModel):
