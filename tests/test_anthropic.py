@@ -21,6 +21,7 @@ from rehost import (
     ReasoningPart,
     TextDelta,
     TextPart,
+    Thinking,
     ToolCall,
     ToolCallDelta,
     Vertex,
@@ -528,3 +529,16 @@ def test_claude_on_vertex_refuses_native_structured_output():
     request = ClaudeClient("sonnet-4.5").prepare("x", output=City, output_mode="native")
     with pytest.raises(UnsupportedFeature, match="tool, prompt"):
         Vertex("p", "us-east5", access_token="t").prepare(request)
+
+
+def test_hidden_thinking_is_refused_since_signed_blocks_must_go_back():
+    request = ClaudeClient("sonnet-4.5").prepare("hi", thinking=Thinking(budget=2048, include=False))
+    with pytest.raises(UnsupportedFeature, match="include=True"):
+        Anthropic("k").prepare(request)
+
+
+def test_structured_output_while_thinking_on_vertex_goes_in_the_prompt():
+    request = ClaudeClient("sonnet-4.5").prepare("Largest city in Mexico?", output=City, thinking=2048)
+    body = Vertex("p", "us-east5", access_token="t").prepare(request).call.body
+    assert "tool_choice" not in body
+    assert "Reply with a single JSON object" in body["messages"][-1]["content"][-1]["text"]

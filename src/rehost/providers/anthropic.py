@@ -2,11 +2,16 @@
 
 Auth is ``x-api-key`` plus the ``anthropic-version: 2023-06-01`` header. Thinking is spelled by the dialect
 (``thinking`` budget or adaptive, ``output_config.effort``); signed thinking blocks come back and go back
-verbatim. Structured output: a forced tool by default (works on every Claude model), or Anthropic's
-``output_config.format`` JSON schema with ``output_mode="native"``; with thinking on, a forced tool is
-refused by the API, so ``auto`` picks the native format then. Errors: ``{"type": "error", "error": {type,
-message}}`` with a ``request-id`` header; 529 ``overloaded_error`` means Anthropic is busy (retried).
-No built-in tools are wired (Anthropic's server tools return blocks this dialect does not decode yet).
+verbatim, which is also why ``Thinking(include=False)`` is refused here: the blocks cannot be hidden from
+the caller without losing what the next turn must send back.
+
+Structured output: a forced tool by default (works on every Claude model), or Anthropic's
+``output_config.format`` JSON schema with ``output_mode="native"``. With thinking on the API refuses a
+forced tool, so ``auto`` picks the native format then (the prompt, on hosts without it).
+
+Errors: ``{"type": "error", "error": {type, message}}`` with a ``request-id`` header; 529
+``overloaded_error`` means Anthropic is busy (retried). No built-in tools are wired (Anthropic's server
+tools return blocks this dialect does not decode yet).
 """
 
 from __future__ import annotations
@@ -45,9 +50,10 @@ class Anthropic(Provider):
     # ------------------------------------------------------------------------------------------ encoding
     def plan_output(self, request: Request) -> Request:
         thinking = request.thinking
-        if (request.output_mode == "auto" and thinking is not None and thinking.enabled
-                and "native" in self.output_modes):
-            request = dataclasses.replace(request, output_mode="native")  # a forced tool is refused while thinking
+        if request.output_mode == "auto" and thinking is not None and thinking.enabled:
+            # a forced tool is refused while thinking: the native format where the host has it, else the prompt
+            mode: OutputMode = "native" if "native" in self.output_modes else "prompt"
+            request = dataclasses.replace(request, output_mode=mode)
         return super().plan_output(request)
 
     def encode(self, request: Request, model_id: str | None) -> dict[str, Any]:

@@ -249,6 +249,9 @@ def encode_body(request: Request, model_id: str | None, *, host: str) -> dict[st
         body[wire] = list(value) if name == "stop" else value
     body.setdefault("max_tokens", DEFAULT_MAX_TOKENS)
     plan = request.thinking
+    if plan is not None and plan.enabled and not plan.include_reasoning:
+        raise UnsupportedFeature(f"{host}: Claude's thinking blocks come back signed and must be sent back on tool "
+                                 "turns, so they cannot be hidden; use Thinking(include=True)", host=host)
     if plan is not None and not plan.always_on:
         fields = thinking_fields(plan, host=host)
         budget = fields["thinking"].get("budget_tokens")
