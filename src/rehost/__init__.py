@@ -25,6 +25,10 @@ _EXPORTS: dict[str, str] = {
     "DeepSeekClient": "rehost.clients.deepseek",
     "GeminiClient": "rehost.clients.gemini",
     "MistralClient": "rehost.clients.mistral",
+    "ClaudeClient": "rehost.clients.claude",
+    "GPTClient": "rehost.clients.gpt",
+    "LlamaClient": "rehost.clients.llama",
+    "QwenClient": "rehost.clients.qwen",
     # providers
     "Provider": "rehost.providers.base",
     "OpenAICompatible": "rehost.providers.openai_compatible",
@@ -35,6 +39,11 @@ _EXPORTS: dict[str, str] = {
     "Together": "rehost.providers.together",
     "Google": "rehost.providers.google",
     "Vertex": "rehost.providers.vertex",
+    "Anthropic": "rehost.providers.anthropic",
+    "OpenAI": "rehost.providers.openai",
+    "Fireworks": "rehost.providers.fireworks",
+    "Maritaca": "rehost.providers.maritaca",
+    "Sarvam": "rehost.providers.sarvam",
     # shared types
     "Message": "rehost.shared.types",
     "TextPart": "rehost.shared.types",
@@ -63,28 +72,37 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "Anthropic",
     "Catalog",
+    "ClaudeClient",
     "Completion",
     "Cost",
     "DeepSeek",
     "DeepSeekClient",
     "Done",
+    "Fireworks",
+    "GPTClient",
     "GeminiClient",
     "GenericClient",
     "Google",
     "Groq",
+    "LlamaClient",
+    "Maritaca",
     "Message",
     "Mistral",
     "MistralClient",
     "ModelClient",
+    "OpenAI",
     "OpenAICompatible",
     "OpenRouter",
     "Prices",
     "Provider",
+    "QwenClient",
     "ReasoningDelta",
     "ReasoningPart",
     "Request",
     "RetryPolicy",
+    "Sarvam",
     "TextDelta",
     "TextPart",
     "Thinking",
@@ -100,6 +118,7 @@ __all__ = [
     "Usage",
     "Vertex",
     "catalog",
+    "client",
     "errors",
     "models_table",
 ]
@@ -110,6 +129,14 @@ def catalog() -> Any:
     from .shared.catalog import default_catalog
 
     return default_catalog()
+
+
+def client(spec: str, **options: Any) -> Any:
+    """A model client bound to a provider from ``"host/model"``: ``rehost.client("groq/qwen3-32b")``,
+    ``rehost.client("openrouter/deepseek/deepseek-r1", thinking=True)``. See ``rehost.entry.client``."""
+    from .entry import client as make
+
+    return make(spec, **options)
 
 
 def __getattr__(name: str) -> Any:
@@ -129,17 +156,26 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from . import errors
     from .clients.base import ModelClient
+    from .clients.claude import ClaudeClient
     from .clients.deepseek import DeepSeekClient
     from .clients.gemini import GeminiClient
     from .clients.generic import GenericClient
+    from .clients.gpt import GPTClient
+    from .clients.llama import LlamaClient
     from .clients.mistral import MistralClient
+    from .clients.qwen import QwenClient
+    from .providers.anthropic import Anthropic
     from .providers.base import Provider
     from .providers.deepseek import DeepSeek
+    from .providers.fireworks import Fireworks
     from .providers.google import Google
     from .providers.groq import Groq
+    from .providers.maritaca import Maritaca
     from .providers.mistral import Mistral
+    from .providers.openai import OpenAI
     from .providers.openai_compatible import OpenAICompatible
     from .providers.openrouter import OpenRouter
+    from .providers.sarvam import Sarvam
     from .providers.together import Together
     from .providers.vertex import Vertex
     from .shared.catalog import Catalog, models_table

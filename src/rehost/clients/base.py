@@ -66,6 +66,8 @@ class Variant:
     ``tool_turns`` (the reasoning of turns that called tools, as DeepSeek's thinking mode requires), ``all``.
     ``tokenizer`` names the exact tokenizer of the model (``rehost.shared.tokens.TOKENIZERS``), or None when
     no installable package ships it (counts are then the family's estimate).
+    ``max_output_tokens`` is the most the model can write in one answer, where the family needs it (Claude
+    thinking budgets must stay below the answer's limit).
     """
 
     model: str
@@ -84,6 +86,7 @@ class Variant:
     aliases: tuple[str, ...] = ()
     tokenizer: str | None = None
     notes: tuple[str, ...] = field(default=())
+    max_output_tokens: int | None = None
 
 
 class SamplingOptions(BaseModel):

@@ -7,6 +7,10 @@ Model knowledge (HOSTS.md §7):
 * Large, Medium 3.1, Small 3.x, Codestral, Ministral and Mixtral do not think.
 * Large 3, Medium, Small and Magistral 1.2 read images and (by URL) PDFs; Large 2.1, Codestral, Ministral
   and Mixtral read text only.
+* Mixtral's instruction format has no system role (its Hugging Face chat template raises on one and expects
+  user / assistant turns to alternate), so a system prompt is folded into the first user turn; that keeps it
+  working on hosts that apply the raw template (Together, Fireworks, local servers).
+* Mistral Medium 3 (``mistral-medium-2505``) is also served on Vertex AI as ``mistral-medium-3``.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class MistralClient(ModelClient):
         "medium": _v("mistral-medium-3-5", "Mistral Medium 3.5", thinking="effort", efforts=("high",),
                      aliases=("mistral-medium-latest", "medium-3.5")),
         "medium-3.1": _v("mistral-medium-2508", "Mistral Medium 3.1"),
+        "medium-3": _v("mistral-medium-2505", "Mistral Medium 3", aliases=("mistral-medium-3",)),
         "small": _v("mistral-small-latest", "Mistral Small (latest)", thinking="effort", efforts=("high",)),
         "small-3.2": _v("mistral-small-2506", "Mistral Small 3.2"),
         "small-3.1": _v("mistral-small-2503", "Mistral Small 3.1"),
@@ -54,8 +59,8 @@ class MistralClient(ModelClient):
                               aliases=("magistral-small-latest",), deprecated=_MAGISTRAL),
         "codestral": _v("codestral-2508", "Codestral 25.08", inputs=_TEXT, aliases=("codestral-latest",)),
         "ministral-8b": _v("ministral-8b-latest", "Ministral 8B", inputs=_TEXT, tokenizer="mistral-v3-tekken"),
-        "mixtral-8x7b": _v("mixtral-8x7b", "Mixtral 8x7B Instruct", inputs=_TEXT, aliases=("open-mixtral-8x7b",),
-                           tokenizer="mistral-v2"),
-        "mixtral-8x22b": _v("mixtral-8x22b", "Mixtral 8x22B Instruct", inputs=_TEXT, aliases=("open-mixtral-8x22b",),
-                            tokenizer="mistral-v3"),
+        "mixtral-8x7b": _v("mixtral-8x7b", "Mixtral 8x7B Instruct", inputs=_TEXT, system_prompt=False,
+                           aliases=("open-mixtral-8x7b",), tokenizer="mistral-v2"),
+        "mixtral-8x22b": _v("mixtral-8x22b", "Mixtral 8x22B Instruct", inputs=_TEXT, system_prompt=False,
+                            aliases=("open-mixtral-8x22b",), tokenizer="mistral-v3"),
     }

@@ -53,6 +53,8 @@ class OpenAICompatible(Provider):
     #: strict structured output when the caller does not say: True (when the schema allows), or None (omit)
     default_strict: ClassVar[bool | None] = True
     accepts: ClassVar[frozenset[str]] = frozenset({"text", "image"})
+    #: the host passes ``chat_template_kwargs`` to the model's chat template (vLLM, llama.cpp, SGLang)
+    template_kwargs: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -60,12 +62,15 @@ class OpenAICompatible(Provider):
         *,
         name: str | None = None,
         api_key_env: str | tuple[str, ...] | None = None,
+        template_kwargs: bool | None = None,
         **kwargs: Any,
     ) -> None:
         if name is not None:
             self.name = name  # type: ignore[misc]
         if api_key_env is not None:
             self.api_key_env = (api_key_env,) if isinstance(api_key_env, str) else api_key_env  # type: ignore[misc]
+        if template_kwargs is not None:
+            self.template_kwargs = template_kwargs  # type: ignore[misc]
         super().__init__(api_key, **kwargs)
 
     def auth_headers(self) -> dict[str, str]:
@@ -100,13 +105,37 @@ class OpenAICompatible(Provider):
 
     def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
         """Spell the thinking plan for this host. A host without documented controls can only let a model
-        think at its own default."""
+        think at its own default, or flip a hybrid model's own switch (``switch_thinking``)."""
         if plan.always_on or (plan.default_depth and plan.include_reasoning):
+            return
+        if self.switch_thinking(plan, body):
             return
         raise UnsupportedFeature(
             f"{self.name} has no documented thinking controls; it can only run the model's default "
             "(ask for Thinking() or leave thinking unset)", host=self.name,
         )
+
+    def switch_thinking(self, plan: ThinkingPlan, body: dict[str, Any]) -> bool:
+        """Turn a hybrid model's thinking on or off through the model's own switches, for hosts without a
+        thinking field: the chat-template variable where the host passes template options, else the soft
+        switch written into the last user turn. False when the plan is more than on/off or the model has
+        no switch."""
+        if plan.effort is not None or plan.budget is not None or (plan.enabled and not plan.include_reasoning):
+            return False
+        if plan.template_switch and self.template_kwargs:
+            body.setdefault("chat_template_kwargs", {})[plan.template_switch] = plan.enabled
+            return True
+        if plan.prompt_switch:
+            word = plan.prompt_switch[0 if plan.enabled else 1]
+            for wire in reversed(body["messages"]):
+                if wire.get("role") == "user":
+                    content = wire["content"]
+                    if isinstance(content, str):
+                        wire["content"] = f"{content} {word}"
+                    else:
+                        content.append({"type": "text", "text": word})
+                    return True
+        return False
 
     def encode_reasoning(self, parts: list[ReasoningPart], wire: dict[str, Any]) -> None:
         """Send an assistant turn's reasoning back; by default hosts do not take it, so it is left out."""

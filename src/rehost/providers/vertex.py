@@ -5,6 +5,11 @@ so the caller may refresh it), ``credentials=`` (google-auth credentials), or Ap
 Credentials through google-auth (the optional ``vertex`` extra). Locations: ``global`` (the default, and the
 only home of the Gemini 3 previews), a region such as ``europe-west4`` (``{region}-aiplatform...``), or the
 data-residency multi-regions ``us`` / ``eu`` (``aiplatform.{us|eu}.rep.googleapis.com``).
+
+Partner models are served here too: Claude and Mistral models (``vertex_partner``) are reached through
+``:rawPredict`` with their publisher's own body. Which publisher a model belongs to is read from its id
+(``claude-*``, ``mistral-*`` ...); each call is handed to that publisher's codec, while auth, transport and
+retries stay here.
 """
 
 from __future__ import annotations
@@ -12,12 +17,21 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..shared.errors import ConfigurationError, MissingAPIKey
+import httpx
+
+from ..shared.errors import ConfigurationError, HostError, MissingAPIKey
+from ..shared.request import Request
+from ..shared.transport import HttpCall
+from ..shared.types import Completion
+from .base import Provider
+from .dialects import anthropic as messages
+from .dialects.common import CallInfo
 from .gemini_api import GeminiAPIProvider
+from .vertex_partner import ClaudeOnVertex, MistralOnVertex, publisher_for
 
 __all__ = ["Vertex"]
 
@@ -56,17 +70,59 @@ class Vertex(GeminiAPIProvider):
         self._credentials = credentials
         self._cred_lock = threading.Lock()
         super().__init__(None, base_url=base_url or endpoint_for(self.location), **kwargs)
+        self._partners: dict[str, Provider] = {"anthropic": ClaudeOnVertex(self), "mistralai": MistralOnVertex(self)}
 
     def __repr__(self) -> str:
         auth = "token" if self._token is not None else ("credentials" if self._credentials else "adc")
         return f"Vertex(project={self.project!r}, location={self.location!r}, auth={auth})"
 
-    def model_url(self, model_id: str, method: str) -> str:
+    def model_url(self, model_id: str, method: str, *, publisher: str = "google") -> str:
         if not self.project:
             raise ConfigurationError("vertex: no project: pass project=... or set GOOGLE_CLOUD_PROJECT",
                                      host=self.name)
         return (f"{self.base_url}/{self.api_version}/projects/{self.project}/locations/{self.location}"
-                f"/publishers/google/models/{model_id}:{method}")
+                f"/publishers/{publisher}/models/{model_id}:{method}")
+
+    # ------------------------------------------------------------------------------------------ partner models
+    def partner(self, model_id: str) -> Provider | None:
+        """The codec of a partner model (Claude, Mistral), or None for Google's own models."""
+        return self._partners.get(publisher_for(model_id))
+
+    def check_parts(self, request: Request) -> None:
+        partner = self.partner(self.host_model_id(request))
+        if partner is not None:
+            partner.check_parts(request)
+        else:
+            super().check_parts(request)
+
+    def plan_output(self, request: Request) -> Request:
+        partner = self.partner(self.host_model_id(request))
+        return partner.plan_output(request) if partner else super().plan_output(request)
+
+    def build_call(self, request: Request, model_id: str) -> HttpCall:
+        partner = self.partner(model_id)
+        return partner.build_call(request, model_id) if partner else super().build_call(request, model_id)
+
+    def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
+        partner = self.partner(info.host_model_id)
+        return partner.decode(body, headers, info) if partner else super().decode(body, headers, info)
+
+    def open_stream(self, info: CallInfo) -> Any:
+        partner = self.partner(info.host_model_id)
+        return partner.open_stream(info) if partner else super().open_stream(info)
+
+    def finish_stream(self, state: Any, info: CallInfo) -> Completion:
+        partner = self.partner(info.host_model_id)
+        return partner.finish_stream(state, info) if partner else super().finish_stream(state, info)
+
+    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
+        """Errors come in the shape of whoever raised them: Anthropic's for Claude, Mistral's (or OpenAI-like)
+        for Mistral models, Google's for Vertex itself (quota, auth) and Gemini."""
+        if messages.is_error_body(body):
+            return self._partners["anthropic"].error_from_body(status, headers, body)
+        if isinstance(body, Mapping) and (body.get("object") == "error" or "detail" in body):
+            return self._partners["mistralai"].error_from_body(status, headers, body)
+        return super().error_from_body(status, headers, body)
 
     # ------------------------------------------------------------------------------------------ auth
     @property

@@ -47,6 +47,12 @@ class ThinkingPlan:
     is the thinking level. ``budget`` is a token budget. ``include_reasoning`` asks for the reasoning text to
     come back. ``always_on`` says the model thinks whatever is sent (R1), so a host needs no switch for it.
     A provider spells this for its host or raises ``UnsupportedFeature``.
+
+    Two switches are model knowledge a client may add for hybrid open-weight models, for hosts that have no
+    thinking field of their own: ``template_switch`` names the chat-template variable that turns thinking
+    on or off (Qwen3: ``enable_thinking``), sent as ``chat_template_kwargs`` by hosts that pass template
+    options through (vLLM, llama.cpp); ``prompt_switch`` is the (on, off) pair of soft-switch words the model
+    obeys inside a user turn (Qwen3: ``/think``, ``/no_think``), the last resort when a host has neither.
     """
 
     enabled: bool = True
@@ -54,6 +60,8 @@ class ThinkingPlan:
     budget: int | None = None
     include_reasoning: bool = True
     always_on: bool = False
+    template_switch: str | None = None
+    prompt_switch: tuple[str, str] | None = None
 
     @property
     def default_depth(self) -> bool:

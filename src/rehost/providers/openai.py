@@ -1,0 +1,68 @@
+"""OpenAI's own API (``api.openai.com/v1``), chat completions.
+
+Reasoning models (o-series, gpt-5) take ``reasoning_effort`` and ``max_completion_tokens`` (``max_tokens`` is
+refused by reasoning models, so it is never sent); their reasoning text is not returned on this endpoint, only
+counted (``completion_tokens_details.reasoning_tokens``). ``developer_role=True`` sends system messages as
+``developer`` messages (OpenAI's name for them on reasoning models; ``system`` is still accepted). PDFs travel
+as ``file`` parts with a data URL. A 429 with code ``insufficient_quota`` means the account is out of credit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from ..shared.errors import HostError, PaymentRequired, UnsupportedFeature
+from ..shared.request import Request, ThinkingPlan
+from ..shared.transport import HttpCall
+from .dialects import openai_chat
+from .openai_compatible import OpenAICompatible
+
+__all__ = ["OpenAI"]
+
+#: every effort word OpenAI documents across its models; which model takes which is the GPT client's business
+_EFFORTS = frozenset({"minimal", "low", "medium", "high", "xhigh"})
+
+
+class OpenAI(OpenAICompatible):
+    name: ClassVar[str] = "openai"
+    default_base_url: ClassVar[str] = "https://api.openai.com/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("OPENAI_API_KEY",)
+    request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id",)
+    sampling_fields: ClassVar[Mapping[str, str | None]] = {
+        **openai_chat.DEFAULT_SAMPLING_FIELDS,
+        "max_tokens": "max_completion_tokens",
+    }
+    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
+
+    def __init__(self, api_key: str | None = None, *, developer_role: bool = False, organization: str | None = None,
+                 **kwargs: Any) -> None:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if organization:
+            headers.setdefault("OpenAI-Organization", organization)
+        super().__init__(api_key, headers=headers, **kwargs)
+        self.developer_role = developer_role
+
+    def build_call(self, request: Request, model_id: str) -> HttpCall:
+        call = super().build_call(request, model_id)
+        if self.developer_role:
+            for wire in call.body["messages"]:
+                if wire["role"] == "system":
+                    wire["role"] = "developer"
+        return call
+
+    def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
+        if plan.budget is not None:
+            raise UnsupportedFeature("openai has no thinking budget; ask for an effort", host=self.name)
+        if not plan.enabled:
+            body["reasoning_effort"] = "none"  # gpt-5.1 and later; the GPT client refuses it for older models
+        elif plan.effort is not None:
+            if plan.effort not in _EFFORTS:
+                raise UnsupportedFeature(f"openai does not take reasoning_effort {plan.effort!r}", host=self.name)
+            body["reasoning_effort"] = plan.effort
+        # include=False needs nothing: chat completions never return the reasoning text
+
+    def classify_error(self, status: int, message: str, etype: str | None, code: str | None) -> type[HostError]:
+        if code == "insufficient_quota" or etype == "insufficient_quota":
+            return PaymentRequired
+        return super().classify_error(status, message, etype, code)
