@@ -43,7 +43,15 @@ from ..shared.ratelimit import RateLimit, RateLimiter
 from ..shared.request import Request
 from ..shared.schema import strip_titles
 from ..shared.sse import SSEDecoder, SSEEvent
-from ..shared.transport import HttpCall, RetryPolicy, Timeouts, Transport, header_request_id, parse_retry_after
+from ..shared.transport import (
+    WIRE_TIMING,
+    HttpCall,
+    RetryPolicy,
+    Timeouts,
+    Transport,
+    header_request_id,
+    parse_retry_after,
+)
 from ..shared.types import Completion, Done, Message, StreamEvent, TextPart, Tool, ToolCall
 from .dialects.common import CallInfo
 
@@ -380,10 +388,12 @@ class Provider(abc.ABC):
             raise self.map_inband_error(body, info)  # an error sent with HTTP 200
         return self.decode(body, headers, info)
 
-    def _start(self, prepared: PreparedCall) -> CallInfo:
+    def _start(self, prepared: PreparedCall, *, is_async: bool = False) -> CallInfo:
         info = prepared.info
         info.started_at = time.time()
         info.t0 = time.perf_counter()
+        if WIRE_TIMING.get():
+            prepared.call.trace = _async_tracer(info) if is_async else _tracer(info)
         return info
 
     def _on_headers(self, info: CallInfo, headers: httpx.Headers) -> None:
@@ -467,7 +477,7 @@ class Provider(abc.ABC):
     async def asend_prepared(self, prepared: PreparedCall) -> Completion:
         call = prepared.call
         call.headers.update(await self.aauth_headers())
-        info = self._start(prepared)
+        info = self._start(prepared, is_async=True)
         result = await self._transport.arequest(call, self.map_http_error, total=prepared.request.timeout)
         info.time_to_first_byte = result.time_to_first_byte
         info.request_id = header_request_id(result.headers, self.request_id_headers)
@@ -480,7 +490,7 @@ class Provider(abc.ABC):
     async def astream_prepared(self, prepared: PreparedCall) -> AsyncIterator[StreamEvent]:
         call = prepared.call
         call.headers.update(await self.aauth_headers())
-        info = self._start(prepared)
+        info = self._start(prepared, is_async=True)
         async with self._transport.astream(call, self.map_http_error, total=prepared.request.timeout) as resp:
             self._on_headers(info, resp.headers)
             if not resp.headers.get("content-type", "").startswith(self.stream_content_types):
@@ -526,3 +536,22 @@ def _with_instruction(messages: tuple[Message, ...], output: Output) -> tuple[Me
             parts = (*turn.parts, TextPart(text=f"\n\n{instruction}"))
             return (*messages[:i], Message(role="user", parts=parts), *messages[i + 1:])
     return (*messages, Message.user(instruction))
+
+
+_SENT = "http11.send_request_body.complete"
+
+
+def _tracer(info: CallInfo) -> Any:
+    def trace(event: str, _details: Any) -> None:
+        if event == _SENT:
+            info.sent_at = time.perf_counter()
+
+    return trace
+
+
+def _async_tracer(info: CallInfo) -> Any:
+    async def trace(event: str, _details: Any) -> None:
+        if event == _SENT:
+            info.sent_at = time.perf_counter()
+
+    return trace

@@ -12,6 +12,7 @@ has been handed to the caller: the transport retries until it holds a successful
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import email.utils
 import json
 import logging
@@ -29,6 +30,7 @@ from .errors import ConnectionFailed, ProtocolError, RateLimited, RehostError, R
 from .ratelimit import RateLimiter
 
 __all__ = [
+    "WIRE_TIMING",
     "ErrorMapper",
     "HttpCall",
     "HttpResult",
@@ -40,6 +42,19 @@ __all__ = [
 ]
 
 log = logging.getLogger("rehost.transport")
+
+#: set (``WIRE_TIMING.set(True)``, or ``with wire_timing():``) to record when each request leaves the client,
+#: through httpx's trace hook; off by default, as it costs a callback per HTTP event
+WIRE_TIMING: contextvars.ContextVar[bool] = contextvars.ContextVar("rehost_wire_timing", default=False)
+
+
+@contextmanager
+def wire_timing() -> Iterator[None]:
+    token = WIRE_TIMING.set(True)
+    try:
+        yield
+    finally:
+        WIRE_TIMING.reset(token)
 
 ErrorMapper = Callable[[int, httpx.Headers, bytes], RehostError]
 
@@ -117,6 +132,8 @@ class HttpCall:
     stream: bool = False
     #: most output tokens the call may produce (counted against a tokens-per-minute limit)
     max_output_tokens: int = 0
+    #: httpx trace callback (set only under WIRE_TIMING)
+    trace: Callable[..., Any] | None = None
     _encoded: bytes | None = None
 
     def content(self) -> bytes | None:
@@ -229,6 +246,7 @@ class Transport:
         return client.build_request(
             call.method, call.url, headers=call.headers, content=call.content(),
             timeout=self.timeouts.for_httpx(stream=call.stream, remaining=deadline.remaining()),
+            extensions={"trace": call.trace} if call.trace is not None else None,
         )
 
     def _exchange_error(self, exc: httpx.HTTPError, deadline: _Deadline) -> RehostError:

@@ -420,6 +420,9 @@ class Timing(BaseModel):
     time_to_first_byte: float | None = None
     time_to_first_token: float | None = None
     total: float = 0.0
+    #: when the request was fully written to the socket (recorded under ``wire_timing()``, else None): the
+    #: host's own latency is ``time_to_first_token - request_sent``, free of the client's work before sending
+    request_sent: float | None = None
 
 
 class Completion(BaseModel):

@@ -366,6 +366,7 @@ class Emulator:
     # -- answering ----------------------------------------------------------------------------------------
     def _handle(self, method: str, target: str, headers: dict[str, str], body: bytes,
                 conn: _Protocol) -> Any:
+        arrived = time.monotonic()
         style = target.split("/", 2)[1] if target.count("/") >= 1 else ""
         if self.state.record:
             seen = Seen(method, target, headers, body, style)
@@ -398,7 +399,7 @@ class Emulator:
         if fault is None and not stream and script.ttft == 0 and script.inter_token == 0:
             conn.write(answer.whole())  # the fast path: no waiting, no task
             return None
-        return answer.play(conn)
+        return answer.play(conn, arrived)
 
 
 def _last_user_text(request: dict[str, Any]) -> str:
@@ -644,10 +645,10 @@ class _Answer:
                                                                 "message": {"role": "assistant", "content": ""}}]}))
 
     # -- playing ------------------------------------------------------------------------------------------
-    async def play(self, conn: _Protocol) -> None:
+    async def play(self, conn: _Protocol, start: float) -> None:
+        """Answer, timing every delay from ``start``, the moment the request arrived."""
         s = self.script
         fault = s.fault
-        start = time.monotonic()
         if fault in ("429", "500", "502", "503", "529"):
             conn.write(self.error_body(int(fault)))
             return
@@ -715,11 +716,16 @@ class _Answer:
         conn.write(_END)
 
 
+#: the last stretch of every wait is spun, not slept: waking a sleeping thread on a virtual machine can take
+#: a millisecond or more, and the emulator's delays must be exact for benchmarks to measure hosts, not it
+_SPIN = 0.004
+
+
 async def _sleep_until(deadline: float) -> None:
-    """Sleep to an absolute time (no drift across many tokens; the last millisecond is spun for precision)."""
+    """Sleep to an absolute time (no drift across many tokens; the last few milliseconds are spun)."""
     remaining = deadline - time.monotonic()
-    if remaining > 0.002:
-        await asyncio.sleep(remaining - 0.0015)
+    if remaining > _SPIN:
+        await asyncio.sleep(remaining - _SPIN)
     while time.monotonic() < deadline:
         await asyncio.sleep(0)
 
@@ -738,10 +744,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tokens", type=int, default=8, help="tokens per answer")
     parser.add_argument("--reasoning-tokens", type=int, default=0)
     parser.add_argument("--echo", action="store_true", help="answer with the last user message")
+    parser.add_argument("--script", action="append", default=[], metavar="HOST:FIELD=VALUE,...",
+                        help="what one host style does, e.g. groq:ttft=0.05,inter_token=0.005 (repeatable)")
     args = parser.parse_args(argv)
     emulator = Emulator(host=args.host, port=args.port, record=False)
     emulator.state.defaults[None] = Script(ttft=args.ttft, inter_token=args.inter_token, output_tokens=args.tokens,
                                            reasoning_tokens=args.reasoning_tokens, echo=args.echo)
+    for spec in args.script:
+        host, _, fields = spec.partition(":")
+        values: dict[str, Any] = {}
+        for item in filter(None, fields.split(",")):
+            key, _, value = item.partition("=")
+            kind = Script.__dataclass_fields__[key].type
+            values[key] = int(value) if "int" in str(kind) else float(value) if "float" in str(kind) else value
+        emulator.script(host, **values)
     emulator.start()
     print(emulator.url, flush=True)
     for style in STYLES:
@@ -752,9 +768,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 @contextlib.contextmanager
-def emulator_process(*, host: str = "127.0.0.1", **script: Any) -> Iterator[str]:
+def emulator_process(*, host: str = "127.0.0.1", hosts: dict[str, dict[str, Any]] | None = None,
+                     **script: Any) -> Iterator[str]:
     """An emulator in its own process (so it never competes with the caller for the GIL); yields its URL.
 
+    ``script`` sets what every host does, ``hosts`` what a host style does (``{"groq": {"ttft": 0.05}}``).
     It cannot be scripted per request from here: faults are asked for with the ``x-rehost-fault`` header.
     """
     import subprocess
@@ -763,6 +781,8 @@ def emulator_process(*, host: str = "127.0.0.1", **script: Any) -> Iterator[str]
     args = [sys.executable, "-m", "rehost.testing.emulator", "--host", host, "--port", "0"]
     names = {"ttft": "--ttft", "inter_token": "--inter-token", "output_tokens": "--tokens",
              "reasoning_tokens": "--reasoning-tokens"}
+    for host, fields in (hosts or {}).items():
+        args += ["--script", f"{host}:" + ",".join(f"{k}={v}" for k, v in fields.items())]
     for key, value in script.items():
         if key == "echo":
             if value:

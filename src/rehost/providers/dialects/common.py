@@ -36,6 +36,7 @@ class CallInfo:
     t0: float = field(default_factory=time.perf_counter)
     time_to_first_byte: float | None = None
     time_to_first_token: float | None = None
+    sent_at: float | None = None
     request_id: str | None = None
 
     def mark_first_token(self) -> None:
@@ -157,6 +158,7 @@ def finish_completion(
         timing=Timing.model_construct(
             started_at=info.started_at, time_to_first_byte=info.time_to_first_byte,
             time_to_first_token=info.time_to_first_token, total=elapsed,
+            request_sent=None if info.sent_at is None else info.sent_at - info.t0,
         ),
         host_timing=host_timing,
         host_cost=host_cost,

@@ -1,0 +1,56 @@
+"""The distributions of a benchmark, hosts side by side (matplotlib: the ``plot`` extra)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .runner import Report
+
+__all__ = ["plot_report"]
+
+_PANELS = (("ttft", "time to first token (ms)", 1000.0), ("itl", "between tokens (ms)", 1000.0),
+           ("e2e", "end to end (ms)", 1000.0), ("tokens_per_second", "output tokens / s", 1.0))
+
+
+def plot_report(report: Report, path: Path) -> Path:
+    """Write box plots of each metric per host to ``path`` (.png, .svg, or .html with the SVG inside)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError("plots need matplotlib: pip install 'rehost[plot]'") from exc
+    hosts = [h.host for h in report.hosts if h.skipped is None]
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
+    for ax, (metric, label, scale) in zip(axes.flat, _PANELS, strict=True):
+        data = [[getattr(s, metric) * scale for s in report.samples if s.host == h and s.ok
+                 and getattr(s, metric) is not None] for h in hosts]
+        shown = [(h, d) for h, d in zip(hosts, data, strict=True) if d]
+        if shown:
+            ax.boxplot([d for _, d in shown], showfliers=True)
+            ax.set_xticks(range(1, len(shown) + 1), [h for h, _ in shown])
+        ax.set_title(label, fontsize=11)
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle(f"{report.model} across hosts ({report.config.get('runs')} runs, "
+                 f"{report.config.get('prompts')})", fontsize=13)
+    fig.tight_layout()
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".html":
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg")
+        svg = buf.getvalue().decode()
+        path.write_text(f"<!doctype html><meta charset='utf-8'><title>rehost bench: {report.model}</title>"
+                        f"<body style='font-family:sans-serif'><h1>rehost bench: {report.model}</h1>{svg}"
+                        f"<pre>{report.table()}</pre></body>", "utf-8")
+    elif suffix in (".png", ".svg", ".pdf"):
+        fig.savefig(path, dpi=110)
+    else:
+        plt.close(fig)
+        raise ValueError(f"plot files are .png, .svg, .pdf or .html, not {path.name}")
+    plt.close(fig)
+    return path

@@ -1,0 +1,51 @@
+"""The benchmark report as a text table."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .runner import Report
+    from .stats import Summary
+
+__all__ = ["render_table"]
+
+
+def _ms(s: Summary | None) -> str:
+    if s is None or not s.n or math.isnan(s.p50):
+        return "-"
+    return f"{s.p50 * 1000:.1f} / {s.p95 * 1000:.1f} / {s.p99 * 1000:.1f}"
+
+
+def render_table(report: Report) -> str:
+    """One row per host: latencies in ms as p50 / p95 / p99, throughput, errors, cost per 1,000 requests."""
+    header = ("host", "n", "ttft ms p50/p95/p99", "inter-token ms p50/p95/p99", "end-to-end ms p50/p95/p99",
+              "tok/s p50", "errors", "$ / 1k req")
+    rows = [header]
+    notes: list[str] = []
+    for h in report.hosts:
+        if h.skipped is not None:
+            rows.append((h.host, "-", "skipped", "", "", "", "", ""))
+            notes.append(f"{h.host}: skipped: {h.skipped}")
+            continue
+        tps = h.tokens_per_second
+        errors = ", ".join(f"{k} x{v}" for k, v in sorted(h.errors.items())) or "0"
+        rows.append((h.host, str(h.samples), _ms(h.ttft), _ms(h.itl), _ms(h.e2e),
+                     f"{tps.p50:.1f}" if tps is not None and tps.n else "-", errors,
+                     f"{h.cost_per_1000}" if h.cost_per_1000 is not None else "-"))
+        if h.cost_source:
+            notes.append(f"{h.host}: cost from {h.cost_source}")
+        for key, summary in h.host_timing.items():
+            notes.append(f"{h.host}: host-reported {key} p50 {summary.p50 * 1000:.1f} ms")
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    ranked = report.ranking("ttft")
+    title = f"{report.model}: {report.config.get('runs')} runs x {report.config.get('prompts')}, " \
+            f"concurrency {report.config.get('concurrency')}"
+    out = [title, *lines]
+    if ranked:
+        out.append(f"fastest first token: {' < '.join(ranked)}")
+    out.extend(notes)
+    return "\n".join(out)
