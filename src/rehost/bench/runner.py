@@ -116,7 +116,7 @@ class Report:
         return plot_report(self, Path(path))
 
 
-async def _one(client: Any, host: str, prompt: Any, index: int, run: int, options: dict[str, Any]) -> Sample:
+async def _one(client: Any, host: str, prompt: Any, index: int, run: int, *, options: dict[str, Any]) -> Sample:
     """One streamed call. Latencies count from the moment the request left this machine (httpx's trace of
     the request being written), so the client's own work before sending is not charged to the host."""
     WIRE_TIMING.set(True)  # this task's context only
@@ -224,7 +224,7 @@ async def acompare(
     async def worker(host: str, index: int, run: int) -> None:
         nonlocal done_count
         async with gate:
-            sample = await _one(clients[host], host, prompt_list[index], index, run, options)
+            sample = await _one(clients[host], host, prompt_list[index], index, run, options=options)
         if run >= 0:
             samples.append(sample)
         done_count += 1

@@ -134,6 +134,8 @@ class Provider(abc.ABC):
     output_modes: tuple[OutputMode, ...] = ("native", "json", "tool", "prompt")
     #: the host's own tools it can run (``web_search``)
     builtin_tools: ClassVar[frozenset[str]] = frozenset()
+    #: whether the host has a plain text-completion endpoint (base models take a prompt, not a chat)
+    takes_prompts: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -259,6 +261,9 @@ class Provider(abc.ABC):
         return PreparedCall(request, call, info)
 
     def check_parts(self, request: Request) -> None:
+        if request.prompt is not None and not self.takes_prompts:
+            raise UnsupportedFeature(f"{self.name} has no text-completion endpoint for a base model's plain prompt",
+                                     host=self.name)
         refused = {kind for kind in request.parts_used() if kind in ("image", "document")} - self.accepts
         if refused:
             raise UnsupportedFeature(f"{self.name} does not take {' or '.join(sorted(refused))} parts", host=self.name)

@@ -28,6 +28,7 @@ _EFFORTS = frozenset({"high", "max"})
 
 
 class DeepSeek(OpenAICompatible):
+    completion_path: ClassVar[str | None] = None  # no plain text-completion endpoint
     name: ClassVar[str] = "deepseek"
     default_base_url: ClassVar[str] = "https://api.deepseek.com"
     api_key_env: ClassVar[tuple[str, ...]] = ("DEEPSEEK_API_KEY",)

@@ -23,6 +23,7 @@ _TIMING_KEYS = ("queue_time", "prompt_time", "completion_time", "total_time")
 
 
 class Groq(OpenAICompatible):
+    completion_path: ClassVar[str | None] = None  # no plain text-completion endpoint
     name: ClassVar[str] = "groq"
     default_base_url: ClassVar[str] = "https://api.groq.com/openai/v1"
     api_key_env: ClassVar[tuple[str, ...]] = ("GROQ_API_KEY",)

@@ -18,6 +18,7 @@ __all__ = ["Maritaca"]
 
 
 class Maritaca(OpenAICompatible):
+    completion_path: ClassVar[str | None] = None  # no plain text-completion endpoint
     name: ClassVar[str] = "maritaca"
     default_base_url: ClassVar[str] = "https://chat.maritaca.ai/api"
     api_key_env: ClassVar[tuple[str, ...]] = ("MARITACA_API_KEY",)

@@ -30,6 +30,7 @@ REGIONS: dict[str, str] = {
 
 
 class Mistral(OpenAICompatible):
+    completion_path: ClassVar[str | None] = None  # no plain text-completion endpoint
     name: ClassVar[str] = "mistral"
     default_base_url: ClassVar[str] = REGIONS["global"]
     api_key_env: ClassVar[tuple[str, ...]] = ("MISTRAL_API_KEY",)

@@ -47,6 +47,12 @@ class OpenAICompatible(Provider):
     name: ClassVar[str] = "openai-compatible"
     default_base_url: ClassVar[str] = "http://localhost:8000/v1"
     chat_path: ClassVar[str] = "/chat/completions"
+    #: the text-completion endpoint (``/completions``) for plain prompts, or None where the host has none
+    completion_path: ClassVar[str | None] = "/completions"
+
+    @property
+    def takes_prompts(self) -> bool:  # type: ignore[override]
+        return self.completion_path is not None
     sampling_fields: ClassVar[Mapping[str, str | None]] = openai_chat.DEFAULT_SAMPLING_FIELDS
     #: send ``stream_options.include_usage`` on streamed calls (hosts that reject it turn this off)
     stream_usage: ClassVar[bool] = True
@@ -80,6 +86,12 @@ class OpenAICompatible(Provider):
 
     # ------------------------------------------------------------------------------------------ encoding
     def build_call(self, request: Request, model_id: str) -> HttpCall:
+        if request.prompt is not None:
+            assert self.completion_path is not None
+            body = openai_chat.encode_completion_body(request, model_id, host=self.name,
+                                                      sampling_fields=self.sampling_fields,
+                                                      stream_usage=self.stream_usage)
+            return HttpCall("POST", self.base_url + self.completion_path, body=body, stream=request.stream)
         body = openai_chat.encode_body(
             request, model_id, host=self.name, sampling_fields=self.sampling_fields,
             encode_reasoning=self.encode_reasoning, part_encoder=self.encode_part, stream_usage=self.stream_usage,

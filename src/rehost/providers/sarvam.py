@@ -22,6 +22,7 @@ __all__ = ["Sarvam"]
 
 
 class Sarvam(OpenAICompatible):
+    completion_path: ClassVar[str | None] = None  # no plain text-completion endpoint
     name: ClassVar[str] = "sarvam"
     default_base_url: ClassVar[str] = "https://api.sarvam.ai/v1"
     api_key_env: ClassVar[tuple[str, ...]] = ("SARVAM_API_KEY",)

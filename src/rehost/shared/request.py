@@ -98,6 +98,9 @@ class Request:
     reasoning_tags: ReasoningTags | None = None
     output: Output | None = None
     output_mode: OutputMode = "auto"
+    #: a plain text prompt for a base (not instruction-tuned) model: it goes to the host's text-completion
+    #: endpoint, and ``messages`` only describe it (for counting and for hosts' records)
+    prompt: str | None = None
     extra_body: Mapping[str, Any] | None = None
     extra_headers: Mapping[str, str] | None = None
     timeout: float | None = None

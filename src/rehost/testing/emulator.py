@@ -392,8 +392,10 @@ class Emulator:
             conn.write(_json_response(400, {"error": {"message": "emulator: body is not JSON"}}))
             return None
         gemini = ":generateContent" in target or ":streamGenerateContent" in target
+        completion = target.endswith("/completions") and not target.endswith("/chat/completions")
         stream = ":streamGenerateContent" in target if gemini else bool(request.get("stream"))
         answer = _Answer(style, script, request, target, gemini=gemini, stream=stream)
+        answer.completion = completion
         answer.auth = headers.get("authorization") or headers.get("x-goog-api-key") or ""
         fault = script.fault
         if fault is None and not stream and script.ttft == 0 and script.inter_token == 0:
@@ -429,6 +431,7 @@ class _Answer:
     def __init__(self, style: str, script: Script, request: dict[str, Any], target: str, *, gemini: bool,
                  stream: bool) -> None:
         self.auth = ""
+        self.completion = False  # a plain text completion (/completions) rather than a chat
         self.style = style
         self.spec = STYLES[style]
         self.script = script
@@ -479,6 +482,10 @@ class _Answer:
                                                         "finishReason": "STOP"}],
                                         "usageMetadata": self.usage(), "modelVersion": self.model,
                                         "responseId": "emu"}, self.headers)
+        if self.completion:
+            return _json_response(200, {"id": "cmpl-emu", "object": "text_completion", "model": self.model,
+                                        "choices": [{"index": 0, "text": "".join(s.tokens(self.echo)),
+                                                     "finish_reason": "stop"}], "usage": self.usage()}, self.headers)
         message: dict[str, Any] = {"role": "assistant", "content": "".join(s.tokens(self.echo))}
         if s.reasoning_tokens:
             self._put_reasoning(message, "".join(s.thoughts()))
@@ -567,8 +574,11 @@ class _Answer:
         yield "meta", b"data: [DONE]\n\n"
 
     def _sse(self, delta: dict[str, Any], *, finish: str | None = None, first_chunk: bool = False) -> bytes:
+        choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": finish}
+        if self.completion:  # text completions carry "text", not a delta
+            choice = {"index": 0, "text": delta.get("content") or "", "finish_reason": finish}
         chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "model": self.model,
-                                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+                                 "choices": [choice]}
         if first_chunk and self.style == "groq":
             chunk["x_groq"] = {"id": "req_emu"}
         return b"data: " + json.dumps(chunk, separators=(",", ":")).encode() + b"\n\n"
@@ -781,8 +791,8 @@ def emulator_process(*, host: str = "127.0.0.1", hosts: dict[str, dict[str, Any]
     args = [sys.executable, "-m", "rehost.testing.emulator", "--host", host, "--port", "0"]
     names = {"ttft": "--ttft", "inter_token": "--inter-token", "output_tokens": "--tokens",
              "reasoning_tokens": "--reasoning-tokens"}
-    for host, fields in (hosts or {}).items():
-        args += ["--script", f"{host}:" + ",".join(f"{k}={v}" for k, v in fields.items())]
+    for style, fields in (hosts or {}).items():
+        args += ["--script", f"{style}:" + ",".join(f"{k}={v}" for k, v in fields.items())]
     for key, value in script.items():
         if key == "echo":
             if value:

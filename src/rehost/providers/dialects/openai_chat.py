@@ -210,6 +210,29 @@ def json_schema_format(output: Output, *, strict: bool | None, host: str) -> dic
     return {"type": "json_schema", "json_schema": spec}
 
 
+def encode_completion_body(
+    request: Request,
+    model_id: str,
+    *,
+    host: str,
+    sampling_fields: Mapping[str, str | None] = DEFAULT_SAMPLING_FIELDS,
+    stream_usage: bool = True,
+) -> dict[str, Any]:
+    """The JSON body for the plain text-completion endpoint (``/completions``) of a base model's prompt."""
+    if request.tools or request.output is not None or request.thinking is not None:
+        raise UnsupportedFeature(f"{host}: a plain prompt takes no tools, structured output or thinking", host=host)
+    body: dict[str, Any] = {"model": model_id, "prompt": request.prompt}
+    for name, value in request.sampling.items():
+        wire = sampling_fields.get(name)
+        if wire is None:
+            raise UnsupportedFeature(f"{host} does not accept the sampling setting {name!r}", host=host)
+        body["max_tokens" if name == "max_tokens" else wire] = list(value) if name == "stop" else value
+    body["stream"] = request.stream
+    if request.stream and stream_usage:
+        body["stream_options"] = {"include_usage": True}
+    return body
+
+
 def encode_body(
     request: Request,
     model_id: str,
@@ -365,8 +388,10 @@ def decode_completion(
         raise ProtocolError(f"{info.host} answered without choices", host=info.host, request_id=info.request_id,
                             body=json.dumps(body)[:500])
     choice = choices[0]
-    msg = choice.get("message") or {}
-    parts = decode_message_parts(msg, info)
+    msg = choice.get("message")
+    if msg is None and "text" in choice:  # a text completion
+        msg = {"content": choice.get("text") or ""}
+    parts = decode_message_parts(msg or {}, info)
     has_calls = any(isinstance(p, ToolCall) for p in parts)
     usage_raw = body.get("usage")
     return finish_completion(
@@ -446,6 +471,8 @@ class ChatStream:
         choice = choices[0]
         out: list[StreamEvent] = []
         delta = choice.get("delta")
+        if delta is None and choice.get("text"):  # a streamed text completion
+            delta = {"content": choice["text"]}
         if delta:
             r = _reasoning_text(delta)
             if r:
