@@ -25,6 +25,10 @@ _EXPORTS: dict[str, str] = {
     "DeepSeekClient": "rehost.clients.deepseek",
     "GeminiClient": "rehost.clients.gemini",
     "MistralClient": "rehost.clients.mistral",
+    "GemmaClient": "rehost.clients.gemma",
+    "LlamaCpp": "rehost.providers.llamacpp",
+    "LlamaCppServer": "rehost.providers.llamacpp",
+    "llama_server": "rehost.providers.llamacpp",
     "ClaudeClient": "rehost.clients.claude",
     "GPTClient": "rehost.clients.gpt",
     "LlamaClient": "rehost.clients.llama",
@@ -72,6 +76,10 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "GemmaClient",
+    "LlamaCpp",
+    "LlamaCppServer",
+    "llama_server",
     "Anthropic",
     "Catalog",
     "ClaudeClient",
@@ -159,6 +167,7 @@ if TYPE_CHECKING:
     from .clients.claude import ClaudeClient
     from .clients.deepseek import DeepSeekClient
     from .clients.gemini import GeminiClient
+    from .clients.gemma import GemmaClient
     from .clients.generic import GenericClient
     from .clients.gpt import GPTClient
     from .clients.llama import LlamaClient
@@ -170,6 +179,7 @@ if TYPE_CHECKING:
     from .providers.fireworks import Fireworks
     from .providers.google import Google
     from .providers.groq import Groq
+    from .providers.llamacpp import LlamaCpp, LlamaCppServer, llama_server
     from .providers.maritaca import Maritaca
     from .providers.mistral import Mistral
     from .providers.openai import OpenAI

@@ -67,8 +67,9 @@ def _bench(argv: Sequence[str]) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=1)
-    parser.add_argument("--prompts", default="short", help="short | long | reasoning | a .jsonl file")
+    parser.add_argument("--prompts", default="short", help="short | long | reasoning | completion | a .jsonl file")
     parser.add_argument("--max-tokens", type=int, default=None)
+    parser.add_argument("--temperature", type=float, default=None)
     parser.add_argument("--thinking", default=None, help="on | off | an effort | a budget")
     parser.add_argument("--raw", action="store_true", help="send MODEL to every host as its own id")
     parser.add_argument("--json", dest="json_path", default=None, help="write the report (with raw samples) here")
@@ -85,6 +86,8 @@ def _bench(argv: Sequence[str]) -> int:
     options: dict[str, Any] = {}
     if args.max_tokens is not None:
         options["max_tokens"] = args.max_tokens
+    if args.temperature is not None:
+        options["temperature"] = args.temperature
     if args.thinking is not None:
         thinking: Any = {"on": True, "off": False}.get(args.thinking, args.thinking)
         options["thinking"] = int(thinking) if isinstance(thinking, str) and thinking.isdigit() else thinking

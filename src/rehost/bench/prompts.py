@@ -1,4 +1,5 @@
-"""Prompt sets for benchmarks: three built in (short chat, long input, a reasoning task) and JSONL files.
+"""Prompt sets for benchmarks: built in (short chat, long input, a reasoning task, text for a base model to
+continue) and JSONL files.
 
 A JSONL file holds one prompt per line, either ``{"prompt": "..."}`` or ``{"messages": [...]}`` (or a bare JSON
 string).
@@ -27,6 +28,12 @@ BUILTIN: dict[str, list[Any]] = {
     "long": [
         f"{_LONG_CONTEXT}\n\nIn two sentences, summarise what the committee asked for.",
         f"{_LONG_CONTEXT}\n\nHow many sections are there? Answer with a number.",
+    ],
+    "completion": [  # text for a base model to continue
+        "The capital of France is",
+        "Once upon a time, in a small village by the sea,",
+        "The three primary colours are",
+        "To make a cup of tea, first",
     ],
     "reasoning": [
         "A bat and a ball cost $1.10 in total. The bat costs $1.00 more than the ball. How much does the ball "

@@ -87,6 +87,9 @@ class Variant:
     tokenizer: str | None = None
     notes: tuple[str, ...] = field(default=())
     max_output_tokens: int | None = None
+    #: a base (pretrained, not instruction-tuned) model: it continues text, so it gets a plain prompt through
+    #: the host's text-completion endpoint, never a chat
+    base: bool = False
 
 
 class SamplingOptions(BaseModel):
@@ -317,10 +320,15 @@ class ModelClient:
             reasoning_tags=self.variant.tags,
             output=Output.of(output) if output is not None else None,
             output_mode=output_mode,
+            prompt=self.render_base_prompt(msgs) if self.variant.base else None,
             extra_body=extra_body,
             extra_headers=extra_headers,
             timeout=timeout if timeout is not None else self.timeout,
         )
+
+    def render_base_prompt(self, messages: tuple[Message, ...]) -> str:
+        """The plain text a base model continues: the turns' text, in order, one paragraph each."""
+        return "\n\n".join(m.text for m in messages if m.text)
 
     # ------------------------------------------------------------------------------------------ calls
     @overload

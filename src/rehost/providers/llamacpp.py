@@ -1,0 +1,315 @@
+"""llama.cpp, two ways: in this process (``LlamaCpp``, through llama-cpp-python) and as its OpenAI-compatible
+server (``LlamaCppServer``, ``python -m llama_cpp.server``), plus ``llama_server(...)`` to start and stop one.
+
+Both need the ``local`` extra (llama-cpp-python compiles llama.cpp on install). The in-process host has no
+HTTP at all: it keeps the same contract (prepare checks everything first; streams yield the same events;
+usage counts the tokens the model really produced) so a client moves between it and any remote host freely.
+A model loads once per provider, on first use, and calls into it are serialised (a llama.cpp context serves
+one generation at a time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+
+from ..shared.errors import ConfigurationError, HostError, ServerError, UnsupportedFeature
+from ..shared.request import Request
+from ..shared.transport import HttpCall
+from ..shared.types import Completion, Done, StreamEvent, TextDelta, TextPart, Usage
+from .base import PreparedCall, Provider
+from .dialects import openai_chat
+from .dialects.common import CallInfo, finish_completion
+from .openai_compatible import OpenAICompatible
+
+__all__ = ["LlamaCpp", "LlamaCppServer", "free_port", "llama_server"]
+
+_SAMPLING = {"temperature": "temperature", "top_p": "top_p", "top_k": "top_k", "max_tokens": "max_tokens",
+             "stop": "stop", "seed": "seed", "presence_penalty": "presence_penalty",
+             "frequency_penalty": "frequency_penalty"}
+
+
+def _import_llama() -> Any:
+    try:
+        import llama_cpp
+    except ImportError as exc:
+        raise ConfigurationError("llama.cpp in-process needs llama-cpp-python: pip install 'rehost[local]'") from exc
+    return llama_cpp
+
+
+class LlamaCpp(Provider):
+    """A GGUF model run in this process by llama-cpp-python."""
+
+    name: ClassVar[str] = "llamacpp-local"
+    default_base_url: ClassVar[str] = "inprocess://llama.cpp"
+    accepts: ClassVar[frozenset[str]] = frozenset({"text"})
+    takes_prompts: ClassVar[bool] = True
+    output_modes = ("prompt",)
+
+    def __init__(self, model_path: str | Path, *, n_ctx: int = 4096, n_threads: int | None = None,
+                 seed: int = 0, verbose: bool = False, **kwargs: Any) -> None:
+        super().__init__(None, **kwargs)
+        self.model_path = Path(model_path)
+        self._llama_kwargs = {"n_ctx": n_ctx, "n_threads": n_threads, "seed": seed, "verbose": verbose}
+        self._llm: Any = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"LlamaCpp(model_path={str(self.model_path)!r})"
+
+    @property
+    def has_key(self) -> bool:
+        return True
+
+    @property
+    def missing_key_reason(self) -> str | None:
+        if not self.model_path.exists():
+            return f"{self.name}: no model file at {self.model_path}"
+        return None
+
+    def auth_headers(self) -> dict[str, str]:
+        return {}
+
+    @property
+    def llm(self) -> Any:
+        """The loaded model (loaded on first use)."""
+        if self._llm is None:
+            with self._lock:
+                if self._llm is None:
+                    if not self.model_path.exists():
+                        raise ConfigurationError(f"{self.name}: no model file at {self.model_path}", host=self.name)
+                    llama_cpp = _import_llama()
+                    self._llm = llama_cpp.Llama(model_path=str(self.model_path), **self._llama_kwargs)
+        return self._llm
+
+    def host_model_id(self, request: Request) -> str:
+        return request.host_model_id or request.model
+
+    # -- the request, checked and turned into llama-cpp-python arguments --------------------------------
+    def build_call(self, request: Request, model_id: str) -> HttpCall:
+        if request.tools or request.builtin_tools:
+            raise UnsupportedFeature(f"{self.name}: tools are not supported in-process", host=self.name)
+        if request.thinking is not None:
+            raise UnsupportedFeature(f"{self.name}: no thinking controls in-process", host=self.name)
+        args: dict[str, Any] = {}
+        for name, value in request.sampling.items():
+            args[_SAMPLING[name]] = list(value) if name == "stop" else value
+        if request.prompt is not None:
+            args["prompt"] = request.prompt
+        else:
+            args["messages"] = openai_chat.encode_messages(request.messages)
+        return HttpCall("CALL", self.default_base_url, body=args, stream=request.stream)
+
+    # -- running ------------------------------------------------------------------------------------------
+    def _generate(self, call: HttpCall, *, stream: bool) -> Any:
+        args = dict(call.body)
+        llm = self.llm
+        try:
+            if "prompt" in args:
+                return llm.create_completion(stream=stream, **args)
+            return llm.create_chat_completion(stream=stream, **args)
+        except (ValueError, RuntimeError) as exc:  # e.g. a prompt longer than the context
+            raise _host_error(exc, self.name) from exc
+
+    def _prompt_tokens(self, call: HttpCall) -> int:
+        text = call.body.get("prompt")
+        if text is None:
+            text = "\n".join(str(m.get("content") or "") for m in call.body.get("messages", ()))
+        return len(self.llm.tokenize(text.encode("utf-8")))
+
+    def send_prepared(self, prepared: PreparedCall) -> Completion:
+        info = self._start(prepared)
+        with self._lock:
+            out = self._generate(prepared.call, stream=False)
+        return self.attach_output(self._whole(out, info), prepared.request)
+
+    def _whole(self, out: dict[str, Any], info: CallInfo) -> Completion:
+        choice = out["choices"][0]
+        text = choice.get("text") if "text" in choice else (choice.get("message") or {}).get("content") or ""
+        usage = out.get("usage") or {}
+        info.time_to_first_byte = info.time_to_first_token = None
+        return finish_completion(
+            info, [TextPart.model_construct(type="text", text=text, signature=None)] if text else [],
+            finish_reason=openai_chat.finish_reason(choice.get("finish_reason")),
+            native_finish_reason=choice.get("finish_reason"),
+            usage=Usage.model_construct(input_tokens=int(usage.get("prompt_tokens") or 0),
+                                        output_tokens=int(usage.get("completion_tokens") or 0),
+                                        reasoning_tokens=None, cached_input_tokens=None, cache_write_tokens=None),
+            served_model=str(self.model_path.name), response_id=out.get("id"),
+        )
+
+    def stream_prepared(self, prepared: PreparedCall) -> Iterator[StreamEvent]:
+        info = self._start(prepared)
+        call = prepared.call
+        with self._lock:
+            prompt_tokens = self._prompt_tokens(call)
+            produced = 0
+            pieces: list[str] = []
+            finish: str | None = None
+            for chunk in self._generate(call, stream=True):
+                choice = chunk["choices"][0]
+                piece = choice.get("text") if "text" in choice else (choice.get("delta") or {}).get("content")
+                if choice.get("finish_reason"):
+                    finish = choice["finish_reason"]
+                if "text" in choice or (choice.get("delta") or {}).get("content") is not None:
+                    produced += 1  # llama-cpp-python yields one chunk per sampled token
+                if piece:
+                    info.mark_first_token()
+                    pieces.append(piece)
+                    yield TextDelta(piece)
+        completion = finish_completion(
+            info, [TextPart.model_construct(type="text", text="".join(pieces), signature=None)] if pieces else [],
+            finish_reason=openai_chat.finish_reason(finish), native_finish_reason=finish,
+            usage=Usage.model_construct(input_tokens=prompt_tokens, output_tokens=produced, reasoning_tokens=None,
+                                        cached_input_tokens=None, cache_write_tokens=None),
+            served_model=str(self.model_path.name),
+        )
+        completion = self.attach_output(completion, prepared.request)
+        assert completion.usage is not None
+        yield completion.usage
+        yield Done(completion)
+
+    async def asend_prepared(self, prepared: PreparedCall) -> Completion:
+        return await asyncio.to_thread(self.send_prepared, prepared)
+
+    async def astream_prepared(self, prepared: PreparedCall) -> AsyncIterator[StreamEvent]:
+        """The sync stream, run in a worker thread, its events handed over as they come."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        stop = threading.Event()
+        end = object()
+
+        def produce() -> None:
+            try:
+                for event in self.stream_prepared(prepared):
+                    if stop.is_set():
+                        break
+                    loop.call_soon_threadsafe(queue.put_nowait, event)
+            except BaseException as exc:  # handed to the consumer
+                loop.call_soon_threadsafe(queue.put_nowait, exc)
+            loop.call_soon_threadsafe(queue.put_nowait, end)
+
+        worker = threading.Thread(target=produce, name="rehost-llamacpp", daemon=True)
+        worker.start()
+        try:
+            while True:
+                item = await queue.get()
+                if item is end:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+
+    # -- the hooks an HTTP host needs (unused in process) -------------------------------------------------
+    def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
+        return self._whole(body, info)
+
+    def open_stream(self, info: CallInfo) -> Any:
+        raise NotImplementedError("in-process streams do not go through SSE")
+
+    def finish_stream(self, state: Any, info: CallInfo) -> Completion:
+        raise NotImplementedError("in-process streams do not go through SSE")
+
+    def error_from_body(self, status: int, headers: Any, body: Any) -> HostError:
+        return ServerError(str(body), host=self.name, status=status)
+
+
+def _host_error(exc: Exception, host: str) -> HostError:
+    from ..shared.errors import ContextWindowExceeded, InvalidRequest
+
+    text = str(exc)
+    if "context" in text.lower() or "exceed" in text.lower():
+        return ContextWindowExceeded(text, host=host)
+    return InvalidRequest(text, host=host)
+
+
+class LlamaCppServer(OpenAICompatible):
+    """llama.cpp's OpenAI-compatible server (``python -m llama_cpp.server`` or ``llama-server``)."""
+
+    name: ClassVar[str] = "llamacpp"
+    default_base_url: ClassVar[str] = "http://127.0.0.1:8080/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("LLAMACPP_API_KEY",)
+    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image"})
+
+    @property
+    def missing_key_reason(self) -> str | None:
+        return None  # a local server without --api-key takes no key
+
+    def auth_headers(self) -> dict[str, str]:
+        key = self._resolve_key()
+        return {"Authorization": f"Bearer {key}"} if key else {}
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def llama_server(model_path: str | Path, *, alias: str | None = None, n_ctx: int = 4096, host: str = "127.0.0.1",
+                 port: int | None = None, timeout: float = 120.0, extra_args: tuple[str, ...] = (),
+                 **provider_kwargs: Any) -> Iterator[LlamaCppServer]:
+    """Start llama-cpp-python's server for a GGUF file on a free loopback port; yield a provider for it; stop it.
+
+    Waits until the server answers; a server that exits or never answers raises ConfigurationError with its
+    own output, so a failed start explains itself.
+    """
+    path = Path(model_path)
+    if not path.exists():
+        raise ConfigurationError(f"llama_server: no model file at {path}")
+    port = port or free_port(host)
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", host, "--port", str(port),
+               "--n_ctx", str(n_ctx), *(("--model_alias", alias) if alias else ()), *extra_args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    output: list[str] = []
+
+    def collect() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            output.append(line.rstrip())
+            del output[:-200]
+
+    threading.Thread(target=collect, name="rehost-llama-server-output", daemon=True).start()
+    base = f"http://{host}:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if process.poll() is not None:
+                raise ConfigurationError(f"llama.cpp server exited with code {process.returncode} before it was "
+                                         "ready:\n" + "\n".join(output[-40:]))
+            try:
+                if httpx.get(base + "/v1/models", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise ConfigurationError(f"llama.cpp server did not answer within {timeout:.0f}s:\n"
+                                         + "\n".join(output[-40:]))
+            time.sleep(0.2)
+        provider = LlamaCppServer(base_url=base + "/v1", **provider_kwargs)
+        try:
+            yield provider
+        finally:
+            provider.close()
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
