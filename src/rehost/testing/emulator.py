@@ -3,9 +3,9 @@
 It answers the OpenAI chat-completions dialect (as Groq, OpenRouter, DeepSeek, Mistral, Together, Fireworks
 and local servers do, each with reasoning in that host's own place) and the Gemini dialect (AI Studio and
 Vertex URL forms), streamed or not, and it can be scripted per request: time to first token, time between
-tokens, how much it says, and faults (a 400 invalid request, rate limits with Retry-After, 5xx, connections reset before or during a
-stream, truncated or malformed streams, errors inside a 200 stream, keep-alive comments, a stalled stream, a
-blocked answer with HTTP 200, a wrong content type, an oversize body).
+tokens, how much it says, and faults (a 400 invalid request, rate limits with Retry-After, 5xx, connections
+reset before or during a stream, truncated or malformed streams, errors inside a 200 stream, keep-alive
+comments, a stalled stream, a blocked answer with HTTP 200, a wrong content type, an oversize body).
 
 Each host is served under its own path prefix on one port (``emulator.base_url("groq")``). It is written on
 bare asyncio (no framework, no per-request task unless a request must wait) so that it is never the
