@@ -302,6 +302,16 @@ def test_retry_after_puts_the_host_in_cooldown(emu):
     assert client.complete("hi").host == "groq"
 
 
+def test_a_short_retry_after_on_the_last_host_is_waited_for(emu):
+    client = GenericClient("m", provider=fallback(emu, styles=("groq",)))
+    emu.inject("429", times=1, host="groq", retry_after="0.3")
+    t0 = time.monotonic()
+    done = client.complete("hi")
+    assert time.monotonic() - t0 >= 0.25
+    assert outcomes(done.attempts) == [("groq", "RateLimited"), ("groq", "ok")]  # waited, not passed over
+    assert sent(emu) == {"groq": 2}
+
+
 def test_a_retry_after_longer_than_worth_waiting_fails_fast(emu):
     client = GenericClient("m", provider=fallback(emu, styles=("groq",)))
     emu.inject("429", times=1, host="groq", retry_after="3600")

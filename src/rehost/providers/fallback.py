@@ -240,6 +240,7 @@ class _Run:
         self.finished_with: set[int] = set()  # hosts not to try again in this call
         self.noted: set[tuple[int, str]] = set()
         self.unavailable = False  # a host was passed over for its circuit or cooldown
+        self.waited = False  # the last wait was for a cooling host, not a backoff after a round that sent
 
     # -------------------------------------------------------------------------------------- planning
     def steps(self) -> Iterator[_Try | float]:
@@ -308,10 +309,11 @@ class _Run:
         now = fb.clock()
         soonest = min(fb._ready_in(h, now) for h in left)
         delay = max(fb.retry.delay(self.rounds, None) if tried else 0.0, soonest)
-        if math.isinf(delay) or delay > fb.retry.max_retry_after or (not tried and delay == 0):
-            return None
+        if math.isinf(delay) or delay > fb.retry.max_retry_after or (not tried and (delay == 0 or self.waited)):
+            return None  # (a round that sent nothing even after waiting would only wait again)
         if self.deadline is not None and time.monotonic() + delay >= self.deadline:
             return None
+        self.waited = not tried
         return delay
 
     def _give_up(self, *, timed_out: bool = False) -> RehostError:
