@@ -214,6 +214,12 @@ def test_a_host_without_a_key_is_skipped_without_a_request(emu, monkeypatch):
     alone = Fallback([keyless])
     with pytest.raises(MissingAPIKey):
         GenericClient("m", provider=alone).complete("hi")
+    strict = Fallback([keyless, member(emu, "openrouter")], fall_back_on_auth=False)
+    with pytest.raises(MissingAPIKey, match="GROQ_API_KEY"):
+        GenericClient("m", provider=strict).stream("hi").final()
+    assert sent(emu) == {"openrouter": 1}
+    with pytest.raises(ValueError, match="Breaker"):
+        Breaker(failures=0)
 
 
 def test_each_member_resolves_its_own_model_id_and_one_that_does_not_serve_it_is_skipped(emu):
@@ -561,3 +567,17 @@ async def test_concurrent_calls_share_the_breaker(emu):
     assert fb.hosts[0].circuit == "open"
     assert sent(emu)["groq"] == 10  # the first wave was all in flight before it failed; then the circuit held
     await fb.aclose()
+
+
+def test_threads_share_one_fallback(emu):
+    from concurrent.futures import ThreadPoolExecutor
+
+    fb = fallback(emu, breaker=Breaker(failures=3, cooldown=60))
+    client = GenericClient("m", provider=fb)
+    emu.inject("500", times=1000, host="groq")
+    with ThreadPoolExecutor(8) as pool:
+        hosts = list(pool.map(lambda _: client.complete("hi").host, range(40)))
+    assert set(hosts) == {"openrouter"}
+    assert fb.hosts[0].circuit == "open"
+    assert 3 <= sent(emu)["groq"] <= 3 + 7  # three to open it, plus at most the other threads already in flight
+    assert sent(emu)["openrouter"] == 40

@@ -77,6 +77,7 @@ from ..shared.errors import (
     ConfigurationError,
     ContextWindowExceeded,
     HostError,
+    MissingAPIKey,
     NotFound,
     Overloaded,
     PaymentRequired,
@@ -109,6 +110,10 @@ class Breaker:
 
     failures: int = 5
     cooldown: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.failures < 1 or self.cooldown < 0:
+            raise ValueError("Breaker needs failures >= 1 and cooldown >= 0")
 
 
 class HostState:
@@ -352,6 +357,9 @@ class _Run:
             self.sent -= 1
             self.fb._release(host)
             self._cannot(host, err)
+            if isinstance(err, MissingAPIKey) and not self.fb.fall_back_on_auth:
+                err.attempts = tuple(self.attempts)
+                raise err
             return
         self.attempts.append(Attempt(host=host.name, outcome=type(err).__name__, seconds=seconds,
                                      detail=str(err)[:300]))
