@@ -36,7 +36,12 @@ One retry budget: a call sends at most ``max_attempts`` requests in all, across 
 (default: one per member plus ``retry.max_retries``, so with the default ``RetryPolicy`` three hosts get at
 most five requests, and a one-host Fallback behaves exactly like the host alone with its default retries).
 Members never retry on their own inside a Fallback. ``request.timeout`` (the client's ``timeout=``) bounds
-the whole call, all attempts and waits included.
+the whole call, all attempts and waits included. Waiting: none between hosts; ``retry``'s backoff between
+rounds; when every host left is cooling down after a ``Retry-After``, the soonest is waited for if that is
+within ``retry.max_retry_after`` (else the call fails with the last error); an open circuit is never waited
+for (failing fast is what it is for): when no host can be tried the call fails at once, with ``Overloaded``
+naming each host's reason if nothing was sent. A timed-out attempt may still have been processed (and
+billed) by its host; falling back then can pay twice, the price of an answer.
 
 Streams fall back only until their first event reaches the caller; after that an error is raised as it is
 (a stream is never retried once it has started, as with a single host).
@@ -52,7 +57,8 @@ Strategies choose the order of the hosts for each call; open circuits and coolin
 exponentially weighted average per host of the time to the whole answer or, for streams, to the first event;
 hosts not yet measured, or not measured for ``stale_after`` seconds, are tried first so that the averages stay
 true), ``"cost"`` (lowest catalogue price for the model on that host, blended 3:1 input to output; unknown
-prices last), ``"round_robin"``. Any callable ``(hosts, request, now) -> hosts`` is a strategy too.
+prices last), ``"round_robin"``. Any callable ``(hosts, request, now) -> hosts`` is a strategy too. A host's
+first latency sample includes opening its connection; the average soon forgets it.
 
 The state (breakers, cooldowns, latencies) is shared by every call and thread using the Fallback, guarded
 by one lock; sync and async calls share all of it and all the logic that is not I/O.
