@@ -48,6 +48,8 @@ _EXPORTS: dict[str, str] = {
     "Fireworks": "rehost.providers.fireworks",
     "Maritaca": "rehost.providers.maritaca",
     "Sarvam": "rehost.providers.sarvam",
+    "Fallback": "rehost.providers.fallback",
+    "Breaker": "rehost.providers.fallback",
     # shared types
     "Message": "rehost.shared.types",
     "TextPart": "rehost.shared.types",
@@ -59,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "Usage": "rehost.shared.types",
     "Timing": "rehost.shared.types",
     "Completion": "rehost.shared.types",
+    "Attempt": "rehost.shared.types",
     "TextDelta": "rehost.shared.types",
     "ReasoningDelta": "rehost.shared.types",
     "ToolCallDelta": "rehost.shared.types",
@@ -81,6 +84,8 @@ __all__ = [
     "LlamaCppServer",
     "llama_server",
     "Anthropic",
+    "Attempt",
+    "Breaker",
     "Catalog",
     "ClaudeClient",
     "Completion",
@@ -88,6 +93,7 @@ __all__ = [
     "DeepSeek",
     "DeepSeekClient",
     "Done",
+    "Fallback",
     "Fireworks",
     "GPTClient",
     "GeminiClient",
@@ -176,6 +182,7 @@ if TYPE_CHECKING:
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
     from .providers.deepseek import DeepSeek
+    from .providers.fallback import Breaker, Fallback
     from .providers.fireworks import Fireworks
     from .providers.google import Google
     from .providers.groq import Groq
@@ -194,6 +201,7 @@ if TYPE_CHECKING:
     from .shared.tokens import TokenCount
     from .shared.transport import RetryPolicy, Timeouts
     from .shared.types import (
+        Attempt,
         Completion,
         Done,
         Message,

@@ -76,6 +76,8 @@ class PreparedCall:
     request: Request
     call: HttpCall
     info: CallInfo
+    #: the retry policy for this call, replacing the provider's own (None: the provider's)
+    retry: RetryPolicy | None = None
 
 
 _STATUS_CLASSES: dict[int, type[HostError]] = {
@@ -447,7 +449,8 @@ class Provider(abc.ABC):
         call = prepared.call
         call.headers.update(self.auth_headers())
         info = self._start(prepared)
-        result = self._transport.request(call, self.map_http_error, total=prepared.request.timeout)
+        result = self._transport.request(call, self.map_http_error, total=prepared.request.timeout,
+                                         retry=prepared.retry)
         info.time_to_first_byte = result.time_to_first_byte
         info.request_id = header_request_id(result.headers, self.request_id_headers)
         completion = self.attach_output(self._decode_body(result.content, result.headers, info), prepared.request)
@@ -461,7 +464,8 @@ class Provider(abc.ABC):
         call = prepared.call
         call.headers.update(self.auth_headers())
         info = self._start(prepared)
-        with self._transport.stream(call, self.map_http_error, total=prepared.request.timeout) as resp:
+        with self._transport.stream(call, self.map_http_error, total=prepared.request.timeout,
+                                    retry=prepared.retry) as resp:
             self._on_headers(info, resp.headers)
             if not resp.headers.get("content-type", "").startswith(self.stream_content_types):
                 self._check_stream_response(resp, self._transport.read_capped(resp.iter_bytes()), info)
@@ -483,7 +487,8 @@ class Provider(abc.ABC):
         call = prepared.call
         call.headers.update(await self.aauth_headers())
         info = self._start(prepared, is_async=True)
-        result = await self._transport.arequest(call, self.map_http_error, total=prepared.request.timeout)
+        result = await self._transport.arequest(call, self.map_http_error, total=prepared.request.timeout,
+                                                retry=prepared.retry)
         info.time_to_first_byte = result.time_to_first_byte
         info.request_id = header_request_id(result.headers, self.request_id_headers)
         completion = self.attach_output(self._decode_body(result.content, result.headers, info), prepared.request)
@@ -496,7 +501,8 @@ class Provider(abc.ABC):
         call = prepared.call
         call.headers.update(await self.aauth_headers())
         info = self._start(prepared, is_async=True)
-        async with self._transport.astream(call, self.map_http_error, total=prepared.request.timeout) as resp:
+        async with self._transport.astream(call, self.map_http_error, total=prepared.request.timeout,
+                                           retry=prepared.retry) as resp:
             self._on_headers(info, resp.headers)
             if not resp.headers.get("content-type", "").startswith(self.stream_content_types):
                 self._check_stream_response(resp, await self._transport.aread_capped(resp.aiter_bytes()), info)

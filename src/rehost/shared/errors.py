@@ -15,7 +15,10 @@ Three families:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .types import Attempt
 
 __all__ = [
     "AuthenticationError",
@@ -47,6 +50,8 @@ class RehostError(Exception):
     """Base class of every error rehost raises on purpose."""
 
     retryable: bool = False
+    #: when a routing provider (``Fallback``) gave up: every host it tried or passed over, in order
+    attempts: tuple[Attempt, ...] | None = None
 
     def __init__(
         self,

@@ -269,13 +269,15 @@ class Transport:
             if isinstance(err, RateLimited) and err.retry_after is not None:
                 self.limiter.pause(err.retry_after)  # every call through this provider waits, not just this one
 
-    def _next_delay(self, err: RehostError, attempt: int, deadline: _Deadline) -> float | None:
+    def _next_delay(self, err: RehostError, attempt: int, deadline: _Deadline,
+                    retry: RetryPolicy | None = None) -> float | None:
         """Seconds to wait before retrying, or None when this error must be raised now."""
-        if not err.retryable or attempt >= self.retry.max_retries:
+        policy = retry or self.retry
+        if not err.retryable or attempt >= policy.max_retries:
             return None
-        if err.retry_after is not None and err.retry_after > self.retry.max_retry_after:
+        if err.retry_after is not None and err.retry_after > policy.max_retry_after:
             return None
-        delay = self.retry.delay(attempt, err.retry_after)
+        delay = policy.delay(attempt, err.retry_after)
         remaining = deadline.remaining()
         if remaining is not None and delay >= remaining:
             return None
@@ -312,8 +314,11 @@ class Transport:
         return total if total is not None else self.timeouts.total
 
     # ------------------------------------------------------------------------------------------ sync
-    def request(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None) -> HttpResult:
-        """Send a non-streaming call with retries; return the successful response, or raise the error."""
+    def request(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None,
+                retry: RetryPolicy | None = None) -> HttpResult:
+        """Send a non-streaming call with retries; return the successful response, or raise the error.
+
+        ``retry`` replaces this transport's policy for this call (a Fallback turns its members' retries off)."""
         deadline = _Deadline(self._total_timeout(total))
         client = self.client
         started_at = time.time()
@@ -341,14 +346,15 @@ class Transport:
                 self._after_response(resp.headers, err)
             if deadline.expired():
                 raise RequestTimeout(f"total timeout talking to {self.host}", host=self.host) from err
-            delay = self._next_delay(err, attempt, deadline)
+            delay = self._next_delay(err, attempt, deadline, retry)
             if delay is None:
                 raise err
             time.sleep(delay)
             attempt += 1
 
     @contextmanager
-    def stream(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None) -> Iterator[httpx.Response]:
+    def stream(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None,
+               retry: RetryPolicy | None = None) -> Iterator[httpx.Response]:
         """Open a streaming call; retries happen only until a successful response is held."""
         deadline = _Deadline(self._total_timeout(total))
         client = self.client
@@ -372,7 +378,7 @@ class Transport:
                     self._after_response(resp.headers, err)
                 finally:
                     resp.close()
-            delay = self._next_delay(err, attempt, deadline)
+            delay = self._next_delay(err, attempt, deadline, retry)
             if delay is None:
                 raise err
             time.sleep(delay)
@@ -383,17 +389,19 @@ class Transport:
             resp.close()
 
     # ------------------------------------------------------------------------------------------ async
-    async def arequest(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None) -> HttpResult:
+    async def arequest(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None,
+                       retry: RetryPolicy | None = None) -> HttpResult:
         limit = self._total_timeout(total)
         try:
             async with asyncio.timeout(limit):
-                return await self._arequest(call, on_error, _Deadline(limit))
+                return await self._arequest(call, on_error, _Deadline(limit), retry)
         except TimeoutError as exc:
             if isinstance(exc, RehostError):
                 raise
             raise RequestTimeout(f"total timeout talking to {self.host}", host=self.host) from None
 
-    async def _arequest(self, call: HttpCall, on_error: ErrorMapper, deadline: _Deadline) -> HttpResult:
+    async def _arequest(self, call: HttpCall, on_error: ErrorMapper, deadline: _Deadline,
+                        retry: RetryPolicy | None) -> HttpResult:
         client = self.aclient
         started_at = time.time()
         attempt = 0
@@ -418,7 +426,7 @@ class Transport:
                                       time.perf_counter() - t0, attempt + 1)
                 err = on_error(resp.status_code, resp.headers, content)
                 self._after_response(resp.headers, err)
-            delay = self._next_delay(err, attempt, deadline)
+            delay = self._next_delay(err, attempt, deadline, retry)
             if delay is None:
                 raise err
             await asyncio.sleep(delay)
@@ -426,7 +434,7 @@ class Transport:
 
     @asynccontextmanager
     async def astream(
-        self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None
+        self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None, retry: RetryPolicy | None = None
     ) -> AsyncIterator[httpx.Response]:
         deadline = _Deadline(self._total_timeout(total))
         client = self.aclient
@@ -450,7 +458,7 @@ class Transport:
                     self._after_response(resp.headers, err)
                 finally:
                     await resp.aclose()
-            delay = self._next_delay(err, attempt, deadline)
+            delay = self._next_delay(err, attempt, deadline, retry)
             if delay is None:
                 raise err
             await asyncio.sleep(delay)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from typing import Self
 
 __all__ = [
+    "Attempt",
     "BuiltinTool",
     "Completion",
     "DocumentPart",
@@ -425,6 +426,21 @@ class Timing(BaseModel):
     request_sent: float | None = None
 
 
+class Attempt(BaseModel):
+    """One step of a routed call (``rehost.Fallback``): a host tried, or passed over, and what came of it.
+
+    ``outcome`` is ``"ok"``, ``"skipped"`` (nothing was sent: the host cannot serve the request, has no key,
+    its circuit is open or it asked to be left alone for a while; ``detail`` says which), or the class name of
+    the error the host answered with (``"RateLimited"``, ``"ServerError"``, ...). ``seconds`` is how long
+    the attempt took (to the first event, for a stream)."""
+
+    model_config = ConfigDict(frozen=True)
+    host: str
+    outcome: str
+    seconds: float = 0.0
+    detail: str | None = None
+
+
 class Completion(BaseModel):
     """The final result of a call: what the model said, thought and asked for, and what it cost."""
 
@@ -444,6 +460,9 @@ class Completion(BaseModel):
     host_cost: float | None = None
     cost: Cost | None = None
     output: Any = None
+    #: what a routing provider (``Fallback``) tried before this answer, in order, ending with the host that
+    #: answered; None when the call went straight to one host
+    attempts: tuple[Attempt, ...] | None = None
     raw: Any = Field(default=None, repr=False, exclude=True)
 
     @property

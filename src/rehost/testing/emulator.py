@@ -3,9 +3,9 @@
 It answers the OpenAI chat-completions dialect (as Groq, OpenRouter, DeepSeek, Mistral, Together, Fireworks
 and local servers do, each with reasoning in that host's own place) and the Gemini dialect (AI Studio and
 Vertex URL forms), streamed or not, and it can be scripted per request: time to first token, time between
-tokens, how much it says, and faults (rate limits with Retry-After, 5xx, connections reset before or during a
-stream, truncated or malformed streams, errors inside a 200 stream, keep-alive comments, a stalled stream, a
-blocked answer with HTTP 200, a wrong content type, an oversize body).
+tokens, how much it says, and faults (a 400 invalid request, rate limits with Retry-After, 5xx, connections
+reset before or during a stream, truncated or malformed streams, errors inside a 200 stream, keep-alive
+comments, a stalled stream, a blocked answer with HTTP 200, a wrong content type, an oversize body).
 
 Each host is served under its own path prefix on one port (``emulator.base_url("groq")``). It is written on
 bare asyncio (no framework, no per-request task unless a request must wait) so that it is never the
@@ -50,7 +50,7 @@ STYLES: dict[str, dict[str, Any]] = {
 }
 
 FAULTS = (
-    "401", "429", "500", "502", "503", "529",
+    "400", "401", "429", "500", "502", "503", "529",
     "reset_before", "reset_mid_stream", "truncated", "malformed_chunk", "inband_error", "keepalive",
     "stall", "blocked", "wrong_content_type", "oversize",
 )
@@ -659,7 +659,7 @@ class _Answer:
         """Answer, timing every delay from ``start``, the moment the request arrived."""
         s = self.script
         fault = s.fault
-        if fault in ("429", "500", "502", "503", "529"):
+        if fault in ("400", "429", "500", "502", "503", "529"):
             conn.write(self.error_body(int(fault)))
             return
         if fault == "401":  # some hosts quote the key they were sent back in the error
