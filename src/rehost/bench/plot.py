@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_report"]
 
+_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
 _PANELS = (("ttft", "time to first token (ms)", 1000.0), ("itl", "between tokens (ms)", 1000.0),
            ("e2e", "end to end (ms)", 1000.0), ("tokens_per_second", "output tokens / s", 1.0))
 
@@ -31,12 +33,22 @@ def plot_report(report: Report, path: Path) -> Path:
                  and getattr(s, metric) is not None] for h in hosts]
         shown = [(h, d) for h, d in zip(hosts, data, strict=True) if d]
         if shown:
-            ax.boxplot([d for _, d in shown], showfliers=True)
+            boxes = ax.boxplot([d for _, d in shown], showfliers=False, patch_artist=True, widths=0.5)
+            for n, (patch, (_, values)) in enumerate(zip(boxes["boxes"], shown, strict=True), 1):
+                colour = _COLOURS[(n - 1) % len(_COLOURS)]
+                patch.set(facecolor=colour, alpha=0.35, edgecolor=colour)
+                spread = [n + 0.18 * ((i % 7) - 3) / 3 for i in range(len(values))]  # every sample, spread out
+                ax.scatter(spread, values, s=9, color=colour, alpha=0.8, zorder=3)
+                median = sorted(values)[len(values) // 2]
+                ax.annotate(f"{median:.1f}", (n, median), xytext=(12, 0), textcoords="offset points",
+                            fontsize=8, va="center")
             ax.set_xticks(range(1, len(shown) + 1), [h for h, _ in shown])
+            ax.set_ylim(bottom=0)
         ax.set_title(label, fontsize=11)
         ax.grid(axis="y", alpha=0.3)
-    fig.suptitle(f"{report.model} across hosts ({report.config.get('runs')} runs, "
-                 f"{report.config.get('prompts')})", fontsize=13)
+    fig.suptitle(f"{report.model} across hosts: {report.config.get('runs')} runs of "
+                 f"'{report.config.get('prompts')}' prompts (boxes: quartiles; dots: every call; label: median)",
+                 fontsize=12)
     fig.tight_layout()
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
