@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol, TypeAlias
 
 import httpx
 
@@ -37,6 +37,7 @@ from ..shared.errors import (
     ServerError,
     UnsupportedFeature,
 )
+from ..shared.ndjson import NDJSONDecoder
 from ..shared.output import Output, OutputMode, OutputValidationError, output_instruction
 from ..shared.pricing import cost_from_host, cost_of
 from ..shared.ratelimit import RateLimit, RateLimiter
@@ -55,7 +56,20 @@ from ..shared.transport import (
 from ..shared.types import Completion, Done, Message, StreamEvent, TextPart, Tool, ToolCall
 from .dialects.common import CallInfo
 
-__all__ = ["PreparedCall", "Provider", "StreamState", "error_class_for_status"]
+__all__ = ["PreparedCall", "Provider", "StreamDecoder", "StreamFormat", "StreamState", "error_class_for_status"]
+
+#: how a host frames a streamed answer: server-sent events, or one JSON object per line (Ollama native)
+StreamFormat: TypeAlias = Literal["sse", "ndjson"]
+
+_STREAM_ACCEPT: dict[str, str] = {"sse": "text/event-stream", "ndjson": "application/x-ndjson"}
+
+
+class StreamDecoder(Protocol):
+    """Splits a stream's bytes into messages (SSE events, or NDJSON lines carried as events)."""
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]: ...
+
+    def close(self) -> list[SSEEvent]: ...
 
 
 class StreamState(Protocol):
@@ -125,8 +139,10 @@ class Provider(abc.ABC):
     api_key_env: ClassVar[tuple[str, ...]] = ()
     #: response headers that carry the host's request id
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id", "request-id")
+    #: how a streamed answer is framed (an instance may choose, when one host has two surfaces)
+    stream_format: StreamFormat = "sse"
     #: content types a successful stream may come back with
-    stream_content_types: ClassVar[tuple[str, ...]] = ("text/event-stream",)
+    stream_content_types: tuple[str, ...] = ("text/event-stream",)
     #: kinds of message parts the host takes (``text``, ``image``, ``document``)
     accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
     #: how the host can be made to answer in a schema, best first: ``native`` (its own schema field),
@@ -246,7 +262,7 @@ class Provider(abc.ABC):
             if not isinstance(call.body, dict):
                 raise InvalidRequest("extra_body needs a JSON object body", host=self.name)
             _deep_merge(call.body, request.extra_body)
-        headers = {"Accept": "text/event-stream" if request.stream else "application/json"}
+        headers = {"Accept": _STREAM_ACCEPT[self.stream_format] if request.stream else "application/json"}
         if call.body is not None:
             headers["Content-Type"] = "application/json"
         headers.update(self._headers)
@@ -424,7 +440,12 @@ class Provider(abc.ABC):
         return ConnectionFailed(f"{self.name} dropped the stream mid-way: {type(exc).__name__}: {exc}",
                                 host=self.name, request_id=info.request_id)
 
-    def _end_of_stream(self, state: StreamState, decoder: SSEDecoder, info: CallInfo,
+    def stream_decoder(self) -> StreamDecoder:
+        """A fresh splitter for one stream's bytes, for this host's framing (``stream_format``)."""
+        limit = self._transport.timeouts.max_body_bytes
+        return NDJSONDecoder(limit) if self.stream_format == "ndjson" else SSEDecoder(limit)
+
+    def _end_of_stream(self, state: StreamState, decoder: StreamDecoder, info: CallInfo,
                        request: Request) -> list[StreamEvent]:
         out: list[StreamEvent] = []
         for ev in decoder.close():
@@ -466,7 +487,7 @@ class Provider(abc.ABC):
             if not resp.headers.get("content-type", "").startswith(self.stream_content_types):
                 self._check_stream_response(resp, self._transport.read_capped(resp.iter_bytes()), info)
             state = self.open_stream(info)
-            decoder = SSEDecoder(self._transport.timeouts.max_body_bytes)
+            decoder = self.stream_decoder()
             try:
                 for chunk in resp.iter_bytes():
                     for ev in decoder.feed(chunk):
@@ -501,7 +522,7 @@ class Provider(abc.ABC):
             if not resp.headers.get("content-type", "").startswith(self.stream_content_types):
                 self._check_stream_response(resp, await self._transport.aread_capped(resp.aiter_bytes()), info)
             state = self.open_stream(info)
-            decoder = SSEDecoder(self._transport.timeouts.max_body_bytes)
+            decoder = self.stream_decoder()
             try:
                 async for chunk in resp.aiter_bytes():
                     for ev in decoder.feed(chunk):
