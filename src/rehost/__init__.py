@@ -44,6 +44,8 @@ _EXPORTS: dict[str, str] = {
     "Fireworks": "rehost.providers.fireworks",
     "Maritaca": "rehost.providers.maritaca",
     "Sarvam": "rehost.providers.sarvam",
+    "Ollama": "rehost.providers.ollama",
+    "VLLM": "rehost.providers.vllm",
     # shared types
     "Message": "rehost.shared.types",
     "TextPart": "rehost.shared.types",
@@ -92,6 +94,7 @@ __all__ = [
     "Mistral",
     "MistralClient",
     "ModelClient",
+    "Ollama",
     "OpenAI",
     "OpenAICompatible",
     "OpenRouter",
@@ -116,6 +119,7 @@ __all__ = [
     "TokenCount",
     "ToolResult",
     "Usage",
+    "VLLM",
     "Vertex",
     "catalog",
     "client",
@@ -172,12 +176,14 @@ if TYPE_CHECKING:
     from .providers.groq import Groq
     from .providers.maritaca import Maritaca
     from .providers.mistral import Mistral
+    from .providers.ollama import Ollama
     from .providers.openai import OpenAI
     from .providers.openai_compatible import OpenAICompatible
     from .providers.openrouter import OpenRouter
     from .providers.sarvam import Sarvam
     from .providers.together import Together
     from .providers.vertex import Vertex
+    from .providers.vllm import VLLM
     from .shared.catalog import Catalog, models_table
     from .shared.pricing import Cost, Prices
     from .shared.request import Request, ThinkingPlan
