@@ -593,3 +593,11 @@ def test_ndjson_decoder_edges():
             big.feed(b"x" * 10)
     with pytest.raises(ProtocolError, match="UTF-8"):
         NDJSONDecoder().feed(b'{"a":"\xff"}\n')
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+def test_native_oversize_answer_is_cut_off(emu, stream):
+    emu.inject("oversize", host="ollama", oversize_bytes=4 * 1024 * 1024)
+    c = client(emu, "ollama", timeouts=Timeouts(read=2, stream_idle=1, total=10, max_body_bytes=1024 * 1024))
+    with pytest.raises(ProtocolError):
+        c.stream("hi").final() if stream else c.complete("hi")

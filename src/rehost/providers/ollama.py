@@ -34,7 +34,6 @@ from ..shared.output import OutputMode
 from ..shared.request import Request, ThinkingPlan
 from ..shared.transport import HttpCall
 from ..shared.types import Completion
-from .base import StreamState
 from .dialects import ollama_native
 from .dialects.common import CallInfo
 from .openai_compatible import OpenAICompatible
@@ -54,7 +53,6 @@ class Ollama(OpenAICompatible):
     api_key_env: ClassVar[tuple[str, ...]] = ("OLLAMA_API_KEY",)
     chat_path: ClassVar[str] = "/v1/chat/completions"
     completion_path: ClassVar[str | None] = "/v1/completions"
-    sampling_fields: ClassVar[Mapping[str, str | None]] = {**OpenAICompatible.sampling_fields, "top_k": None}
     #: Ollama ignores ``strict``; leave it out
     default_strict: ClassVar[bool | None] = None
     output_modes: tuple[OutputMode, ...] = ("native", "json", "prompt")
@@ -125,11 +123,10 @@ class Ollama(OpenAICompatible):
             return super().decode(body, headers, info)
         return ollama_native.decode_response(body, info)
 
-    def open_stream(self, info: CallInfo) -> Any:
+    def open_stream(self, info: CallInfo) -> Any:  # a ChatStream (/v1) or a NativeStream: both are StreamStates
         if self.api == "openai":
             return super().open_stream(info)
-        state: StreamState = ollama_native.NativeStream(info, lambda payload: self.map_inband_error(payload, info))
-        return state
+        return ollama_native.NativeStream(info, lambda payload: self.map_inband_error(payload, info))
 
     def finish_stream(self, state: Any, info: CallInfo) -> Completion:
         if isinstance(state, ollama_native.NativeStream):

@@ -7,6 +7,9 @@ tokens, how much it says, and faults (rate limits with Retry-After, 5xx, connect
 stream, truncated or malformed streams, errors inside a 200 stream, keep-alive comments, a stalled stream, a
 blocked answer with HTTP 200, a wrong content type, an oversize body).
 
+Ollama's native API (``/ollama/api/chat`` and ``/api/generate``) is answered in its own shape: JSON, or NDJSON
+lines when streamed, with the same faults where they apply.
+
 Each host is served under its own path prefix on one port (``emulator.base_url("groq")``). It is written on
 bare asyncio (no framework, no per-request task unless a request must wait) so that it is never the
 bottleneck of the tests and benchmarks that stand on it.
