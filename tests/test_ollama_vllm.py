@@ -5,10 +5,13 @@ NDJSON framing of Ollama's native streams split at every byte."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 
 import rehost
@@ -22,6 +25,7 @@ from rehost.errors import (
     Overloaded,
     ProtocolError,
     RateLimited,
+    RehostError,
     ServerError,
     UnsupportedFeature,
 )
@@ -601,3 +605,35 @@ def test_native_oversize_answer_is_cut_off(emu, stream):
     c = client(emu, "ollama", timeouts=Timeouts(read=2, stream_idle=1, total=10, max_body_bytes=1024 * 1024))
     with pytest.raises(ProtocolError):
         c.stream("hi").final() if stream else c.complete("hi")
+
+
+NDJSON_GARBAGE = st.one_of(
+    st.binary(max_size=40),
+    st.sampled_from([b"{", b"[1, 2]", b"42", b"null", b'"text"', b'{"message": 3}', b'{"message": {"content": 5}}',
+                     b'{"message": {"tool_calls": 3}}', b'{"message": {"tool_calls": [1]}}', b'{"error": 7}',
+                     b'{"message": {"tool_calls": [{"function": {"arguments": [1]}}]}}', b"\xff\xfe",
+                     b'{"done": true, "eval_count": "many"}', b'{"response": ["x"]}', b"data: {}"]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_ndjson_garbage_and_any_chunking_end_in_a_typed_error_or_an_answer(emu, data):
+    emu.script("ollama", reasoning_tokens=2, tool_call=None)
+    raw = native_stream_bytes(emu)
+    lines = raw.split(b"\n")
+    for _ in range(data.draw(st.integers(0, 3))):
+        lines.insert(data.draw(st.integers(0, len(lines))), data.draw(NDJSON_GARBAGE))
+    body = b"\n".join(lines)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(body)), max_size=20, unique=True)))
+    pieces = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True)]
+
+    def handler(request):
+        return httpx.Response(200, headers={"content-type": "application/x-ndjson"}, content=iter(pieces))
+
+    p = Ollama(transport=httpx.MockTransport(handler))
+    with contextlib.suppress(RehostError):  # a typed error is a documented outcome; anything else fails the test
+        GenericClient("m", provider=p).stream("hi").final()
+    with contextlib.suppress(RehostError):  # and one garbage object as a whole answer
+        bad = data.draw(NDJSON_GARBAGE)
+        Ollama(transport=httpx.MockTransport(lambda r: httpx.Response(200, content=bad))).send(req())

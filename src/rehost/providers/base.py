@@ -112,6 +112,10 @@ _STATUS_CLASSES: dict[int, type[HostError]] = {
 }
 
 
+#: what a decoder trips on when a host's JSON has an unexpected shape (turned into a ProtocolError)
+_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError)
+
+
 def error_class_for_status(status: int) -> type[HostError]:
     cls = _STATUS_CLASSES.get(status)
     if cls is not None:
@@ -407,7 +411,10 @@ class Provider(abc.ABC):
                                 request_id=info.request_id)
         if body.get("error") and not (body.get("choices") or body.get("candidates") or body.get("output")):
             raise self.map_inband_error(body, info)  # an error sent with HTTP 200
-        return self.decode(body, headers, info)
+        try:
+            return self.decode(body, headers, info)
+        except _SHAPE_ERRORS as exc:
+            raise self._shape_failure(exc, info) from exc
 
     def _start(self, prepared: PreparedCall, *, is_async: bool = False) -> CallInfo:
         info = prepared.info
@@ -433,6 +440,12 @@ class Provider(abc.ABC):
         raise ProtocolError(f"{self.name} answered a streaming call with content type {ctype!r}",
                             host=self.name, request_id=info.request_id)
 
+    def _shape_failure(self, exc: Exception, info: CallInfo) -> ProtocolError:
+        """JSON of a shape the dialect does not expect (a list where an object belongs, ...): the decoders read
+        the documented shapes directly rather than validating every chunk, and this catches what they trip on."""
+        return ProtocolError(f"{self.name} answered with JSON of an unexpected shape ({type(exc).__name__}: {exc})",
+                             host=self.name, request_id=info.request_id)
+
     def _stream_failure(self, exc: httpx.HTTPError, info: CallInfo) -> RehostError:
         if isinstance(exc, httpx.TimeoutException):
             return RequestTimeout(f"{self.name} went silent mid-stream (idle timeout)", host=self.name,
@@ -448,13 +461,17 @@ class Provider(abc.ABC):
     def _end_of_stream(self, state: StreamState, decoder: StreamDecoder, info: CallInfo,
                        request: Request) -> list[StreamEvent]:
         out: list[StreamEvent] = []
-        for ev in decoder.close():
-            out.extend(state.on_event(ev))
-        out.extend(state.flush())
-        if not state.finished:
-            raise ProtocolError(f"{self.name} ended the stream before finishing the answer (truncated)",
-                                host=self.name, request_id=info.request_id)
-        completion = self.attach_cost(self.attach_output(self.finish_stream(state, info), request), request)
+        try:
+            for ev in decoder.close():
+                out.extend(state.on_event(ev))
+            out.extend(state.flush())
+            if not state.finished:
+                raise ProtocolError(f"{self.name} ended the stream before finishing the answer (truncated)",
+                                    host=self.name, request_id=info.request_id)
+            completion = self.finish_stream(state, info)
+        except _SHAPE_ERRORS as exc:
+            raise self._shape_failure(exc, info) from exc
+        completion = self.attach_cost(self.attach_output(completion, request), request)
         if completion.usage is not None:
             out.append(completion.usage)
         out.append(Done(completion))
@@ -494,6 +511,8 @@ class Provider(abc.ABC):
                         yield from state.on_event(ev)
             except httpx.HTTPError as exc:
                 raise self._stream_failure(exc, info) from exc
+            except _SHAPE_ERRORS as exc:
+                raise self._shape_failure(exc, info) from exc
             yield from self._end_of_stream(state, decoder, info, prepared.request)
 
     # ------------------------------------------------------------------------------------------ async
@@ -530,6 +549,8 @@ class Provider(abc.ABC):
                             yield out
             except httpx.HTTPError as exc:
                 raise self._stream_failure(exc, info) from exc
+            except _SHAPE_ERRORS as exc:
+                raise self._shape_failure(exc, info) from exc
             for out in self._end_of_stream(state, decoder, info, prepared.request):
                 yield out
 

@@ -196,19 +196,27 @@ def _tool_call(tc: Mapping[str, Any], position: int) -> ToolCall:
                                     raw_arguments=raw, signature=None)
 
 
-def _pieces(body: Mapping[str, Any]) -> tuple[str, str, list[Any]]:
+def _pieces(body: Mapping[str, Any], info: CallInfo) -> tuple[str, str, list[Any]]:
     """(thinking, content, tool calls) of one answer object, from ``/api/chat`` or ``/api/generate``."""
     msg = body.get("message")
-    if isinstance(msg, Mapping):
-        return msg.get("thinking") or "", msg.get("content") or "", msg.get("tool_calls") or []
-    return body.get("thinking") or "", body.get("response") or "", []
+    thinking: Any = None
+    content: Any = None
+    calls: Any = None
+    if msg is None:
+        thinking, content, calls = body.get("thinking") or "", body.get("response") or "", []
+    elif isinstance(msg, Mapping):
+        thinking, content, calls = msg.get("thinking") or "", msg.get("content") or "", msg.get("tool_calls") or []
+    if not (isinstance(thinking, str) and isinstance(content, str) and isinstance(calls, list)):
+        raise ProtocolError(f"{info.host} sent an answer object of an unexpected shape: {json.dumps(body)[:200]}",
+                            host=info.host, request_id=info.request_id)
+    return thinking, content, calls
 
 
 def decode_response(body: Mapping[str, Any], info: CallInfo) -> Completion:
     if "message" not in body and "response" not in body:
         raise ProtocolError(f"{info.host} answered without a message", host=info.host, request_id=info.request_id,
                             body=json.dumps(body)[:500])
-    thinking, content, calls = _pieces(body)
+    thinking, content, calls = _pieces(body, info)
     if info.tags is not None and not thinking:
         thinking, content = split_think(content, info.tags.open, info.tags.close,
                                         implicit_open=info.tags.implicit_open)
@@ -258,7 +266,7 @@ class NativeStream:
             raise self.on_error(obj)
         if self.served_model is None:
             self.served_model = obj.get("model")
-        thinking, content, calls = _pieces(obj)
+        thinking, content, calls = _pieces(obj, self.info)
         out: list[StreamEvent] = []
         if thinking:
             self._reasoning.append(thinking)
