@@ -50,6 +50,8 @@ _EXPORTS: dict[str, str] = {
     "Sarvam": "rehost.providers.sarvam",
     "Fallback": "rehost.providers.fallback",
     "Breaker": "rehost.providers.fallback",
+    "Ollama": "rehost.providers.ollama",
+    "VLLM": "rehost.providers.vllm",
     # shared types
     "Message": "rehost.shared.types",
     "TextPart": "rehost.shared.types",
@@ -106,6 +108,7 @@ __all__ = [
     "Mistral",
     "MistralClient",
     "ModelClient",
+    "Ollama",
     "OpenAI",
     "OpenAICompatible",
     "OpenRouter",
@@ -130,6 +133,7 @@ __all__ = [
     "TokenCount",
     "ToolResult",
     "Usage",
+    "VLLM",
     "Vertex",
     "catalog",
     "client",
@@ -189,12 +193,14 @@ if TYPE_CHECKING:
     from .providers.llamacpp import LlamaCpp, LlamaCppServer, llama_server
     from .providers.maritaca import Maritaca
     from .providers.mistral import Mistral
+    from .providers.ollama import Ollama
     from .providers.openai import OpenAI
     from .providers.openai_compatible import OpenAICompatible
     from .providers.openrouter import OpenRouter
     from .providers.sarvam import Sarvam
     from .providers.together import Together
     from .providers.vertex import Vertex
+    from .providers.vllm import VLLM
     from .shared.catalog import Catalog, models_table
     from .shared.pricing import Cost, Prices
     from .shared.request import Request, ThinkingPlan

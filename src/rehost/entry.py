@@ -32,11 +32,13 @@ HOSTS: Mapping[str, tuple[str, str]] = {
     "llamacpp-local": ("rehost.providers.llamacpp", "LlamaCpp"),
     "maritaca": ("rehost.providers.maritaca", "Maritaca"),
     "mistral": ("rehost.providers.mistral", "Mistral"),
+    "ollama": ("rehost.providers.ollama", "Ollama"),
     "openai": ("rehost.providers.openai", "OpenAI"),
     "openrouter": ("rehost.providers.openrouter", "OpenRouter"),
     "sarvam": ("rehost.providers.sarvam", "Sarvam"),
     "together": ("rehost.providers.together", "Together"),
     "vertex": ("rehost.providers.vertex", "Vertex"),
+    "vllm": ("rehost.providers.vllm", "VLLM"),
 }
 
 #: catalogue family -> client class (module, class name)

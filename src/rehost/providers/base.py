@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol, TypeAlias
 
 import httpx
 
@@ -37,6 +37,7 @@ from ..shared.errors import (
     ServerError,
     UnsupportedFeature,
 )
+from ..shared.ndjson import NDJSONDecoder
 from ..shared.output import Output, OutputMode, OutputValidationError, output_instruction
 from ..shared.pricing import cost_from_host, cost_of
 from ..shared.ratelimit import RateLimit, RateLimiter
@@ -55,7 +56,20 @@ from ..shared.transport import (
 from ..shared.types import Completion, Done, Message, StreamEvent, TextPart, Tool, ToolCall
 from .dialects.common import CallInfo
 
-__all__ = ["PreparedCall", "Provider", "StreamState", "error_class_for_status"]
+__all__ = ["PreparedCall", "Provider", "StreamDecoder", "StreamFormat", "StreamState", "error_class_for_status"]
+
+#: how a host frames a streamed answer: server-sent events, or one JSON object per line (Ollama native)
+StreamFormat: TypeAlias = Literal["sse", "ndjson"]
+
+_STREAM_ACCEPT: dict[str, str] = {"sse": "text/event-stream", "ndjson": "application/x-ndjson"}
+
+
+class StreamDecoder(Protocol):
+    """Splits a stream's bytes into messages (SSE events, or NDJSON lines carried as events)."""
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]: ...
+
+    def close(self) -> list[SSEEvent]: ...
 
 
 class StreamState(Protocol):
@@ -100,6 +114,10 @@ _STATUS_CLASSES: dict[int, type[HostError]] = {
 }
 
 
+#: what a decoder trips on when a host's JSON has an unexpected shape (turned into a ProtocolError)
+_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError)
+
+
 def error_class_for_status(status: int) -> type[HostError]:
     cls = _STATUS_CLASSES.get(status)
     if cls is not None:
@@ -127,8 +145,10 @@ class Provider(abc.ABC):
     api_key_env: ClassVar[tuple[str, ...]] = ()
     #: response headers that carry the host's request id
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id", "request-id")
+    #: how a streamed answer is framed (an instance may choose, when one host has two surfaces)
+    stream_format: StreamFormat = "sse"
     #: content types a successful stream may come back with
-    stream_content_types: ClassVar[tuple[str, ...]] = ("text/event-stream",)
+    stream_content_types: tuple[str, ...] = ("text/event-stream",)
     #: kinds of message parts the host takes (``text``, ``image``, ``document``)
     accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
     #: how the host can be made to answer in a schema, best first: ``native`` (its own schema field),
@@ -248,7 +268,7 @@ class Provider(abc.ABC):
             if not isinstance(call.body, dict):
                 raise InvalidRequest("extra_body needs a JSON object body", host=self.name)
             _deep_merge(call.body, request.extra_body)
-        headers = {"Accept": "text/event-stream" if request.stream else "application/json"}
+        headers = {"Accept": _STREAM_ACCEPT[self.stream_format] if request.stream else "application/json"}
         if call.body is not None:
             headers["Content-Type"] = "application/json"
         headers.update(self._headers)
@@ -393,7 +413,10 @@ class Provider(abc.ABC):
                                 request_id=info.request_id)
         if body.get("error") and not (body.get("choices") or body.get("candidates") or body.get("output")):
             raise self.map_inband_error(body, info)  # an error sent with HTTP 200
-        return self.decode(body, headers, info)
+        try:
+            return self.decode(body, headers, info)
+        except _SHAPE_ERRORS as exc:
+            raise self._shape_failure(exc, info) from exc
 
     def _start(self, prepared: PreparedCall, *, is_async: bool = False) -> CallInfo:
         info = prepared.info
@@ -419,6 +442,12 @@ class Provider(abc.ABC):
         raise ProtocolError(f"{self.name} answered a streaming call with content type {ctype!r}",
                             host=self.name, request_id=info.request_id)
 
+    def _shape_failure(self, exc: Exception, info: CallInfo) -> ProtocolError:
+        """JSON of a shape the dialect does not expect (a list where an object belongs, ...): the decoders read
+        the documented shapes directly rather than validating every chunk, and this catches what they trip on."""
+        return ProtocolError(f"{self.name} answered with JSON of an unexpected shape ({type(exc).__name__}: {exc})",
+                             host=self.name, request_id=info.request_id)
+
     def _stream_failure(self, exc: httpx.HTTPError, info: CallInfo) -> RehostError:
         if isinstance(exc, httpx.TimeoutException):
             return RequestTimeout(f"{self.name} went silent mid-stream (idle timeout)", host=self.name,
@@ -426,16 +455,25 @@ class Provider(abc.ABC):
         return ConnectionFailed(f"{self.name} dropped the stream mid-way: {type(exc).__name__}: {exc}",
                                 host=self.name, request_id=info.request_id)
 
-    def _end_of_stream(self, state: StreamState, decoder: SSEDecoder, info: CallInfo,
+    def stream_decoder(self) -> StreamDecoder:
+        """A fresh splitter for one stream's bytes, for this host's framing (``stream_format``)."""
+        limit = self._transport.timeouts.max_body_bytes
+        return NDJSONDecoder(limit) if self.stream_format == "ndjson" else SSEDecoder(limit)
+
+    def _end_of_stream(self, state: StreamState, decoder: StreamDecoder, info: CallInfo,
                        request: Request) -> list[StreamEvent]:
         out: list[StreamEvent] = []
-        for ev in decoder.close():
-            out.extend(state.on_event(ev))
-        out.extend(state.flush())
-        if not state.finished:
-            raise ProtocolError(f"{self.name} ended the stream before finishing the answer (truncated)",
-                                host=self.name, request_id=info.request_id)
-        completion = self.attach_cost(self.attach_output(self.finish_stream(state, info), request), request)
+        try:
+            for ev in decoder.close():
+                out.extend(state.on_event(ev))
+            out.extend(state.flush())
+            if not state.finished:
+                raise ProtocolError(f"{self.name} ended the stream before finishing the answer (truncated)",
+                                    host=self.name, request_id=info.request_id)
+            completion = self.finish_stream(state, info)
+        except _SHAPE_ERRORS as exc:
+            raise self._shape_failure(exc, info) from exc
+        completion = self.attach_cost(self.attach_output(completion, request), request)
         if completion.usage is not None:
             out.append(completion.usage)
         out.append(Done(completion))
@@ -470,13 +508,15 @@ class Provider(abc.ABC):
             if not resp.headers.get("content-type", "").startswith(self.stream_content_types):
                 self._check_stream_response(resp, self._transport.read_capped(resp.iter_bytes()), info)
             state = self.open_stream(info)
-            decoder = SSEDecoder(self._transport.timeouts.max_body_bytes)
+            decoder = self.stream_decoder()
             try:
                 for chunk in resp.iter_bytes():
                     for ev in decoder.feed(chunk):
                         yield from state.on_event(ev)
             except httpx.HTTPError as exc:
                 raise self._stream_failure(exc, info) from exc
+            except _SHAPE_ERRORS as exc:
+                raise self._shape_failure(exc, info) from exc
             yield from self._end_of_stream(state, decoder, info, prepared.request)
 
     # ------------------------------------------------------------------------------------------ async
@@ -507,7 +547,7 @@ class Provider(abc.ABC):
             if not resp.headers.get("content-type", "").startswith(self.stream_content_types):
                 self._check_stream_response(resp, await self._transport.aread_capped(resp.aiter_bytes()), info)
             state = self.open_stream(info)
-            decoder = SSEDecoder(self._transport.timeouts.max_body_bytes)
+            decoder = self.stream_decoder()
             try:
                 async for chunk in resp.aiter_bytes():
                     for ev in decoder.feed(chunk):
@@ -515,6 +555,8 @@ class Provider(abc.ABC):
                             yield out
             except httpx.HTTPError as exc:
                 raise self._stream_failure(exc, info) from exc
+            except _SHAPE_ERRORS as exc:
+                raise self._shape_failure(exc, info) from exc
             for out in self._end_of_stream(state, decoder, info, prepared.request):
                 yield out
 

@@ -162,8 +162,8 @@ class LlamaCpp(Provider):
                 piece = choice.get("text") if "text" in choice else (choice.get("delta") or {}).get("content")
                 if choice.get("finish_reason"):
                     finish = choice["finish_reason"]
-                if "text" in choice or (choice.get("delta") or {}).get("content") is not None:
-                    produced += 1  # llama-cpp-python yields one chunk per sampled token
+                if not choice.get("finish_reason"):
+                    produced += 1  # one chunk per sampled token; the closing chunk (with the reason) holds none
                 if piece:
                     info.mark_first_token()
                     pieces.append(piece)

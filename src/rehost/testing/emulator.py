@@ -7,6 +7,9 @@ tokens, how much it says, and faults (a 400 invalid request, rate limits with Re
 reset before or during a stream, truncated or malformed streams, errors inside a 200 stream, keep-alive
 comments, a stalled stream, a blocked answer with HTTP 200, a wrong content type, an oversize body).
 
+Ollama's native API (``/ollama/api/chat`` and ``/api/generate``) is answered in its own shape: JSON, or NDJSON
+lines when streamed, with the same faults where they apply.
+
 Each host is served under its own path prefix on one port (``emulator.base_url("groq")``). It is written on
 bare asyncio (no framework, no per-request task unless a request must wait) so that it is never the
 bottleneck of the tests and benchmarks that stand on it.
@@ -309,6 +312,10 @@ class Emulator:
                                  base_url=self.base_url("vertex"), **kwargs)
         if style in names:
             return getattr(rehost, names[style])("emulator-key", base_url=self.base_url(style), **kwargs)
+        if style == "ollama":  # the server root: native /api/... (default) or, with api="openai", /v1
+            return rehost.Ollama(base_url=f"{self.url}/ollama", **kwargs)
+        if style == "vllm":
+            return rehost.VLLM("emulator-key", base_url=self.base_url("vllm"), **kwargs)
         return rehost.OpenAICompatible("emulator-key", name=style, base_url=self.base_url(style), **kwargs)
 
     # -- lifecycle ----------------------------------------------------------------------------------------
@@ -391,6 +398,8 @@ class Emulator:
         except ValueError:
             conn.write(_json_response(400, {"error": {"message": "emulator: body is not JSON"}}))
             return None
+        if style == "ollama" and target.startswith("/ollama/api/"):
+            return _ollama_native(target, script, request, conn, arrived)
         gemini = ":generateContent" in target or ":streamGenerateContent" in target
         completion = target.endswith("/completions") and not target.endswith("/chat/completions")
         stream = ":streamGenerateContent" in target if gemini else bool(request.get("stream"))
@@ -724,6 +733,167 @@ class _Answer:
             conn.write(_chunk(data))
             await conn.drain()
         conn.write(_END)
+
+
+# ---------------------------------------------------------------------------------------------- Ollama native
+
+
+def _ollama_native(target: str, script: Script, request: dict[str, Any], conn: _Protocol, arrived: float) -> Any:
+    """``/ollama/api/chat`` and ``/ollama/api/generate``: Ollama's own API (JSON, or NDJSON when streamed)."""
+    if not target.endswith(("/api/chat", "/api/generate")):
+        conn.write(_json_response(404, {"error": f"emulator: no route POST {target}"}))
+        return None
+    answer = _OllamaNative(script, request, generate=target.endswith("/api/generate"))
+    if script.fault is None and not answer.stream and script.ttft == 0 and script.inter_token == 0:
+        conn.write(_json_response(200, answer.whole()))
+        return None
+    return answer.play(conn, arrived)
+
+
+class _OllamaNative:
+    """One answer in Ollama's native shape (HOSTS.md §9.2). Ollama streams unless told ``"stream": false``."""
+
+    def __init__(self, script: Script, request: dict[str, Any], *, generate: bool) -> None:
+        self.script = script
+        self.request = request
+        self.generate = generate
+        self.stream = request.get("stream", True) is not False
+        self.model = request.get("model") or ""
+        self.prompt_tokens = script.prompt_tokens if script.prompt_tokens is not None else max(
+            1, len(json.dumps(request.get("messages") or request.get("prompt") or "")) // 4)
+        self.thinks = bool(script.reasoning_tokens) and request.get("think") is not False and not generate
+        self.echo = _last_user_text(request) if script.echo else None
+
+    def _object(self, *, content: str = "", thinking: str = "", tool_calls: list[Any] | None = None,
+                done: bool = False) -> dict[str, Any]:
+        obj: dict[str, Any] = {"model": self.model, "created_at": "2026-01-01T00:00:00Z"}
+        if self.generate:
+            obj["response"] = content
+            if thinking:
+                obj["thinking"] = thinking
+        else:
+            message: dict[str, Any] = {"role": "assistant", "content": content}
+            if thinking:
+                message["thinking"] = thinking
+            if tool_calls:
+                message["tool_calls"] = tool_calls
+            obj["message"] = message
+        obj["done"] = done
+        if done:
+            s = self.script
+            obj.update(done_reason="stop", total_duration=5_000_000, load_duration=1_000_000,
+                       prompt_eval_count=self.prompt_tokens, prompt_eval_duration=1_000_000,
+                       eval_count=s.output_tokens + (s.reasoning_tokens if self.thinks else 0),
+                       eval_duration=3_000_000)
+        return obj
+
+    def _tool_calls(self) -> list[Any] | None:
+        if not self.script.tool_call or self.generate:
+            return None
+        return [{"function": {"name": self.script.tool_call[0], "arguments": self.script.tool_call[1]}}]
+
+    def whole(self) -> dict[str, Any]:
+        s = self.script
+        calls = self._tool_calls()
+        text = "" if calls else "".join(s.tokens(self.echo))
+        return self._object(content=text, thinking="".join(s.thoughts()) if self.thinks else "", tool_calls=calls,
+                            done=True)
+
+    def lines(self) -> Iterator[tuple[str, bytes]]:
+        """(kind, NDJSON line): kind is "first" for the first token, "token" for later ones, "meta" otherwise."""
+        s = self.script
+        pieces: list[dict[str, Any]] = [self._object(thinking=t) for t in (s.thoughts() if self.thinks else ())]
+        calls = self._tool_calls()
+        if calls:
+            pieces.append(self._object(tool_calls=calls))
+        else:
+            pieces.extend(self._object(content=t) for t in s.tokens(self.echo))
+        for i, obj in enumerate(pieces):
+            yield ("first" if i == 0 else "token"), _ndjson(obj)
+        yield "meta", _ndjson(self._object(done=True))
+
+    async def play(self, conn: _Protocol, start: float) -> None:
+        s, fault = self.script, self.script.fault
+        if fault in ("401", "429", "500", "502", "503", "529"):
+            extra = {"retry-after": s.retry_after or "0"} if fault == "429" else None
+            conn.write(_json_response(int(fault), {"error": f"emulated {fault}"}, extra))
+            return
+        if fault == "reset_before":
+            conn.reset()
+            return
+        if fault == "wrong_content_type":
+            page = b"<html><body>Service temporarily unavailable</body></html>"
+            conn.write(_head(200, "text/html", length=len(page)) + page)
+            return
+        if fault == "oversize":  # one endless line
+            conn.write(_head(200, "application/x-ndjson" if self.stream else "application/json"))
+            conn.write(_chunk(b'{"padding": "'))
+            block = b"x" * (1 << 20)
+            for _ in range(s.oversize_bytes >> 20):
+                conn.write(_chunk(block))
+                await conn.drain()
+            conn.write(_chunk(b'"}\n') + _END)
+            return
+        if fault == "stall":
+            if self.stream:
+                conn.write(_head(200, "application/x-ndjson"))
+            while not conn.closed:
+                await asyncio.sleep(0.05)
+            return
+        if not self.stream:
+            await self._play_whole(conn, start)
+            return
+        conn.write(_head(200, "application/x-ndjson"))
+        lines = list(self.lines())
+        cut = max(2, len(lines) // 2)
+        sent_tokens = 0
+        for i, (kind, data) in enumerate(lines):
+            if kind == "first":
+                await _sleep_until(start + s.ttft)
+            elif kind == "token":
+                sent_tokens += 1
+                await _sleep_until(start + s.ttft + s.inter_token * sent_tokens)
+            if i == cut:
+                if fault == "reset_mid_stream":
+                    conn.reset()
+                    return
+                if fault == "truncated":  # a clean end of the body, but no "done": true
+                    conn.write(_END)
+                    return
+                if fault == "malformed_chunk":
+                    conn.write(_chunk(b'{"message": {"role": "assistant", "content": "oops"\n') + _END)
+                    return
+                if fault == "inband_error":  # Ollama keeps the 200 and sends the error as a line
+                    conn.write(_chunk(_ndjson({"error": "emulated runner failure"})) + _END)
+                    return
+            conn.write(_chunk(data))
+            await conn.drain()
+        conn.write(_END)
+
+    async def _play_whole(self, conn: _Protocol, start: float) -> None:
+        s, fault = self.script, self.script.fault
+        data = json.dumps(self.whole(), separators=(",", ":")).encode()
+        if fault in ("reset_mid_stream", "truncated"):
+            conn.write(_head(200, "application/json", length=len(data)) + data[: len(data) - 20])
+            if fault == "reset_mid_stream":
+                conn.reset()
+            else:
+                await asyncio.sleep(0.01)
+                conn.abort()
+            return
+        if fault == "malformed_chunk":
+            bad = b'{"message": {"role": '
+            conn.write(_head(200, "application/json", length=len(bad)) + bad)
+            return
+        if fault == "inband_error":
+            conn.write(_json_response(200, {"error": "emulated runner failure"}))
+            return
+        await _sleep_until(start + s.ttft + s.inter_token * max(0, s.output_tokens - 1))
+        conn.write(_head(200, "application/json", length=len(data)) + data)
+
+
+def _ndjson(obj: dict[str, Any]) -> bytes:
+    return json.dumps(obj, separators=(",", ":")).encode() + b"\n"
 
 
 #: the last stretch of every wait is spun, not slept: waking a sleeping thread on a virtual machine can take

@@ -248,6 +248,17 @@ def parse_usage(um: Mapping[str, Any] | None) -> Usage | None:
     )
 
 
+def _content_parts(cand: Mapping[str, Any], info: CallInfo) -> list[Any]:
+    """A candidate's ``content.parts`` (none when absent); a content that is not an object is a protocol error."""
+    content = cand.get("content") or {}
+    parts = content.get("parts") if isinstance(content, Mapping) else None
+    if not isinstance(content, Mapping) or not isinstance(parts, list | None) or \
+            not all(isinstance(p, Mapping) for p in parts or ()):
+        raise ProtocolError(f"{info.host} sent a candidate whose content is not an object with a list of parts",
+                            host=info.host, request_id=info.request_id)
+    return parts or []
+
+
 def _wire_part(p: Mapping[str, Any], host: str) -> Part | None:
     signature = p.get("thoughtSignature")
     fc = p.get("functionCall")
@@ -283,7 +294,7 @@ def decode_response(body: Mapping[str, Any], info: CallInfo) -> Completion:
                             request_id=info.request_id, body=json.dumps(body)[:500])
     cand = candidates[0]
     parts: list[Part] = []
-    for p in (cand.get("content") or {}).get("parts") or ():
+    for p in _content_parts(cand, info):
         part = _wire_part(p, info.host)
         if part is not None:
             parts.append(part)
@@ -345,7 +356,7 @@ class GeminiStream:
             return []
         cand = candidates[0]
         out: list[StreamEvent] = []
-        for p in (cand.get("content") or {}).get("parts") or ():
+        for p in _content_parts(cand, self.info):
             self._on_part(p, out)
         if cand.get("finishReason"):
             self._finish = cand["finishReason"]
