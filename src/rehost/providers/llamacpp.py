@@ -63,7 +63,8 @@ class LlamaCpp(Provider):
         self.model_path = Path(model_path)
         self._llama_kwargs = {"n_ctx": n_ctx, "n_threads": n_threads, "seed": seed, "verbose": verbose}
         self._llm: Any = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one generation at a time
+        self._load_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"LlamaCpp(model_path={str(self.model_path)!r})"
@@ -85,7 +86,7 @@ class LlamaCpp(Provider):
     def llm(self) -> Any:
         """The loaded model (loaded on first use)."""
         if self._llm is None:
-            with self._lock:
+            with self._load_lock:
                 if self._llm is None:
                     if not self.model_path.exists():
                         raise ConfigurationError(f"{self.name}: no model file at {self.model_path}", host=self.name)
