@@ -401,6 +401,10 @@ class Emulator:
         return answer.play(conn)
 
 
+#: the ``created`` time OpenAI-style answers carry (fixed, so answers stay reproducible; some SDKs require it)
+_CREATED = 1767225600
+
+
 def _last_user_text(request: dict[str, Any]) -> str:
     for message in reversed(request.get("messages") or []):
         if message.get("role") == "user":
@@ -487,7 +491,8 @@ class _Answer:
             message["tool_calls"] = [{"id": "call_emu_1", "type": "function", "function": {
                 "name": s.tool_call[0], "arguments": json.dumps(s.tool_call[1])}}]
             finish = "tool_calls"
-        body: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion", "model": self.model,
+        body: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion", "created": _CREATED,
+                                "model": self.model,
                                 "choices": [{"index": 0, "message": message, "finish_reason": finish}],
                                 "usage": self.usage()}
         if self.style == "groq":
@@ -566,7 +571,8 @@ class _Answer:
         yield "meta", b"data: [DONE]\n\n"
 
     def _sse(self, delta: dict[str, Any], *, finish: str | None = None, first_chunk: bool = False) -> bytes:
-        chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "model": self.model,
+        chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "created": _CREATED,
+                                 "model": self.model,
                                  "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
         if first_chunk and self.style == "groq":
             chunk["x_groq"] = {"id": "req_emu"}
