@@ -344,9 +344,17 @@ class GeminiStream:
             if blocked is not None:
                 raise blocked
             return []
-        cand = candidates[0]
+        cand = candidates[0] if isinstance(candidates, list) else None
+        content = cand.get("content") if isinstance(cand, Mapping) else None
+        parts = content.get("parts") if isinstance(content, Mapping) else () if content is None else None
+        if cand is None or not isinstance(cand, Mapping) or not isinstance(parts, list | tuple | None):
+            raise ProtocolError(f"{self.info.host} sent a stream event with a malformed candidate",
+                                host=self.info.host, request_id=self.info.request_id)
         out: list[StreamEvent] = []
-        for p in (cand.get("content") or {}).get("parts") or ():
+        for p in parts or ():
+            if not isinstance(p, Mapping):
+                raise ProtocolError(f"{self.info.host} sent a stream event with a malformed part",
+                                    host=self.info.host, request_id=self.info.request_id)
             self._on_part(p, out)
         if cand.get("finishReason"):
             self._finish = cand["finishReason"]
