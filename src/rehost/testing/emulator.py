@@ -563,8 +563,8 @@ class _Answer:
                 first = False
             finish = "stop"
         yield "meta", self._sse({}, finish=finish)
-        usage_chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "model": self.model,
-                                       "choices": [], "usage": self.usage()}
+        usage_chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "created": _CREATED,
+                                       "model": self.model, "choices": [], "usage": self.usage()}
         if self.style == "groq":
             usage_chunk["x_groq"] = {"id": "req_emu", "usage": self.usage()}
         yield "meta", b"data: " + json.dumps(usage_chunk, separators=(",", ":")).encode() + b"\n\n"
