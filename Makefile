@@ -1,4 +1,5 @@
-# Two entry points: `make test` and `make demo`. Each builds its own virtual environment on first use.
+# Entry points: `make test`, `make demo` and `make bench`. Each builds its own virtual environment on first use.
+# `make bench` also installs the peers it compares against into benchmarks/.venv-peers (never into .venv).
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -40,5 +41,9 @@ test: lint typecheck unit
 demo: $(VENV)/.demo-installed
 	$(BIN)/python examples/local_demo.py
 
+# BENCH_ARGS=--no-peers (or --quick, --only nonstream ...) narrows the run; see benchmarks/bench.py --help
+bench: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out benchmarks/.venv-peers

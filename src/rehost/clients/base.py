@@ -32,6 +32,7 @@ from ..shared.types import (
     TextPart,
     Thinking,
     ToolChoice,
+    construct,
 )
 
 __all__ = [
@@ -113,12 +114,23 @@ class SamplingOptions(BaseModel):
         return value
 
     def merged(self, other: SamplingOptions) -> SamplingOptions:
-        values = self.model_dump(exclude_none=True)
-        values.update(other.model_dump(exclude_none=True))
-        return SamplingOptions(**values)
+        """These settings overridden by those ``other`` sets. Both are validated already, so the result is
+        built without validating again (this runs on every call)."""
+        theirs = other.set_values()
+        if not theirs:
+            return self
+        values = self.set_values()
+        values.update(theirs)
+        return construct(SamplingOptions, **values)
+
+    def set_values(self) -> dict[str, Any]:
+        """The settings that are set (not None), by name."""
+        return {name: value for name in _SAMPLING_ORDER if (value := getattr(self, name)) is not None}
 
 
-_SAMPLING_NAMES = frozenset(SamplingOptions.model_fields)
+_SAMPLING_ORDER = tuple(SamplingOptions.model_fields)
+_SAMPLING_NAMES = frozenset(_SAMPLING_ORDER)
+_NO_SAMPLING = SamplingOptions()
 
 
 def coerce_messages(messages: MessageLike | Sequence[MessageLike]) -> tuple[Message, ...]:
@@ -129,7 +141,10 @@ def coerce_messages(messages: MessageLike | Sequence[MessageLike]) -> tuple[Mess
         if isinstance(item, Message):
             out.append(item)
         elif isinstance(item, str):
-            out.append(Message.user(item))
+            if item.strip():  # what validation would check; a blank prompt still gets its error from Message.user
+                out.append(construct(Message, role="user", parts=(construct(TextPart, text=item),)))
+            else:
+                out.append(Message.user(item))
         elif isinstance(item, Mapping):
             out.append(Message.model_validate(item))
         else:
@@ -142,8 +157,10 @@ def coerce_messages(messages: MessageLike | Sequence[MessageLike]) -> tuple[Mess
 
 
 def _sampling_from(kwargs: dict[str, Any]) -> SamplingOptions:
+    if not kwargs:
+        return _NO_SAMPLING
     values = {k: kwargs.pop(k) for k in list(kwargs) if k in _SAMPLING_NAMES}
-    return SamplingOptions(**values)
+    return SamplingOptions(**values) if values else _NO_SAMPLING
 
 
 class ModelClient:
@@ -252,7 +269,7 @@ class ModelClient:
                 continue
             parts = tuple(p for p in message.parts if not isinstance(p, ReasoningPart))
             if parts:  # a turn that was only thinking says nothing to send back
-                out.append(Message.model_construct(role="assistant", parts=parts))
+                out.append(construct(Message, role="assistant", parts=parts))
         return tuple(out)
 
     def check_inputs(self, messages: tuple[Message, ...]) -> None:
@@ -310,7 +327,7 @@ class ModelClient:
         return Request(
             model=self.model,
             messages=msgs,
-            sampling=Sampling(**merged.model_dump()),
+            sampling=Sampling(**merged.set_values()),
             thinking=plan,
             tools=all_tools,
             builtin_tools=builtin,

@@ -25,7 +25,6 @@ from ..shared.errors import (
     HostError,
     InvalidRequest,
     MissingAPIKey,
-    ModelNotServed,
     NotFound,
     Overloaded,
     PaymentRequired,
@@ -171,8 +170,10 @@ class Provider(abc.ABC):
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
         rate_limit: RateLimit | None = None,
+        limits: httpx.Limits | None = None,
     ) -> None:
-        """``rate_limit`` caps requests and tokens per minute for every client bound to this provider."""
+        """``rate_limit`` caps requests and tokens per minute for every client bound to this provider.
+        ``limits`` sizes its connection pools (default: 100 connections, see ``Transport``)."""
         self._api_key = api_key
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self._headers = dict(headers or {})
@@ -180,7 +181,7 @@ class Provider(abc.ABC):
         self.rate_limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self._transport = Transport(
             host=self.name, timeouts=timeouts, retry=retry,
-            sync_transport=transport, async_transport=async_transport, limiter=self.rate_limiter,
+            sync_transport=transport, async_transport=async_transport, limiter=self.rate_limiter, limits=limits,
         )
 
     # ------------------------------------------------------------------------------------------ identity
@@ -358,10 +359,7 @@ class Provider(abc.ABC):
         """This host's context window for the request's model (catalogue), or None when unknown."""
         from ..shared.catalog import default_catalog
 
-        try:
-            return default_catalog().host_entry(request.model, self.name).context_window
-        except ModelNotServed:
-            return None
+        return default_catalog().context_window(request.model, self.name)
 
     def _parse_body(self, content: bytes) -> Any:
         text = content.decode("utf-8", errors="replace")

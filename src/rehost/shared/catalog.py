@@ -130,6 +130,16 @@ class Catalog:
             row = replace(row, max_output_tokens=entry.max_output_tokens)
         return row
 
+    def context_window(self, model: str, host: str) -> int | None:
+        """The context window of ``model`` on ``host`` (the host's row, else the model's), or None when the
+        model is unknown, the host does not serve it, or no window is recorded. Never raises: it runs on every
+        call, where building an unknown model's "did you mean" hint would cost more than the request."""
+        entry = self._models.get(model)
+        row = entry.hosts.get(host) if entry is not None else None
+        if entry is None or row is None or row.status == "retired":
+            return None
+        return row.context_window if row.context_window is not None else entry.context_window
+
     def hosts_for(self, model: str) -> tuple[str, ...]:
         return self.model(model).serving_hosts()
 

@@ -413,6 +413,10 @@ class Emulator:
         return answer.play(conn, arrived)
 
 
+#: the ``created`` time OpenAI-style answers carry (fixed, so answers stay reproducible; some SDKs require it)
+_CREATED = 1767225600
+
+
 def _last_user_text(request: dict[str, Any]) -> str:
     for message in reversed(request.get("messages") or []):
         if message.get("role") == "user":
@@ -504,7 +508,8 @@ class _Answer:
             message["tool_calls"] = [{"id": "call_emu_1", "type": "function", "function": {
                 "name": s.tool_call[0], "arguments": json.dumps(s.tool_call[1])}}]
             finish = "tool_calls"
-        body: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion", "model": self.model,
+        body: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion", "created": _CREATED,
+                                "model": self.model,
                                 "choices": [{"index": 0, "message": message, "finish_reason": finish}],
                                 "usage": self.usage()}
         if self.style == "groq":
@@ -575,8 +580,8 @@ class _Answer:
                 first = False
             finish = "stop"
         yield "meta", self._sse({}, finish=finish)
-        usage_chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "model": self.model,
-                                       "choices": [], "usage": self.usage()}
+        usage_chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "created": _CREATED,
+                                       "model": self.model, "choices": [], "usage": self.usage()}
         if self.style == "groq":
             usage_chunk["x_groq"] = {"id": "req_emu", "usage": self.usage()}
         yield "meta", b"data: " + json.dumps(usage_chunk, separators=(",", ":")).encode() + b"\n\n"
@@ -586,8 +591,8 @@ class _Answer:
         choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": finish}
         if self.completion:  # text completions carry "text", not a delta
             choice = {"index": 0, "text": delta.get("content") or "", "finish_reason": finish}
-        chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "model": self.model,
-                                 "choices": [choice]}
+        chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "created": _CREATED,
+                                 "model": self.model, "choices": [choice]}
         if first_chunk and self.style == "groq":
             chunk["x_groq"] = {"id": "req_emu"}
         return b"data: " + json.dumps(chunk, separators=(",", ":")).encode() + b"\n\n"

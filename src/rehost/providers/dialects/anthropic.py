@@ -64,6 +64,7 @@ from ...shared.types import (
     ToolCallDelta,
     ToolResult,
     Usage,
+    construct,
 )
 from .common import CallInfo, finish_completion, parse_arguments
 
@@ -285,7 +286,7 @@ def parse_usage(u: Mapping[str, Any] | None) -> Usage | None:
         return None
     read = u.get("cache_read_input_tokens")
     write = u.get("cache_creation_input_tokens")
-    return Usage.model_construct(
+    return construct(Usage,
         input_tokens=int(u.get("input_tokens") or 0) + int(read or 0) + int(write or 0),
         output_tokens=int(u.get("output_tokens") or 0),
         reasoning_tokens=None,  # Anthropic bills thinking as output and does not count it apart
@@ -297,17 +298,17 @@ def parse_usage(u: Mapping[str, Any] | None) -> Usage | None:
 def _block_part(block: Mapping[str, Any], host: str) -> Part | None:
     kind = block.get("type")
     if kind == "text":
-        return TextPart.model_construct(type="text", text=block.get("text") or "", signature=None)
+        return construct(TextPart, type="text", text=block.get("text") or "", signature=None)
     if kind == "thinking":
-        return ReasoningPart.model_construct(type="reasoning", text=block.get("thinking") or "",
+        return construct(ReasoningPart, type="reasoning", text=block.get("thinking") or "",
                                              signature=block.get("signature"), redacted=None, source=host,
                                              details=None)
     if kind == "redacted_thinking":
-        return ReasoningPart.model_construct(type="reasoning", text="", signature=None,
+        return construct(ReasoningPart, type="reasoning", text="", signature=None,
                                              redacted=block.get("data") or "", source=host, details=None)
     if kind == "tool_use":
         args = block.get("input") or {}
-        return ToolCall.model_construct(type="tool_call", id=block.get("id"), name=block.get("name") or "",
+        return construct(ToolCall, type="tool_call", id=block.get("id"), name=block.get("name") or "",
                                         arguments=args if isinstance(args, dict) else {},
                                         raw_arguments=json.dumps(args, ensure_ascii=False), signature=None)
     return None  # server tool blocks, citations-only blocks and future kinds are not part of the answer
@@ -442,17 +443,17 @@ class MessagesStream:
             text = "".join(entry["pieces"])
             if kind == "text":
                 if text:
-                    parts.append(TextPart.model_construct(type="text", text=text, signature=None))
+                    parts.append(construct(TextPart, type="text", text=text, signature=None))
             elif kind == "thinking":
-                parts.append(ReasoningPart.model_construct(type="reasoning", text=text, signature=entry["signature"],
+                parts.append(construct(ReasoningPart, type="reasoning", text=text, signature=entry["signature"],
                                                            redacted=None, source=self.info.host, details=None))
             elif kind == "redacted_thinking":
-                parts.append(ReasoningPart.model_construct(type="reasoning", text="", signature=None,
+                parts.append(construct(ReasoningPart, type="reasoning", text="", signature=None,
                                                            redacted=entry["data"], source=self.info.host,
                                                            details=None))
             elif kind == "tool_use":
                 raw = text or "{}"
-                parts.append(ToolCall.model_construct(type="tool_call", id=entry["id"], name=entry["name"],
+                parts.append(construct(ToolCall, type="tool_call", id=entry["id"], name=entry["name"],
                                                       arguments=parse_arguments(raw), raw_arguments=raw,
                                                       signature=None))
         return finish_completion(

@@ -18,6 +18,7 @@ from ...shared.types import (
     ToolCall,
     ToolCallDelta,
     Usage,
+    construct,
 )
 
 __all__ = ["CallInfo", "ToolCallAssembler", "finish_completion", "parse_arguments"]
@@ -108,7 +109,7 @@ class ToolCallAssembler:
         out = []
         for slot in self._slots:
             raw = "".join(slot["args"])
-            out.append(ToolCall.model_construct(
+            out.append(construct(ToolCall,
                 type="tool_call", id=slot["id"], name=slot["name"], arguments=parse_arguments(raw),
                 raw_arguments=raw, signature=slot["signature"],
             ))
@@ -144,7 +145,7 @@ def finish_completion(
             host=info.host, request_id=info.request_id, code=native_finish_reason,
         )
     elapsed = time.perf_counter() - info.t0
-    return Completion.model_construct(
+    return construct(Completion,
         parts=tuple(parts),
         finish_reason=finish_reason,
         native_finish_reason=native_finish_reason,
@@ -155,7 +156,7 @@ def finish_completion(
         served_model=served_model,
         response_id=response_id,
         request_id=info.request_id,
-        timing=Timing.model_construct(
+        timing=construct(Timing,
             started_at=info.started_at, time_to_first_byte=info.time_to_first_byte,
             time_to_first_token=info.time_to_first_token, total=elapsed,
             request_sent=None if info.sent_at is None else info.sent_at - info.t0,

@@ -47,6 +47,7 @@ from ...shared.types import (
     ToolCallDelta,
     ToolResult,
     Usage,
+    construct,
 )
 from .common import CallInfo, finish_completion
 
@@ -239,7 +240,7 @@ def parse_usage(um: Mapping[str, Any] | None) -> Usage | None:
     if not um:
         return None
     thoughts = um.get("thoughtsTokenCount")
-    return Usage.model_construct(
+    return construct(Usage,
         input_tokens=int(um.get("promptTokenCount") or 0) + int(um.get("toolUsePromptTokenCount") or 0),
         output_tokens=int(um.get("candidatesTokenCount") or 0) + int(thoughts or 0),
         reasoning_tokens=thoughts,
@@ -264,14 +265,14 @@ def _wire_part(p: Mapping[str, Any], host: str) -> Part | None:
     fc = p.get("functionCall")
     if fc is not None:
         args = fc.get("args") or {}
-        return ToolCall.model_construct(type="tool_call", id=fc.get("id"), name=fc.get("name") or "",
+        return construct(ToolCall, type="tool_call", id=fc.get("id"), name=fc.get("name") or "",
                                         arguments=args, raw_arguments=json.dumps(args, ensure_ascii=False),
                                         signature=signature)
     if p.get("thought"):
-        return ReasoningPart.model_construct(type="reasoning", text=p.get("text") or "", signature=signature,
+        return construct(ReasoningPart, type="reasoning", text=p.get("text") or "", signature=signature,
                                              redacted=None, source=host, details=None)
     if "text" in p:
-        return TextPart.model_construct(type="text", text=p.get("text") or "", signature=signature)
+        return construct(TextPart, type="text", text=p.get("text") or "", signature=signature)
     return None
 
 
@@ -354,7 +355,10 @@ class GeminiStream:
             if blocked is not None:
                 raise blocked
             return []
-        cand = candidates[0]
+        cand = candidates[0] if isinstance(candidates, list) else None
+        if not isinstance(cand, Mapping):
+            raise ProtocolError(f"{self.info.host} sent a stream event with a malformed candidate",
+                                host=self.info.host, request_id=self.info.request_id)
         out: list[StreamEvent] = []
         for p in _content_parts(cand, self.info):
             self._on_part(p, out)
@@ -391,16 +395,16 @@ class GeminiStream:
         elif text or signature:
             self._close()
             self._open = [text]
-            self._parts.append(ReasoningPart.model_construct(type="reasoning", text="", signature=None,
+            self._parts.append(construct(ReasoningPart, type="reasoning", text="", signature=None,
                                                              redacted=None, source=self.info.host, details=None)
-                               if thought else TextPart.model_construct(type="text", text="", signature=None))
+                               if thought else construct(TextPart, type="text", text="", signature=None))
         if signature:
             self._sign(signature)
 
     def _sign(self, signature: str) -> None:
         """A signature closes the run it belongs to (the last one)."""
         if not self._parts:
-            self._parts.append(TextPart.model_construct(type="text", text="", signature=None))
+            self._parts.append(construct(TextPart, type="text", text="", signature=None))
             self._open = []
         last = self._parts[-1]
         if self._open is not None:

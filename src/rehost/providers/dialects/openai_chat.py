@@ -37,6 +37,7 @@ from ...shared.types import (
     ToolChoice,
     ToolResult,
     Usage,
+    construct,
 )
 from .common import CallInfo, ToolCallAssembler, finish_completion, parse_arguments
 from .think_tags import ThinkSplitter, split_think
@@ -277,7 +278,7 @@ def parse_usage(u: Mapping[str, Any] | None) -> Usage | None:
     cached = in_details.get("cached_tokens")
     if cached is None:
         cached = u.get("prompt_cache_hit_tokens", u.get("num_cached_tokens", u.get("cached_tokens")))
-    return Usage.model_construct(
+    return construct(Usage,
         input_tokens=int(u.get("prompt_tokens") or 0),
         output_tokens=int(u.get("completion_tokens") or 0),
         reasoning_tokens=out_details.get("reasoning_tokens"),
@@ -358,17 +359,17 @@ def decode_message_parts(msg: Mapping[str, Any], info: CallInfo) -> list[Part]:
     parts: list[Part] = []
     details = msg.get("reasoning_details")
     if reasoning or details:
-        parts.append(ReasoningPart.model_construct(
+        parts.append(construct(ReasoningPart,
             type="reasoning", text="".join(reasoning), signature=None, redacted=None, source=info.host,
             details=tuple(details) if details else None,
         ))
     joined = "".join(text)
     if joined:
-        parts.append(TextPart.model_construct(type="text", text=joined, signature=None))
+        parts.append(construct(TextPart, type="text", text=joined, signature=None))
     for tc in msg.get("tool_calls") or ():
         fn = tc.get("function") or {}
         raw = fn.get("arguments")
-        parts.append(ToolCall.model_construct(
+        parts.append(construct(ToolCall,
             type="tool_call", id=tc.get("id"), name=fn.get("name") or "", arguments=parse_arguments(raw),
             raw_arguments=raw if isinstance(raw, str) else (json.dumps(raw) if raw is not None else None),
             signature=None,
@@ -559,13 +560,13 @@ class ChatStream:
         parts: list[Part] = []
         if self._reasoning or self._details:
             details = tuple(self._details[k] for k in sorted(self._details)) if self._details else None
-            parts.append(ReasoningPart.model_construct(
+            parts.append(construct(ReasoningPart,
                 type="reasoning", text="".join(self._reasoning), signature=None, redacted=None,
                 source=self.info.host, details=details,
             ))
         text = "".join(self._text)
         if text:
-            parts.append(TextPart.model_construct(type="text", text=text, signature=None))
+            parts.append(construct(TextPart, type="text", text=text, signature=None))
         parts.extend(self._tools.calls())
         return finish_completion(
             self.info, parts,

@@ -28,6 +28,7 @@ from ...shared.types import (
     ToolCall,
     ToolResult,
     Usage,
+    construct,
 )
 from .common import CallInfo, ToolCallAssembler, finish_completion, parse_arguments
 
@@ -91,7 +92,7 @@ def parse_usage(u: Mapping[str, Any] | None) -> Usage | None:
         return None
     out_d = u.get("output_tokens_details") or {}
     in_d = u.get("input_tokens_details") or {}
-    return Usage.model_construct(
+    return construct(Usage,
         input_tokens=int(u.get("input_tokens") or 0),
         output_tokens=int(u.get("output_tokens") or 0),
         reasoning_tokens=out_d.get("reasoning_tokens"),
@@ -105,15 +106,15 @@ def _item_parts(item: Mapping[str, Any], host: str) -> list[Part]:
     if kind == "reasoning":
         texts = [c.get("text", "") for c in item.get("content") or () if isinstance(c, Mapping)]
         texts += [s.get("text", "") for s in item.get("summary") or () if isinstance(s, Mapping)]
-        return [ReasoningPart.model_construct(type="reasoning", text="".join(texts), signature=None,
+        return [construct(ReasoningPart, type="reasoning", text="".join(texts), signature=None,
                                               redacted=item.get("encrypted_content"), source=host, details=None)]
     if kind == "message":
         text = "".join(c.get("text", "") for c in item.get("content") or ()
                        if isinstance(c, Mapping) and c.get("type") in ("output_text", "text"))
-        return [TextPart.model_construct(type="text", text=text, signature=None)] if text else []
+        return [construct(TextPart, type="text", text=text, signature=None)] if text else []
     if kind == "function_call":
         raw = item.get("arguments")
-        return [ToolCall.model_construct(type="tool_call", id=item.get("call_id"), name=item.get("name") or "",
+        return [construct(ToolCall, type="tool_call", id=item.get("call_id"), name=item.get("name") or "",
                                          arguments=parse_arguments(raw), raw_arguments=raw, signature=None)]
     return []
 
