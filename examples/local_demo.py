@@ -10,6 +10,7 @@ continue through each host's text-completion path, never a chat.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from rehost import GemmaClient, LlamaCpp, TextDelta, llama_server
 
-OUT = Path(__file__).resolve().parents[1] / "out"
+OUT = Path(os.environ.get("REHOST_DEMO_OUT") or Path(__file__).resolve().parents[1] / "out")
 PROMPT = "The capital of France is"
 
 

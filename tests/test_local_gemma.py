@@ -120,3 +120,26 @@ def test_in_process_refuses_what_it_cannot_do(local):
 
     with pytest.raises(UnsupportedFeature, match="tools"):
         GemmaClient("3-270m", provider=local).complete(PROMPT, tools=[Tool(name="f")])
+
+
+def test_the_demo_runs_end_to_end(tmp_path):
+    """`make demo` runs this script: both local hosts answer, and `rehost bench` across them writes its table,
+    its samples and its plot."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "local_demo.py"
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, "REHOST_DEMO_OUT": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "(host: llamacpp)" in done.stdout
+    report = json.loads((tmp_path / "gemma-local-bench.json").read_text())
+    assert sorted(h["host"] for h in report["hosts"]) == ["llamacpp", "llamacpp-local"]
+    per_host = {h: [s for s in report["samples"] if s["host"] == h] for h in ("llamacpp", "llamacpp-local")}
+    assert all(len(samples) == len(per_host["llamacpp"]) >= 3 for samples in per_host.values())
+    assert all(s["ok"] and s["ttft"] > 0 and s["e2e"] >= s["ttft"] for s in report["samples"]), report["samples"][0]
+    # the in-process host reports usage; llama-cpp-python's server sends none in a stream, so no tokens/s there
+    assert all(0 < s["output_tokens"] <= 24 for s in per_host["llamacpp-local"])
+    assert (tmp_path / "gemma-local-bench.png").read_bytes().startswith(b"\x89PNG")
