@@ -81,8 +81,8 @@ def _bench(argv: Sequence[str]) -> int:
     from .entry import provider as make_provider
 
     specs = [parse_host(h) for h in _split_hosts(args.hosts)]
-    providers = [make_provider(name, **options) for name, options in specs]
     client = make_client(f"{specs[0][0]}/{args.model}", raw=args.raw, provider_options=specs[0][1])
+    providers = [client.provider, *(make_provider(name, **options) for name, options in specs[1:])]
     options: dict[str, Any] = {}
     if args.max_tokens is not None:
         options["max_tokens"] = args.max_tokens

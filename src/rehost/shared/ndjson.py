@@ -11,49 +11,27 @@ framings and every line is parsed exactly once, by the dialect.
 from __future__ import annotations
 
 from .errors import ProtocolError
+from .lines import LineSplitter
 from .sse import SSEEvent
 
 __all__ = ["NDJSONDecoder"]
 
-_BOM = b"\xef\xbb\xbf"
 
-
-class NDJSONDecoder:
+class NDJSONDecoder(LineSplitter):
     """Feed it bytes as they arrive; it returns the lines completed so far (blank lines are skipped)."""
 
-    __slots__ = ("_buf", "_held", "_held_size", "_started", "ended_cleanly", "max_event_bytes")
+    __slots__ = ("ended_cleanly",)
 
     def __init__(self, max_event_bytes: int = 64 * 1024 * 1024) -> None:
-        self.max_event_bytes = max_event_bytes
-        self._held: list[bytes] = []
-        self._held_size = 0
-        self._buf = b""
-        self._started = False
+        super().__init__(max_event_bytes)
         self.ended_cleanly = True
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         if not self._started:
-            head = self._buf + chunk
-            if len(head) < 3 and _BOM.startswith(head):
-                self._buf = head  # could still become a byte-order mark: wait for more bytes
+            chunk = self._skip_bom(chunk)
+            if not chunk:
                 return []
-            self._started = True
-            self._buf = b""
-            chunk = head[3:] if head.startswith(_BOM) else head
-        if b"\n" not in chunk:
-            # no line ends here: keep the piece aside (joining only when a line completes keeps long lines linear)
-            self._held.append(chunk)
-            self._held_size += len(chunk)
-            if self._held_size + len(self._buf) > self.max_event_bytes:
-                raise ProtocolError(f"a stream line is longer than {self.max_event_bytes} bytes")
-            return []
-        if self._held:
-            self._buf += b"".join(self._held)
-            self._held.clear()
-            self._held_size = 0
-        buf = self._buf + chunk if self._buf else chunk
-        lines = buf.split(b"\n")
-        self._buf = lines.pop()
+        lines = self._complete_lines(chunk)
         if len(self._buf) > self.max_event_bytes:
             raise ProtocolError(f"a stream line is longer than {self.max_event_bytes} bytes")
         return [SSEEvent(self._decode(line)) for line in lines if line.strip()]
@@ -62,9 +40,7 @@ class NDJSONDecoder:
         """End of stream: a last line without its newline is still handed on (the dialect decides whether it
         is a whole object), and marks the stream as not ended cleanly."""
         if self._held:
-            self._buf += b"".join(self._held)
-            self._held.clear()
-            self._held_size = 0
+            self._join_held()
         self._started = True
         rest, self._buf = self._buf, b""
         if not rest.strip():

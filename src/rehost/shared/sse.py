@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import ProtocolError
+from .lines import LineSplitter
 
 __all__ = ["SSEDecoder", "SSEEvent"]
-
-_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(slots=True, frozen=True)
@@ -25,18 +24,13 @@ class SSEEvent:
     retry: int | None = None
 
 
-class SSEDecoder:
+class SSEDecoder(LineSplitter):
     """Feed it bytes as they arrive; it returns the events completed so far."""
 
-    __slots__ = ("_buf", "_cr", "_data", "_event", "_held", "_held_size", "_id", "_retry", "_started", "comments",
-                 "ended_cleanly", "max_event_bytes")
+    __slots__ = ("_cr", "_data", "_event", "_id", "_retry", "comments", "ended_cleanly")
 
     def __init__(self, max_event_bytes: int = 64 * 1024 * 1024) -> None:
-        self.max_event_bytes = max_event_bytes
-        self._held: list[bytes] = []
-        self._held_size = 0
-        self._started = False
-        self._buf = b""
+        super().__init__(max_event_bytes)
         self._cr = False
         self._data: list[str] = []
         self._event = ""
@@ -59,42 +53,19 @@ class SSEDecoder:
                 chunk = chunk[:-1]
                 self._cr = True
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        if b"\n" not in chunk:
-            # no line ends here: keep the piece aside (joining only when a line completes keeps long lines linear)
-            self._held.append(chunk)
-            self._held_size += len(chunk)
-            if self._held_size + len(self._buf) > self.max_event_bytes:
-                raise ProtocolError(f"a stream line is longer than {self.max_event_bytes} bytes")
+        lines = self._complete_lines(chunk)
+        if not lines:
             return []
-        if self._held:
-            self._buf += b"".join(self._held)
-            self._held.clear()
-            self._held_size = 0
-        buf = self._buf + chunk if self._buf else chunk
-        lines = buf.split(b"\n")
-        self._buf = lines.pop()
         out: list[SSEEvent] = []
         for line in lines:
             self._line(line, out)
         return out
 
-    def _skip_bom(self, chunk: bytes) -> bytes:
-        """A UTF-8 byte-order mark at the very start of the stream is not part of the first line."""
-        head = self._buf + chunk
-        if len(head) < 3 and _BOM.startswith(head):
-            self._buf = head  # could still become a BOM: wait for more bytes
-            return b""
-        self._started = True
-        self._buf = b""
-        return head[3:] if head.startswith(_BOM) else head
-
     def close(self) -> list[SSEEvent]:
         """End of stream: dispatch what is complete; an unterminated last line marks the stream as cut."""
         out: list[SSEEvent] = []
         if self._held:
-            self._buf += b"".join(self._held)
-            self._held.clear()
-            self._held_size = 0
+            self._join_held()
         if not self._started:
             self._started = True  # fewer than three bytes in all: they are an unterminated line
         if self._cr:
