@@ -30,7 +30,7 @@ import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -707,13 +707,7 @@ class _Answer:
         conn.write(_head(200, ctype, extra=self.headers))
         events = list(self.events())
         cut = max(2, len(events) // 2)
-        sent_tokens = 0
-        for i, (kind, data) in enumerate(events):
-            if kind == "first":
-                await _sleep_until(start + s.ttft)
-            elif kind == "token":
-                sent_tokens += 1
-                await _sleep_until(start + s.ttft + s.inter_token * sent_tokens)
+        async for i, data in _paced(events, start, s.ttft, s.inter_token):
             if i == cut:
                 if fault == "reset_mid_stream":
                     conn.reset()
@@ -851,13 +845,7 @@ class _OllamaNative:
         conn.write(_head(200, "application/x-ndjson"))
         lines = list(self.lines())
         cut = max(2, len(lines) // 2)
-        sent_tokens = 0
-        for i, (kind, data) in enumerate(lines):
-            if kind == "first":
-                await _sleep_until(start + s.ttft)
-            elif kind == "token":
-                sent_tokens += 1
-                await _sleep_until(start + s.ttft + s.inter_token * sent_tokens)
+        async for i, data in _paced(lines, start, s.ttft, s.inter_token):
             if i == cut:
                 if fault == "reset_mid_stream":
                     conn.reset()
@@ -904,6 +892,20 @@ def _ndjson(obj: dict[str, Any]) -> bytes:
 #: the last stretch of every wait is spun, not slept: waking a sleeping thread on a virtual machine can take
 #: a millisecond or more, and the emulator's delays must be exact for benchmarks to measure hosts, not it
 _SPIN = 0.004
+
+
+async def _paced(items: list[tuple[str, bytes]], start: float, ttft: float,
+                 inter_token: float) -> AsyncIterator[tuple[int, bytes]]:
+    """Each (kind, data) item with its index, when the script says it is due: the "first" one at ``ttft``
+    after ``start``, every "token" one ``inter_token`` after the previous token; others at once."""
+    sent_tokens = 0
+    for i, (kind, data) in enumerate(items):
+        if kind == "first":
+            await _sleep_until(start + ttft)
+        elif kind == "token":
+            sent_tokens += 1
+            await _sleep_until(start + ttft + inter_token * sent_tokens)
+        yield i, data
 
 
 async def _sleep_until(deadline: float) -> None:
