@@ -320,7 +320,12 @@ class Provider(abc.ABC):
         return dataclasses.replace(request, output_mode="native")
 
     def attach_output(self, completion: Completion, request: Request) -> Completion:
-        """Read the structured answer out of a Completion (raising OutputValidationError when it is wrong)."""
+        """Read the structured answer out of a Completion (raising OutputValidationError when it is wrong).
+
+        Through a forced tool, a model that answers in text instead (hosts do not all enforce the forced
+        choice: Together, Qwen on Together, Groq) raises OutputValidationError with that text, unless the
+        text itself is valid JSON of the requested shape, which is then the answer (validated as any other).
+        """
         output = request.output
         if output is None:
             return completion
@@ -328,8 +333,11 @@ class Provider(abc.ABC):
             if request.output_mode == "tool":
                 call = next((c for c in completion.tool_calls if c.name == output.name), None)
                 if call is None:
-                    return completion  # the model called one of the caller's tools instead
-                value = output.validate(call.arguments, text=call.raw_arguments or "", host=self.name)
+                    if completion.tool_calls:
+                        return completion  # the model called one of the caller's tools instead
+                    value = self._text_instead_of_tool(completion, output)
+                else:
+                    value = output.validate(call.arguments, text=call.raw_arguments or "", host=self.name)
             elif any(isinstance(p, ToolCall) for p in completion.parts):
                 return completion
             else:
@@ -338,6 +346,17 @@ class Provider(abc.ABC):
             exc.completion = completion
             raise
         return completion.model_copy(update={"output": value})
+
+    def _text_instead_of_tool(self, completion: Completion, output: Output) -> Any:
+        text = completion.text
+        try:
+            return output.parse_text(text, host=self.name)
+        except OutputValidationError as exc:
+            raise OutputValidationError(
+                f"the model answered in text instead of calling the output tool {output.name!r} "
+                f"(output_mode='tool'), and the text is not the requested JSON ({exc.message})",
+                text=text, errors=exc.errors, host=self.name,
+            ) from None
 
     # ------------------------------------------------------------------------------------------ cost, context
     def attach_cost(self, completion: Completion, request: Request) -> Completion:
