@@ -31,6 +31,7 @@ from ..shared.types import (
     TextDelta,
     TextPart,
     Thinking,
+    ToolCall,
     ToolChoice,
     construct,
 )
@@ -396,38 +397,45 @@ class ModelClient:
         """Call the model, run the Python tools it asks for, send the results back, until it answers.
 
         Tools are functions (described by their signature and docstring), pydantic models or Tool objects
-        with a runner; a tool that raises, or is called with bad arguments, answers the model with the error
-        so it can correct itself. With ``output=`` the final answer is that validated value.
+        with a runner; a tool that raises, is called with bad arguments, or does not exist (a name the model
+        made up) answers the model with the error so it can correct itself, within ``max_turns`` turns (at
+        least 1). A call to an offered tool that has no Python runner (a bare ``Tool`` schema) ends the loop
+        after the other calls of that turn are answered: the caller answers it. With ``output=`` the final
+        answer is that validated value.
         """
+        _check_max_turns(max_turns)
         registry = self._registry(tools)
         offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
         for turn in range(1, max_turns + 1):
             provider = self.provider
-            done: Completion = provider.send(self._checked(provider, history, tools=offered, output=output, **options))
+            request = self._checked(provider, history, tools=offered, output=output, **options)
+            done: Completion = provider.send(request)
             history.append(done.message)
-            calls = [c for c in done.tool_calls if registry.handles(c)]
-            if not calls:
+            answer, external = _sort_calls(done, registry, request)
+            if answer:
+                history.extend(registry.call(c) for c in answer)
+            if external or not answer:
                 return RunResult(done, tuple(history), done.output, turn)
-            history.extend(registry.call(c) for c in calls)
         raise ToolLoopLimit(f"no final answer after {max_turns} turns of tool calls", host=done.host)
 
     async def arun(self, messages: MessageLike | Sequence[MessageLike], *, tools: Sequence[ToolLike] = (),
                    output: Any = None, max_turns: int = 10, **options: Any) -> RunResult:
         """The async twin of ``run`` (async tools are awaited; sync ones are called)."""
+        _check_max_turns(max_turns)
         registry = self._registry(tools)
         offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
         for turn in range(1, max_turns + 1):
             provider = self.provider
-            done: Completion = await provider.asend(self._checked(provider, history, tools=offered, output=output,
-                                                                  **options))
+            request = self._checked(provider, history, tools=offered, output=output, **options)
+            done: Completion = await provider.asend(request)
             history.append(done.message)
-            calls = [c for c in done.tool_calls if registry.handles(c)]
-            if not calls:
-                return RunResult(done, tuple(history), done.output, turn)
-            for call in calls:
+            answer, external = _sort_calls(done, registry, request)
+            for call in answer:
                 history.append(await registry.acall(call))
+            if external or not answer:
+                return RunResult(done, tuple(history), done.output, turn)
         raise ToolLoopLimit(f"no final answer after {max_turns} turns of tool calls", host=done.host)
 
     def stream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> CompletionStream:
@@ -519,6 +527,32 @@ def _surely_fits(request: Request, room: int) -> bool:
 
     size = sum(len(p.encode("utf-8")) for p in render_text(request.messages, request.tools))
     return size + 16 * (len(request.messages) + 4) <= room
+
+
+def _check_max_turns(max_turns: Any) -> None:
+    """``max_turns`` is a whole number of model calls, at least one (0 would answer nothing, and used to fail
+    with an UnboundLocalError)."""
+    if isinstance(max_turns, bool) or not isinstance(max_turns, int) or max_turns < 1:
+        raise ConfigurationError(f"max_turns must be a whole number of at least 1, not {max_turns!r}")
+
+
+def _sort_calls(done: Completion, registry: ToolRegistry, request: Request) -> tuple[list[ToolCall], bool]:
+    """(the calls the loop answers itself, whether a call is the caller's to answer).
+
+    The loop answers calls to tools it can run and calls to tools that do not exist (with an error the model
+    can act on). The caller answers calls to offered tools that have no runner, and the forced output tool's
+    call is the final answer."""
+    known = {t.name for t in request.tools}
+    if request.output is not None:
+        known.add(request.output.name)
+    answer: list[ToolCall] = []
+    external = False
+    for call in done.tool_calls:
+        if registry.handles(call) or call.name not in known:
+            answer.append(call)
+        else:
+            external = True
+    return answer, external
 
 
 class ToolLoopLimit(RehostError):

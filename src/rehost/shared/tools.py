@@ -176,7 +176,14 @@ class ToolRegistry:
             text = f"{call.name} failed: {type(exc).__name__}: {exc}"
         return Message.tool(call, text, is_error=True)
 
+    def _unknown(self, call: ToolCall) -> Message:
+        names = ", ".join(t.name for t in self.tools) or "none"
+        return Message.tool(call, f"There is no tool named {call.name!r}. The tools are: {names}. Call one of "
+                                  "them, or answer without a tool.", is_error=True)
+
     def call(self, call: ToolCall) -> Message:
+        if call.name not in self.runners:
+            return self._unknown(call)
         try:
             value = self.runners[call.name](dict(call.arguments))
             if inspect.isawaitable(value):
@@ -189,6 +196,8 @@ class ToolRegistry:
         return Message.tool(call, _as_text(value))
 
     async def acall(self, call: ToolCall) -> Message:
+        if call.name not in self.runners:
+            return self._unknown(call)
         try:
             value = self.runners[call.name](dict(call.arguments))
             if inspect.isawaitable(value):
