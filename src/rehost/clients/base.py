@@ -402,6 +402,11 @@ class ModelClient:
         least 1). A call to an offered tool that has no Python runner (a bare ``Tool`` schema) ends the loop
         after the other calls of that turn are answered: the caller answers it. With ``output=`` the final
         answer is that validated value.
+
+        A tool's result is sent as it is when it is a string, else as JSON (pydantic models, dataclasses,
+        sets, generators, dates ... included); a result JSON cannot hold raises ``ToolResultError``, since
+        the model cannot fix the tool. ``timeout=`` (or the client's) bounds each tool call as it bounds each
+        request: a tool still running when it expires answers the model with a timeout error.
         """
         _check_max_turns(max_turns)
         registry = self._registry(tools)
@@ -414,7 +419,7 @@ class ModelClient:
             history.append(done.message)
             answer, external = _sort_calls(done, registry, request)
             if answer:
-                history.extend(registry.call(c) for c in answer)
+                history.extend(registry.call(c, timeout=request.timeout) for c in answer)
             if external or not answer:
                 return RunResult(done, tuple(history), done.output, turn)
         raise ToolLoopLimit(f"no final answer after {max_turns} turns of tool calls", host=done.host)
@@ -433,7 +438,7 @@ class ModelClient:
             history.append(done.message)
             answer, external = _sort_calls(done, registry, request)
             for call in answer:
-                history.append(await registry.acall(call))
+                history.append(await registry.acall(call, timeout=request.timeout))
             if external or not answer:
                 return RunResult(done, tuple(history), done.output, turn)
         raise ToolLoopLimit(f"no final answer after {max_turns} turns of tool calls", host=done.host)

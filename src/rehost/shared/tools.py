@@ -8,20 +8,25 @@ than an exception in the caller's program.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import inspect
-import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ValidationError, create_model
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticSerializationError, to_json
 
+from .errors import RehostError
 from .schema import clean_function_schema
 from .types import BuiltinTool, Message, Tool, ToolCall, WebSearch
 
-__all__ = ["ToolRegistry", "tool_from_function", "tool_from_model", "tools_and_runners"]
+__all__ = ["ToolRegistry", "ToolResultError", "tool_from_function", "tool_from_model", "tools_and_runners"]
 
 ToolLike = Tool | BuiltinTool | Callable[..., Any] | type[BaseModel] | Mapping[str, Any]
 
@@ -146,17 +151,96 @@ def tools_and_runners(items: Iterable[ToolLike]) -> tuple[tuple[Tool, ...], dict
     return tuple(tools), runners
 
 
-def _as_text(value: Any) -> str:
+class ToolResultError(RehostError, TypeError):
+    """A tool returned a value that cannot be sent to the model as JSON.
+
+    That is a fault in the tool, which the model cannot fix, so it is raised to the caller instead of being
+    sent back (sending ``str(value)`` would hand the model ``"<generator object ...>"``)."""
+
+
+def _as_text(name: str, value: Any) -> str:
+    """A tool's result as the text of its tool message: a string as it is, anything else as JSON.
+
+    pydantic's serialiser takes what JSON can hold and what pydantic knows how to write as JSON: pydantic
+    models, dataclasses, TypedDicts, sets and tuples (as arrays), generators (drained, as an array), dates,
+    decimals, enums, UUIDs, paths; NaN and infinities become strings, since JSON has no spelling for them."""
     if isinstance(value, str):
         return value
-    if isinstance(value, BaseModel):
-        return value.model_dump_json()
-    return json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        return to_json(value, by_alias=False, inf_nan_mode="strings").decode()
+    except (PydanticSerializationError, ValueError) as exc:
+        raise ToolResultError(
+            f"tool {name!r} returned a {type(value).__name__} that cannot be sent to the model as JSON ({exc}). "
+            "Return a string, or data JSON can hold (dicts, lists, numbers, pydantic models, dataclasses, "
+            "dates); turn other objects into one of those in the tool"
+        ) from None
+
+
+class _ToolTimedOut(Exception):
+    """The tool was still running when the call's timeout expired."""
+
+
+def _in_thread(fn: Callable[[], str], timeout: float) -> str:
+    """``fn()`` in a daemon thread (with the caller's context variables), waited for at most ``timeout``
+    seconds. A thread cannot be stopped: one that overruns is left to finish on its own, its result unused."""
+    box: dict[str, Any] = {}
+    context = contextvars.copy_context()
+
+    def target() -> None:
+        try:
+            box["value"] = context.run(fn)
+        except BaseException as exc:  # handed to the waiting caller
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="rehost-tool", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise _ToolTimedOut
+    if "error" in box:
+        raise box["error"]
+    text: str = box["value"]
+    return text
+
+
+async def _in_thread_async(fn: Callable[[], Any]) -> Any:
+    """``fn()`` in a daemon thread, awaited without blocking the event loop. Unlike ``asyncio.to_thread``
+    (the loop's default executor), a thread left running after a timeout does not hold up ``asyncio.run``'s
+    exit, which waits for the default executor."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+    context = contextvars.copy_context()
+
+    def settle(value: Any, error: BaseException | None) -> None:
+        if future.done():
+            return  # the wait was abandoned (timeout)
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+
+    def target() -> None:
+        value: Any = None
+        error: BaseException | None = None
+        try:
+            value = context.run(fn)
+        except BaseException as exc:  # handed to the awaiting caller
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is waiting any more
+            loop.call_soon_threadsafe(settle, value, error)
+
+    threading.Thread(target=target, name="rehost-tool", daemon=True).start()
+    return await future
 
 
 @dataclass
 class ToolRegistry:
-    """Runs the calls a model makes to Python tools, turning each into the tool message that answers it."""
+    """Runs the calls a model makes to Python tools, turning each into the tool message that answers it.
+
+    ``timeout`` (seconds, per call) bounds a tool: a sync tool then runs in a thread of its own, an async one
+    under ``asyncio.timeout``, and one that has not finished in time answers the model with an error saying
+    so (a thread cannot be killed: an overrunning sync tool finishes in the background, its result unused).
+    Without a timeout a sync tool runs in the caller's thread, as a plain call."""
 
     tools: tuple[Tool, ...]
     runners: dict[str, Callable[..., Any]]
@@ -176,32 +260,58 @@ class ToolRegistry:
             text = f"{call.name} failed: {type(exc).__name__}: {exc}"
         return Message.tool(call, text, is_error=True)
 
+    def _timed_out(self, call: ToolCall, timeout: float) -> Message:
+        return Message.tool(call, f"{call.name} did not finish within {timeout:g} s (the call's timeout); its "
+                                  "result is unknown.", is_error=True)
+
     def _unknown(self, call: ToolCall) -> Message:
         names = ", ".join(t.name for t in self.tools) or "none"
         return Message.tool(call, f"There is no tool named {call.name!r}. The tools are: {names}. Call one of "
                                   "them, or answer without a tool.", is_error=True)
 
-    def call(self, call: ToolCall) -> Message:
+    def _run_sync(self, call: ToolCall) -> str:
+        value = self.runners[call.name](dict(call.arguments))
+        if inspect.isawaitable(value):
+            close = getattr(value, "close", None)
+            if close is not None:
+                close()  # never started: say so instead of leaving a coroutine to warn later
+            raise TypeError(f"{call.name} is async: use arun()")
+        return _as_text(call.name, value)
+
+    def call(self, call: ToolCall, *, timeout: float | None = None) -> Message:
         if call.name not in self.runners:
             return self._unknown(call)
         try:
-            value = self.runners[call.name](dict(call.arguments))
-            if inspect.isawaitable(value):
-                close = getattr(value, "close", None)
-                if close is not None:
-                    close()  # never started: say so instead of leaving a coroutine to warn later
-                raise TypeError(f"{call.name} is async: use arun()")
+            text = self._run_sync(call) if timeout is None else _in_thread(lambda: self._run_sync(call), timeout)
+        except ToolResultError:
+            raise
+        except _ToolTimedOut:
+            assert timeout is not None
+            return self._timed_out(call, timeout)
         except Exception as exc:  # the model gets the failure and may correct itself
             return self._failure(call, exc)
-        return Message.tool(call, _as_text(value))
+        return Message.tool(call, text)
 
-    async def acall(self, call: ToolCall) -> Message:
+    async def acall(self, call: ToolCall, *, timeout: float | None = None) -> Message:
         if call.name not in self.runners:
             return self._unknown(call)
+        runner = self.runners[call.name]
+        arguments = dict(call.arguments)
         try:
-            value = self.runners[call.name](dict(call.arguments))
-            if inspect.isawaitable(value):
-                value = await value
+            async with asyncio.timeout(timeout) as deadline:
+                # a sync tool under a timeout runs in a thread, so the wait can be abandoned; without one it is
+                # called as it always was, in the event loop's thread
+                value = await _in_thread_async(lambda: runner(arguments)) if timeout is not None \
+                    else runner(arguments)
+                if inspect.isawaitable(value):
+                    value = await value
+                text = _as_text(call.name, value)
+        except ToolResultError:
+            raise
+        except TimeoutError as exc:
+            if timeout is not None and deadline.expired():
+                return self._timed_out(call, timeout)
+            return self._failure(call, exc)
         except Exception as exc:
             return self._failure(call, exc)
-        return Message.tool(call, _as_text(value))
+        return Message.tool(call, text)
