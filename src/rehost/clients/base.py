@@ -314,8 +314,8 @@ class ModelClient:
         system_text = system if system is not None else self.system
         if system_text and not any(m.role == "system" for m in msgs):
             msgs = (Message.system(system_text), *msgs)
+        self.check_inputs(msgs)  # before the family's rules rewrite the turns, so nothing is dropped unseen
         msgs = self.apply_history_rules(self.apply_prompt_rules(msgs))
-        self.check_inputs(msgs)
         chosen = Thinking.coerce(thinking) if thinking is not None else self.thinking
         plan = self.plan_thinking(chosen)
         merged = self.default_sampling().merged(self.sampling).merged(call_sampling)
@@ -591,12 +591,20 @@ def _structured(result: Completion) -> Any:
 
 
 def fold_system(messages: tuple[Message, ...]) -> tuple[Message, ...]:
-    """Move system text into the first user turn (for models trained without a system role)."""
+    """Move system text into the first user turn (for models trained without a system role).
+
+    The system text goes in front of the turn's first text part (or before its parts, when it starts with an
+    image); every other part of the turn, its images and documents included, stays as it was."""
     system = "\n\n".join(m.text for m in messages if m.role == "system")
     rest = [m for m in messages if m.role != "system"]
     for i, m in enumerate(rest):
         if m.role == "user":
-            rest[i] = Message(role="user", parts=(TextPart(text=f"{system}\n\n{m.text}"),))
+            first = m.parts[0]
+            if isinstance(first, TextPart):
+                parts: tuple[Any, ...] = (TextPart(text=f"{system}\n\n{first.text}"), *m.parts[1:])
+            else:
+                parts = (TextPart(text=system), *m.parts)
+            rest[i] = Message(role="user", parts=parts)
             break
     else:
         rest.insert(0, Message.user(system))

@@ -1,0 +1,58 @@
+"""Model prompt rules applied in ``prepare``: a folded system prompt keeps the turn's images (Gemma)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rehost import GemmaClient, Message
+from rehost.errors import UnsupportedFeature
+from rehost.shared.types import DocumentPart, ImagePart, TextPart
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+PDF = b"%PDF-1.4 tiny"
+
+# ------------------------------------------------------------------------------------------ item 12
+
+
+TURNS = {
+    "image_after_text": Message.user("What is this?", ImagePart(data=PNG)),
+    "image_first": Message(role="user", parts=(ImagePart(data=PNG), TextPart(text="What is this?"))),
+    "image_url": Message.user("Describe it.", ImagePart(url="https://example.com/cat.png")),
+    "two_images": Message.user("Compare.", ImagePart(data=PNG), ImagePart(url="https://example.com/b.png")),
+    "image_only": Message(role="user", parts=(ImagePart(data=PNG),)),
+}
+
+
+@pytest.mark.parametrize("variant", ["3-4b-it", "3-12b-it", "3-27b-it"])
+@pytest.mark.parametrize("turn", sorted(TURNS))
+@pytest.mark.parametrize("where", ["client", "call", "message"])
+def test_a_folded_system_prompt_keeps_the_images_of_the_first_turn(variant, turn, where):
+    user = TURNS[turn]
+    client = GemmaClient(variant, system="Answer in French." if where == "client" else None)
+    messages = [Message.system("Answer in French."), user] if where == "message" else [user]
+    request = client.prepare(messages, system="Answer in French." if where == "call" else None)
+    assert [m.role for m in request.messages] == ["user"]
+    parts = request.messages[0].parts
+    assert [p for p in parts if isinstance(p, ImagePart)] == [p for p in user.parts if isinstance(p, ImagePart)]
+    assert request.messages[0].text.startswith("Answer in French.")
+    assert "What is this?" in request.messages[0].text or turn not in ("image_after_text", "image_first")
+
+
+@pytest.mark.parametrize("part", [ImagePart(data=PNG), DocumentPart(data=PDF)], ids=["image", "document"])
+@pytest.mark.parametrize("variant", ["3-1b-it", "3-270m-it", "2-9b-it"])
+@pytest.mark.parametrize("with_system", [True, False])
+def test_a_text_only_gemma_refuses_media_with_or_without_a_system_prompt(variant, part, with_system):
+    client = GemmaClient(variant, system="Be brief." if with_system else None)
+    with pytest.raises(UnsupportedFeature, match=part.type):
+        client.prepare([Message.user("What is this?", part)])
+
+
+def test_vision_gemma_still_refuses_documents_when_a_system_prompt_is_folded():
+    client = GemmaClient("3-4b-it", system="Be brief.")
+    with pytest.raises(UnsupportedFeature, match="document"):
+        client.prepare([Message.user("Read this.", DocumentPart(data=PDF))])
+
+
+def test_the_fold_of_a_text_turn_is_unchanged():
+    request = GemmaClient("3-1b-it", system="Be brief.").prepare("Hello")
+    assert request.messages == (Message(role="user", parts=(TextPart(text="Be brief.\n\nHello"),)),)
