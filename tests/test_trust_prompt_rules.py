@@ -1,10 +1,13 @@
-"""Model prompt rules applied in ``prepare``: a folded system prompt keeps the turn's images (Gemma)."""
+"""Model prompt rules applied in ``prepare``: a folded system prompt keeps the turn's images (Gemma), and the
+call's thinking setting decides DeepSeek's sampling advice."""
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
-from rehost import GemmaClient, Message
+from rehost import DeepSeekClient, GemmaClient, Message, Thinking
 from rehost.errors import UnsupportedFeature
 from rehost.shared.types import DocumentPart, ImagePart, TextPart
 
@@ -56,3 +59,36 @@ def test_vision_gemma_still_refuses_documents_when_a_system_prompt_is_folded():
 def test_the_fold_of_a_text_turn_is_unchanged():
     request = GemmaClient("3-1b-it", system="Be brief.").prepare("Hello")
     assert request.messages == (Message(role="user", parts=(TextPart(text="Be brief.\n\nHello"),)),)
+
+
+# ------------------------------------------------------------------------------------------ item 13
+
+
+def _warned(client: DeepSeekClient, **call: object) -> bool:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client.prepare("hi", temperature=0.3, **call)
+    return any("ignores temperature" in str(w.message) for w in caught)
+
+
+CASES = [
+    # (client thinking, call thinking, warned?)
+    (None, None, True),  # V4 thinks by default
+    (None, False, False),
+    (None, Thinking.off(), False),
+    (False, None, False),
+    (False, True, True),
+    (False, "high", True),
+    (False, Thinking(effort="max"), True),
+    (True, False, False),
+    ("high", Thinking.off(), False),
+    (True, None, True),
+]
+
+
+@pytest.mark.parametrize("variant", ["v4-flash", "v4-pro"])
+@pytest.mark.parametrize(("mine", "call", "warned"), CASES)
+def test_deepseek_sampling_advice_follows_the_calls_thinking(variant, mine, call, warned):
+    client = DeepSeekClient(variant, thinking=mine)
+    options = {} if call is None else {"thinking": call}
+    assert _warned(client, **options) is warned

@@ -283,8 +283,9 @@ class ModelClient:
         v = self.variant
         return SamplingOptions(temperature=v.temperature, top_p=v.top_p)
 
-    def check_sampling(self, sampling: SamplingOptions) -> None:
-        """Family-specific advice or refusal about sampling (warnings, not silent changes)."""
+    def check_sampling(self, sampling: SamplingOptions, thinking: ThinkingPlan | None = None) -> None:
+        """Family-specific advice or refusal about sampling (warnings, not silent changes). ``thinking`` is the
+        plan of the call being prepared (its own setting, else the client's), never the client's alone."""
 
     # ------------------------------------------------------------------------------------------ prepare
     def prepare(
@@ -319,7 +320,7 @@ class ModelClient:
         chosen = Thinking.coerce(thinking) if thinking is not None else self.thinking
         plan = self.plan_thinking(chosen)
         merged = self.default_sampling().merged(self.sampling).merged(call_sampling)
-        self.check_sampling(merged)
+        self.check_sampling(merged, plan)
         if tools is not None:
             mine, builtin = split_builtin(tools)
             all_tools = tools_and_runners(mine)[0]

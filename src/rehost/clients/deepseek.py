@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Mapping
 from typing import ClassVar
 
-from ..shared.request import ReasoningTags
+from ..shared.request import ReasoningTags, ThinkingPlan
 from .base import ModelClient, SamplingOptions, Variant
 
 __all__ = ["DeepSeekClient"]
@@ -68,10 +68,10 @@ class DeepSeekClient(ModelClient):
                        deprecated="DeepSeek deprecated the deepseek-reasoner alias on 2026-07-24; use 'v4-flash'"),
     }
 
-    def check_sampling(self, sampling: SamplingOptions) -> None:
-        if self.variant.model.startswith("deepseek-v4") and (sampling.temperature is not None
-                                                           or sampling.top_p is not None):
-            thinking = self.thinking
-            if thinking is None or thinking.enabled:
-                warnings.warn(f"{self.model} ignores temperature and top_p while thinking", UserWarning,
-                              stacklevel=4)
+    def check_sampling(self, sampling: SamplingOptions, thinking: ThinkingPlan | None = None) -> None:
+        """V4 ignores temperature and top-p while thinking, which it does unless the call turns it off (no
+        plan: the host's default, thinking on)."""
+        sampled = sampling.temperature is not None or sampling.top_p is not None
+        thinks = thinking is None or thinking.enabled
+        if self.variant.model.startswith("deepseek-v4") and sampled and thinks:
+            warnings.warn(f"{self.model} ignores temperature and top_p while thinking", UserWarning, stacklevel=4)

@@ -100,7 +100,7 @@ class GeminiClient(ModelClient):
             raise UnsupportedFeature(f"{v.model} thinks at a level ({'|'.join(v.efforts)}), not a token budget")
         return plan_for_style(v, thinking, family="GeminiClient")
 
-    def check_sampling(self, sampling: SamplingOptions) -> None:
+    def check_sampling(self, sampling: SamplingOptions, thinking: ThinkingPlan | None = None) -> None:
         if self.is_gemini3 and sampling.temperature is not None and sampling.temperature < 1.0:
             warnings.warn(f"Google advises keeping temperature at 1.0 on Gemini 3 ({self.model}); lower values "
                           "can cause looping or worse reasoning", UserWarning, stacklevel=4)

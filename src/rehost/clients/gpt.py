@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..shared.errors import UnsupportedFeature
+from ..shared.request import ThinkingPlan
 from .base import ModelClient, SamplingOptions, Variant
 
 __all__ = ["GPTClient"]
@@ -56,7 +57,7 @@ class GPTClient(ModelClient):
     def is_openai_reasoning(self) -> bool:
         return self.variant.thinking == "effort" and not self.variant.model.startswith("gpt-oss")
 
-    def check_sampling(self, sampling: SamplingOptions) -> None:
+    def check_sampling(self, sampling: SamplingOptions, thinking: ThinkingPlan | None = None) -> None:
         if not self.is_openai_reasoning:
             return
         refused = [name for name in ("temperature", "top_p", "presence_penalty", "frequency_penalty")
