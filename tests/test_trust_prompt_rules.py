@@ -1,5 +1,5 @@
-"""Model prompt rules applied in ``prepare``: a folded system prompt keeps the turn's images (Gemma), and the
-call's thinking setting decides DeepSeek's sampling advice."""
+"""Model prompt rules applied in ``prepare``: a folded system prompt keeps the turn's images (Gemma), the
+call's thinking setting decides DeepSeek's sampling advice, and a per-call ``system=`` is never dropped."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from rehost import DeepSeekClient, GemmaClient, Message, Thinking
+from rehost import DeepSeekClient, GemmaClient, GenericClient, Message, Thinking
 from rehost.errors import UnsupportedFeature
 from rehost.shared.types import DocumentPart, ImagePart, TextPart
 
@@ -92,3 +92,37 @@ def test_deepseek_sampling_advice_follows_the_calls_thinking(variant, mine, call
     client = DeepSeekClient(variant, thinking=mine)
     options = {} if call is None else {"thinking": call}
     assert _warned(client, **options) is warned
+
+
+# ------------------------------------------------------------------------------------------ item 19
+
+
+HISTORY = [Message.system("You are a pirate."), Message.user("Hi")]
+
+
+@pytest.mark.parametrize("client_system", [None, "Client default."])
+def test_a_per_call_system_is_sent_with_the_messages_own_system(client_system):
+    request = GenericClient("m", system=client_system).prepare(HISTORY, system="Answer in French.")
+    systems = [m.text for m in request.messages if m.role == "system"]
+    assert systems == ["Answer in French.", "You are a pirate."]
+    assert request.messages[-1] == Message.user("Hi")
+
+
+def test_a_per_call_system_replaces_the_clients_default():
+    request = GenericClient("m", system="Client default.").prepare("Hi", system="Answer in French.")
+    assert [m.text for m in request.messages if m.role == "system"] == ["Answer in French."]
+
+
+def test_the_clients_default_yields_to_the_messages_own_system():
+    request = GenericClient("m", system="Client default.").prepare(HISTORY)
+    assert [m.text for m in request.messages if m.role == "system"] == ["You are a pirate."]
+
+
+def test_a_model_without_a_system_role_gets_both_folded_in_order():
+    request = GemmaClient("3-1b-it").prepare(HISTORY, system="Answer in French.")
+    assert request.messages[0].text == "Answer in French.\n\nYou are a pirate.\n\nHi"
+
+
+def test_an_empty_per_call_system_turns_the_default_off():
+    request = GenericClient("m", system="Client default.").prepare("Hi", system="")
+    assert [m.role for m in request.messages] == ["user"]

@@ -304,7 +304,13 @@ class ModelClient:
         timeout: float | None = None,
         **sampling: Any,
     ) -> Request:
-        """The neutral Request for a call, with every model rule applied; nothing is sent."""
+        """The neutral Request for a call, with every model rule applied; nothing is sent.
+
+        ``system=`` is this call's system prompt. It is always sent, first, before any system message the
+        messages hold (both apply, as OpenAI's ``instructions`` do beside the input's own system messages),
+        and it replaces the client's ``system=`` for this call (``system=""``: none at all). The client's
+        system prompt is a default: it is used only when the call gives neither ``system=`` nor a system
+        message of its own."""
         try:
             msgs = coerce_messages(messages)
             call_sampling = _sampling_from(sampling)
@@ -312,9 +318,11 @@ class ModelClient:
             raise ConfigurationError(f"invalid input: {exc}") from None
         if sampling:
             raise TypeError(f"unknown option(s): {', '.join(sorted(sampling))}")
-        system_text = system if system is not None else self.system
-        if system_text and not any(m.role == "system" for m in msgs):
-            msgs = (Message.system(system_text), *msgs)
+        if system is not None:
+            if system:
+                msgs = (Message.system(system), *msgs)
+        elif self.system and not any(m.role == "system" for m in msgs):
+            msgs = (Message.system(self.system), *msgs)
         self.check_inputs(msgs)  # before the family's rules rewrite the turns, so nothing is dropped unseen
         msgs = self.apply_history_rules(self.apply_prompt_rules(msgs))
         chosen = Thinking.coerce(thinking) if thinking is not None else self.thinking
