@@ -78,12 +78,12 @@ def test_host_reported_cost_keeps_its_decimal_and_names_its_source():
 
 def test_users_override_prices_at_run_time():
     cat = Catalog.load()
-    cat.set_prices("deepseek-v4-pro", "deepseek", input="0.1", output="0.2", read="2026-11-01")
+    cat.set_prices("deepseek-v4-pro", "deepseek", input="0.1", output="0.2", read="2026-11-01", replace=True)
     prices = cat.prices("deepseek-v4-pro", "deepseek")
     assert prices is not None
     assert (prices.input, prices.output, prices.read, prices.source) == (Decimal("0.1"), Decimal("0.2"),
                                                                          "2026-11-01", "set by the user")
-    assert prices.off_peak_factor is None  # a user's price is taken as it is given
+    assert prices.off_peak_factor is None  # replace=True: taken exactly as given (without it the rule is kept)
     with pytest.raises(ModelNotServed):
         cat.set_prices("deepseek-v4-pro", "groq", input=1, output=1)
     cat.register("my-model", "groq", "my-id", family="x", input_price=1, output_price=3, prices_read="2026-11-02")

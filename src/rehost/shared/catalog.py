@@ -8,6 +8,7 @@ Prices are USD per million tokens with the date they were read; ``models_table``
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import threading
 import tomllib
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import ModelNotServed
-from .pricing import Prices
+from .pricing import Prices, updated_prices
 
 __all__ = ["Catalog", "HostEntry", "ModelEntry", "default_catalog", "models_table"]
 
@@ -156,20 +157,30 @@ class Catalog:
             hosts[host] = _host_entry(host, {**fields, "id": id})
             self._models[model] = replace(entry, hosts=hosts)
 
-    def set_prices(self, model: str, host: str, *, input: float | str, output: float | str,
-                   cached_input: float | str | None = None, read: str | None = None,
-                   source: str = "set by the user") -> None:
-        """Override what ``model`` costs on ``host`` (USD per million tokens); costs computed from then on use it."""
-        spec = {"input_price": input, "output_price": output, "cached_input_price": cached_input,
-                "prices_read": read, "prices_source": source}
+    def set_prices(self, model: str, host: str, *, input: float | str | None = None, output: float | str | None = None,
+                   cached_input: float | str | None = None, off_peak_factor: float | str | None = None,
+                   peak_hours_utc: list[str] | None = None, read: str | None = None, source: str | None = None,
+                   replace: bool = False) -> Prices:
+        """Change what ``model`` costs on ``host`` (USD per million tokens); costs computed from then on use it.
+
+        Only what is given changes: a price or rule left out keeps the row's value (DeepSeek's off-peak
+        ``off_peak_factor`` and ``peak_hours_utc``, the cached-input price), so updating a price never loses
+        the rule around it. ``replace=True`` starts from nothing instead: the row gets exactly what is given.
+        ``read`` is the date the numbers were read (default: today, UTC); ``source`` where they come from
+        (default: "set by the user", naming anything kept and where it had been read). Bad values raise
+        ConfigurationError and change nothing. Returns the row's new prices."""
         with self._lock:
             entry = self.model(model)
             row = entry.hosts.get(host)
             if row is None:
                 raise ModelNotServed(f"{host} has no row for {model}: add it first with register(...)", host=host)
+            prices = updated_prices(None if replace else row.prices, input=input, output=output,
+                                    cached_input=cached_input, off_peak_factor=off_peak_factor,
+                                    peak_hours_utc=peak_hours_utc, read=read, source=source)
             hosts = dict(entry.hosts)
-            hosts[host] = replace(row, prices=Prices.from_fields(spec))
-            self._models[model] = replace(entry, hosts=hosts)
+            hosts[host] = dataclasses.replace(row, prices=prices)
+            self._models[model] = dataclasses.replace(entry, hosts=hosts)
+        return prices
 
     def prices(self, model: str, host: str) -> Prices | None:
         """The prices of ``model`` on ``host``, or None when unknown (an unknown model is not an error here)."""

@@ -18,15 +18,18 @@ A host that reports what it billed (OpenRouter's ``usage.cost``) is believed ove
 
 from __future__ import annotations
 
+import datetime
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigurationError
 
 if TYPE_CHECKING:
     from .types import Usage
 
-__all__ = ["Cost", "Prices", "cost_from_host", "cost_of"]
+__all__ = ["Cost", "Prices", "cost_from_host", "cost_of", "updated_prices"]
 
 _MILLION = Decimal(1_000_000)
 
@@ -90,6 +93,78 @@ class Cost:
 
     def __str__(self) -> str:
         return f"${self.total.normalize():f} ({self.source})"
+
+
+def _amount(name: str, value: Any) -> Decimal:
+    """A price (USD per million tokens) or a factor given by a user, refused unless a finite number >= 0."""
+    try:
+        number = _dec(value)
+    except (InvalidOperation, ValueError, TypeError):
+        number = None
+    if number is None or not number.is_finite() or number < 0:
+        raise ConfigurationError(f"{name} must be a number >= 0 (USD per million tokens), not {value!r}")
+    return number
+
+
+def _peak_hours(value: Any) -> tuple[tuple[int, int], ...]:
+    """``["01-04", "06-10"]`` (or ``[(1, 4), (6, 10)]``): UTC hour spans, start included, end excluded."""
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ConfigurationError(f"peak_hours_utc must be a list of UTC hour spans such as ['01-04', '06-10'], "
+                                 f"not {value!r}")
+    spans: list[tuple[int, int]] = []
+    for span in value:
+        try:
+            start, end = (int(h) for h in span.split("-")) if isinstance(span, str) else (int(h) for h in span)
+        except (TypeError, ValueError):
+            start, end = -1, -1
+        if not 0 <= start < end <= 24:
+            raise ConfigurationError(f"peak_hours_utc: {span!r} is not a span of UTC hours such as '01-04' "
+                                     "(start before end, within 00-24)")
+        spans.append((start, end))
+    return tuple(spans)
+
+
+_KEPT_NAMES = {"input": "input price", "output": "output price", "cached_input": "cached-input price",
+               "off_peak": "off-peak rule"}
+
+
+def updated_prices(current: Prices | None, *, input: Any = None, output: Any = None, cached_input: Any = None,
+                   off_peak_factor: Any = None, peak_hours_utc: Any = None, read: str | None = None,
+                   source: str | None = None) -> Prices:
+    """``current`` with what is given changed and the rest kept (``current`` None: only what is given).
+
+    ``read`` defaults to today (UTC): the day these numbers were set. ``source`` defaults to "set by the
+    user", naming what was kept and where it had been read, so no number loses its provenance. Every value
+    is checked: a price is a number >= 0, an off-peak factor is in (0, 1] and comes with its peak hours."""
+    new_input = _amount("input", input) if input is not None else (current.input if current else None)
+    new_output = _amount("output", output) if output is not None else (current.output if current else None)
+    if new_input is None or new_output is None:
+        missing = "input" if new_input is None else "output"
+        raise ConfigurationError(f"there is no {missing} price to keep: give {missing}=... (USD per million tokens)")
+    new_cached = _amount("cached_input", cached_input) if cached_input is not None \
+        else (current.cached_input if current else None)
+    factor = _amount("off_peak_factor", off_peak_factor) if off_peak_factor is not None \
+        else (current.off_peak_factor if current else None)
+    if factor is not None and not 0 < factor <= 1:
+        raise ConfigurationError(f"off_peak_factor multiplies the price outside peak hours: give a number in "
+                                 f"(0, 1], not {off_peak_factor!r}")
+    hours = _peak_hours(peak_hours_utc) if peak_hours_utc is not None \
+        else (current.peak_hours_utc if current else ())
+    if (factor is None) != (not hours):
+        raise ConfigurationError("an off-peak rule needs both off_peak_factor and peak_hours_utc (or neither)")
+    if source is None:
+        given = {"input": input, "output": output, "cached_input": cached_input,
+                 "off_peak": off_peak_factor if off_peak_factor is not None else peak_hours_utc}
+        had = {"input": True, "output": True, "cached_input": current is not None and current.cached_input is not None,
+               "off_peak": current is not None and current.off_peak_factor is not None}
+        kept = [_KEPT_NAMES[k] for k, value in given.items() if value is None and had[k]] if current else []
+        source = "set by the user"
+        if kept and current is not None and current.source:
+            source += f"; {', '.join(kept)} as read {current.read or 'on an unknown date'} from {current.source}"
+    if read is None:
+        read = datetime.datetime.now(datetime.UTC).date().isoformat()
+    return Prices(input=new_input, output=new_output, cached_input=new_cached, read=read, source=source,
+                  off_peak_factor=factor, peak_hours_utc=hours)
 
 
 def cost_of(usage: Usage, prices: Prices, *, when: float | None = None) -> Cost:
