@@ -484,8 +484,7 @@ class ModelClient:
         request = self.prepare(messages, tools=tools, **options)
         local = self.count_request(request)
         provider = self._provider
-        if exact and not local.exact and provider is not None and hasattr(provider, "count_tokens") \
-                and provider.has_key:
+        if exact and not local.exact and _host_counts(provider, request, "count_tokens"):
             remote: TokenCount = provider.count_tokens(request)
             return remote
         return local
@@ -497,8 +496,7 @@ class ModelClient:
         request = self.prepare(messages, tools=tools, **options)
         local = self.count_request(request)
         provider = self._provider
-        if exact and not local.exact and provider is not None and hasattr(provider, "acount_tokens") \
-                and provider.has_key:
+        if exact and not local.exact and _host_counts(provider, request, "acount_tokens"):
             remote: TokenCount = await provider.acount_tokens(request)
             return remote
         return local
@@ -532,6 +530,15 @@ class ModelClient:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+def _host_counts(provider: Any, request: Request, method: str) -> bool:
+    """Whether the bound host can count this request's tokens: it has the method, a key, and (where one host
+    serves models of several publishers, as Vertex does) a counter for this model."""
+    if provider is None or not hasattr(provider, method) or not provider.has_key:
+        return False
+    counts = getattr(provider, "counts_tokens", None)
+    return counts is None or bool(counts(request))
 
 
 def _surely_fits(request: Request, room: int) -> bool:

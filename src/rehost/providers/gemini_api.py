@@ -38,17 +38,23 @@ class GeminiAPIProvider(Provider):
         return HttpCall("POST", url, body=body, stream=request.stream)
 
     # ------------------------------------------------------------------------------------------ countTokens
+    def counts_tokens(self, request: Request) -> bool:
+        """Whether this host can count the request's input tokens itself (``count_tokens``)."""
+        return True
+
     def count_tokens_body(self, body: dict[str, Any], model_id: str) -> dict[str, Any]:
         """The countTokens body for a generateContent body (hosts spell it differently)."""
         return {k: v for k, v in body.items() if k in ("contents", "systemInstruction", "tools")}
 
+    def _count_headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json", "Accept": "application/json", **self._headers}
+
     def _count_call(self, request: Request) -> HttpCall:
         model_id = self.host_model_id(request)
         body = self.count_tokens_body(gemini.encode_body(request, host=self.name), model_id)
-        headers = {"Content-Type": "application/json", "Accept": "application/json", **self._headers}
-        return HttpCall("POST", self.model_url(model_id, "countTokens"), body=body, headers=headers)
+        return HttpCall("POST", self.model_url(model_id, "countTokens"), body=body, headers=self._count_headers())
 
-    def _token_count(self, content: bytes) -> TokenCount:
+    def _token_count(self, content: bytes, request: Request) -> TokenCount:
         import json
 
         total = json.loads(content).get("totalTokens")
@@ -60,13 +66,14 @@ class GeminiAPIProvider(Provider):
         """The host's own count of the request's input tokens (one request to ``models/{id}:countTokens``)."""
         call = self._count_call(request)
         call.headers.update(self.auth_headers())
-        return self._token_count(self._transport.request(call, self.map_http_error, total=request.timeout).content)
+        result = self._transport.request(call, self.map_http_error, total=request.timeout)
+        return self._token_count(result.content, request)
 
     async def acount_tokens(self, request: Request) -> TokenCount:
         call = self._count_call(request)
         call.headers.update(await self.aauth_headers())
         result = await self._transport.arequest(call, self.map_http_error, total=request.timeout)
-        return self._token_count(result.content)
+        return self._token_count(result.content, request)
 
     def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
         return gemini.decode_response(body, info)

@@ -23,8 +23,9 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..shared.errors import ConfigurationError, HostError, MissingAPIKey
+from ..shared.errors import ConfigurationError, HostError, MissingAPIKey, UnsupportedFeature
 from ..shared.request import Request
+from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
 from ..shared.types import Completion
 from .base import Provider
@@ -114,6 +115,29 @@ class Vertex(GeminiAPIProvider):
     def finish_stream(self, state: Any, info: CallInfo) -> Completion:
         partner = self.partner(info.host_model_id)
         return partner.finish_stream(state, info) if partner else super().finish_stream(state, info)
+
+    # countTokens: Gemini's own, Claude's count-tokens endpoint, and none for Mistral models
+    def counts_tokens(self, request: Request) -> bool:
+        partner = self.partner(self.host_model_id(request))
+        return partner is None or isinstance(partner, ClaudeOnVertex)
+
+    def _count_call(self, request: Request) -> HttpCall:
+        model_id = self.host_model_id(request)
+        partner = self.partner(model_id)
+        if partner is None:
+            return super()._count_call(request)
+        if not isinstance(partner, ClaudeOnVertex):
+            raise UnsupportedFeature(f"vertex has no token-counting endpoint for {model_id}; count offline "
+                                     "(count_tokens without exact=True)", host=self.name)
+        call = partner.count_call(request, model_id)
+        call.headers = self._count_headers()
+        return call
+
+    def _token_count(self, content: bytes, request: Request) -> TokenCount:
+        partner = self.partner(self.host_model_id(request))
+        if isinstance(partner, ClaudeOnVertex):
+            return partner.token_count(content)
+        return super()._token_count(content, request)
 
     def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
         """Errors come in the shape of whoever raised them: Anthropic's for Claude, Mistral's (or OpenAI-like)

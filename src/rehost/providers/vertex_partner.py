@@ -18,12 +18,16 @@ call to the one its model's publisher needs.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..shared.errors import ProtocolError
 from ..shared.output import OutputMode
 from ..shared.request import Request
+from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
 from .anthropic import Anthropic
+from .dialects import anthropic as messages
 from .mistral import Mistral
 
 if TYPE_CHECKING:
@@ -63,6 +67,24 @@ class ClaudeOnVertex(Anthropic):
         body["anthropic_version"] = VERTEX_ANTHROPIC_VERSION
         url = self._vertex.model_url(model_id, _method(request), publisher="anthropic")
         return HttpCall("POST", url, body=body, stream=request.stream)
+
+    def count_call(self, request: Request, model_id: str) -> HttpCall:
+        """Claude's token count on Vertex: ``publishers/anthropic/models/count-tokens:rawPredict``, one endpoint
+        for every Claude model, so the model goes in the body (cloud.google.com vertex-ai partner-models
+        claude-count-tokens; anthropic-sdk-python ``lib/vertex``)."""
+        body = messages.count_tokens_body(self.encode(request, model_id))
+        body["anthropic_version"] = VERTEX_ANTHROPIC_VERSION
+        return HttpCall("POST", self._vertex.model_url("count-tokens", "rawPredict", publisher="anthropic"), body=body)
+
+    def token_count(self, content: bytes) -> TokenCount:
+        """``{"input_tokens": N}``."""
+        try:
+            total = json.loads(content).get("input_tokens")
+        except (ValueError, AttributeError):
+            total = None
+        if not isinstance(total, int):
+            raise ProtocolError("vertex count-tokens answered without input_tokens", host=self.name)
+        return TokenCount(total, True, "vertex count-tokens (Claude)")
 
 
 class MistralOnVertex(Mistral):

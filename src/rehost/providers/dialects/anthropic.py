@@ -71,6 +71,7 @@ from .common import CallInfo, finish_completion, parse_arguments
 __all__ = [
     "DEFAULT_MAX_TOKENS",
     "MessagesStream",
+    "count_tokens_body",
     "decode_response",
     "encode_body",
     "encode_messages",
@@ -276,6 +277,16 @@ def encode_body(request: Request, model_id: str | None, *, host: str) -> dict[st
     if request.stream:
         body["stream"] = True
     return body
+
+
+#: what the token-counting endpoint (``/v1/messages/count_tokens``; Vertex's ``count-tokens:rawPredict``) takes of
+#: a Messages body: the input and what shapes it, never the answer's settings (``max_tokens``, ``stream``, sampling)
+_COUNT_KEYS = ("model", "system", "messages", "tools", "tool_choice", "thinking")
+
+
+def count_tokens_body(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The token-counting body for a Messages body (which must carry ``model``: the endpoint is not per model)."""
+    return {key: body[key] for key in _COUNT_KEYS if key in body}
 
 
 # ------------------------------------------------------------------------------------------------ decoding
