@@ -180,7 +180,10 @@ class ContextWindowExceeded(InvalidRequest):
 
 
 class ContentBlocked(HostError):
-    """The host refused to answer for safety / moderation reasons (sometimes with HTTP 200)."""
+    """The host refused to answer for safety / moderation reasons (sometimes with HTTP 200). ``code`` is the
+    host's reason; ``text`` is what the model had written before the block (streamed already, in a stream)."""
+
+    text: str = ""
 
 
 class RateLimited(HostError):

@@ -485,6 +485,8 @@ class Completion(BaseModel):
     parts: tuple[Part, ...] = ()
     finish_reason: FinishReason = "stop"
     native_finish_reason: str | None = None
+    #: the host's own words on why the answer ended, when it gives them (Gemini ``finishMessage``)
+    finish_message: str | None = None
     usage: Usage | None = None
     host: str = ""
     model: str = ""

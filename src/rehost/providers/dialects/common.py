@@ -123,6 +123,7 @@ def finish_completion(
     finish_reason: FinishReason,
     native_finish_reason: str | None,
     usage: Usage | None,
+    finish_message: str | None = None,
     served_model: str | None = None,
     response_id: str | None = None,
     host_timing: dict[str, float] | None = None,
@@ -140,8 +141,9 @@ def finish_completion(
     if finish_reason == "content_filter" and not any(
         (getattr(p, "text", "") or isinstance(p, ToolCall)) for p in parts if not isinstance(p, ReasoningPart)
     ):
+        detail = f": {finish_message}" if finish_message else ""
         raise ContentBlocked(
-            f"the host blocked the answer (finish reason {native_finish_reason or finish_reason})",
+            f"the host blocked the answer (finish reason {native_finish_reason or finish_reason}{detail})",
             host=info.host, request_id=info.request_id, code=native_finish_reason,
         )
     elapsed = time.perf_counter() - info.t0
@@ -149,6 +151,7 @@ def finish_completion(
         parts=tuple(parts),
         finish_reason=finish_reason,
         native_finish_reason=native_finish_reason,
+        finish_message=finish_message,
         usage=usage,
         host=info.host,
         model=info.model,

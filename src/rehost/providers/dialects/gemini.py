@@ -52,6 +52,7 @@ from ...shared.types import (
 from .common import CallInfo, finish_completion
 
 __all__ = [
+    "BLOCKED",
     "GeminiStream",
     "decode_response",
     "encode_body",
@@ -74,19 +75,26 @@ _SAMPLING = {
 
 _LEVELS = frozenset({"minimal", "low", "medium", "high"})
 
+#: finish reasons that mean the host blocked the answer: the candidate's content was withheld, or cut short,
+#: for a policy reason (google-genai ``FinishReason``; Vertex ``Candidate.FinishReason`` adds MODEL_ARMOR and the
+#: IMAGE_* blocks; JAILBREAK is a prompt block reason, listed in case it is sent as a finish). LANGUAGE ("the
+#: candidate content was flagged for using an unsupported language") withholds the answer too. Every one of
+#: them raises ContentBlocked, as a blocked prompt (``promptFeedback.blockReason``) does.
+BLOCKED = frozenset({
+    "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "MODEL_ARMOR", "LANGUAGE", "JAILBREAK",
+    "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION",
+})
+
 _FINISH: dict[str, FinishReason] = {
     "STOP": "stop",
     "MAX_TOKENS": "length",
-    "SAFETY": "content_filter",
-    "RECITATION": "content_filter",
-    "BLOCKLIST": "content_filter",
-    "PROHIBITED_CONTENT": "content_filter",
-    "SPII": "content_filter",
-    "IMAGE_SAFETY": "content_filter",
-    "IMAGE_PROHIBITED_CONTENT": "content_filter",
+    **dict.fromkeys(BLOCKED, "content_filter"),
     "MALFORMED_FUNCTION_CALL": "error",
     "UNEXPECTED_TOOL_CALL": "error",
     "TOO_MANY_TOOL_CALLS": "error",
+    "MALFORMED_RESPONSE": "error",
+    "MISSING_THOUGHT_SIGNATURE": "error",
+    # OTHER, FINISH_REASON_UNSPECIFIED, IMAGE_OTHER, NO_IMAGE: "other"
 }
 
 
@@ -280,9 +288,22 @@ def _blocked(body: Mapping[str, Any], info: CallInfo) -> ContentBlocked | None:
     feedback = body.get("promptFeedback")
     if isinstance(feedback, Mapping) and feedback.get("blockReason"):
         reason = str(feedback["blockReason"])
-        return ContentBlocked(f"the prompt was blocked ({reason})", host=info.host, code=reason,
+        detail = f": {feedback['blockReasonMessage']}" if feedback.get("blockReasonMessage") else ""
+        return ContentBlocked(f"the prompt was blocked ({reason}{detail})", host=info.host, code=reason,
                               request_id=info.request_id)
     return None
+
+
+def _answer_blocked(reason: str, message: str | None, parts: list[Part], info: CallInfo) -> ContentBlocked:
+    """The error for a candidate that ended in a block, whether it wrote nothing or was cut short: the same
+    streamed and not (a stream has delivered the text before the block already; ``text`` keeps it)."""
+    text = "".join(p.text for p in parts if isinstance(p, TextPart))
+    detail = f": {message}" if message else ""
+    cut = " after it had begun" if text else ""
+    error = ContentBlocked(f"the host blocked the answer{cut} (finish reason {reason}{detail})", host=info.host,
+                           code=reason, request_id=info.request_id)
+    error.text = text
+    return error
 
 
 def decode_response(body: Mapping[str, Any], info: CallInfo) -> Completion:
@@ -300,10 +321,14 @@ def decode_response(body: Mapping[str, Any], info: CallInfo) -> Completion:
         if part is not None:
             parts.append(part)
     raw_finish = cand.get("finishReason")
+    message = cand.get("finishMessage")
+    if raw_finish in BLOCKED:
+        raise _answer_blocked(raw_finish, message, parts, info)
     return finish_completion(
         info, parts,
         finish_reason=finish_reason(raw_finish, has_tool_calls=any(isinstance(p, ToolCall) for p in parts)),
         native_finish_reason=raw_finish,
+        finish_message=message,
         usage=parse_usage(body.get("usageMetadata")),
         served_model=body.get("modelVersion"),
         response_id=body.get("responseId"),
@@ -318,8 +343,8 @@ class GeminiStream:
     and a run ends where a signature arrives, so signed parts stay whole and separate.
     """
 
-    __slots__ = ("_finish", "_open", "_parts", "_tool_index", "info", "on_error", "response_id",
-                 "served_model", "usage_raw")
+    __slots__ = ("_finish", "_finish_message", "_open", "_parts", "_tool_index", "info", "on_error",
+                 "response_id", "served_model", "usage_raw")
 
     def __init__(self, info: CallInfo, on_error: Callable[[Mapping[str, Any]], HostError]) -> None:
         self.info = info
@@ -327,6 +352,7 @@ class GeminiStream:
         self._parts: list[Part] = []
         self._open: list[str] | None = None  # text pieces of the run being built (last entry of _parts)
         self._finish: str | None = None
+        self._finish_message: str | None = None
         self._tool_index = 0
         self.usage_raw: Mapping[str, Any] | None = None
         self.response_id: str | None = None
@@ -364,6 +390,7 @@ class GeminiStream:
             self._on_part(p, out)
         if cand.get("finishReason"):
             self._finish = cand["finishReason"]
+            self._finish_message = cand.get("finishMessage")
         if out:
             self.info.mark_first_token()
         return out
@@ -429,11 +456,14 @@ class GeminiStream:
 
     def completion(self) -> Completion:
         self._close()
+        if self._finish in BLOCKED:
+            raise _answer_blocked(self._finish, self._finish_message, self._parts, self.info)
         has_calls = any(isinstance(p, ToolCall) for p in self._parts)
         return finish_completion(
             self.info, list(self._parts),
             finish_reason=finish_reason(self._finish, has_tool_calls=has_calls),
-            native_finish_reason=self._finish, usage=parse_usage(self.usage_raw),
+            native_finish_reason=self._finish, finish_message=self._finish_message,
+            usage=parse_usage(self.usage_raw),
             served_model=self.served_model, response_id=self.response_id,
         )
 
