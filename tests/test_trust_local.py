@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+import rehost
 from rehost import GemmaClient, LlamaCpp, TextDelta
+from rehost.entry import provider
 from rehost.errors import ConfigurationError, Overloaded
 
 PROMPT = "The capital of France is"
@@ -176,3 +178,37 @@ def test_a_streamed_chat_counts_its_prompt_as_the_template_tokenised_it(engine):
     streamed = gemma.stream("Say hi", **SHORT).final()
     assert streamed.usage.input_tokens == whole.usage.input_tokens  # the chat template's turn markers included
     assert streamed.text == whole.text
+
+
+# ---------------------------------------------------------------------------------------------- item 28
+
+
+@pytest.mark.parametrize("make", [
+    LlamaCpp,
+    lambda: rehost.client("llamacpp-local/gemma-3-270m"),
+    lambda: rehost.client("llamacpp-local/3-270m"),
+    lambda: provider("llamacpp-local"),
+], ids=["class", "client", "client-variant", "provider"])
+def test_the_in_process_host_without_a_model_file_says_what_to_pass(make):
+    with pytest.raises(ConfigurationError) as caught:
+        make()
+    assert not isinstance(caught.value, TypeError)
+    assert "model_path" in str(caught.value)
+    assert ".gguf" in str(caught.value)
+
+
+def test_rehost_hosts_lists_the_in_process_host_with_what_it_needs(capsys):
+    from rehost.cli import main
+
+    assert main(["hosts"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.strip()}
+    assert "llamacpp-local" in rows
+    assert "TypeError" not in rows["llamacpp-local"]
+    assert "model_path" in rows["llamacpp-local"]
+
+
+def test_the_in_process_host_from_a_string_with_its_model_file(model_path):
+    gemma = rehost.client("llamacpp-local/gemma-3-270m", provider_options={"model_path": str(model_path)})
+    assert isinstance(gemma, GemmaClient)
+    assert isinstance(gemma.provider, LlamaCpp)
+    assert gemma.provider.model_path == model_path

@@ -141,9 +141,13 @@ class LlamaCpp(Provider):
     takes_prompts: ClassVar[bool] = True
     output_modes = ("prompt",)
 
-    def __init__(self, model_path: str | Path, *, n_ctx: int = 4096, n_threads: int | None = None,
+    def __init__(self, model_path: str | Path | None = None, *, n_ctx: int = 4096, n_threads: int | None = None,
                  seed: int = 0, verbose: bool = False, queue_timeout: float | None = 300.0,
                  **kwargs: Any) -> None:
+        if model_path is None:  # optional in the signature only so that leaving it out says what to pass
+            raise ConfigurationError(
+                f"{self.name}: no model file: pass model_path='path/to/model.gguf' to LlamaCpp(), or "
+                f"provider_options={{'model_path': ...}} to rehost.client('{self.name}/<model>')", host=self.name)
         super().__init__(None, **kwargs)
         self.model_path = Path(model_path)
         self.queue_timeout = queue_timeout
