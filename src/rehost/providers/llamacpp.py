@@ -184,7 +184,12 @@ class LlamaCpp(Provider):
                     self._llm = _engine_class(llama_cpp)(model_path=str(self.model_path), **self._llama_kwargs)
         return self._llm
 
+    @property
+    def serves_any_model(self) -> bool:
+        return True  # the GGUF file it was given
+
     def host_model_id(self, request: Request) -> str:
+        """Only informative: the loaded file is the model, whatever the request calls it."""
         return request.host_model_id or request.model
 
     # -- the request, checked and turned into llama-cpp-python arguments --------------------------------
@@ -379,6 +384,10 @@ class LlamaCppServer(OpenAICompatible):
     @property
     def missing_key_reason(self) -> str | None:
         return None  # a local server without --api-key takes no key
+
+    @property
+    def serves_any_model(self) -> bool:
+        return True  # the GGUF it was started with, under its --model_alias (llama_server's alias=)
 
     def auth_headers(self) -> dict[str, str]:
         key = self._resolve_key()
