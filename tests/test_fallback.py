@@ -322,10 +322,12 @@ def test_a_retry_after_longer_than_worth_waiting_fails_fast(emu):
     client = GenericClient("m", provider=fallback(emu, styles=("groq",)))
     emu.inject("429", times=1, host="groq", retry_after="3600")
     t0 = time.monotonic()
-    with pytest.raises(RateLimited):
+    with pytest.raises(Overloaded) as caught:  # every host is out: the soonest back is the wait to name
         client.complete("hi")
     assert time.monotonic() - t0 < 1
     assert sent(emu) == {"groq": 1}
+    assert caught.value.retry_after == pytest.approx(3600, abs=5)
+    assert isinstance(caught.value.__cause__, RateLimited)
 
 
 def test_the_breaker_opens_half_opens_and_closes_on_schedule(emu):

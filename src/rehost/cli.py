@@ -131,11 +131,14 @@ def _hosts(argv: Sequence[str]) -> int:
     argparse.ArgumentParser(prog="rehost hosts", description="The hosts rehost knows, and their keys.").parse_args(
         argv)
     from .entry import HOSTS, provider
+    from .errors import RehostError
 
     rows = [("host", "key", "status")]
     for name in sorted(HOSTS):
         try:
             reason = provider(name).missing_key_reason
+        except RehostError as exc:  # a host that needs more than a key to be made (a model file) says what
+            reason = exc.message
         except Exception as exc:  # a host that cannot even be described says why
             reason = f"{type(exc).__name__}: {exc}"
         env = " or ".join(getattr(provider_class(name), "api_key_env", ()) or ()) or "-"

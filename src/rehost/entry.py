@@ -1,8 +1,9 @@
 """String entry points: ``rehost.client("groq/qwen3-32b")``, ``rehost.client("openrouter/deepseek/deepseek-r1")``.
 
 The part before the first ``/`` is the host; the rest is the model, given as any of: a canonical catalogue id
-(``deepseek-r1``), the host's own id for a catalogued model (``deepseek/deepseek-r1`` on OpenRouter), or a
-family variant name (``sonnet-4.5``, ``r1``). The model's catalogue family picks the client class (the
+(``deepseek-r1``), the host's own id for a catalogued model (``deepseek/deepseek-r1`` on OpenRouter), its
+open-weights id (``Qwen/Qwen3-32B``, what a vLLM server serves it by), or a family variant name
+(``sonnet-4.5``, ``r1``). The model's catalogue family picks the client class (the
 family client, or GenericClient for a family rehost has no client for); the host name picks the provider
 class. Whether the host serves the model is checked at the first call, as for any client (``ModelNotServed``
 then names the hosts that do). A model rehost does not know is refused with the closest known names; pass
@@ -82,6 +83,9 @@ def _canonical(host: str, model: str) -> str | None:
         row = entry.hosts.get(host)
         if row is not None and row.id == model:
             return entry.id
+    for entry in catalog.models():  # Hugging Face repo ids are case-insensitive
+        if entry.open_weights is not None and entry.open_weights.casefold() == model.casefold():
+            return entry.id
     found: set[str] = set()
     for spec in FAMILY_CLIENTS.values():
         cls = _load(spec)
@@ -99,6 +103,8 @@ def _known_names(host: str) -> list[str]:
     names: set[str] = set()
     for entry in default_catalog().models():
         names.add(entry.id)
+        if entry.open_weights is not None:
+            names.add(entry.open_weights)
         row = entry.hosts.get(host)
         if row is not None:
             names.add(row.id)

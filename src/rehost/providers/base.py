@@ -216,6 +216,13 @@ class Provider(abc.ABC):
         return key
 
     # ------------------------------------------------------------------------------------------ models
+    @property
+    def serves_any_model(self) -> bool:
+        """Whether the host is a server that runs whatever model it was started with (vLLM, Ollama, llama.cpp)
+        rather than a service with a list of its own: such a host takes any catalogued model, by its own
+        catalogue row where there is one, else by the model's open-weights id."""
+        return False
+
     def host_model_id(self, request: Request) -> str:
         """The id this host knows the request's model by: explicit, overridden, or from the catalogue."""
         if request.host_model_id:
@@ -224,6 +231,8 @@ class Provider(abc.ABC):
             return self._models[request.model]
         from ..shared.catalog import default_catalog
 
+        if self.serves_any_model:
+            return default_catalog().local_id(request.model, self.name, provider=type(self).__name__)
         return default_catalog().host_entry(request.model, self.name).id
 
     # ------------------------------------------------------------------------------------------ hooks

@@ -37,11 +37,15 @@ One retry budget: a call sends at most ``max_attempts`` requests in all, across 
 most five requests, and a one-host Fallback behaves exactly like the host alone with its default retries).
 Members never retry on their own inside a Fallback. ``request.timeout`` (the client's ``timeout=``) bounds
 the whole call, all attempts and waits included. Waiting: none between hosts; ``retry``'s backoff between
-rounds; when every host left is cooling down after a ``Retry-After``, the soonest is waited for if that is
-within ``retry.max_retry_after`` (else the call fails with the last error); an open circuit is never waited
-for (failing fast is what it is for): when no host can be tried the call fails at once, with ``Overloaded``
-naming each host's reason if nothing was sent. A timed-out attempt may still have been processed (and
-billed) by its host; falling back then can pay twice, the price of an answer.
+rounds; when no host can be tried now and the soonest one's ``Retry-After`` ends within ``max_wait`` seconds
+(default 1), that short wait is taken like a backoff. Otherwise every host is out (cooling down for longer,
+or its circuit open: an open circuit is never waited for, failing fast is what it is for) and the call fails
+at once with ``Overloaded``: its ``retry_after`` is the soonest any host is back (a cooldown's end, or an
+open circuit's trial call), its message names each host's reason, its ``__cause__`` is the last host error,
+and the next call, finding the hosts still out, fails the same way without sending anything. Only a
+caller knows whether a 30-second wait is worth it; the Fallback does not sleep it on their behalf. A
+timed-out attempt may still have been processed (and billed) by its host; falling back then can pay twice,
+the price of an answer.
 
 Streams fall back only until their first event reaches the caller; after that an error is raised as it is
 (a stream is never retried once it has started, as with a single host).
@@ -251,6 +255,7 @@ class _Run:
         self.finished_with: set[int] = set()  # hosts not to try again in this call
         self.noted: set[tuple[int, str]] = set()
         self.unavailable = False  # a host was passed over for its circuit or cooldown
+        self.all_out = False  # every host left is out: circuit open, or cooling longer than max_wait
         self.waited = False  # the last wait was for a cooling host, not a backoff after a round that sent
 
     # -------------------------------------------------------------------------------------- planning
@@ -319,8 +324,11 @@ class _Run:
             return None
         now = fb.clock()
         soonest = min(fb._ready_in(h, now) for h in left)
+        if soonest > fb.max_wait:  # (an open circuit is infinitely far: never waited for)
+            self.all_out = True
+            return None
         delay = max(fb.retry.delay(self.rounds, None) if tried else 0.0, soonest)
-        if math.isinf(delay) or delay > fb.retry.max_retry_after or (not tried and (delay == 0 or self.waited)):
+        if not tried and (delay == 0 or self.waited):
             return None  # (a round that sent nothing even after waiting would only wait again)
         if self.deadline is not None and time.monotonic() + delay >= self.deadline:
             return None
@@ -333,17 +341,19 @@ class _Run:
             err = RequestTimeout(f"fallback: the call's total timeout expired after {self.sent} attempt(s)",
                                  host=self.fb.name)
             err.__cause__ = self.last_error
-        elif self.last_error is not None:
+        elif self.last_error is not None and not self.all_out:
             err = self.last_error
-        elif self.config_error is not None and not self.unavailable:
+        elif self.config_error is not None and not self.unavailable and not self.all_out:
             err = self.config_error
         else:
             now = self.fb.clock()
-            waits = [self.fb._ready_in(h, now) for h in self.fb.hosts if h.index not in self.finished_with]
-            finite = [w for w in waits if not math.isinf(w) and w > 0]
+            backs = [self.fb._back_in(h, now) for h in self.fb.hosts if h.index not in self.finished_with]
+            known = [b for b in backs if b is not None and b > 0]
+            back = min(known) if known else None
             passed = "; ".join(f"{a.host}: {a.detail}" for a in self.attempts)
-            err = Overloaded(f"fallback: no host could take the call now ({passed})", host=self.fb.name,
-                             retry_after=min(finite) if finite else None)
+            err = Overloaded(f"fallback: no host can take the call now ({passed})", host=self.fb.name,
+                             retry_after=back)  # shown as "retry after <the soonest>s"
+            err.__cause__ = self.last_error
         err.attempts = tuple(self.attempts)
         return err
 
@@ -402,8 +412,10 @@ class Fallback(Provider):
     ``providers``: the member hosts (each with its own key, pool and rate limit); closing the Fallback
     closes them. ``strategy``: ``"ordered"`` | ``"latency"`` | ``"cost"`` | ``"round_robin"`` or a callable.
     ``max_attempts``: requests per call across all hosts (default ``len(providers) + retry.max_retries``).
-    ``retry``: the backoff between rounds (after every host in play has failed once) and the longest
-    ``Retry-After`` worth waiting for. ``breaker``: circuit-breaker settings. ``fall_back_on_auth``: whether
+    ``retry``: the backoff between rounds (after every host in play has failed once); its ``max_retries``
+    sets the default budget. ``max_wait``: the longest wait for a host cooling down after a ``Retry-After``
+    when no other host can be tried (longer, and the call fails at once with ``Overloaded``; 0: never wait).
+    ``breaker``: circuit-breaker settings. ``fall_back_on_auth``: whether
     401/402/403 and a missing key move on to the next host (default) or fail the call. ``clock``: seconds, for
     breaker and cooldown schedules. ``latency_alpha``: weight of the newest sample in the latency average.
     """
@@ -422,6 +434,7 @@ class Fallback(Provider):
         fall_back_on_auth: bool = True,
         clock: Callable[[], float] = time.monotonic,
         latency_alpha: float = 0.3,
+        max_wait: float = 1.0,
     ) -> None:
         if not providers:
             raise ValueError("Fallback needs at least one provider")
@@ -434,6 +447,9 @@ class Fallback(Provider):
             raise ValueError("max_attempts must be at least 1")
         if not 0 < latency_alpha <= 1:
             raise ValueError("latency_alpha must be in (0, 1]")
+        if not max_wait >= 0:
+            raise ValueError("max_wait must be seconds >= 0 (0: never wait for a cooling host)")
+        self.max_wait = max_wait
         self.breaker = breaker or Breaker()
         self.strategy: Strategy = _strategy(strategy)
         self.fall_back_on_auth = fall_back_on_auth
@@ -509,6 +525,17 @@ class Fallback(Provider):
             if host.circuit == "half_open" and host.trial_in_flight:
                 return math.inf
             return max(0.0, host.cooldown_until - now)
+
+    def _back_in(self, host: HostState, now: float) -> float | None:
+        """Seconds until the host may be tried again: its cooldown, and for an open circuit the time to its
+        half-open trial; None while a trial call is in flight (it is back when that call ends)."""
+        with self._lock:
+            if host.circuit == "half_open" and host.trial_in_flight:
+                return None
+            back = max(0.0, host.cooldown_until - now)
+            if host.circuit == "open":
+                back = max(back, self.breaker.cooldown - (now - host.opened_at))
+            return back
 
     def _release(self, host: HostState) -> None:
         with self._lock:

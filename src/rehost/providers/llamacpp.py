@@ -4,27 +4,31 @@ server (``LlamaCppServer``, ``python -m llama_cpp.server``), plus ``llama_server
 Both need the ``local`` extra (llama-cpp-python compiles llama.cpp on install). The in-process host has no
 HTTP at all: it keeps the same contract (prepare checks everything first; streams yield the same events;
 usage counts the tokens the model really produced) so a client moves between it and any remote host freely.
-A model loads once per provider, on first use, and calls into it are serialised (a llama.cpp context serves
-one generation at a time).
+A model loads once per provider, on first use, and calls into it take turns (a llama.cpp context serves one
+generation at a time): a call waits up to ``queue_timeout`` for the one running, an open stream holds the model
+until it is read to the end or closed, and a call on the thread of a stream it would wait for fails at once
+rather than deadlock. Cancelling an async call, or leaving a stream early, stops its generation at the next
+token, so the next call starts at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
 
-from ..shared.errors import ConfigurationError, HostError, ServerError, UnsupportedFeature
+from ..shared.errors import ConfigurationError, HostError, Overloaded, ServerError, UnsupportedFeature
 from ..shared.request import Request
 from ..shared.transport import HttpCall
 from ..shared.types import Completion, Done, StreamEvent, TextDelta, TextPart, Usage
@@ -48,8 +52,88 @@ def _import_llama() -> Any:
     return llama_cpp
 
 
+@functools.cache
+def _engine_class(llama_cpp: Any) -> Any:
+    """``llama_cpp.Llama`` with a stop check rehost sets for each generation.
+
+    llama-cpp-python stops between tokens only through ``stopping_criteria``, which ``create_completion`` takes
+    but ``create_chat_completion`` does not pass on; both end in ``create_completion``, so the check is added
+    there. It also records the prompt's length in tokens, as the chat template tokenised it (a stream reports
+    no usage of its own)."""
+
+    class Engine(llama_cpp.Llama):  # type: ignore[misc]
+        stop_check: Callable[[], bool] | None = None
+        last_prompt_tokens: int | None = None
+
+        def create_completion(self, prompt: Any, *args: Any, stopping_criteria: Any = None, **kwargs: Any) -> Any:
+            self.last_prompt_tokens = len(prompt) if isinstance(prompt, list) else None
+            check = self.stop_check
+            if check is not None:
+                stopping_criteria = llama_cpp.StoppingCriteriaList(
+                    [*(stopping_criteria or ()), lambda _ids, _logits: check()])
+            return super().create_completion(prompt, *args, stopping_criteria=stopping_criteria, **kwargs)
+
+    return Engine
+
+
+class _Cancelled(Exception):
+    """A generation stopped because its caller went away (an async call cancelled, a stream closed)."""
+
+
+class _Gate:
+    """One generation at a time on a loaded model (a llama.cpp context holds one sequence), the others queued.
+
+    A stream holds the gate from its first event until it ends or is closed, since its tokens come from the
+    model's state. A call that would wait on its own thread for a stream that thread has left open can never
+    get its turn, so it fails at once; a call from elsewhere waits up to its timeout, then fails with
+    ``Overloaded`` rather than blocking for ever behind a stream nobody reads."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self._cond = threading.Condition()
+        self._owner: int | None = None  # the thread that holds the gate
+
+    @property
+    def busy(self) -> bool:
+        return self._owner is not None
+
+    def wake(self) -> None:
+        """Let waiters re-check their cancel flags."""
+        with self._cond:
+            self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def hold(self, timeout: float | None, cancel: threading.Event | None = None) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                raise ConfigurationError(
+                    f"{self.host}: a stream from this provider is still open on this thread, and the model runs "
+                    "one generation at a time; read it to the end or close() it (or use it in a with block) "
+                    "before the next call, or give parallel work a LlamaCpp of its own", host=self.host)
+            ready = self._cond.wait_for(lambda: self._owner is None or (cancel is not None and cancel.is_set()),
+                                        timeout)
+            if cancel is not None and cancel.is_set():
+                raise _Cancelled
+            if not ready:
+                raise Overloaded(
+                    f"{self.host}: the model was busy with another generation for {timeout:g}s (one runs at a "
+                    "time: an open stream holds the model until it is read to the end or closed); try again, "
+                    "raise queue_timeout=, or give parallel work a LlamaCpp of its own", host=self.host)
+            self._owner = me
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._owner = None
+                self._cond.notify()
+
+
 class LlamaCpp(Provider):
-    """A GGUF model run in this process by llama-cpp-python."""
+    """A GGUF model run in this process by llama-cpp-python.
+
+    ``queue_timeout``: how long a call waits for the model while another generation runs (the call's own
+    ``timeout=`` when shorter; None: as long as it takes) before failing with ``Overloaded``."""
 
     name: ClassVar[str] = "llamacpp-local"
     default_base_url: ClassVar[str] = "inprocess://llama.cpp"
@@ -57,13 +141,19 @@ class LlamaCpp(Provider):
     takes_prompts: ClassVar[bool] = True
     output_modes = ("prompt",)
 
-    def __init__(self, model_path: str | Path, *, n_ctx: int = 4096, n_threads: int | None = None,
-                 seed: int = 0, verbose: bool = False, **kwargs: Any) -> None:
+    def __init__(self, model_path: str | Path | None = None, *, n_ctx: int = 4096, n_threads: int | None = None,
+                 seed: int = 0, verbose: bool = False, queue_timeout: float | None = 300.0,
+                 **kwargs: Any) -> None:
+        if model_path is None:  # optional in the signature only so that leaving it out says what to pass
+            raise ConfigurationError(
+                f"{self.name}: no model file: pass model_path='path/to/model.gguf' to LlamaCpp(), or "
+                f"provider_options={{'model_path': ...}} to rehost.client('{self.name}/<model>')", host=self.name)
         super().__init__(None, **kwargs)
         self.model_path = Path(model_path)
+        self.queue_timeout = queue_timeout
         self._llama_kwargs = {"n_ctx": n_ctx, "n_threads": n_threads, "seed": seed, "verbose": verbose}
         self._llm: Any = None
-        self._lock = threading.Lock()  # one generation at a time
+        self._gate = _Gate(self.name)
         self._load_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -91,10 +181,15 @@ class LlamaCpp(Provider):
                     if not self.model_path.exists():
                         raise ConfigurationError(f"{self.name}: no model file at {self.model_path}", host=self.name)
                     llama_cpp = _import_llama()
-                    self._llm = llama_cpp.Llama(model_path=str(self.model_path), **self._llama_kwargs)
+                    self._llm = _engine_class(llama_cpp)(model_path=str(self.model_path), **self._llama_kwargs)
         return self._llm
 
+    @property
+    def serves_any_model(self) -> bool:
+        return True  # the GGUF file it was given
+
     def host_model_id(self, request: Request) -> str:
+        """Only informative: the loaded file is the model, whatever the request calls it."""
         return request.host_model_id or request.model
 
     # -- the request, checked and turned into llama-cpp-python arguments --------------------------------
@@ -113,9 +208,15 @@ class LlamaCpp(Provider):
         return HttpCall("CALL", self.default_base_url, body=args, stream=request.stream)
 
     # -- running ------------------------------------------------------------------------------------------
-    def _generate(self, call: HttpCall, *, stream: bool) -> Any:
+    def _queue_timeout(self, request: Request) -> float | None:
+        limits = [t for t in (self.queue_timeout, request.timeout) if t is not None]
+        return min(limits) if limits else None
+
+    def _generate(self, call: HttpCall, *, stream: bool, cancel: threading.Event | None) -> Any:
+        """Start a generation (the caller holds the gate); ``cancel`` stops it between two tokens."""
         args = dict(call.body)
         llm = self.llm
+        llm.stop_check = None if cancel is None else cancel.is_set
         try:
             if "prompt" in args:
                 return llm.create_completion(stream=stream, **args)
@@ -124,15 +225,20 @@ class LlamaCpp(Provider):
             raise _host_error(exc, self.name) from exc
 
     def _prompt_tokens(self, call: HttpCall) -> int:
-        text = call.body.get("prompt")
-        if text is None:
-            text = "\n".join(str(m.get("content") or "") for m in call.body.get("messages", ()))
-        return len(self.llm.tokenize(text.encode("utf-8")))
+        counted = self.llm.last_prompt_tokens  # a chat, as its template tokenised it
+        if counted is not None:
+            return int(counted)
+        return len(self.llm.tokenize(str(call.body.get("prompt") or "").encode("utf-8")))
 
     def send_prepared(self, prepared: PreparedCall) -> Completion:
+        return self._send(prepared, None)
+
+    def _send(self, prepared: PreparedCall, cancel: threading.Event | None) -> Completion:
         info = self._start(prepared)
-        with self._lock:
-            out = self._generate(prepared.call, stream=False)
+        with self._gate.hold(self._queue_timeout(prepared.request), cancel):
+            out = self._generate(prepared.call, stream=False, cancel=cancel)
+        if cancel is not None and cancel.is_set():
+            raise _Cancelled
         return self.attach_output(self._whole(out, info), prepared.request)
 
     def _whole(self, out: dict[str, Any], info: CallInfo) -> Completion:
@@ -151,24 +257,42 @@ class LlamaCpp(Provider):
         )
 
     def stream_prepared(self, prepared: PreparedCall) -> Iterator[StreamEvent]:
+        """The events of one generation; the model is this stream's until it ends or is closed."""
+        return self._stream(prepared, None)
+
+    def _stream(self, prepared: PreparedCall, cancel: threading.Event | None) -> Iterator[StreamEvent]:
         info = self._start(prepared)
         call = prepared.call
-        with self._lock:
-            prompt_tokens = self._prompt_tokens(call)
-            produced = 0
-            pieces: list[str] = []
-            finish: str | None = None
-            for chunk in self._generate(call, stream=True):
-                choice = chunk["choices"][0]
-                piece = choice.get("text") if "text" in choice else (choice.get("delta") or {}).get("content")
-                if choice.get("finish_reason"):
-                    finish = choice["finish_reason"]
-                if not choice.get("finish_reason"):
-                    produced += 1  # one chunk per sampled token; the closing chunk (with the reason) holds none
-                if piece:
-                    info.mark_first_token()
-                    pieces.append(piece)
-                    yield TextDelta(piece)
+        with self._gate.hold(self._queue_timeout(prepared.request), cancel):
+            chunks = iter(self._generate(call, stream=True, cancel=cancel))
+            try:
+                prompt_tokens = self._prompt_tokens(call)
+                produced = 0
+                pieces: list[str] = []
+                finish: str | None = None
+                while True:
+                    try:
+                        chunk = next(chunks)
+                    except StopIteration:
+                        break
+                    except (ValueError, RuntimeError) as exc:
+                        raise _host_error(exc, self.name) from exc
+                    choice = chunk["choices"][0]
+                    piece = choice.get("text") if "text" in choice else (choice.get("delta") or {}).get("content")
+                    if choice.get("finish_reason"):
+                        finish = choice["finish_reason"]
+                    if not choice.get("finish_reason"):
+                        produced += 1  # one chunk per sampled token; the closing chunk (with the reason) holds none
+                    if piece:
+                        info.mark_first_token()
+                        pieces.append(piece)
+                        yield TextDelta(piece)
+            finally:
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()  # a stream left early stops the generation here, before the model is let go
+        if cancel is not None and cancel.is_set():
+            return
         completion = finish_completion(
             info, [TextPart.model_construct(type="text", text="".join(pieces), signature=None)] if pieces else [],
             finish_reason=openai_chat.finish_reason(finish), native_finish_reason=finish,
@@ -182,10 +306,18 @@ class LlamaCpp(Provider):
         yield Done(completion)
 
     async def asend_prepared(self, prepared: PreparedCall) -> Completion:
-        return await asyncio.to_thread(self.send_prepared, prepared)
+        """Run in a worker thread; cancelling the call stops its generation at the next token."""
+        cancel = threading.Event()
+        try:
+            return await asyncio.to_thread(self._send, prepared, cancel)
+        except asyncio.CancelledError:
+            cancel.set()
+            self._gate.wake()  # a call still queued for the model leaves the queue too
+            raise
 
     async def astream_prepared(self, prepared: PreparedCall) -> AsyncIterator[StreamEvent]:
-        """The sync stream, run in a worker thread, its events handed over as they come."""
+        """The sync stream, run in a worker thread, its events handed over as they come; leaving it early
+        (or cancelling the task reading it) stops its generation at the next token."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         stop = threading.Event()
@@ -193,13 +325,16 @@ class LlamaCpp(Provider):
 
         def produce() -> None:
             try:
-                for event in self.stream_prepared(prepared):
+                for event in self._stream(prepared, stop):
                     if stop.is_set():
                         break
                     loop.call_soon_threadsafe(queue.put_nowait, event)
+            except _Cancelled:
+                pass
             except BaseException as exc:  # handed to the consumer
                 loop.call_soon_threadsafe(queue.put_nowait, exc)
-            loop.call_soon_threadsafe(queue.put_nowait, end)
+            with contextlib.suppress(RuntimeError):  # the loop may be gone once the consumer has left
+                loop.call_soon_threadsafe(queue.put_nowait, end)
 
         worker = threading.Thread(target=produce, name="rehost-llamacpp", daemon=True)
         worker.start()
@@ -213,6 +348,7 @@ class LlamaCpp(Provider):
                 yield item
         finally:
             stop.set()
+            self._gate.wake()
 
     # -- the hooks an HTTP host needs (unused in process) -------------------------------------------------
     def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
@@ -248,6 +384,10 @@ class LlamaCppServer(OpenAICompatible):
     @property
     def missing_key_reason(self) -> str | None:
         return None  # a local server without --api-key takes no key
+
+    @property
+    def serves_any_model(self) -> bool:
+        return True  # the GGUF it was started with, under its --model_alias (llama_server's alias=)
 
     def auth_headers(self) -> dict[str, str]:
         key = self._resolve_key()

@@ -13,6 +13,10 @@ Neither surface has a thinking budget or ``tool_choice``, so structured output n
 call. Errors are ``{"error": "message"}`` natively and OpenAI-shaped under ``/v1``; an error line inside a
 native stream keeps the HTTP 200 and is raised as a ServerError. A local server needs no key (one set in
 ``OLLAMA_API_KEY`` or passed is sent as a Bearer token, as ollama.com expects).
+
+A self-hosted Ollama serves whatever was pulled into it: any catalogued model goes, by its catalogue row (an
+Ollama library tag) where there is one, else its open-weights id (``models=`` or ``host_model_id=`` for the
+tag you pulled). ollama.com's cloud serves its own list, so there only catalogued rows go.
 """
 
 from __future__ import annotations
@@ -75,6 +79,11 @@ class Ollama(OpenAICompatible):
     @property
     def missing_key_reason(self) -> str | None:
         return None  # a local server: the key is optional
+
+    @property
+    def serves_any_model(self) -> bool:
+        host = httpx.URL(self.base_url).host
+        return not (host == "ollama.com" or host.endswith(".ollama.com"))
 
     def auth_headers(self) -> dict[str, str]:
         key = self._resolve_key()

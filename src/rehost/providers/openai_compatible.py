@@ -8,6 +8,7 @@ body means (``classify_error``), and host extras in the answer (``host_timing``,
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -29,6 +30,23 @@ from .dialects import openai_chat
 from .dialects.common import CallInfo
 
 __all__ = ["OpenAICompatible"]
+
+#: name endings of machines on a private network (mDNS, Docker/Kubernetes, RFC 8375)
+_PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
+
+
+def _self_hosted(url: str) -> bool:
+    """Whether a URL points at this machine or a private network: a loopback, private or link-local address,
+    ``localhost``, a single-label name (a Docker or Kubernetes service) or a private name ending."""
+    host = httpx.URL(url).host
+    if not host:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host == "localhost" or "." not in host or host.endswith(_PRIVATE_SUFFIXES)
+    return address.is_loopback or address.is_private or address.is_link_local
+
 
 _CONTEXT_MARKERS = (
     "context_length_exceeded",
@@ -83,6 +101,13 @@ class OpenAICompatible(Provider):
         if not self.api_key_env and not self._api_key:
             return {}  # a local server without auth
         return super().auth_headers()
+
+    @property
+    def serves_any_model(self) -> bool:
+        """The generic class pointed at this machine or a private network is a self-hosted server (SGLang, LM
+        Studio, vLLM, llama.cpp, ...), serving whatever it was started with. Host classes say for themselves:
+        a hosted service's class stays a service when pointed at a proxy or an emulator on loopback."""
+        return type(self) is OpenAICompatible and _self_hosted(self.base_url)
 
     # ------------------------------------------------------------------------------------------ encoding
     def build_call(self, request: Request, model_id: str) -> HttpCall:

@@ -5,6 +5,9 @@ reads both) when the server runs a ``--reasoning-parser``. Thinking is switched 
 template (``chat_template_kwargs``, e.g. Qwen3 ``{"enable_thinking": false}``), a switch the model's client
 names; a token budget is ``thinking_token_budget`` (it needs the server's ``--reasoning-config``). vLLM has no
 documented effort setting. The key is optional: a server started without ``--api-key`` gets no auth header.
+A vLLM server serves the model it was started with, under its Hugging Face id unless ``--served-model-name``
+says otherwise: any catalogued model goes, by its open-weights id (``models=`` or ``host_model_id=`` for
+another name).
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ class VLLM(OpenAICompatible):
     @property
     def missing_key_reason(self) -> str | None:
         return None  # a local server: the key is optional
+
+    @property
+    def serves_any_model(self) -> bool:
+        return True  # whatever it was started with
 
     def auth_headers(self) -> dict[str, str]:
         key = self._resolve_key()

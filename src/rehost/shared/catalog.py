@@ -47,6 +47,8 @@ class ModelEntry:
     context_window: int | None = None
     max_output_tokens: int | None = None
     hosts: dict[str, HostEntry] = field(default_factory=dict)
+    #: the maker's Hugging Face repo id where the weights are public (a self-hosted server's default name)
+    open_weights: str | None = None
 
     def serving_hosts(self) -> tuple[str, ...]:
         return tuple(h for h, e in self.hosts.items() if e.status != "retired")
@@ -80,7 +82,7 @@ class Catalog:
             models[model_id] = ModelEntry(
                 id=model_id, family=spec["family"], name=spec.get("name", ""),
                 context_window=spec.get("context_window"), max_output_tokens=spec.get("max_output_tokens"),
-                hosts=hosts,
+                hosts=hosts, open_weights=spec.get("open_weights"),
             )
         return cls(models, read=data.get("meta", {}).get("read"))
 
@@ -130,6 +132,21 @@ class Catalog:
         if row.max_output_tokens is None and entry.max_output_tokens is not None:
             row = replace(row, max_output_tokens=entry.max_output_tokens)
         return row
+
+    def local_id(self, model: str, host: str, *, provider: str) -> str:
+        """The id a self-hosted server (one that serves whatever it was started with) is sent for ``model``:
+        the host's own row where the catalogue has one (an Ollama library tag), else the open-weights id.
+        ``provider`` (the class name) goes in the error that says what to pass when there is neither."""
+        entry = self.model(model)
+        row = entry.hosts.get(host)
+        if row is not None and row.status != "retired":
+            return row.id
+        if entry.open_weights:
+            return entry.open_weights
+        raise ModelNotServed(
+            f"{host} serves whatever model it was started with, but the catalogue knows no open weights for "
+            f"{model}, so it cannot name it for {host}: pass host_model_id='<the name {host} serves it by>' to "
+            f"the client, or models={{'{model}': '...'}} to {provider}()", host=host)
 
     def context_window(self, model: str, host: str) -> int | None:
         """The context window of ``model`` on ``host`` (the host's row, else the model's), or None when the
