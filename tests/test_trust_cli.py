@@ -1,0 +1,73 @@
+"""Issue 12 trust pass, the ``rehost`` command run for real (a subprocess against the host emulator): host
+options keep their types, user mistakes are one line with exit 2 and nothing sent, a stalled host cannot hang a
+bench, output paths are checked before the bench runs, and the help says what the options mean."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from rehost.testing.emulator import Emulator
+
+MODEL = "llama-3.1-8b-instruct"  # served by groq in the catalogue
+
+
+def rehost(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``rehost ARGS`` in a fresh interpreter (this test run's PYTHONPATH, so this worktree's code)."""
+    return subprocess.run([sys.executable, "-m", "rehost.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+@pytest.fixture
+def emu():
+    with Emulator() as emulator:
+        yield emulator
+
+
+def groq(emu: Emulator, **options: str) -> str:
+    """A ``--hosts`` entry for groq on the emulator."""
+    extra = "".join(f",{k}={v}" for k, v in options.items())
+    return f"groq:base_url={emu.base_url('groq')}{extra}"
+
+
+# ---------------------------------------------------------------------------------------------- item 27
+
+
+def test_an_api_key_of_digits_reaches_the_host_as_written(emu):
+    """``api_key=000123`` was turned into the number 123 (and the call sent ``Bearer 123`` or failed)."""
+    done = rehost("bench", MODEL, "--hosts", groq(emu, api_key="000123"), "--runs", "1", "--warmup", "0",
+                  "--prompts", "short")
+    assert done.returncode == 0, done.stderr
+    auth = {r.headers.get("authorization") for r in emu.requests}
+    assert auth == {"Bearer 000123"}
+
+
+@pytest.mark.parametrize(("spec", "expected"), [
+    ("groq:api_key=000123", {"api_key": "000123"}),
+    ("vertex:project=0123456789,location=nan", {"project": "0123456789", "location": "nan"}),
+    ("groq:api_key=1e3,base_url=http://h/v1", {"api_key": "1e3", "base_url": "http://h/v1"}),
+    ("openai:organization=inf,developer_role=true", {"organization": "inf", "developer_role": True}),
+    ("llamacpp-local:model_path=0,n_ctx=2048,seed=007,verbose=false",
+     {"model_path": "0", "n_ctx": 2048, "seed": 7, "verbose": False}),
+    ("deepseek:api=responses", {"api": "responses"}),
+    ("mistral:region=eu", {"region": "eu"}),
+])
+def test_host_options_are_strings_unless_the_provider_says_otherwise(spec, expected):
+    from rehost.cli import host_options, parse_host
+
+    name, raw = parse_host(spec)
+    assert all(isinstance(v, str) for v in raw.values()), raw
+    typed = host_options(name, raw)
+    assert typed == expected
+    assert {k: type(v) for k, v in typed.items()} == {k: type(v) for k, v in expected.items()}
+
+
+def test_typed_options_reach_the_provider():
+    from rehost.cli import build_provider
+
+    vertex = build_provider("vertex", {"project": "0123456789", "location": "europe-west4"})
+    assert vertex.project == "0123456789"
+    local = build_provider("llamacpp-local", {"model_path": "/nowhere/m.gguf", "n_ctx": "2048"})
+    assert local._llama_kwargs["n_ctx"] == 2048
