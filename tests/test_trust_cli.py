@@ -71,3 +71,65 @@ def test_typed_options_reach_the_provider():
     assert vertex.project == "0123456789"
     local = build_provider("llamacpp-local", {"model_path": "/nowhere/m.gguf", "n_ctx": "2048"})
     assert local._llama_kwargs["n_ctx"] == 2048
+
+
+# ---------------------------------------------------------------------------------------------- item 25
+
+MISTAKES = {  # id: (arguments after MODEL with {hosts} for a groq host on the emulator, words the line must hold)
+    "unknown model": (["bench", "nosuch-model", "--hosts", "{hosts}"], ["nosuch-model", "--raw"]),
+    "unknown host": (["bench", MODEL, "--hosts", "nohost"], ["nohost", "groq"]),
+    "runs 0": (["bench", MODEL, "--hosts", "{hosts}", "--runs", "0"], ["--runs", "at least 1"]),
+    "runs not a number": (["bench", MODEL, "--hosts", "{hosts}", "--runs", "many"], ["--runs", "many"]),
+    "concurrency 0": (["bench", MODEL, "--hosts", "{hosts}", "--concurrency", "0"], ["--concurrency", "at least 1"]),
+    "warmup -1": (["bench", MODEL, "--hosts", "{hosts}", "--warmup", "-1"], ["--warmup", "at least 0"]),
+    "thinking banana": (["bench", MODEL, "--hosts", "{hosts}", "--thinking", "banana"],
+                        ["--thinking", "banana", "high"]),
+    "thinking budget -5": (["bench", MODEL, "--hosts", "{hosts}", "--thinking", "-5"], ["--thinking", "-5"]),
+    "max tokens 0": (["bench", MODEL, "--hosts", "{hosts}", "--max-tokens", "0"], ["--max-tokens", "at least 1"]),
+    "temperature text": (["bench", MODEL, "--hosts", "{hosts}", "--temperature", "warm"], ["--temperature"]),
+    "missing prompts file": (["bench", MODEL, "--hosts", "{hosts}", "--prompts", "/no/such/prompts.jsonl"],
+                             ["/no/such/prompts.jsonl", "short"]),
+    "prompts file not JSON": (["bench", MODEL, "--hosts", "{hosts}", "--prompts", "{bad_prompts}"], ["not JSON"]),
+    "empty hosts": (["bench", MODEL, "--hosts", ""], ["--hosts", "groq"]),
+    "only commas": (["bench", MODEL, "--hosts", " , "], ["--hosts"]),
+    "unknown host option": (["bench", MODEL, "--hosts", "groq:bogus=1"], ["bogus", "api_key", "base_url"]),
+    "host option without value": (["bench", MODEL, "--hosts", "groq:api_key"], ["key=value"]),
+    "option of the wrong type": (["bench", MODEL, "--hosts", "{hosts},llamacpp-local:model_path=m,n_ctx=big"],
+                                 ["n_ctx", "int"]),
+    "option no command line can give": (["bench", MODEL, "--hosts", "{hosts},groq:timeouts=5"], ["timeouts"]),
+    "option not among its choices": (["bench", MODEL, "--hosts", "{hosts},mistral:region=mars"],
+                                     ["region", "'eu'"]),
+    "option its provider fixes itself": (["bench", MODEL, "--hosts", "{hosts},llamacpp-local:model_path=m,api_key=k"],
+                                         ["llamacpp-local", "api_key"]),
+    "missing --hosts": (["bench", MODEL], ["--hosts"]),
+    "unknown bench option": (["bench", MODEL, "--hosts", "{hosts}", "--rnus", "3"], ["--rnus"]),
+    "unknown command": (["frobnicate"], ["frobnicate", "bench"]),
+    "unknown top-level option": (["--frobnicate"], ["--frobnicate"]),
+}
+
+
+@pytest.mark.parametrize("case", list(MISTAKES))
+def test_user_mistakes_are_one_line_exit_2_and_nothing_is_sent(case, emu, tmp_path):
+    args, words = MISTAKES[case]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"prompt": "fine"}\nnot json at all\n')
+    argv = [a.format(hosts=groq(emu, api_key="k"), bad_prompts=bad) for a in args]
+    done = rehost(*argv)
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("rehost"), lines
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    assert emu.requests == []  # refused before any call
+
+
+def test_debug_shows_the_traceback_of_a_mistake(emu):
+    done = rehost("--debug", "bench", "nosuch-model", "--hosts", groq(emu, api_key="k"))
+    assert done.returncode == 2
+    assert "Traceback" in done.stderr
+    assert "ConfigurationError" in done.stderr
+    done = rehost("bench", "nosuch-model", "--hosts", groq(emu, api_key="k"), "--debug")
+    assert done.returncode == 2
+    assert "Traceback" in done.stderr

@@ -13,10 +13,12 @@ provider's constructor takes a number, a flag or one of a set of choices there.
 from __future__ import annotations
 
 import argparse
+import difflib
 import inspect
 import json
 import os
 import sys
+import traceback
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -99,7 +101,7 @@ def _members(annotation: Any) -> tuple[Any, ...]:
 
 
 def _type_name(annotation: Any) -> str:
-    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+    return " | ".join(getattr(o, "__name__", None) or str(o).replace("typing.", "") for o in _members(annotation))
 
 
 def host_options(host: str, raw: Mapping[str, str]) -> dict[str, Any]:
@@ -109,7 +111,10 @@ def host_options(host: str, raw: Mapping[str, str]) -> dict[str, Any]:
     from .entry import HOSTS
 
     if host not in HOSTS:
-        return dict(raw)  # entry.provider names the known hosts
+        close = difflib.get_close_matches(host, list(HOSTS), n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise ConfigurationError(f"unknown host {host!r}.{hint} Hosts: {', '.join(sorted(HOSTS))} "
+                                 "(rehost hosts says which have keys)")
     accepted, open_ended = _init_parameters(provider_class(host))
     typed: dict[str, Any] = {}
     for key, value in raw.items():
@@ -166,30 +171,88 @@ class _Progress:
         self.stream.flush()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake told in one line (what is wrong, where to read more) instead of the usage block
+    and the error: a user mistake is one line on stderr and exit 2."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _common() -> argparse.ArgumentParser:
+    """The options every command takes."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the traceback of an error, not just its message")
+    return common
+
+
+def _whole(least: int) -> typing.Callable[[str], int]:
+    """An argparse type: a whole number of at least ``least``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"give a whole number of at least {least}, not {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, not {value}")
+        return value
+
+    return parse
+
+
+def _thinking(text: str) -> bool | str | int:
+    """``--thinking``: on, off, an effort name, or a token budget (a whole number)."""
+    from .shared.types import Effort, Thinking
+
+    value: bool | str | int = {"on": True, "off": False, "none": False}.get(text.lower(), text)
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    efforts = typing.get_args(Effort)
+    if isinstance(value, str) and value not in efforts:
+        raise argparse.ArgumentTypeError(f"{text!r} is not on, off, an effort ({', '.join(efforts)}) or a token "
+                                         "budget (a whole number, e.g. 2048)")
+    try:
+        Thinking.coerce(value)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise argparse.ArgumentTypeError(f"{text!r}: {_one_line(exc)}") from None
+    return value
+
+
 def _bench(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="rehost bench", description="Benchmark one model across hosts.")
+    parser = _Parser(prog="rehost bench", description="Benchmark one model across hosts.", parents=[_common()])
     parser.add_argument("model", help="a family variant (r1), a catalogue id (deepseek-r1) or, with --raw, a host id")
     parser.add_argument("--hosts", required=True, help="comma-separated hosts, each name[:key=value,...]")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--concurrency", type=int, default=1)
-    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--runs", type=_whole(1), default=5)
+    parser.add_argument("--concurrency", type=_whole(1), default=1)
+    parser.add_argument("--warmup", type=_whole(0), default=1)
     parser.add_argument("--prompts", default="short", help="short | long | reasoning | completion | a .jsonl file")
-    parser.add_argument("--max-tokens", type=int, default=None)
+    parser.add_argument("--max-tokens", type=_whole(1), default=None)
     parser.add_argument("--temperature", type=float, default=None)
-    parser.add_argument("--thinking", default=None, help="on | off | an effort | a budget")
+    parser.add_argument("--thinking", type=_thinking, default=None, help="on | off | an effort | a budget")
     parser.add_argument("--raw", action="store_true", help="send MODEL to every host as its own id")
     parser.add_argument("--json", dest="json_path", default=None, help="write the report (with raw samples) here")
     parser.add_argument("--plot", dest="plot_path", default=None, help="write box plots here (.png .svg .html)")
     args = parser.parse_args(argv)
 
-    from .bench import compare
+    from .bench import compare, load_prompts
     from .entry import client as make_client
 
-    specs = [parse_host(h) for h in _split_hosts(args.hosts)]
+    hosts = _split_hosts(args.hosts)
+    if not hosts:
+        raise ConfigurationError(f"--hosts {args.hosts!r} names no host: give one or more, comma-separated "
+                                 "(e.g. --hosts groq,openrouter; rehost hosts lists them)")
+    try:
+        load_prompts(args.prompts)
+    except ValueError as exc:
+        raise ConfigurationError(f"--prompts: {exc}") from None
+    specs = [parse_host(h) for h in hosts]
     first, first_options = specs[0]
     typed = host_options(first, first_options)
-    client = _constructing(first, typed, lambda: make_client(f"{first}/{args.model}", raw=args.raw,
-                                                             provider_options=typed))
+    try:
+        client = _constructing(first, typed, lambda: make_client(f"{first}/{args.model}", raw=args.raw,
+                                                                 provider_options=typed))
+    except ConfigurationError as exc:  # the library's advice, in the command line's words
+        raise ConfigurationError(str(exc).replace("pass raw=True", "pass --raw")) from None
     providers = [client.provider, *(build_provider(name, options) for name, options in specs[1:])]
     options: dict[str, Any] = {}
     if args.max_tokens is not None:
@@ -197,8 +260,7 @@ def _bench(argv: Sequence[str]) -> int:
     if args.temperature is not None:
         options["temperature"] = args.temperature
     if args.thinking is not None:
-        thinking: Any = {"on": True, "off": False}.get(args.thinking, args.thinking)
-        options["thinking"] = int(thinking) if isinstance(thinking, str) and thinking.isdigit() else thinking
+        options["thinking"] = args.thinking
     report = compare(client, providers, prompts=args.prompts, runs=args.runs, concurrency=args.concurrency,
                      warmup=args.warmup, progress=_Progress(sys.stderr), **options)
     print(report.table())
@@ -224,7 +286,7 @@ def _split_hosts(text: str) -> list[str]:
 
 
 def _models(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="rehost models", description="Which hosts serve which model.")
+    parser = _Parser(prog="rehost models", description="Which hosts serve which model.", parents=[_common()])
     parser.add_argument("--family", default=None)
     parser.add_argument("--host", default=None)
     parser.add_argument("--all", action="store_true", help="include retired rows")
@@ -236,8 +298,8 @@ def _models(argv: Sequence[str]) -> int:
 
 
 def _hosts(argv: Sequence[str]) -> int:
-    argparse.ArgumentParser(prog="rehost hosts", description="The hosts rehost knows, and their keys.").parse_args(
-        argv)
+    _Parser(prog="rehost hosts", description="The hosts rehost knows, and their keys.",
+            parents=[_common()]).parse_args(argv)
     from .entry import HOSTS, provider
 
     rows = [("host", "key", "status")]
@@ -266,12 +328,38 @@ def provider_class(name: str) -> Any:
 COMMANDS = {"bench": _bench, "models": _models, "hosts": _hosts}
 
 
+def _one_line(exc: BaseException) -> str:
+    """An error's message on one line (pydantic and some hosts write several)."""
+    return " ".join(str(exc).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """``rehost COMMAND ...``. A user mistake (a bad option, an unknown model or host, a missing file) is one line
+    on stderr and exit status 2, before anything is sent; ``--debug`` adds the traceback."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] in ("-h", "--help"):
+    debug = "--debug" in args
+    head = next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))
+    prog = f"rehost {args[head]}" if head < len(args) and args[head] in COMMANDS else "rehost"
+    try:
+        return _run(args)
+    except ConfigurationError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args: list[str]) -> int:
+    head = next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))
+    top = _Parser(prog="rehost", add_help=False, parents=[_common()])
+    top.add_argument("-h", "--help", action="store_true")
+    if top.parse_args(args[:head]).help or head == len(args):
         print(__doc__.strip())
         return 0
-    command, rest = args[0], args[1:]
+    command, rest = args[head], args[head + 1:]
     if command == "emulate":
         from .testing.emulator import main as emulate
 
@@ -279,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     handler = COMMANDS.get(command)
     if handler is None:
-        print(f"rehost: unknown command {command!r}; commands: bench, models, hosts, emulate", file=sys.stderr)
+        print(f"rehost: error: unknown command {command!r}; commands: bench, models, hosts, emulate", file=sys.stderr)
         return 2
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     return handler(rest)
