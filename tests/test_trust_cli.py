@@ -133,3 +133,33 @@ def test_debug_shows_the_traceback_of_a_mistake(emu):
     done = rehost("bench", "nosuch-model", "--hosts", groq(emu, api_key="k"), "--debug")
     assert done.returncode == 2
     assert "Traceback" in done.stderr
+
+
+# ---------------------------------------------------------------------------------------------- item 4
+
+
+def test_bench_timeout_ends_a_stalled_host(emu):
+    """groq stalls after its headers, openrouter answers: the bench finishes, groq's calls count as timeouts."""
+    emu.script("groq", fault="stall")
+    hosts = f"{groq(emu, api_key='k')},openrouter:base_url={emu.base_url('openrouter')},api_key=k"
+    done = rehost("bench", MODEL, "--hosts", hosts, "--runs", "1", "--warmup", "0", "--prompts", "short",
+                  "--timeout", "1", timeout=90)
+    assert done.returncode == 0, done.stderr
+    groq_row = next(line for line in done.stdout.splitlines() if line.startswith("groq "))
+    assert "RequestTimeout x4" in groq_row
+
+
+def test_bench_help_gives_the_default_timeout():
+    done = rehost("bench", "--help")
+    assert done.returncode == 0
+    assert "--timeout" in done.stdout
+    assert "default 120" in " ".join(done.stdout.split())
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon"])
+def test_a_bad_timeout_is_a_one_line_mistake(emu, value):
+    done = rehost("bench", MODEL, "--hosts", groq(emu, api_key="k"), "--timeout", value)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "--timeout" in done.stderr
+    assert emu.requests == []

@@ -200,6 +200,17 @@ def _whole(least: int) -> typing.Callable[[str], int]:
     return parse
 
 
+def _seconds(text: str) -> float:
+    """An argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give a number of seconds, not {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
+
+
 def _thinking(text: str) -> bool | str | int:
     """``--thinking``: on, off, an effort name, or a token budget (a whole number)."""
     from .shared.types import Effort, Thinking
@@ -219,6 +230,8 @@ def _thinking(text: str) -> bool | str | int:
 
 
 def _bench(argv: Sequence[str]) -> int:
+    from .bench.runner import DEFAULT_TIMEOUT
+
     parser = _Parser(prog="rehost bench", description="Benchmark one model across hosts.", parents=[_common()])
     parser.add_argument("model", help="a family variant (r1), a catalogue id (deepseek-r1) or, with --raw, a host id")
     parser.add_argument("--hosts", required=True, help="comma-separated hosts, each name[:key=value,...]")
@@ -229,6 +242,9 @@ def _bench(argv: Sequence[str]) -> int:
     parser.add_argument("--max-tokens", type=_whole(1), default=None)
     parser.add_argument("--temperature", type=float, default=None)
     parser.add_argument("--thinking", type=_thinking, default=None, help="on | off | an effort | a budget")
+    parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT,
+                        help="seconds one call may take, first byte to last; a call that takes longer (a stalled "
+                             "host) is counted as a RequestTimeout error (default %(default)g)")
     parser.add_argument("--raw", action="store_true", help="send MODEL to every host as its own id")
     parser.add_argument("--json", dest="json_path", default=None, help="write the report (with raw samples) here")
     parser.add_argument("--plot", dest="plot_path", default=None, help="write box plots here (.png .svg .html)")
@@ -262,7 +278,7 @@ def _bench(argv: Sequence[str]) -> int:
     if args.thinking is not None:
         options["thinking"] = args.thinking
     report = compare(client, providers, prompts=args.prompts, runs=args.runs, concurrency=args.concurrency,
-                     warmup=args.warmup, progress=_Progress(sys.stderr), **options)
+                     warmup=args.warmup, timeout=args.timeout, progress=_Progress(sys.stderr), **options)
     print(report.table())
     if args.json_path:
         with open(args.json_path, "w", encoding="utf-8") as fh:

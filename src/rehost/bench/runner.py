@@ -4,7 +4,9 @@ Every sample is a streamed call, so time to first token and the gaps between tok
 sees them. Hosts run interleaved (each run visits the hosts in a rotated order, and with concurrency they
 overlap), so drift in the network or on this machine hurts every host alike. A failed call is counted by
 error type and does not stop the run; a host whose key is missing is reported as skipped with the reason.
-Raw samples are kept in the report.
+Every call, warm-up or timed, is bounded by the bench's own ``timeout`` (the whole call, however the host
+behaves: silent, or trickling tokens forever), so one stalled host cannot hang a benchmark; a call cut off
+by it counts as a ``RequestTimeout``. Raw samples are kept in the report.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..shared.errors import RehostError
+from ..shared.errors import ConfigurationError, RehostError
 from ..shared.transport import WIRE_TIMING
 from ..shared.types import ReasoningDelta, TextDelta
 from .prompts import load_prompts
@@ -28,6 +30,9 @@ from .stats import Summary, summarize
 __all__ = ["HostResult", "Report", "Sample", "acompare", "compare"]
 
 Progress = Callable[[int, int], None]
+
+#: seconds one benchmark call may take, first byte to last (a long reasoning answer fits; a stalled host ends)
+DEFAULT_TIMEOUT = 120.0
 
 
 @dataclass(slots=True)
@@ -116,21 +121,31 @@ class Report:
         return plot_report(self, Path(path))
 
 
-async def _one(client: Any, host: str, prompt: Any, index: int, run: int, *, options: dict[str, Any]) -> Sample:
-    """One streamed call. Latencies count from the moment the request left this machine (httpx's trace of
-    the request being written), so the client's own work before sending is not charged to the host."""
+async def _one(client: Any, host: str, prompt: Any, index: int, run: int, *, options: dict[str, Any],
+               timeout: float | None) -> Sample:
+    """One streamed call, ended after ``timeout`` seconds whatever the host does. Latencies count from the
+    moment the request left this machine (httpx's trace of the request being written), so the client's own
+    work before sending is not charged to the host."""
     WIRE_TIMING.set(True)  # this task's context only
     started = time.time()
     t0 = time.perf_counter()
     stamps: list[float] = []
+    stream = None
     try:
-        stream = client.astream(prompt, **options)
-        async for event in stream:
-            if isinstance(event, TextDelta | ReasoningDelta) and event.text:
-                stamps.append(time.perf_counter())
-        done = await stream.final()
+        async with asyncio.timeout(timeout):
+            stream = client.astream(prompt, **options)
+            async for event in stream:
+                if isinstance(event, TextDelta | ReasoningDelta) and event.text:
+                    stamps.append(time.perf_counter())
+            done = await stream.final()
     except RehostError as exc:
         return Sample(host, index, run, started, False, type(exc).__name__, str(exc)[:300],
+                      e2e=time.perf_counter() - t0)
+    except TimeoutError:  # the bench's own bound (a RequestTimeout from the transport is caught above)
+        if stream is not None:
+            await stream.aclose()
+        return Sample(host, index, run, started, False, "RequestTimeout",
+                      f"no complete answer within the bench's per-call timeout of {timeout:g} s",
                       e2e=time.perf_counter() - t0)
     end = time.perf_counter()
     timing = done.timing
@@ -183,16 +198,20 @@ async def acompare(
     runs: int = 5,
     concurrency: int = 1,
     warmup: int = 1,
+    timeout: float | None = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
     **options: Any,
 ) -> Report:
     """Run ``client`` against every host in ``hosts`` (providers) and compare them.
 
     ``options`` go to every call (``max_tokens``, ``thinking``, ``temperature``...). Each host answers
-    ``runs`` x len(prompts) timed calls after ``warmup`` untimed ones per host.
+    ``runs`` x len(prompts) timed calls after ``warmup`` untimed ones per host. Each call may take at most
+    ``timeout`` seconds (None: no bound but the providers' own); one that takes longer is a RequestTimeout.
     """
     if runs < 1 or concurrency < 1 or warmup < 0:
-        raise ValueError("runs and concurrency must be at least 1, warmup at least 0")
+        raise ConfigurationError("runs and concurrency must be at least 1, warmup at least 0")
+    if timeout is not None and not timeout > 0:
+        raise ConfigurationError(f"timeout must be a positive number of seconds (or None), not {timeout!r}")
     prompt_list = load_prompts(prompts)
     taken: set[str] = set()
     names = [_host_name(p, taken) for p in hosts]
@@ -224,7 +243,8 @@ async def acompare(
     async def worker(host: str, index: int, run: int) -> None:
         nonlocal done_count
         async with gate:
-            sample = await _one(clients[host], host, prompt_list[index], index, run, options=options)
+            sample = await _one(clients[host], host, prompt_list[index], index, run, options=options,
+                                timeout=timeout)
         if run >= 0:
             samples.append(sample)
         done_count += 1
@@ -235,7 +255,8 @@ async def acompare(
     results = [_summarise(name, [s for s in samples if s.host == name], skipped.get(name)) for name in names]
     model = getattr(client, "model", "?")
     config = {"prompts": prompts if isinstance(prompts, str) else f"{len(prompt_list)} prompts", "runs": runs,
-              "concurrency": concurrency, "warmup": warmup, "options": {k: str(v) for k, v in options.items()}}
+              "concurrency": concurrency, "warmup": warmup, "timeout": timeout,
+              "options": {k: str(v) for k, v in options.items()}}
     return Report(model=str(model), hosts=results, samples=sorted(samples, key=lambda s: s.started_at),
                   config=config)
 
