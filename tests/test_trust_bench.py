@@ -58,3 +58,51 @@ def test_a_timeout_that_is_not_positive_is_refused(timeout):
 
     with pytest.raises(ConfigurationError, match="timeout"):
         compare(GenericClient("m"), [], timeout=timeout)
+
+
+# ---------------------------------------------------------------------------------------------- item 26
+
+
+def test_the_table_shows_what_each_error_said():
+    from rehost import RetryPolicy
+
+    with Emulator() as emu:
+        emu.inject("500", times=2, host="groq")
+        emu.inject("reset_before", times=2, host="groq")
+        groq = emu.provider("groq", retry=RetryPolicy(max_retries=0))
+        report = compare(GenericClient("m"), [groq], runs=2, prompts=["a", "b"], warmup=0)
+    result = report.result("groq")
+    assert result.errors == {"ServerError": 2, "ConnectionFailed": 2}
+    assert set(result.error_messages) == {"ServerError", "ConnectionFailed"}
+    table = report.table()
+    lines = table.splitlines()
+    server = next(line for line in lines if "ServerError x2:" in line)
+    assert "500" in server
+    connection = next(line for line in lines if "ConnectionFailed x2:" in line)
+    assert len(connection) <= 160, connection  # shortened, the whole text is in the JSON
+    assert report.to_dict()["hosts"][0]["error_messages"]["ServerError"] == result.error_messages["ServerError"]
+
+
+def test_a_long_error_message_is_shortened_in_the_table():
+    from rehost.bench.report import render_table
+    from rehost.bench.runner import Report, Sample, _summarise
+
+    samples = [Sample("h", 0, r, 0.0, False, "ProtocolError", "x" * 290 + "\nmore") for r in range(3)]
+    report = Report("m", [_summarise("h", samples, None)], samples, {"runs": 3, "prompts": "short"})
+    note = next(line for line in render_table(report).splitlines() if "ProtocolError x3:" in line)
+    assert note.endswith("…")
+    assert len(note) < 160
+    assert "\n" not in note
+
+
+def test_a_report_with_nothing_measured_draws_no_plot(tmp_path):
+    from rehost import RetryPolicy
+
+    with Emulator() as emu:
+        emu.script("groq", fault="500")
+        groq = emu.provider("groq", retry=RetryPolicy(max_retries=0))
+        report = compare(GenericClient("m"), [groq], runs=1, prompts=["a"], warmup=0)
+    assert not report.answered
+    with pytest.raises(ValueError, match="nothing to plot"):
+        report.plot(tmp_path / "empty.png")
+    assert not (tmp_path / "empty.png").exists()

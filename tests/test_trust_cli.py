@@ -4,6 +4,7 @@ bench, output paths are checked before the bench runs, and the help says what th
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -163,3 +164,59 @@ def test_a_bad_timeout_is_a_one_line_mistake(emu, value):
     assert len(done.stderr.strip().splitlines()) == 1
     assert "--timeout" in done.stderr
     assert emu.requests == []
+
+
+# ---------------------------------------------------------------------------------------------- item 26
+
+OUTPUTS = {
+    "json in a missing directory": (["--json", "{tmp}/no/dir/r.json"], ["--json", "no/dir"]),
+    "json is a directory": (["--json", "{tmp}"], ["--json", "directory"]),
+    "plot in a missing directory": (["--plot", "{tmp}/no/dir/r.png"], ["--plot", "no/dir"]),
+    "plot of an unknown kind": (["--plot", "{tmp}/r.jpg"], ["--plot", ".png", ".html"]),
+    "plot without a suffix": (["--plot", "{tmp}/r"], ["--plot", ".svg"]),
+}
+
+
+@pytest.mark.parametrize("case", list(OUTPUTS))
+def test_output_paths_are_checked_before_the_bench_runs(case, emu, tmp_path):
+    args, words = OUTPUTS[case]
+    done = rehost("bench", MODEL, "--hosts", groq(emu, api_key="k"), "--runs", "1", "--warmup", "0",
+                  *[a.format(tmp=tmp_path) for a in args])
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    [line] = done.stderr.strip().splitlines()
+    for word in words:
+        assert word in line, (word, line)
+    assert emu.requests == []  # nothing ran, so nothing was lost
+
+
+def test_a_bench_where_no_host_answered_exits_1_without_a_plot(emu, tmp_path, monkeypatch):
+    monkeypatch.delenv("TOGETHER_API_KEY", raising=False)
+    emu.script("groq", fault="500")
+    hosts = f"{groq(emu, api_key='k')},together:base_url={emu.base_url('together')}"  # together: no key
+    out_json, out_png = tmp_path / "r.json", tmp_path / "r.png"
+    done = rehost("bench", MODEL, "--hosts", hosts, "--runs", "1", "--warmup", "0", "--prompts", "short",
+                  "--json", str(out_json), "--plot", str(out_png))
+    assert done.returncode == 1, done.stderr
+    assert "ServerError x4" in done.stdout
+    assert "skipped" in done.stdout
+    assert "no host answered" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out_png.exists()
+    assert json.loads(out_json.read_text())["hosts"][0]["errors"] == {"ServerError": 4}  # the why is kept
+
+
+def test_one_host_answering_is_enough_for_exit_0(emu, tmp_path):
+    emu.script("groq", fault="500")
+    hosts = f"{groq(emu, api_key='k')},openrouter:base_url={emu.base_url('openrouter')},api_key=k"
+    out_png = tmp_path / "r.svg"
+    done = rehost("bench", MODEL, "--hosts", hosts, "--runs", "1", "--warmup", "0", "--prompts", "short",
+                  "--plot", str(out_png))
+    assert done.returncode == 0, done.stderr
+    assert out_png.exists()
+
+
+def test_bench_help_says_what_the_exit_status_means():
+    text = " ".join(rehost("bench", "--help").stdout.split())
+    assert "exit status" in text
+    assert "1 when no host answered" in text
+    assert "2 for a mistake" in text

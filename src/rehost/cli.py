@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib.util
 import inspect
 import json
 import os
@@ -22,6 +23,7 @@ import traceback
 import types
 import typing
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from .shared.errors import ConfigurationError
@@ -232,7 +234,10 @@ def _thinking(text: str) -> bool | str | int:
 def _bench(argv: Sequence[str]) -> int:
     from .bench.runner import DEFAULT_TIMEOUT
 
-    parser = _Parser(prog="rehost bench", description="Benchmark one model across hosts.", parents=[_common()])
+    parser = _Parser(prog="rehost bench", description="Benchmark one model across hosts.", parents=[_common()],
+                     epilog="exit status: 0 when at least one host answered; 1 when no host answered a single timed "
+                            "call (each failed or was skipped: the table says why, the --json report is written, "
+                            "no plot is drawn); 2 for a mistake in the command (nothing was sent).")
     parser.add_argument("model", help="a family variant (r1), a catalogue id (deepseek-r1) or, with --raw, a host id")
     parser.add_argument("--hosts", required=True, help="comma-separated hosts, each name[:key=value,...]")
     parser.add_argument("--runs", type=_whole(1), default=5)
@@ -251,8 +256,13 @@ def _bench(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
 
     from .bench import compare, load_prompts
+    from .bench.plot import SUFFIXES
     from .entry import client as make_client
 
+    json_path = _writable("--json", args.json_path) if args.json_path else None
+    plot_path = _writable("--plot", args.plot_path, SUFFIXES) if args.plot_path else None
+    if plot_path is not None and importlib.util.find_spec("matplotlib") is None:
+        raise ConfigurationError("--plot needs matplotlib: pip install 'rehost[plot]' (or leave out --plot)")
     hosts = _split_hosts(args.hosts)
     if not hosts:
         raise ConfigurationError(f"--hosts {args.hosts!r} names no host: give one or more, comma-separated "
@@ -280,13 +290,32 @@ def _bench(argv: Sequence[str]) -> int:
     report = compare(client, providers, prompts=args.prompts, runs=args.runs, concurrency=args.concurrency,
                      warmup=args.warmup, timeout=args.timeout, progress=_Progress(sys.stderr), **options)
     print(report.table())
-    if args.json_path:
-        with open(args.json_path, "w", encoding="utf-8") as fh:
+    if json_path is not None:
+        with json_path.open("w", encoding="utf-8") as fh:
             json.dump(report.to_dict(), fh, indent=1, default=str)
-        print(f"report: {args.json_path}")
-    if args.plot_path:
-        print(f"plot: {report.plot(args.plot_path)}")
+        print(f"report: {json_path}")
+    if not report.answered:
+        print("rehost bench: no host answered a timed call: each failed or was skipped (the table says why)"
+              + ("; no plot drawn" if plot_path is not None else ""), file=sys.stderr)
+        return 1
+    if plot_path is not None:
+        print(f"plot: {report.plot(plot_path)}")
     return 0
+
+
+def _writable(option: str, text: str, suffixes: Sequence[str] = ()) -> Path:
+    """An output path, checked before the bench runs so that a typo in it does not cost the results."""
+    path = Path(text)
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise ConfigurationError(f"{option} {text}: give a file name ending in {', '.join(suffixes)}")
+    if path.is_dir():
+        raise ConfigurationError(f"{option} {text} is a directory: give a file name in it")
+    if not path.parent.is_dir():
+        raise ConfigurationError(f"{option} {text}: there is no directory {path.parent}; create it first or "
+                                 "choose another path")
+    if not os.access(path.parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ConfigurationError(f"{option} {text}: this user may not write there; choose another path")
+    return path
 
 
 def _split_hosts(text: str) -> list[str]:

@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .runner import Report
 
-__all__ = ["plot_report"]
+__all__ = ["SUFFIXES", "plot_report"]
+
+#: the kinds of file a plot can be written to
+SUFFIXES = (".png", ".svg", ".pdf", ".html")
 
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
@@ -18,7 +21,15 @@ _PANELS = (("ttft", "time to first token (ms)", 1000.0), ("itl", "between tokens
 
 
 def plot_report(report: Report, path: Path) -> Path:
-    """Write box plots of each metric per host to ``path`` (.png, .svg, or .html with the SVG inside)."""
+    """Write box plots of each metric per host to ``path`` (.png, .svg, .pdf, or .html with the SVG inside).
+
+    A report in which no host answered a timed call has nothing to draw: that raises ValueError rather than
+    writing an empty figure."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(f"plot files are {', '.join(SUFFIXES)}, not {path.name}")
+    if not report.answered:
+        raise ValueError("no host answered a timed call: nothing to plot (the table says why)")
     try:
         import matplotlib
 
@@ -50,7 +61,6 @@ def plot_report(report: Report, path: Path) -> Path:
                  f"'{report.config.get('prompts')}' prompts (boxes: quartiles; dots: every call; label: median)",
                  fontsize=12)
     fig.tight_layout()
-    suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".html":
         buf = io.BytesIO()
@@ -59,10 +69,7 @@ def plot_report(report: Report, path: Path) -> Path:
         path.write_text(f"<!doctype html><meta charset='utf-8'><title>rehost bench: {report.model}</title>"
                         f"<body style='font-family:sans-serif'><h1>rehost bench: {report.model}</h1>{svg}"
                         f"<pre>{report.table()}</pre></body>", "utf-8")
-    elif suffix in (".png", ".svg", ".pdf"):
-        fig.savefig(path, dpi=110)
     else:
-        plt.close(fig)
-        raise ValueError(f"plot files are .png, .svg, .pdf or .html, not {path.name}")
+        fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

@@ -64,6 +64,8 @@ class HostResult:
     skipped: str | None = None
     samples: int = 0
     errors: dict[str, int] = field(default_factory=dict)
+    #: error type -> what those errors said (the most common message of that type, as the error gave it)
+    error_messages: dict[str, str] = field(default_factory=dict)
     ttft: Summary | None = None
     itl: Summary | None = None
     e2e: Summary | None = None
@@ -74,7 +76,7 @@ class HostResult:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"host": self.host, "skipped": self.skipped, "samples": self.samples,
-                               "errors": self.errors}
+                               "errors": self.errors, "error_messages": self.error_messages}
         for name in ("ttft", "itl", "e2e", "tokens_per_second"):
             value = getattr(self, name)
             out[name] = value.to_dict() if value is not None else None
@@ -93,6 +95,11 @@ class Report:
 
     def result(self, host: str) -> HostResult:
         return next(h for h in self.hosts if h.host == host)
+
+    @property
+    def answered(self) -> bool:
+        """Whether any host answered at least one timed call (else every host failed or was skipped)."""
+        return any(s.ok for s in self.samples)
 
     def ranking(self, metric: str = "ttft") -> list[str]:
         """Hosts that answered, best first by the median of ``metric`` (highest first for throughput)."""
@@ -169,10 +176,15 @@ def _summarise(host: str, samples: list[Sample], skipped: str | None) -> HostRes
     ok = [s for s in samples if s.ok]
     sources = {s.cost_source for s in ok if s.cost_source}
     errors = dict(Counter(s.error for s in samples if not s.ok and s.error))
+    said: dict[str, Counter[str]] = {}
+    for s in samples:
+        if not s.ok and s.error and s.message:
+            said.setdefault(s.error, Counter())[s.message] += 1
+    messages = {kind: counts.most_common(1)[0][0] for kind, counts in said.items()}
     costs = [s.cost for s in ok if s.cost is not None]
     timing_keys = sorted({k for s in ok if s.host_timing for k in s.host_timing})
     return HostResult(
-        host=host, samples=len(samples), errors=errors,
+        host=host, samples=len(samples), errors=errors, error_messages=messages,
         ttft=summarize([s.ttft for s in ok]), itl=summarize([s.itl for s in ok]), e2e=summarize([s.e2e for s in ok]),
         tokens_per_second=summarize([s.tokens_per_second for s in ok]),
         cost_per_1000=(sum(costs, Decimal(0)) / len(costs) * 1000).quantize(Decimal("0.0001")) if costs else None,
