@@ -106,3 +106,110 @@ def test_a_report_with_nothing_measured_draws_no_plot(tmp_path):
     with pytest.raises(ValueError, match="nothing to plot"):
         report.plot(tmp_path / "empty.png")
     assert not (tmp_path / "empty.png").exists()
+
+
+# ---------------------------------------------------------------------------------------------- item 29
+
+
+def synthetic(columns: dict[str, dict[str, list[float | None]]], model: str = "m", failures=()):
+    """A report from given per-host metric values (seconds), without any host: what the plot draws is then
+    known exactly. ``failures``: (host, error type, message) samples that failed."""
+    from rehost.bench.runner import Report, Sample, _summarise
+
+    samples = []
+    for host, metrics in columns.items():
+        n = len(next(iter(metrics.values())))
+        for i in range(n):
+            values = {k: v[i] for k, v in metrics.items()}
+            samples.append(Sample(host, 0, i, float(i), True, ttft=values.get("ttft"), itl=values.get("itl"),
+                                  e2e=values.get("e2e"), tokens_per_second=values.get("tokens_per_second")))
+    for host, kind, message in failures:
+        samples.append(Sample(host, 0, 0, 0.0, False, kind, message))
+    hosts = list(dict.fromkeys([*columns, *(f[0] for f in failures)]))
+    results = [_summarise(h, [s for s in samples if s.host == h], None) for h in hosts]
+    return Report(model, results, samples, {"runs": 4, "prompts": "short"})
+
+
+def figure_of(report):
+    from rehost.bench.plot import build_figure
+
+    fig = build_figure(report)
+    fig.canvas.draw()
+    return fig
+
+
+def panels(fig):
+    """Panel title -> (host labels on the x axis, that panel's median labels, box colours)."""
+    import matplotlib.colors
+
+    out = {}
+    for ax in fig.axes:
+        hosts = [t.get_text() for t in ax.get_xticklabels()]
+        colours = [matplotlib.colors.to_hex(p.get_facecolor(), keep_alpha=False) for p in ax.patches]
+        out[ax.get_title()] = (hosts, [t.get_text() for t in ax.texts], colours)
+    return out
+
+
+def test_the_median_label_is_the_tables_p50():
+    """Four samples: the table's p50 interpolates (25.0 ms); sorted(v)[n // 2] said 30.0."""
+    report = synthetic({"a": {"ttft": [0.010, 0.020, 0.030, 0.040], "itl": [0.001, 0.002, 0.003, 0.004],
+                              "e2e": [0.1, 0.2, 0.3, 0.4], "tokens_per_second": [10.0, 20.0, 30.0, 40.0]}})
+    assert report.result("a").ttft.p50 == pytest.approx(0.025)
+    assert "25.0 /" in report.table()
+    seen = panels(figure_of(report))
+    assert seen["time to first token (ms)"][1] == ["25.0"]
+    assert seen["between tokens (ms)"][1] == ["2.5"]
+    assert seen["end to end (ms)"][1] == ["250.0"]
+    assert seen["output tokens / s"][1] == ["25.0"]
+
+
+def test_median_labels_do_not_cover_the_dots():
+    """Many samples close to the median, two hosts: every label's box is clear of every dot, and inside its
+    panel."""
+    spread = [0.050 + 0.0001 * ((i * 7) % 11) for i in range(21)]
+    report = synthetic({h: {"ttft": spread, "itl": [v / 10 for v in spread], "e2e": [v * 10 for v in spread],
+                            "tokens_per_second": [1 / v for v in spread]} for h in ("a", "b")})
+    fig = figure_of(report)
+    renderer = fig.canvas.get_renderer()
+    radius = 3 * fig.dpi / 72  # the dots are 3 points across; a margin of one more radius
+    for ax in fig.axes:
+        labels = [t.get_window_extent(renderer) for t in ax.texts]
+        assert len(labels) == 2
+        panel = ax.get_window_extent(renderer)
+        for box in labels:
+            assert panel.x0 <= box.x0
+            assert box.x1 <= panel.x1
+            assert panel.y0 <= box.y0
+            assert box.y1 <= panel.y1
+        for dots in ax.collections:
+            for x, y in ax.transData.transform(dots.get_offsets()):
+                for box in labels:
+                    inside = box.x0 - radius <= x <= box.x1 + radius and box.y0 - radius <= y <= box.y1 + radius
+                    assert not inside, (ax.get_title(), (x, y), box)
+
+
+def test_a_host_keeps_its_colour_in_every_panel():
+    """Host a never has an inter-token gap (one-token answers): b is the only box in that panel, and kept
+    b's colour (it took a's, the first colour, before)."""
+    report = synthetic({"a": {"ttft": [0.01, 0.02], "itl": [None, None], "e2e": [0.1, 0.2],
+                              "tokens_per_second": [5.0, 6.0]},
+                        "b": {"ttft": [0.03, 0.04], "itl": [0.001, 0.002], "e2e": [0.3, 0.4],
+                              "tokens_per_second": [7.0, 8.0]}})
+    seen = panels(figure_of(report))
+    assert seen["between tokens (ms)"][0] == ["b"]
+    colour_of_b = {title: colours[hosts.index("b")] for title, (hosts, _, colours) in seen.items()}
+    assert len(set(colour_of_b.values())) == 1, colour_of_b
+    hosts, _, colours = seen["time to first token (ms)"]
+    assert colours[hosts.index("a")] != colours[hosts.index("b")]
+
+
+def test_html_output_escapes_what_it_quotes(tmp_path):
+    evil = "<img src=x onerror=alert(1)>"
+    report = synthetic({"a": {"ttft": [0.01, 0.02], "itl": [0.001, 0.002], "e2e": [0.1, 0.2],
+                              "tokens_per_second": [5.0, 6.0]}}, model=evil,
+                       failures=[("b", "ServerError", "<script>alert(2)</script>")])
+    text = report.plot(tmp_path / "p.html").read_text("utf-8")
+    assert "<img" not in text
+    assert "<script" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+    assert "<title>rehost bench: &lt;img" in text
