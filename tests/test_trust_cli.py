@@ -220,3 +220,88 @@ def test_bench_help_says_what_the_exit_status_means():
     assert "exit status" in text
     assert "1 when no host answered" in text
     assert "2 for a mistake" in text
+
+
+# ---------------------------------------------------------------------------------------------- item 31
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], []])
+def test_rehost_help_has_a_usage_line_and_a_line_per_command(args):
+    done = rehost(*args)
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("usage: rehost ")
+    assert "COMMAND" in lines[0]
+    for command in ("bench", "models", "hosts", "emulate"):
+        [line] = [line for line in lines if line.split()[:1] == [command]]
+        assert len(line.split()) > 3, line  # the command and what it does, on its line
+    assert "``" not in done.stdout
+    assert "--version" in done.stdout
+
+
+def test_rehost_version():
+    import rehost as package
+
+    done = rehost("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"rehost {package.__version__}"
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--family", "nosuch"], ["nosuch", "deepseek", "claude", "gemini"]),
+    (["--host", "nosuch"], ["nosuch", "groq", "openrouter"]),
+    (["--family", "deepseek", "--hosts", "groq"], ["--hosts"]),
+])
+def test_models_refuses_a_filter_that_matches_nothing_it_knows(args, words):
+    done = rehost("models", *args)
+    assert done.returncode == 2, done.stdout
+    [line] = done.stderr.strip().splitlines()
+    for word in words:
+        assert word in line, (word, line)
+    assert done.stdout == ""
+
+
+def test_models_with_known_filters_and_no_rows_says_so():
+    done = rehost("models", "--family", "claude", "--host", "groq")
+    assert done.returncode == 0
+    assert "no catalogued model" in done.stdout
+    assert "-----" not in done.stdout  # no empty table
+
+
+def test_models_json():
+    done = rehost("models", "--family", "deepseek", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert rows
+    assert {r["family"] for r in rows} == {"deepseek"}
+    flash = [r for r in rows if r["model"] == "deepseek-v4-flash"]
+    assert flash
+    assert {"model", "family", "host", "host_id", "status", "context_window", "prices"} <= set(flash[0])
+    priced = next(r for r in rows if r["prices"] is not None)
+    assert isinstance(priced["prices"]["input"], str)  # exact decimals, as text
+    assert json.loads(rehost("models", "--family", "claude", "--host", "groq", "--json").stdout) == []
+
+
+def test_hosts_json():
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env["GROQ_API_KEY"] = "gsk-not-a-real-key-4242"
+    done = subprocess.run([sys.executable, "-m", "rehost.cli", "hosts", "--json"], capture_output=True, text=True,
+                          timeout=60, check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    rows = {r["host"]: r for r in json.loads(done.stdout)}
+    assert rows["groq"]["ready"] is True
+    assert rows["groq"]["key_env"] == ["GROQ_API_KEY"]
+    assert rows["openrouter"]["ready"] is False
+    assert "OPENROUTER_API_KEY" in rows["openrouter"]["status"]
+    assert "4242" not in done.stdout  # never a key's value
+
+
+def test_bench_help_explains_runs_concurrency_and_warmup():
+    text = " ".join(rehost("bench", "--help").stdout.split())
+    assert "each prompt" in text  # --runs counts per prompt, per host
+    assert "in flight at once, across all hosts" in text
+    assert "untimed" in text
+    assert "before any timed call" in text
+    assert "default 5" in text

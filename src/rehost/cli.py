@@ -1,13 +1,12 @@
-"""The ``rehost`` command.
-
-    rehost bench MODEL --hosts groq,openrouter,together --runs 20 --concurrency 4 --json out.json --plot out.png
-    rehost models [--family F] [--host H]
-    rehost hosts
-    rehost emulate --port 8700
+"""The ``rehost`` command: ``bench`` (one model timed across hosts), ``models`` (the catalogue), ``hosts`` (the
+providers and their keys) and ``emulate`` (the host emulator). ``rehost --help`` is the user's summary.
 
 Hosts are named with their options: ``vertex:location=europe-west4,project=p`` or, for a host emulated on
 loopback, ``groq:base_url=http://127.0.0.1:8700/groq/openai/v1,api_key=x``. Option values are text unless the
 provider's constructor takes a number, a flag or one of a set of choices there.
+
+A user mistake (a bad option, an unknown model or host, an output path that cannot be written) is one line
+on stderr and exit status 2, found before anything is sent; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
@@ -234,25 +233,51 @@ def _thinking(text: str) -> bool | str | int:
 def _bench(argv: Sequence[str]) -> int:
     from .bench.runner import DEFAULT_TIMEOUT
 
-    parser = _Parser(prog="rehost bench", description="Benchmark one model across hosts.", parents=[_common()],
-                     epilog="exit status: 0 when at least one host answered; 1 when no host answered a single timed "
-                            "call (each failed or was skipped: the table says why, the --json report is written, "
-                            "no plot is drawn); 2 for a mistake in the command (nothing was sent).")
-    parser.add_argument("model", help="a family variant (r1), a catalogue id (deepseek-r1) or, with --raw, a host id")
-    parser.add_argument("--hosts", required=True, help="comma-separated hosts, each name[:key=value,...]")
-    parser.add_argument("--runs", type=_whole(1), default=5)
-    parser.add_argument("--concurrency", type=_whole(1), default=1)
-    parser.add_argument("--warmup", type=_whole(0), default=1)
-    parser.add_argument("--prompts", default="short", help="short | long | reasoning | completion | a .jsonl file")
-    parser.add_argument("--max-tokens", type=_whole(1), default=None)
-    parser.add_argument("--temperature", type=float, default=None)
-    parser.add_argument("--thinking", type=_thinking, default=None, help="on | off | an effort | a budget")
-    parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT,
+    parser = _Parser(
+        prog="rehost bench", parents=[_common()], formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Time one model on several hosts: the same client and prompts on each, the hosts interleaved\n"
+                    "(each run visits them in a rotated order), every call streamed. The table gives p50/p95/p99 of\n"
+                    "time to first token, time between tokens and end to end, tokens per second, errors by type\n"
+                    "(with what they said) and the cost per 1,000 requests.",
+        epilog="examples:\n"
+               "  rehost bench r1 --hosts groq,openrouter,together --prompts reasoning --runs 20 --concurrency 4\n"
+               "  rehost bench gemini-2.5-flash --hosts google,vertex:location=europe-west4,project=my-project\n\n"
+               "exit status: 0 when at least one host answered; 1 when no host answered a single timed call\n"
+               "(each failed or was skipped: the table says why, the --json report is written, no plot is\n"
+               "drawn); 2 for a mistake in the command (nothing was sent).")
+    parser.add_argument("model", metavar="MODEL",
+                        help="a family variant (r1), a catalogue id (deepseek-r1) or, with --raw, the hosts' own id")
+    parser.add_argument("--hosts", required=True, metavar="HOSTS",
+                        help="comma-separated hosts, each name[:key=value,...], e.g. groq,vertex:project=p,"
+                             "location=europe-west4 (option values are text unless the provider takes a number, "
+                             "a flag or a choice; 'rehost hosts' lists the names)")
+    parser.add_argument("--runs", type=_whole(1), default=5, metavar="N",
+                        help="how many times each prompt is timed on each host: a host answers RUNS x (prompts "
+                             "in the set) timed calls (default %(default)s)")
+    parser.add_argument("--concurrency", type=_whole(1), default=1, metavar="N",
+                        help="calls in flight at once, across all hosts together (default %(default)s: one call "
+                             "at a time, so hosts never compete for this machine or its network)")
+    parser.add_argument("--warmup", type=_whole(0), default=1, metavar="N",
+                        help="untimed calls per host, all made before any timed call, to open connections and "
+                             "warm caches; not counted (default %(default)s)")
+    parser.add_argument("--prompts", default="short", metavar="SET",
+                        help="the prompt set: short, long, reasoning, completion (text for a base model to "
+                             "continue), or a .jsonl file of {\"prompt\": ...} or {\"messages\": [...]} lines "
+                             "(default %(default)s)")
+    parser.add_argument("--max-tokens", type=_whole(1), default=None, metavar="N", help="sent with every call")
+    parser.add_argument("--temperature", type=float, default=None, metavar="T", help="sent with every call")
+    parser.add_argument("--thinking", type=_thinking, default=None, metavar="LEVEL",
+                        help="on, off, an effort (minimal, low, medium, high, xhigh, max) or a token budget "
+                             "(e.g. 2048), sent with every call")
+    parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="seconds one call may take, first byte to last; a call that takes longer (a stalled "
                              "host) is counted as a RequestTimeout error (default %(default)g)")
-    parser.add_argument("--raw", action="store_true", help="send MODEL to every host as its own id")
-    parser.add_argument("--json", dest="json_path", default=None, help="write the report (with raw samples) here")
-    parser.add_argument("--plot", dest="plot_path", default=None, help="write box plots here (.png .svg .html)")
+    parser.add_argument("--raw", action="store_true", help="send MODEL to every host as its own id (a model the "
+                                                           "catalogue does not know)")
+    parser.add_argument("--json", dest="json_path", default=None, metavar="FILE",
+                        help="write the report, with every raw sample, to this file")
+    parser.add_argument("--plot", dest="plot_path", default=None, metavar="FILE",
+                        help="write box plots to this file: .png, .svg, .pdf or .html (needs matplotlib)")
     args = parser.parse_args(argv)
 
     from .bench import compare, load_prompts
@@ -331,20 +356,56 @@ def _split_hosts(text: str) -> list[str]:
 
 
 def _models(argv: Sequence[str]) -> int:
-    parser = _Parser(prog="rehost models", description="Which hosts serve which model.", parents=[_common()])
-    parser.add_argument("--family", default=None)
-    parser.add_argument("--host", default=None)
+    parser = _Parser(prog="rehost models", parents=[_common()],
+                     description="Which hosts serve which model: each host's id for it, the context window and "
+                                 "prices (USD per million tokens, with the date they were read).")
+    parser.add_argument("--family", default=None, metavar="FAMILY",
+                        help="only this model family (deepseek, gemini, ...)")
+    parser.add_argument("--host", default=None, metavar="HOST", help="only this host (groq, openrouter, ...)")
     parser.add_argument("--all", action="store_true", help="include retired rows")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON (prices as exact decimals)")
     args = parser.parse_args(argv)
-    from .shared.catalog import models_table
+    from .entry import HOSTS
+    from .shared.catalog import default_catalog, models_table
 
-    print(models_table(family=args.family, host=args.host, include_retired=args.all))
+    catalog = default_catalog()
+    families = sorted({m.family for m in catalog.models()})
+    if args.family is not None and args.family not in families:
+        raise ConfigurationError(f"no model family {args.family!r}; families: {', '.join(families)}")
+    hosts = sorted(set(HOSTS) | {h for m in catalog.models() for h in m.hosts})
+    if args.host is not None and args.host not in hosts:
+        raise ConfigurationError(f"no host {args.host!r}; hosts: {', '.join(hosts)}")
+    rows = [_model_row(entry, row) for entry in catalog.models(args.family) for name, row in entry.hosts.items()
+            if (args.host is None or name == args.host) and (row.status != "retired" or args.all)]
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    elif not rows:
+        asked = ", ".join(f"{k} {v}" for k, v in (("family", args.family), ("host", args.host)) if v)
+        print(f"no catalogued model matches ({asked}){'' if args.all else '; --all includes retired rows'}")
+    else:
+        print(models_table(catalog, family=args.family, host=args.host, include_retired=args.all))
     return 0
 
 
+def _model_row(entry: Any, row: Any) -> dict[str, Any]:
+    """One catalogue row (a model on a host) for ``rehost models --json``."""
+    p = row.prices
+
+    def money(value: Any) -> str | None:
+        return None if value is None else f"{value:f}"
+
+    return {"model": entry.id, "family": entry.family, "host": row.host, "host_id": row.id, "status": row.status,
+            "context_window": row.context_window or entry.context_window,
+            "max_output_tokens": row.max_output_tokens or entry.max_output_tokens,
+            "prices": None if p is None else {"input": money(p.input), "cached_input": money(p.cached_input),
+                                              "output": money(p.output), "read": p.read}}
+
+
 def _hosts(argv: Sequence[str]) -> int:
-    _Parser(prog="rehost hosts", description="The hosts rehost knows, and their keys.",
-            parents=[_common()]).parse_args(argv)
+    parser = _Parser(prog="rehost hosts", description="The hosts rehost knows, and whether their keys are set.",
+                     parents=[_common()])
+    parser.add_argument("--json", action="store_true", help="print the hosts as JSON")
+    args = parser.parse_args(argv)
     from .entry import HOSTS, provider
 
     rows = [("host", "key", "status")]
@@ -355,6 +416,10 @@ def _hosts(argv: Sequence[str]) -> int:
             reason = f"{type(exc).__name__}: {exc}"
         env = " or ".join(getattr(provider_class(name), "api_key_env", ()) or ()) or "-"
         rows.append((name, env, "ready" if reason is None else reason))
+    if args.json:
+        print(json.dumps([{"host": r[0], "key_env": [] if r[1] == "-" else r[1].split(" or "),
+                           "ready": r[2] == "ready", "status": r[2]} for r in rows[1:]], indent=1))
+        return 0
     width = [max(len(r[i]) for r in rows) for i in range(2)]
     for r in rows:
         print(f"{r[0].ljust(width[0])}  {r[1].ljust(width[1])}  {r[2]}")
@@ -397,12 +462,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+_USAGE = """\
+Any model on any host: time one model across hosts, and see which hosts serve which model.
+
+commands:
+  bench     time one model on several hosts: latency, throughput, errors, cost
+  models    which hosts serve which model: their ids, context windows and prices
+  hosts     the hosts rehost knows, and whether their API keys are set
+  emulate   serve emulated hosts on loopback, for tests and demos"""
+
+_EPILOG = """\
+'rehost COMMAND --help' gives a command's options. For example:
+  rehost bench r1 --hosts groq,openrouter,together --runs 20 --concurrency 4 --json r1.json --plot r1.png
+  rehost models --family deepseek"""
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    top = _Parser(prog="rehost", usage="%(prog)s [-h] [--version] [--debug] COMMAND [ARGS ...]", description=_USAGE,
+                  epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter, parents=[_common()])
+    top.add_argument("--version", action="version", version=f"rehost {__version__}")
+    return top
+
+
 def _run(args: list[str]) -> int:
     head = next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))
-    top = _Parser(prog="rehost", add_help=False, parents=[_common()])
-    top.add_argument("-h", "--help", action="store_true")
-    if top.parse_args(args[:head]).help or head == len(args):
-        print(__doc__.strip())
+    top = _top_parser()
+    top.parse_args(args[:head])  # --help and --version print and exit here
+    if head == len(args):
+        top.print_help()
         return 0
     command, rest = args[head], args[head + 1:]
     if command == "emulate":
