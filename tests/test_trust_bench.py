@@ -213,3 +213,40 @@ def test_html_output_escapes_what_it_quotes(tmp_path):
     assert "<script" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
     assert "<title>rehost bench: &lt;img" in text
+
+
+# ---------------------------------------------------------------------------------------------- item 31
+
+
+def test_warm_up_calls_end_before_any_timed_call_starts():
+    """With concurrency the warm-up call used to run alongside the first timed calls (the same gate, one queue)."""
+    with Emulator() as emu:
+        emu.script("groq", ttft=0.3)
+        before = time.time()
+        report = compare(GenericClient("m"), [emu.provider("groq")], runs=1, prompts=["a", "b"], warmup=1,
+                         concurrency=4)
+    assert len(report.samples) == 2
+    assert min(s.started_at for s in report.samples) - before >= 0.29  # after the warm-up's 0.3 s answer
+
+
+def test_a_sub_millisecond_first_token_is_not_ranked():
+    """A first token 0.3 ms after the request left is no host generating across a network (a stub answering at
+    once, or a cached answer): the table shows it, the ranking leaves it out and says why."""
+    fast = {"ttft": [0.0003] * 4, "itl": [0.001] * 4, "e2e": [0.01] * 4, "tokens_per_second": [100.0] * 4}
+    real = {"ttft": [0.050] * 4, "itl": [0.002] * 4, "e2e": [0.1] * 4, "tokens_per_second": [50.0] * 4}
+    slow = {"ttft": [0.120] * 4, "itl": [0.002] * 4, "e2e": [0.2] * 4, "tokens_per_second": [40.0] * 4}
+    report = synthetic({"stub": fast, "groq": real, "together": slow})
+    assert report.ranking("ttft") == ["groq", "together"]
+    table = report.table()
+    assert "fastest first token: groq < together" in table
+    assert "0.3 /" in table  # the measurement itself is kept
+    note = next(line for line in table.splitlines() if line.startswith("stub:") and "not ranked" in line)
+    assert "1 ms" in note
+    assert report.ranking("tokens_per_second") == ["stub", "groq", "together"]  # other metrics unaffected
+
+
+def test_no_ranking_line_when_no_first_token_is_measurable():
+    fast = {"ttft": [0.0002] * 2, "itl": [0.001] * 2, "e2e": [0.01] * 2, "tokens_per_second": [100.0] * 2}
+    report = synthetic({"a": fast, "b": fast})
+    assert report.ranking("ttft") == []
+    assert "fastest first token:" not in report.table()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from .runner import MIN_TTFT
+
 if TYPE_CHECKING:
     from .runner import Report
     from .stats import Summary
@@ -56,6 +58,12 @@ def render_table(report: Report) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     ranked = report.ranking("ttft")
+    unranked = report.unranked("ttft")
+    for h in report.hosts:
+        if h.host in unranked and h.ttft is not None:
+            notes.append(f"{h.host}: not ranked by first token: its p50 of {h.ttft.p50 * 1000:.1f} ms is under "
+                         f"{MIN_TTFT * 1000:g} ms after the request left, sooner than any host can generate and "
+                         "send a token (a stub answering at once, or a cached answer)")
     title = f"{report.model}: {report.config.get('runs')} runs x {report.config.get('prompts')}, " \
             f"concurrency {report.config.get('concurrency')}"
     out = [title, *lines]

@@ -31,6 +31,12 @@ __all__ = ["HostResult", "Report", "Sample", "acompare", "compare"]
 
 Progress = Callable[[int, int], None]
 
+#: the soonest a first token can honestly come (seconds after the request left this machine). Sooner is no host
+#: generating a token and sending it across a network, even a local one: it is a stub that answers at once (the
+#: emulator's default), or an answer ready before the request arrived (a cache). The table still shows such
+#: a host's figures; the "fastest first token" ranking leaves it out and says why.
+MIN_TTFT = 0.001
+
 #: seconds one benchmark call may take, first byte to last (a long reasoning answer fits; a stalled host ends)
 DEFAULT_TIMEOUT = 120.0
 
@@ -102,11 +108,20 @@ class Report:
         return any(s.ok for s in self.samples)
 
     def ranking(self, metric: str = "ttft") -> list[str]:
-        """Hosts that answered, best first by the median of ``metric`` (highest first for throughput)."""
+        """Hosts that answered, best first by the median of ``metric`` (highest first for throughput).
+
+        For time to first token, a host whose median is under ``MIN_TTFT`` is left out (``unranked``)."""
         measured = [h for h in self.hosts if h.skipped is None and getattr(h, metric) is not None
-                    and getattr(h, metric).n]
+                    and getattr(h, metric).n and h.host not in self.unranked(metric)]
         reverse = metric == "tokens_per_second"
         return [h.host for h in sorted(measured, key=lambda h: getattr(h, metric).p50, reverse=reverse)]
+
+    def unranked(self, metric: str = "ttft") -> list[str]:
+        """Hosts measured on ``metric`` but not ranked by it: for ``ttft``, those whose median first token came
+        sooner than ``MIN_TTFT`` after the request left."""
+        if metric != "ttft":
+            return []
+        return [h.host for h in self.hosts if h.ttft is not None and h.ttft.n and h.ttft.p50 < MIN_TTFT]
 
     def table(self) -> str:
         from .report import render_table
@@ -243,11 +258,12 @@ async def acompare(
             continue
         clients[name] = bound
     live = [n for n in names if n in clients]
-    plan: list[tuple[str, int, int]] = [(h, 0, -1) for _ in range(warmup) for h in live]
+    warm: list[tuple[str, int, int]] = [(h, 0, -1) for _ in range(warmup) for h in live]
+    plan: list[tuple[str, int, int]] = []
     for run in range(runs):
         order = live[run % len(live):] + live[:run % len(live)] if live else []
         plan += [(h, i, run) for i in range(len(prompt_list)) for h in order]
-    total = len(plan)
+    total = len(warm) + len(plan)
     done_count = 0
     gate = asyncio.Semaphore(concurrency)
     samples: list[Sample] = []
@@ -263,6 +279,9 @@ async def acompare(
         if progress is not None:
             progress(done_count, total)
 
+    # every warm-up call ends before the first timed one starts: with concurrency they would otherwise share
+    # the gate, and a timed call could run beside a host's first (cold) call
+    await asyncio.gather(*(worker(*item) for item in warm))
     await asyncio.gather(*(worker(*item) for item in plan))
     results = [_summarise(name, [s for s in samples if s.host == name], skipped.get(name)) for name in names]
     model = getattr(client, "model", "?")
