@@ -1,43 +1,155 @@
-"""The ``rehost`` command.
-
-    rehost bench MODEL --hosts groq,openrouter,together --runs 20 --concurrency 4 --json out.json --plot out.png
-    rehost models [--family F] [--host H]
-    rehost hosts
-    rehost emulate --port 8700
+"""The ``rehost`` command: ``bench`` (one model timed across hosts), ``models`` (the catalogue), ``hosts`` (the
+providers and their keys) and ``emulate`` (the host emulator). ``rehost --help`` is the user's summary.
 
 Hosts are named with their options: ``vertex:location=europe-west4,project=p`` or, for a host emulated on
-loopback, ``groq:base_url=http://127.0.0.1:8700/groq/openai/v1,api_key=x``.
+loopback, ``groq:base_url=http://127.0.0.1:8700/groq/openai/v1,api_key=x``. Option values are text unless the
+provider's constructor takes a number, a flag or one of a set of choices there.
+
+A user mistake (a bad option, an unknown model or host, an output path that cannot be written) is one line
+on stderr and exit status 2, found before anything is sent; ``--debug`` adds the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import importlib.util
+import inspect
 import json
 import os
 import sys
-from collections.abc import Sequence
+import traceback
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "parse_host"]
+from .shared.errors import ConfigurationError
+
+__all__ = ["build_provider", "host_options", "main", "parse_host"]
 
 
-def parse_host(spec: str) -> tuple[str, dict[str, Any]]:
-    """``name`` or ``name:key=value,key=value`` (numbers become numbers)."""
+def parse_host(spec: str) -> tuple[str, dict[str, str]]:
+    """``name`` or ``name:key=value,key=value``. Values stay text here: what type each option takes is the
+    provider's to say (``host_options``), so ``api_key=000123`` is never read as the number 123."""
     name, _, rest = spec.partition(":")
-    options: dict[str, Any] = {}
+    options: dict[str, str] = {}
     for item in filter(None, rest.split(",")):
         key, eq, value = item.partition("=")
-        if not eq:
-            raise SystemExit(f"rehost: host option {item!r} in {spec!r} needs key=value")
-        parsed: Any = value
-        for convert in (int, float):
-            try:
-                parsed = convert(value)
-                break
-            except ValueError:
-                continue
-        options[key.strip()] = parsed
+        if not eq or not key.strip():
+            raise ConfigurationError(f"host option {item!r} in {spec!r} needs key=value "
+                                     "(for example groq:api_key=...,base_url=http://127.0.0.1:8700/groq/openai/v1)")
+        options[key.strip()] = value
     return name.strip(), options
+
+
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+
+
+def _init_parameters(cls: type) -> tuple[dict[str, Any], bool]:
+    """The keyword options ``cls(...)`` takes, each with its resolved annotation, following ``**kwargs`` up the
+    class's bases as far as they are passed on; and whether unknown names are accepted in the end."""
+    found: dict[str, Any] = {}
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        if klass is object:
+            return found, False
+        hints = typing.get_type_hints(init)
+        passes_on = False
+        for param in list(inspect.signature(init).parameters.values())[1:]:
+            if param.kind is param.VAR_KEYWORD:
+                passes_on = True
+            elif param.kind is not param.VAR_POSITIONAL:
+                found.setdefault(param.name, hints.get(param.name, Any))
+        if not passes_on:
+            return found, False
+    return found, True
+
+
+def _convert(host: str, key: str, value: str, annotation: Any) -> Any:
+    """``value`` as the type ``annotation`` names: text wherever text is accepted; else a Literal choice, an
+    int, a float or a bool; other types (Timeouts, mappings, callables) cannot be spelled on a command line."""
+    options = _members(annotation)
+    if any(o is Any or o is str for o in options):
+        return value
+    literals = [v for o in options if typing.get_origin(o) is typing.Literal for v in typing.get_args(o)]
+    if value in literals:
+        return value
+    for kind in (bool, int, float):  # bool before int: bool is an int
+        if kind not in options:
+            continue
+        if kind is bool and value.lower() in _TRUE + _FALSE:
+            return value.lower() in _TRUE
+        if kind is not bool:
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+    wanted = [repr(v) for v in literals] + [k.__name__ for k in (bool, int, float) if k in options]
+    if not wanted:
+        raise ConfigurationError(f"{host}'s option {key!r} cannot be given on the command line (it takes "
+                                 f"{_type_name(annotation)}); set it from Python instead")
+    raise ConfigurationError(f"{host}'s option {key}={value!r} is not valid: give {' or '.join(wanted)}")
+
+
+def _members(annotation: Any) -> tuple[Any, ...]:
+    """The types a union (or a single annotation) admits, without None."""
+    union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    return tuple(o for o in (typing.get_args(annotation) if union else (annotation,)) if o is not type(None))
+
+
+def _type_name(annotation: Any) -> str:
+    return " | ".join(getattr(o, "__name__", None) or str(o).replace("typing.", "") for o in _members(annotation))
+
+
+def host_options(host: str, raw: Mapping[str, str]) -> dict[str, Any]:
+    """Command-line option text for ``host``'s provider, typed by the provider's constructor: options are
+    strings unless its signature says int, float, bool or a set of choices. Unknown names are refused with the
+    ones it takes."""
+    from .entry import HOSTS
+
+    if host not in HOSTS:
+        close = difflib.get_close_matches(host, list(HOSTS), n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise ConfigurationError(f"unknown host {host!r}.{hint} Hosts: {', '.join(sorted(HOSTS))} "
+                                 "(rehost hosts says which have keys)")
+    accepted, open_ended = _init_parameters(provider_class(host))
+    typed: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in accepted:
+            if open_ended:
+                typed[key] = value
+                continue
+            settable = sorted(k for k, a in accepted.items() if _settable(a))
+            raise ConfigurationError(f"{host} takes no option {key!r}; its options: {', '.join(settable)}")
+        typed[key] = _convert(host, key, value, accepted[key])
+    return typed
+
+
+def _settable(annotation: Any) -> bool:
+    """Whether an option of this type can be spelled on a command line."""
+    return any(o is Any or o in (str, bool, int, float) or typing.get_origin(o) is typing.Literal
+               for o in _members(annotation))
+
+
+def build_provider(host: str, raw: Mapping[str, str]) -> Any:
+    """The provider for ``host`` from command-line options (see ``host_options``)."""
+    from .entry import provider
+
+    options = host_options(host, raw)
+    return _constructing(host, options, lambda: provider(host, **options))
+
+
+def _constructing(host: str, options: Mapping[str, Any], make: typing.Callable[[], Any]) -> Any:
+    """``make()``, with a TypeError from the provider's constructor told as a mistake in the host's options (an
+    option its own code already fixes: llamacpp-local passes no api_key on, so it takes none)."""
+    try:
+        return make()
+    except TypeError as exc:
+        raise ConfigurationError(f"{host} cannot take these options ({', '.join(options)}): {exc}") from None
 
 
 class _Progress:
@@ -60,47 +172,175 @@ class _Progress:
         self.stream.flush()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake told in one line (what is wrong, where to read more) instead of the usage block
+    and the error: a user mistake is one line on stderr and exit 2."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _common() -> argparse.ArgumentParser:
+    """The options every command takes."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the traceback of an error, not just its message")
+    return common
+
+
+def _whole(least: int) -> typing.Callable[[str], int]:
+    """An argparse type: a whole number of at least ``least``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"give a whole number of at least {least}, not {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, not {value}")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give a number of seconds, not {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
+
+
+def _thinking(text: str) -> bool | str | int:
+    """``--thinking``: on, off, an effort name, or a token budget (a whole number)."""
+    from .shared.types import Effort, Thinking
+
+    value: bool | str | int = {"on": True, "off": False, "none": False}.get(text.lower(), text)
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    efforts = typing.get_args(Effort)
+    if isinstance(value, str) and value not in efforts:
+        raise argparse.ArgumentTypeError(f"{text!r} is not on, off, an effort ({', '.join(efforts)}) or a token "
+                                         "budget (a whole number, e.g. 2048)")
+    try:
+        Thinking.coerce(value)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise argparse.ArgumentTypeError(f"{text!r}: {_one_line(exc)}") from None
+    return value
+
+
 def _bench(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="rehost bench", description="Benchmark one model across hosts.")
-    parser.add_argument("model", help="a family variant (r1), a catalogue id (deepseek-r1) or, with --raw, a host id")
-    parser.add_argument("--hosts", required=True, help="comma-separated hosts, each name[:key=value,...]")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--concurrency", type=int, default=1)
-    parser.add_argument("--warmup", type=int, default=1)
-    parser.add_argument("--prompts", default="short", help="short | long | reasoning | completion | a .jsonl file")
-    parser.add_argument("--max-tokens", type=int, default=None)
-    parser.add_argument("--temperature", type=float, default=None)
-    parser.add_argument("--thinking", default=None, help="on | off | an effort | a budget")
-    parser.add_argument("--raw", action="store_true", help="send MODEL to every host as its own id")
-    parser.add_argument("--json", dest="json_path", default=None, help="write the report (with raw samples) here")
-    parser.add_argument("--plot", dest="plot_path", default=None, help="write box plots here (.png .svg .html)")
+    from .bench.runner import DEFAULT_TIMEOUT
+
+    parser = _Parser(
+        prog="rehost bench", parents=[_common()], formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Time one model on several hosts: the same client and prompts on each, the hosts interleaved\n"
+                    "(each run visits them in a rotated order), every call streamed. The table gives p50/p95/p99 of\n"
+                    "time to first token, time between tokens and end to end, tokens per second, errors by type\n"
+                    "(with what they said) and the cost per 1,000 requests.",
+        epilog="examples:\n"
+               "  rehost bench r1 --hosts groq,openrouter,together --prompts reasoning --runs 20 --concurrency 4\n"
+               "  rehost bench gemini-2.5-flash --hosts google,vertex:location=europe-west4,project=my-project\n\n"
+               "exit status: 0 when at least one host answered; 1 when no host answered a single timed call\n"
+               "(each failed or was skipped: the table says why, the --json report is written, no plot is\n"
+               "drawn); 2 for a mistake in the command (nothing was sent).")
+    parser.add_argument("model", metavar="MODEL",
+                        help="a family variant (r1), a catalogue id (deepseek-r1) or, with --raw, the hosts' own id")
+    parser.add_argument("--hosts", required=True, metavar="HOSTS",
+                        help="comma-separated hosts, each name[:key=value,...], e.g. groq,vertex:project=p,"
+                             "location=europe-west4 (option values are text unless the provider takes a number, "
+                             "a flag or a choice; 'rehost hosts' lists the names)")
+    parser.add_argument("--runs", type=_whole(1), default=5, metavar="N",
+                        help="how many times each prompt is timed on each host: a host answers RUNS x (prompts "
+                             "in the set) timed calls (default %(default)s)")
+    parser.add_argument("--concurrency", type=_whole(1), default=1, metavar="N",
+                        help="calls in flight at once, across all hosts together (default %(default)s: one call "
+                             "at a time, so hosts never compete for this machine or its network)")
+    parser.add_argument("--warmup", type=_whole(0), default=1, metavar="N",
+                        help="untimed calls per host, all made before any timed call, to open connections and "
+                             "warm caches; not counted (default %(default)s)")
+    parser.add_argument("--prompts", default="short", metavar="SET",
+                        help="the prompt set: short, long, reasoning, completion (text for a base model to "
+                             "continue), or a .jsonl file of {\"prompt\": ...} or {\"messages\": [...]} lines "
+                             "(default %(default)s)")
+    parser.add_argument("--max-tokens", type=_whole(1), default=None, metavar="N", help="sent with every call")
+    parser.add_argument("--temperature", type=float, default=None, metavar="T", help="sent with every call")
+    parser.add_argument("--thinking", type=_thinking, default=None, metavar="LEVEL",
+                        help="on, off, an effort (minimal, low, medium, high, xhigh, max) or a token budget "
+                             "(e.g. 2048), sent with every call")
+    parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help="seconds one call may take, first byte to last; a call that takes longer (a stalled "
+                             "host) is counted as a RequestTimeout error (default %(default)g)")
+    parser.add_argument("--raw", action="store_true", help="send MODEL to every host as its own id (a model the "
+                                                           "catalogue does not know)")
+    parser.add_argument("--json", dest="json_path", default=None, metavar="FILE",
+                        help="write the report, with every raw sample, to this file")
+    parser.add_argument("--plot", dest="plot_path", default=None, metavar="FILE",
+                        help="write box plots to this file: .png, .svg, .pdf or .html (needs matplotlib)")
     args = parser.parse_args(argv)
 
-    from .bench import compare
+    from .bench import compare, load_prompts
+    from .bench.plot import SUFFIXES
     from .entry import client as make_client
-    from .entry import provider as make_provider
 
-    specs = [parse_host(h) for h in _split_hosts(args.hosts)]
-    client = make_client(f"{specs[0][0]}/{args.model}", raw=args.raw, provider_options=specs[0][1])
-    providers = [client.provider, *(make_provider(name, **options) for name, options in specs[1:])]
+    json_path = _writable("--json", args.json_path) if args.json_path else None
+    plot_path = _writable("--plot", args.plot_path, SUFFIXES) if args.plot_path else None
+    if plot_path is not None and importlib.util.find_spec("matplotlib") is None:
+        raise ConfigurationError("--plot needs matplotlib: pip install 'rehost[plot]' (or leave out --plot)")
+    hosts = _split_hosts(args.hosts)
+    if not hosts:
+        raise ConfigurationError(f"--hosts {args.hosts!r} names no host: give one or more, comma-separated "
+                                 "(e.g. --hosts groq,openrouter; rehost hosts lists them)")
+    try:
+        load_prompts(args.prompts)
+    except ValueError as exc:
+        raise ConfigurationError(f"--prompts: {exc}") from None
+    specs = [parse_host(h) for h in hosts]
+    first, first_options = specs[0]
+    typed = host_options(first, first_options)
+    try:
+        client = _constructing(first, typed, lambda: make_client(f"{first}/{args.model}", raw=args.raw,
+                                                                 provider_options=typed))
+    except ConfigurationError as exc:  # the library's advice, in the command line's words
+        raise ConfigurationError(str(exc).replace("pass raw=True", "pass --raw")) from None
+    providers = [client.provider, *(build_provider(name, options) for name, options in specs[1:])]
     options: dict[str, Any] = {}
     if args.max_tokens is not None:
         options["max_tokens"] = args.max_tokens
     if args.temperature is not None:
         options["temperature"] = args.temperature
     if args.thinking is not None:
-        thinking: Any = {"on": True, "off": False}.get(args.thinking, args.thinking)
-        options["thinking"] = int(thinking) if isinstance(thinking, str) and thinking.isdigit() else thinking
+        options["thinking"] = args.thinking
     report = compare(client, providers, prompts=args.prompts, runs=args.runs, concurrency=args.concurrency,
-                     warmup=args.warmup, progress=_Progress(sys.stderr), **options)
+                     warmup=args.warmup, timeout=args.timeout, progress=_Progress(sys.stderr), **options)
     print(report.table())
-    if args.json_path:
-        with open(args.json_path, "w", encoding="utf-8") as fh:
+    if json_path is not None:
+        with json_path.open("w", encoding="utf-8") as fh:
             json.dump(report.to_dict(), fh, indent=1, default=str)
-        print(f"report: {args.json_path}")
-    if args.plot_path:
-        print(f"plot: {report.plot(args.plot_path)}")
+        print(f"report: {json_path}")
+    if not report.answered:
+        print("rehost bench: no host answered a timed call: each failed or was skipped (the table says why)"
+              + ("; no plot drawn" if plot_path is not None else ""), file=sys.stderr)
+        return 1
+    if plot_path is not None:
+        print(f"plot: {report.plot(plot_path)}")
     return 0
+
+
+def _writable(option: str, text: str, suffixes: Sequence[str] = ()) -> Path:
+    """An output path, checked before the bench runs so that a typo in it does not cost the results."""
+    path = Path(text)
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise ConfigurationError(f"{option} {text}: give a file name ending in {', '.join(suffixes)}")
+    if path.is_dir():
+        raise ConfigurationError(f"{option} {text} is a directory: give a file name in it")
+    if not path.parent.is_dir():
+        raise ConfigurationError(f"{option} {text}: there is no directory {path.parent}; create it first or "
+                                 "choose another path")
+    if not os.access(path.parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ConfigurationError(f"{option} {text}: this user may not write there; choose another path")
+    return path
 
 
 def _split_hosts(text: str) -> list[str]:
@@ -116,20 +356,56 @@ def _split_hosts(text: str) -> list[str]:
 
 
 def _models(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="rehost models", description="Which hosts serve which model.")
-    parser.add_argument("--family", default=None)
-    parser.add_argument("--host", default=None)
+    parser = _Parser(prog="rehost models", parents=[_common()],
+                     description="Which hosts serve which model: each host's id for it, the context window and "
+                                 "prices (USD per million tokens, with the date they were read).")
+    parser.add_argument("--family", default=None, metavar="FAMILY",
+                        help="only this model family (deepseek, gemini, ...)")
+    parser.add_argument("--host", default=None, metavar="HOST", help="only this host (groq, openrouter, ...)")
     parser.add_argument("--all", action="store_true", help="include retired rows")
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON (prices as exact decimals)")
     args = parser.parse_args(argv)
-    from .shared.catalog import models_table
+    from .entry import HOSTS
+    from .shared.catalog import default_catalog, models_table
 
-    print(models_table(family=args.family, host=args.host, include_retired=args.all))
+    catalog = default_catalog()
+    families = sorted({m.family for m in catalog.models()})
+    if args.family is not None and args.family not in families:
+        raise ConfigurationError(f"no model family {args.family!r}; families: {', '.join(families)}")
+    hosts = sorted(set(HOSTS) | {h for m in catalog.models() for h in m.hosts})
+    if args.host is not None and args.host not in hosts:
+        raise ConfigurationError(f"no host {args.host!r}; hosts: {', '.join(hosts)}")
+    rows = [_model_row(entry, row) for entry in catalog.models(args.family) for name, row in entry.hosts.items()
+            if (args.host is None or name == args.host) and (row.status != "retired" or args.all)]
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    elif not rows:
+        asked = ", ".join(f"{k} {v}" for k, v in (("family", args.family), ("host", args.host)) if v)
+        print(f"no catalogued model matches ({asked}){'' if args.all else '; --all includes retired rows'}")
+    else:
+        print(models_table(catalog, family=args.family, host=args.host, include_retired=args.all))
     return 0
 
 
+def _model_row(entry: Any, row: Any) -> dict[str, Any]:
+    """One catalogue row (a model on a host) for ``rehost models --json``."""
+    p = row.prices
+
+    def money(value: Any) -> str | None:
+        return None if value is None else f"{value:f}"
+
+    return {"model": entry.id, "family": entry.family, "host": row.host, "host_id": row.id, "status": row.status,
+            "context_window": row.context_window or entry.context_window,
+            "max_output_tokens": row.max_output_tokens or entry.max_output_tokens,
+            "prices": None if p is None else {"input": money(p.input), "cached_input": money(p.cached_input),
+                                              "output": money(p.output), "read": p.read}}
+
+
 def _hosts(argv: Sequence[str]) -> int:
-    argparse.ArgumentParser(prog="rehost hosts", description="The hosts rehost knows, and their keys.").parse_args(
-        argv)
+    parser = _Parser(prog="rehost hosts", description="The hosts rehost knows, and whether their keys are set.",
+                     parents=[_common()])
+    parser.add_argument("--json", action="store_true", help="print the hosts as JSON")
+    args = parser.parse_args(argv)
     from .entry import HOSTS, provider
     from .errors import RehostError
 
@@ -143,6 +419,10 @@ def _hosts(argv: Sequence[str]) -> int:
             reason = f"{type(exc).__name__}: {exc}"
         env = " or ".join(getattr(provider_class(name), "api_key_env", ()) or ()) or "-"
         rows.append((name, env, "ready" if reason is None else reason))
+    if args.json:
+        print(json.dumps([{"host": r[0], "key_env": [] if r[1] == "-" else r[1].split(" or "),
+                           "ready": r[2] == "ready", "status": r[2]} for r in rows[1:]], indent=1))
+        return 0
     width = [max(len(r[i]) for r in rows) for i in range(2)]
     for r in rows:
         print(f"{r[0].ljust(width[0])}  {r[1].ljust(width[1])}  {r[2]}")
@@ -161,12 +441,62 @@ def provider_class(name: str) -> Any:
 COMMANDS = {"bench": _bench, "models": _models, "hosts": _hosts}
 
 
+def _one_line(exc: BaseException) -> str:
+    """An error's message on one line (pydantic and some hosts write several)."""
+    return " ".join(str(exc).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """``rehost COMMAND ...``. A user mistake (a bad option, an unknown model or host, a missing file) is one line
+    on stderr and exit status 2, before anything is sent; ``--debug`` adds the traceback."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] in ("-h", "--help"):
-        print(__doc__.strip())
+    debug = "--debug" in args
+    head = next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))
+    prog = f"rehost {args[head]}" if head < len(args) and args[head] in COMMANDS else "rehost"
+    try:
+        return _run(args)
+    except ConfigurationError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+
+
+_USAGE = """\
+Any model on any host: time one model across hosts, and see which hosts serve which model.
+
+commands:
+  bench     time one model on several hosts: latency, throughput, errors, cost
+  models    which hosts serve which model: their ids, context windows and prices
+  hosts     the hosts rehost knows, and whether their API keys are set
+  emulate   serve emulated hosts on loopback, for tests and demos"""
+
+_EPILOG = """\
+'rehost COMMAND --help' gives a command's options. For example:
+  rehost bench r1 --hosts groq,openrouter,together --runs 20 --concurrency 4 --json r1.json --plot r1.png
+  rehost models --family deepseek"""
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    top = _Parser(prog="rehost", usage="%(prog)s [-h] [--version] [--debug] COMMAND [ARGS ...]", description=_USAGE,
+                  epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter, parents=[_common()])
+    top.add_argument("--version", action="version", version=f"rehost {__version__}")
+    return top
+
+
+def _run(args: list[str]) -> int:
+    head = next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))
+    top = _top_parser()
+    top.parse_args(args[:head])  # --help and --version print and exit here
+    if head == len(args):
+        top.print_help()
         return 0
-    command, rest = args[0], args[1:]
+    command, rest = args[head], args[head + 1:]
     if command == "emulate":
         from .testing.emulator import main as emulate
 
@@ -174,7 +504,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     handler = COMMANDS.get(command)
     if handler is None:
-        print(f"rehost: unknown command {command!r}; commands: bench, models, hosts, emulate", file=sys.stderr)
+        print(f"rehost: error: unknown command {command!r}; commands: bench, models, hosts, emulate", file=sys.stderr)
         return 2
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     return handler(rest)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import io
+import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .runner import Report
 
-__all__ = ["plot_report"]
+__all__ = ["SUFFIXES", "build_figure", "plot_report"]
+
+#: the kinds of file a plot can be written to
+SUFFIXES = (".png", ".svg", ".pdf", ".html")
 
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
@@ -18,7 +23,35 @@ _PANELS = (("ttft", "time to first token (ms)", 1000.0), ("itl", "between tokens
 
 
 def plot_report(report: Report, path: Path) -> Path:
-    """Write box plots of each metric per host to ``path`` (.png, .svg, or .html with the SVG inside)."""
+    """Write box plots of each metric per host to ``path`` (.png, .svg, .pdf, or .html with the SVG inside).
+
+    A report in which no host answered a timed call has nothing to draw: that raises ValueError rather than
+    writing an empty figure."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(f"plot files are {', '.join(SUFFIXES)}, not {path.name}")
+    if not report.answered:
+        raise ValueError("no host answered a timed call: nothing to plot (the table says why)")
+    fig = build_figure(report)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".html":
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg")
+        svg = buf.getvalue().decode()
+        model, table = html.escape(report.model), html.escape(report.table())  # neither is ours to trust
+        path.write_text(f"<!doctype html><meta charset='utf-8'><title>rehost bench: {model}</title>"
+                        f"<body style='font-family:sans-serif'><h1>rehost bench: {model}</h1>{svg}"
+                        f"<pre>{table}</pre></body>", "utf-8")
+    else:
+        fig.savefig(path, dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path
+
+
+def build_figure(report: Report) -> Any:
+    """The figure of ``report``: a panel per metric; in each, a box per host and a dot per sample."""
     try:
         import matplotlib
 
@@ -26,43 +59,35 @@ def plot_report(report: Report, path: Path) -> Path:
         import matplotlib.pyplot as plt
     except ImportError as exc:
         raise ImportError("plots need matplotlib: pip install 'rehost[plot]'") from exc
+    # a host's colour follows its place in the report, so it is the same in every panel (and when another host
+    # has nothing to show in one)
+    colours = {h.host: _COLOURS[i % len(_COLOURS)] for i, h in enumerate(report.hosts)}
     hosts = [h.host for h in report.hosts if h.skipped is None]
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
     for ax, (metric, label, scale) in zip(axes.flat, _PANELS, strict=True):
-        data = [[getattr(s, metric) * scale for s in report.samples if s.host == h and s.ok
-                 and getattr(s, metric) is not None] for h in hosts]
+        data = [[v * scale for s in report.samples if s.host == h and s.ok
+                 and (v := getattr(s, metric)) is not None and not math.isnan(v)] for h in hosts]
         shown = [(h, d) for h, d in zip(hosts, data, strict=True) if d]
         if shown:
             boxes = ax.boxplot([d for _, d in shown], showfliers=False, patch_artist=True, widths=0.5)
-            for n, (patch, (_, values)) in enumerate(zip(boxes["boxes"], shown, strict=True), 1):
-                colour = _COLOURS[(n - 1) % len(_COLOURS)]
+            for n, (patch, (host, values)) in enumerate(zip(boxes["boxes"], shown, strict=True), 1):
+                colour = colours[host]
                 patch.set(facecolor=colour, alpha=0.35, edgecolor=colour)
                 spread = [n + 0.18 * ((i % 7) - 3) / 3 for i in range(len(values))]  # every sample, spread out
                 ax.scatter(spread, values, s=9, color=colour, alpha=0.8, zorder=3)
-                median = sorted(values)[len(values) // 2]
-                ax.annotate(f"{median:.1f}", (n, median), xytext=(12, 0), textcoords="offset points",
-                            fontsize=8, va="center")
+                # the table's p50 (one percentile function for both), written above the column's highest dot so
+                # that it covers none of them
+                median = getattr(report.result(host), metric).p50 * scale
+                ax.annotate(f"{median:.1f}", (n, max(values)), xytext=(0, 4), textcoords="offset points",
+                            fontsize=8, ha="center", va="bottom")
             ax.set_xticks(range(1, len(shown) + 1), [h for h, _ in shown])
-            ax.set_ylim(bottom=0)
+            top = max(max(d) for _, d in shown)
+            ax.set_ylim(0, top * 1.15 if top > 0 else 1.0)  # room for the labels inside the panel
         ax.set_title(label, fontsize=11)
         ax.grid(axis="y", alpha=0.3)
     fig.suptitle(f"{report.model} across hosts: {report.config.get('runs')} runs of "
-                 f"'{report.config.get('prompts')}' prompts (boxes: quartiles; dots: every call; label: median)",
+                 f"'{report.config.get('prompts')}' prompts (boxes: quartiles; dots: every call; "
+                 "label: median, the table's p50)",
                  fontsize=12)
     fig.tight_layout()
-    suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".html":
-        buf = io.BytesIO()
-        fig.savefig(buf, format="svg")
-        svg = buf.getvalue().decode()
-        path.write_text(f"<!doctype html><meta charset='utf-8'><title>rehost bench: {report.model}</title>"
-                        f"<body style='font-family:sans-serif'><h1>rehost bench: {report.model}</h1>{svg}"
-                        f"<pre>{report.table()}</pre></body>", "utf-8")
-    elif suffix in (".png", ".svg", ".pdf"):
-        fig.savefig(path, dpi=110)
-    else:
-        plt.close(fig)
-        raise ValueError(f"plot files are .png, .svg, .pdf or .html, not {path.name}")
-    plt.close(fig)
-    return path
+    return fig

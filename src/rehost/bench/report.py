@@ -5,11 +5,22 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from .runner import MIN_TTFT
+
 if TYPE_CHECKING:
     from .runner import Report
     from .stats import Summary
 
-__all__ = ["render_table"]
+__all__ = ["render_table", "shorten"]
+
+#: the longest error message a table note quotes (the whole message is in the report's JSON)
+_MESSAGE_LIMIT = 110
+
+
+def shorten(text: str, limit: int = _MESSAGE_LIMIT) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis when longer."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def _ms(s: Summary | None) -> str:
@@ -19,7 +30,8 @@ def _ms(s: Summary | None) -> str:
 
 
 def render_table(report: Report) -> str:
-    """One row per host: latencies in ms as p50 / p95 / p99, throughput, errors, cost per 1,000 requests."""
+    """One row per host: latencies in ms as p50 / p95 / p99, throughput, errors, cost per 1,000 requests; then
+    notes: why a host was skipped, what each kind of error said (shortened), where costs came from."""
     header = ("host", "n", "ttft ms p50/p95/p99", "inter-token ms p50/p95/p99", "end-to-end ms p50/p95/p99",
               "tok/s p50", "errors", "$ / 1k req")
     rows = [header]
@@ -34,6 +46,10 @@ def render_table(report: Report) -> str:
         rows.append((h.host, str(h.samples), _ms(h.ttft), _ms(h.itl), _ms(h.e2e),
                      f"{tps.p50:.1f}" if tps is not None and tps.n else "-", errors,
                      f"{h.cost_per_1000}" if h.cost_per_1000 is not None else "-"))
+        for kind, count in sorted(h.errors.items()):
+            said = h.error_messages.get(kind)
+            if said:
+                notes.append(f"{h.host}: {kind} x{count}: {shorten(said)}")
         if h.cost_source:
             notes.append(f"{h.host}: cost from {h.cost_source}")
         for key, summary in h.host_timing.items():
@@ -42,6 +58,12 @@ def render_table(report: Report) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     ranked = report.ranking("ttft")
+    unranked = report.unranked("ttft")
+    for h in report.hosts:
+        if h.host in unranked and h.ttft is not None:
+            notes.append(f"{h.host}: not ranked by first token: its p50 of {h.ttft.p50 * 1000:.1f} ms is under "
+                         f"{MIN_TTFT * 1000:g} ms after the request left, sooner than any host can generate and "
+                         "send a token (a stub answering at once, or a cached answer)")
     title = f"{report.model}: {report.config.get('runs')} runs x {report.config.get('prompts')}, " \
             f"concurrency {report.config.get('concurrency')}"
     out = [title, *lines]
