@@ -128,7 +128,7 @@ def _patch_google_auth() -> Any:
     def default(*_args: Any, **_kwargs: Any) -> tuple[_FakeCredentials, str | None]:
         return _FakeCredentials(), None
 
-    google.auth.default = default
+    google.auth.default = default  # type: ignore[assignment]
 
     def undo() -> None:
         google.auth.default = real
