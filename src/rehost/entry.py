@@ -51,6 +51,7 @@ FAMILY_CLIENTS: Mapping[str, tuple[str, str]] = {
     "llama": ("rehost.clients.llama", "LlamaClient"),
     "mistral": ("rehost.clients.mistral", "MistralClient"),
     "qwen": ("rehost.clients.qwen", "QwenClient"),
+    "smollm": ("rehost.clients.smollm", "SmolLMClient"),
 }
 
 
