@@ -557,7 +557,16 @@ def fold_system(messages: tuple[Message, ...]) -> tuple[Message, ...]:
     rest = [m for m in messages if m.role != "system"]
     for i, m in enumerate(rest):
         if m.role == "user":
-            rest[i] = Message(role="user", parts=(TextPart(text=f"{system}\n\n{m.text}"),))
+            if all(isinstance(p, TextPart) for p in m.parts):
+                rest[i] = Message(role="user", parts=(TextPart(text=f"{system}\n\n{m.text}"),))
+            else:  # keep the turn's images and documents where they are; the system text leads its first text
+                parts: list[Any] = list(m.parts)
+                at = next((j for j, p in enumerate(parts) if isinstance(p, TextPart)), None)
+                if at is None:
+                    parts.insert(0, TextPart(text=system))
+                else:
+                    parts[at] = TextPart(text=f"{system}\n\n{parts[at].text}")
+                rest[i] = Message(role="user", parts=tuple(parts))
             break
     else:
         rest.insert(0, Message.user(system))
