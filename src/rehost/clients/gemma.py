@@ -6,6 +6,10 @@ Model knowledge:
 * Instruction-tuned models (``-it``) take a chat; Gemma's chat template has no system role, so a system
   prompt is folded into the first user turn (the Gemini API even refuses ``systemInstruction`` for Gemma).
 * Gemma has no thinking: asking for it is an error. Gemma 3 4B and larger read images.
+* MedGemma (Google's medical Gemma 3 variants, open weights under the HAI-DEF terms: 4B and 27B multimodal, 27B
+  text-only, and MedGemma 1.5 4B) keeps Gemma 3's template; the multimodal ones read images. They are not served
+  by a hosted API: run them locally or on your own Vertex endpoint (``rehost.presets.medgemma`` says how, and
+  what the model card allows them to be used for).
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ class GemmaClient(ModelClient):
         "3-27b-it": _v("gemma-3-27b-it", "Gemma 3 27B IT", inputs=_VISION),
         "2-9b-it": _v("gemma-2-9b-it", "Gemma 2 9B IT"),
         "2-27b-it": _v("gemma-2-27b-it", "Gemma 2 27B IT"),
+        "medgemma-4b-it": _v("medgemma-4b-it", "MedGemma 4B IT", inputs=_VISION),
+        "medgemma-27b-it": _v("medgemma-27b-it", "MedGemma 27B IT (multimodal)", inputs=_VISION),
+        "medgemma-27b-text-it": _v("medgemma-27b-text-it", "MedGemma 27B text IT"),
+        "medgemma-1.5-4b-it": _v("medgemma-1.5-4b-it", "MedGemma 1.5 4B IT", inputs=_VISION),
     }
 
     def plan_thinking(self, thinking: Thinking | None) -> ThinkingPlan | None:

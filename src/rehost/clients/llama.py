@@ -2,6 +2,8 @@
 
 Model knowledge (Meta model cards): none of them think; Llama 3.x reads text only, Llama 4 Scout and Maverick
 read images too. The system prompt is supported. No sampling defaults are imposed (hosts' defaults apply).
+Each 3.x model also answers to its short name without ``-instruct`` (``llama-3.3-70b``), the name most
+hosts' docs and users write.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ def _v(model: str, name: str, **kw: Any) -> Variant:
 class LlamaClient(ModelClient):
     family: ClassVar[str] = "llama"
     variants: ClassVar[Mapping[str, Variant]] = {
-        "3.1-8b": _v("llama-3.1-8b-instruct", "Llama 3.1 8B Instruct"),
-        "3.1-70b": _v("llama-3.1-70b-instruct", "Llama 3.1 70B Instruct"),
-        "3.1-405b": _v("llama-3.1-405b-instruct", "Llama 3.1 405B Instruct"),
-        "3.3-70b": _v("llama-3.3-70b-instruct", "Llama 3.3 70B Instruct"),
+        "3.1-8b": _v("llama-3.1-8b-instruct", "Llama 3.1 8B Instruct", aliases=("llama-3.1-8b",)),
+        "3.1-70b": _v("llama-3.1-70b-instruct", "Llama 3.1 70B Instruct", aliases=("llama-3.1-70b",)),
+        "3.1-405b": _v("llama-3.1-405b-instruct", "Llama 3.1 405B Instruct", aliases=("llama-3.1-405b",)),
+        "3.3-70b": _v("llama-3.3-70b-instruct", "Llama 3.3 70B Instruct", aliases=("llama-3.3-70b",)),
         "4-scout": _v("llama-4-scout-17b-16e-instruct", "Llama 4 Scout 17B-16E Instruct", inputs=_VISION,
                       aliases=("scout",)),
         "4-maverick": _v("llama-4-maverick-17b-128e-instruct", "Llama 4 Maverick 17B-128E Instruct",

@@ -10,6 +10,10 @@ Partner models are served here too: Claude and Mistral models (``vertex_partner`
 ``:rawPredict`` with their publisher's own body. Which publisher a model belongs to is read from its id
 (``claude-*``, ``mistral-*`` ...); each call is handed to that publisher's codec, while auth, transport and
 retries stay here.
+
+A model you deployed yourself (Model Garden) is reached with ``Vertex(project, location, endpoint="123...")``:
+every call then goes to that endpoint's OpenAI-compatible chat completions (``vertex_endpoint``), whatever the
+model, and the catalogue is not asked whether Vertex serves it (your endpoint does).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from .base import Provider
 from .dialects import anthropic as messages
 from .dialects.common import CallInfo
 from .gemini_api import GeminiAPIProvider
+from .vertex_endpoint import VertexEndpoint, endpoint_resource
 from .vertex_partner import ClaudeOnVertex, MistralOnVertex, publisher_for
 
 __all__ = ["Vertex"]
@@ -61,8 +66,10 @@ class Vertex(GeminiAPIProvider):
         api_version: str = "v1beta1",
         quota_project: str | None = None,
         base_url: str | None = None,
+        endpoint: str | None = None,
         **kwargs: Any,
     ) -> None:
+        self.endpoint = endpoint
         self.project = project or os.environ.get("GOOGLE_CLOUD_PROJECT")
         self.location = location or os.environ.get("GOOGLE_CLOUD_LOCATION") or "global"
         self.api_version = api_version
@@ -72,10 +79,12 @@ class Vertex(GeminiAPIProvider):
         self._cred_lock = threading.Lock()
         super().__init__(None, base_url=base_url or endpoint_for(self.location), **kwargs)
         self._partners: dict[str, Provider] = {"anthropic": ClaudeOnVertex(self), "mistralai": MistralOnVertex(self)}
+        self._endpoint_codec = VertexEndpoint(self) if endpoint else None
 
     def __repr__(self) -> str:
         auth = "token" if self._token is not None else ("credentials" if self._credentials else "adc")
-        return f"Vertex(project={self.project!r}, location={self.location!r}, auth={auth})"
+        where = f", endpoint={self.endpoint!r}" if self.endpoint else ""
+        return f"Vertex(project={self.project!r}, location={self.location!r}{where}, auth={auth})"
 
     def model_url(self, model_id: str, method: str, *, publisher: str = "google") -> str:
         if not self.project:
@@ -84,9 +93,24 @@ class Vertex(GeminiAPIProvider):
         return (f"{self.base_url}/{self.api_version}/projects/{self.project}/locations/{self.location}"
                 f"/publishers/{publisher}/models/{model_id}:{method}")
 
+    def endpoint_url(self, method: str) -> str:
+        """URL of ``method`` on the deployed endpoint (``endpoint=``)."""
+        if not self.project or not self.endpoint:
+            raise ConfigurationError("vertex: a deployed endpoint needs project=... and endpoint=...", host=self.name)
+        resource = endpoint_resource(self.project, self.location, self.endpoint)
+        return f"{self.base_url}/{self.api_version}/{resource}/{method}"
+
+    def host_model_id(self, request: Request) -> str:
+        if self._endpoint_codec is not None:  # the model is whatever the endpoint serves
+            return request.host_model_id or self._models.get(request.model) or request.model
+        return super().host_model_id(request)
+
     # ------------------------------------------------------------------------------------------ partner models
     def partner(self, model_id: str) -> Provider | None:
-        """The codec of a partner model (Claude, Mistral), or None for Google's own models."""
+        """The codec of a partner model (Claude, Mistral), or of the deployed endpoint, or None for Google's own
+        models."""
+        if self._endpoint_codec is not None:
+            return self._endpoint_codec
         return self._partners.get(publisher_for(model_id))
 
     def check_parts(self, request: Request) -> None:
