@@ -270,8 +270,8 @@ def _bench(argv: Sequence[str]) -> int:
                         help="on, off, an effort (minimal, low, medium, high, xhigh, max) or a token budget "
                              "(e.g. 2048), sent with every call")
     parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help="seconds one call may take, first byte to last; a call that takes longer (a stalled "
-                             "host) is counted as a RequestTimeout error (default %(default)g)")
+                        help="seconds one call may take, from sending it to its last token; a call that takes "
+                             "longer (a stalled host) is counted as a RequestTimeout error (default %(default)g)")
     parser.add_argument("--raw", action="store_true", help="send MODEL to every host as its own id (a model the "
                                                            "catalogue does not know)")
     parser.add_argument("--json", dest="json_path", default=None, metavar="FILE",

@@ -37,7 +37,7 @@ Progress = Callable[[int, int], None]
 #: a host's figures; the "fastest first token" ranking leaves it out and says why.
 MIN_TTFT = 0.001
 
-#: seconds one benchmark call may take, first byte to last (a long reasoning answer fits; a stalled host ends)
+#: seconds one benchmark call may take, start to finish (a long reasoning answer fits; a stalled host ends)
 DEFAULT_TIMEOUT = 120.0
 
 
