@@ -16,7 +16,13 @@ from typing import Any, ClassVar, Literal, TypeAlias, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..shared.errors import ConfigurationError, ContextWindowExceeded, RehostError, UnsupportedFeature
+from ..shared.errors import (
+    ConfigurationError,
+    ContextWindowExceeded,
+    OutputValidationError,
+    ToolLoopLimit,
+    UnsupportedFeature,
+)
 from ..shared.output import Output, OutputMode
 from ..shared.request import ReasoningTags, Request, Sampling, ThinkingPlan
 from ..shared.tokens import TokenCount, count_tokens
@@ -521,10 +527,6 @@ def _surely_fits(request: Request, room: int) -> bool:
     return size + 16 * (len(request.messages) + 4) <= room
 
 
-class ToolLoopLimit(RehostError):
-    """``run`` stopped: the model kept calling tools for ``max_turns`` turns."""
-
-
 @dataclass(frozen=True, slots=True)
 class RunResult:
     """The end of a tool loop: the final Completion, the whole conversation, and the typed answer."""
@@ -540,8 +542,6 @@ class RunResult:
 
 
 def _structured(result: Completion) -> Any:
-    from ..shared.output import OutputValidationError
-
     if result.output is None and result.tool_calls:
         names = ", ".join(c.name for c in result.tool_calls)
         exc = OutputValidationError(f"the model called tools ({names}) instead of answering; use run() to run them",

@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import RehostError
+from .errors import OutputValidationError
 
 __all__ = ["Output", "OutputMode", "OutputValidationError", "output_instruction"]
 
@@ -24,16 +24,6 @@ OutputMode: TypeAlias = Literal["auto", "native", "json", "tool", "prompt"]
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
 _NAME = re.compile(r"[^A-Za-z0-9_-]")
-
-
-class OutputValidationError(RehostError):
-    """The model's answer is not valid JSON of the requested shape; ``text`` holds what it wrote."""
-
-    def __init__(self, message: str, *, text: str, errors: Any = None, host: str | None = None) -> None:
-        super().__init__(message, host=host)
-        self.text = text
-        self.errors = errors
-        self.completion: Any = None
 
 
 @dataclass(frozen=True, slots=True)
