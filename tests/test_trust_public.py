@@ -5,7 +5,9 @@ Celery) with its attributes."""
 from __future__ import annotations
 
 import ast
+import copy
 import importlib
+import pickle
 import re
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 
 import rehost
 import rehost.errors
+from rehost.shared.types import Completion, TextPart
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
@@ -67,3 +70,55 @@ def test_the_readme_errors_are_in_rehost_errors_and_are_the_same_classes(name):
 @pytest.mark.parametrize("name", rehost.__all__)
 def test_every_exported_name_resolves(name):
     assert getattr(rehost, name) is not None
+
+
+# ---------------------------------------------------------------------------------------------- item 23
+
+_EXTRA = {
+    "ModelNotServed": {"serving_hosts": ("groq", "openrouter")},
+    "ContextWindowExceeded": {"input_tokens": 10, "max_output_tokens": 5, "context_window": 12,
+                              "count_method": "cl100k_base", "exact": False, "status": 400, "code": "ctx"},
+    "OutputValidationError": {"text": "{not json", "errors": [{"loc": ["a"], "msg": "bad"}]},
+}
+_COMMON = {"status": 503, "request_id": "req-1", "code": "busy", "retry_after": 2.5, "body": "the body"}
+_NO_COMMON = {"ModelNotServed", "OutputValidationError"}  # their constructors take only host= of these
+
+
+def _make(name):
+    cls = getattr(rehost.errors, name)
+    kwargs = {"host": "groq", **_EXTRA.get(name, {})}
+    if name not in _NO_COMMON:
+        kwargs = {**_COMMON, **kwargs}
+    exc = cls(f"{name} happened", **kwargs)
+    exc.attempts = (rehost.Attempt(host="groq", outcome="RateLimited", seconds=0.1),)
+    if name == "OutputValidationError":
+        exc.completion = Completion(parts=(TextPart(text="{not json"),), host="groq")
+    return exc
+
+
+ERRORS = [name for name in rehost.errors.__all__ if name != "RehostError"] + ["RehostError"]
+
+
+@pytest.mark.parametrize("name", ERRORS)
+@pytest.mark.parametrize("how", ["pickle", "deepcopy", "copy"])
+def test_every_error_survives_pickle_and_copies_with_its_attributes(name, how):
+    exc = _make(name)
+    if how == "pickle":
+        back = pickle.loads(pickle.dumps(exc))
+    elif how == "deepcopy":
+        back = copy.deepcopy(exc)
+    else:
+        back = copy.copy(exc)
+    assert type(back) is type(exc)
+    assert str(back) == str(exc)
+    assert repr(back) == repr(exc)
+    assert back.args == exc.args
+    assert vars(back) == vars(exc)
+    assert back.retryable == exc.retryable
+
+
+def test_a_redacted_error_stays_redacted_through_pickle():
+    exc = rehost.errors.AuthenticationError("bad key sk-0123456789abcdef", host="groq", body="sk-0123456789abcdef")
+    exc.redact("sk-0123456789abcdef")
+    back = pickle.loads(pickle.dumps(exc))
+    assert "sk-0123456789abcdef" not in f"{back} {back!r} {back.body} {back.args}"

@@ -96,6 +96,12 @@ class RehostError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle (and copy) by state, not by calling ``__init__`` again: subclasses take keyword-only
+        arguments (``OutputValidationError(text=...)``) that ``Exception``'s default, ``cls(*args)``, cannot
+        give, so an error crossing a process pool or a task queue failed to unpickle there."""
+        return _rebuild, (type(self), self.args), self.__dict__
+
     def redact(self, secret: str | None) -> None:
         """Remove a secret from every text this error carries (hosts sometimes echo part of a key)."""
         if not secret or len(secret) < 8:
@@ -105,6 +111,13 @@ class RehostError(Exception):
             if isinstance(value, str) and secret in value:
                 setattr(self, attr, value.replace(secret, "***"))
         self.args = (self.message,)
+
+
+def _rebuild(cls: type[RehostError], args: tuple[Any, ...]) -> RehostError:
+    """An error of ``cls`` with ``args`` and no ``__init__`` run: pickle then restores its attributes."""
+    exc = cls.__new__(cls)
+    exc.args = args  # set here: OSError's __new__ (RequestTimeout, ConnectionFailed) leaves args to __init__
+    return exc
 
 
 # ---------------------------------------------------------------------------------------------- configuration
