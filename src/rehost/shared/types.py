@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .errors import ConfigurationError, RehostError
 from .pricing import Cost
 
 if TYPE_CHECKING:
@@ -98,10 +99,58 @@ def _plain_defaults(cls: type[BaseModel]) -> dict[str, Any] | None:
     return out
 
 
+# ---------------------------------------------------------------------------------------------------- input
+
+
+def validation_message(exc: ValidationError, what: str) -> str:
+    """pydantic's errors as one line a caller can act on: which field, what is wrong, and what was given."""
+    problems: list[str] = []
+    for err in exc.errors(include_url=False):
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, RehostError):
+            text = cause.message
+        elif err["type"] == "value_error" and cause is not None:
+            text = str(cause)
+        else:
+            text = err["msg"]
+            given = err.get("input")
+            if isinstance(given, str | int | float | bool) and not isinstance(cause, Exception):
+                text += f" (got {given!r:.60})"
+        where = ".".join(str(p) for p in err["loc"])
+        problems.append(f"{where}: {text}" if where else text)
+    return f"invalid {what}: {'; '.join(problems)}"
+
+
+class _Input(BaseModel):
+    """Base of the types callers build (messages, parts, tools, the thinking setting): a value that does not
+    validate raises ``ConfigurationError`` (a rehost error, and a ValueError as pydantic's own error is)
+    naming the field and the problem, so ``except RehostError`` covers bad input too. Decoders build these
+    types with ``construct``, which validates nothing and so never comes here."""
+
+    model_config = _FROZEN
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ConfigurationError(validation_message(exc, type(self).__name__)) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            cause = (errors[0].get("ctx") or {}).get("error") if len(errors) == 1 else None
+            if isinstance(cause, ConfigurationError) and not errors[0]["loc"]:
+                raise cause from None  # our own __init__ already said it, validating the same object
+            raise ConfigurationError(validation_message(exc, cls.__name__)) from None
+
+
 # ---------------------------------------------------------------------------------------------------- parts
 
 
-class TextPart(BaseModel):
+class TextPart(_Input):
     """Visible text. ``signature`` holds an opaque host token attached to it (Gemini ``thoughtSignature``)."""
 
     model_config = _FROZEN
@@ -110,7 +159,7 @@ class TextPart(BaseModel):
     signature: str | None = None
 
 
-class ReasoningPart(BaseModel):
+class ReasoningPart(_Input):
     """Reasoning the model produced, kept so it can be sent back when the family needs it.
 
     ``source`` names the dialect or host that produced it; opaque data (``signature``, ``redacted``,
@@ -151,7 +200,7 @@ def _require_json(value: Any, what: str) -> None:
         raise ValueError(f"{what} must be JSON-serialisable: {exc}") from None
 
 
-class _MediaPart(BaseModel):
+class _MediaPart(_Input):
     """Bytes or a URL, with its media type (sniffed from the bytes or the URL when not given).
 
     URLs are passed to the host as they are: rehost never downloads them, so a host that cannot fetch URLs
@@ -212,7 +261,7 @@ class DocumentPart(_MediaPart):
         return self
 
 
-class ToolCall(BaseModel):
+class ToolCall(_Input):
     """A call the model asked for. ``arguments`` is parsed JSON; ``raw_arguments`` keeps the host's text."""
 
     model_config = _FROZEN
@@ -229,7 +278,7 @@ class ToolCall(BaseModel):
         return self
 
 
-class ToolResult(BaseModel):
+class ToolResult(_Input):
     """The answer to a tool call, sent back in a ``tool`` message. ``parts`` carries images or documents the
     tool returned, for hosts that take them in tool results (Gemini 3)."""
 
@@ -254,7 +303,7 @@ _ALLOWED_PARTS: dict[str, tuple[type[BaseModel], ...]] = {
 }
 
 
-class Message(BaseModel):
+class Message(_Input):
     """One turn of a conversation.
 
     Accepts the familiar ``{"role": ..., "content": "..."}`` form as well as explicit parts, and refuses
@@ -348,7 +397,7 @@ MessageLike: TypeAlias = Message | Mapping[str, Any] | str
 # ---------------------------------------------------------------------------------------------------- tools
 
 
-class Tool(BaseModel):
+class Tool(_Input):
     """A function the model may call, described by a JSON schema."""
 
     model_config = _FROZEN
@@ -363,7 +412,7 @@ class Tool(BaseModel):
         return self
 
 
-class WebSearch(BaseModel):
+class WebSearch(_Input):
     """A search the host runs itself (Gemini ``googleSearch``, OpenRouter's ``web`` plugin), given to the model
     beside the caller's own tools."""
 
@@ -379,7 +428,12 @@ ToolChoice: TypeAlias = Literal["auto", "none", "required"] | str
 # ---------------------------------------------------------------------------------------------------- thinking
 
 
-class Thinking(BaseModel):
+_EFFORTS: tuple[str, ...] = Effort.__args__  # type: ignore[attr-defined]
+_THINKING_HELP = (f"give True or 'on', False or 'off', an effort ({'|'.join(_EFFORTS)}), a token budget (an "
+                  "int >= 0), or Thinking(...)")
+
+
+class Thinking(_Input):
     """What the caller wants from the model's thinking, in one setting.
 
     ``Thinking()`` or ``Thinking.on()``: think, at the model's default depth. ``Thinking.off()``: do not.
@@ -413,18 +467,25 @@ class Thinking(BaseModel):
 
     @classmethod
     def coerce(cls, value: Thinking | bool | str | int | None) -> Thinking | None:
-        """Accept the shorthands ``True``, ``False``, ``"high"``, ``1024`` wherever a Thinking is taken."""
+        """Accept the shorthands wherever a Thinking is taken: ``True`` / ``"on"``, ``False`` / ``"off"`` /
+        ``"none"``, an effort name (``"high"``; words in any case), a token budget (``1024``)."""
         if value is None or isinstance(value, Thinking):
             return value
         if isinstance(value, bool):
             return cls(enabled=value)
         if isinstance(value, int):
+            if value < 0:
+                raise ConfigurationError(f"a thinking budget is a number of tokens, not {value}: {_THINKING_HELP}")
             return cls(budget=value)
         if isinstance(value, str):
-            if value in ("none", "off"):
+            word = value.strip().lower()
+            if word in ("none", "off"):
                 return cls.off()
-            return cls.model_validate({"effort": value})
-        raise TypeError(f"thinking must be a Thinking, bool, effort name or budget, not {type(value).__name__}")
+            if word == "on":
+                return cls.on()
+            if word in _EFFORTS:
+                return cls(effort=word)
+        raise ConfigurationError(f"thinking={value!r:.60} is not a thinking setting: {_THINKING_HELP}")
 
 
 # ---------------------------------------------------------------------------------------------------- results

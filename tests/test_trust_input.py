@@ -1,0 +1,88 @@
+"""Bad input is refused before anything is sent, with a ``rehost.errors`` class whose message says what to do
+(issue 12, items 20-22): no raw pydantic, Unicode, attribute or decimal errors escape, nothing invalid reaches
+a host, and nothing is accepted silently."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from rehost import GenericClient, Groq, Thinking
+from rehost.errors import ConfigurationError, RehostError
+
+ANSWER = {"id": "c", "object": "chat.completion", "model": "m",
+          "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+          "usage": {"prompt_tokens": 3, "completion_tokens": 1}}
+
+
+class Recorder:
+    """A Groq provider whose transport records every request it is asked to send (and answers "ok")."""
+
+    def __init__(self) -> None:
+        self.sent: list[httpx.Request] = []
+        self.provider = Groq("gsk-test-0123456789", transport=httpx.MockTransport(self._answer),
+                             async_transport=httpx.MockTransport(self._answer))
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(request)
+        return httpx.Response(200, json=ANSWER)
+
+    def client(self, **options):
+        return GenericClient("m", provider=self.provider, **options)
+
+
+@pytest.fixture
+def host():
+    return Recorder()
+
+
+def refused(exc_info, *words):
+    """The error is a rehost error (never a raw foreign one) and its message holds each of ``words``."""
+    exc = exc_info.value
+    assert isinstance(exc, RehostError), f"{type(exc).__module__}.{type(exc).__name__}: {exc}"
+    text = str(exc)
+    for word in words:
+        assert word in text, f"{word!r} not in {text!r}"
+    return text
+
+
+def test_a_valid_call_is_sent(host):
+    assert host.client().complete("hi").text == "ok"
+    assert len(host.sent) == 1
+
+
+# ---------------------------------------------------------------------------------------------- item 20: thinking
+
+BAD_THINKING = ["xyz", "", "HIGHEST", -1, 1.5, [], {"effort": "high"}, object()]
+
+
+@pytest.mark.parametrize("value", BAD_THINKING, ids=repr)
+def test_an_invalid_thinking_setting_is_a_configuration_error(host, value):
+    with pytest.raises(ConfigurationError) as caught:
+        host.client(thinking=value)
+    refused(caught, "thinking", "off")  # the message lists what is accepted
+    with pytest.raises(ConfigurationError) as caught:
+        host.client().complete("hi", thinking=value)
+    refused(caught, "thinking")
+    assert host.sent == []
+
+
+@pytest.mark.parametrize("kwargs", [{"effort": "bad"}, {"budget": -5}, {"effort": "low", "budget": 10},
+                                    {"enabled": False, "effort": "high"}, {"include": "maybe"}, {"nope": 1}],
+                         ids=repr)
+def test_an_invalid_thinking_object_is_a_configuration_error(kwargs):
+    with pytest.raises(ConfigurationError) as caught:
+        Thinking(**kwargs)
+    refused(caught, "Thinking")
+    with pytest.raises(ConfigurationError):
+        Thinking.model_validate(kwargs)
+
+
+@pytest.mark.parametrize(("word", "expected"), [("on", Thinking.on()), ("off", Thinking.off()),
+                                                ("none", Thinking.off()), ("On", Thinking.on()),
+                                                (" OFF ", Thinking.off()), ("High", Thinking(effort="high"))])
+def test_on_is_accepted_wherever_off_is(host, word, expected):
+    assert Thinking.coerce(word) == expected
+    client = host.client(thinking=word)
+    assert client.thinking == expected
+    assert host.client().complete("hi", thinking=word).text == "ok"
