@@ -86,3 +86,77 @@ def test_on_is_accepted_wherever_off_is(host, word, expected):
     client = host.client(thinking=word)
     assert client.thinking == expected
     assert host.client().complete("hi", thinking=word).text == "ok"
+
+
+# ---------------------------------------------------------------------------------------------- item 20: messages
+
+BAD_MESSAGES = [None, 42, 3.5, b"hi", bytearray(b"hi"), [], (), [42], [None], ["hi", b"there"], object(), {},
+                {"role": "user"}, {"role": "bot", "content": "hi"}, [{"role": "system", "content": "be brief"}], "  "]
+
+
+@pytest.mark.parametrize("messages", BAD_MESSAGES, ids=repr)
+@pytest.mark.parametrize("call", ["complete", "stream", "run", "count_tokens", "prepare"])
+def test_messages_that_are_not_messages_are_refused_before_sending(host, messages, call):
+    client = host.client()
+    with pytest.raises(ConfigurationError) as caught:
+        getattr(client, call)(messages)
+    refused(caught)
+    assert host.sent == []
+
+
+async def test_async_calls_refuse_them_too(host):
+    for messages in (None, 42, b"hi", []):
+        with pytest.raises(ConfigurationError):
+            await host.client().acomplete(messages)
+        with pytest.raises(ConfigurationError):
+            await host.client().arun(messages)
+    assert host.sent == []
+
+
+def test_bytes_get_a_hint_to_decode_them(host):
+    with pytest.raises(ConfigurationError) as caught:
+        host.client().complete(b"hi")
+    refused(caught, "decode")
+
+
+LONE = "caf\udce9"  # what bytes decoded with errors="surrogateescape" leave behind
+
+
+@pytest.mark.parametrize("where", ["prompt", "system", "dict", "list", "tool result", "tool description",
+                                   "stop", "extra_body"])
+def test_lone_surrogates_are_refused_before_sending(host, where):
+    from rehost import Message, Tool, ToolCall
+
+    client = host.client()
+    options = {}
+    messages = ["hi"]
+    if where == "prompt":
+        messages = LONE
+    elif where == "system":
+        options["system"] = LONE
+    elif where == "dict":
+        messages = [{"role": "user", "content": LONE}]
+    elif where == "list":
+        messages = [Message.user("look"), Message.assistant("ok"), Message.user(LONE)]
+    elif where == "tool result":
+        call = ToolCall(id="1", name="f", arguments={})
+        messages = [Message.user("go"), Message.assistant(parts=[call]), Message.tool(call, LONE)]
+    elif where == "tool description":
+        options["tools"] = [Tool(name="f", description=LONE)]
+    elif where == "stop":
+        options["stop"] = [LONE]
+    else:
+        options["extra_body"] = {"note": LONE}
+    with pytest.raises(ConfigurationError) as caught:
+        client.complete(messages, **options)
+    text = refused(caught, "surrogate")
+    assert "\udce9" not in text  # the message stays printable
+    assert host.sent == []
+
+
+@pytest.mark.parametrize("call", ["count_tokens", "stream"])
+def test_lone_surrogates_are_refused_when_counting_and_streaming(host, call):
+    with pytest.raises(ConfigurationError) as caught:
+        getattr(host.client(), call)("word " * 5000 + LONE)
+    refused(caught, "surrogate")
+    assert host.sent == []

@@ -10,7 +10,7 @@ the host it started on.
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeAlias, TypeVar, overload
 
@@ -37,8 +37,12 @@ from ..shared.types import (
     TextDelta,
     TextPart,
     Thinking,
+    Tool,
     ToolChoice,
+    ToolResult,
     construct,
+    unencodable_at,
+    validation_message,
 )
 
 __all__ = [
@@ -140,10 +144,19 @@ _NO_SAMPLING = SamplingOptions()
 
 
 def coerce_messages(messages: MessageLike | Sequence[MessageLike]) -> tuple[Message, ...]:
-    """A prompt string, one message, or a list of messages / dicts, as validated Messages."""
-    items: Sequence[MessageLike] = [messages] if isinstance(messages, str | Message | Mapping) else messages
+    """A prompt string, one message, or a list of messages / dicts, as validated Messages; anything else is a
+    ConfigurationError saying what a message can be."""
+    if isinstance(messages, str | Message | Mapping):
+        items: Sequence[Any] = [messages]
+    elif isinstance(messages, bytes | bytearray | memoryview):
+        raise ConfigurationError(_BYTES_HINT)
+    elif isinstance(messages, Iterable):
+        items = list(messages)
+    else:
+        raise ConfigurationError(f"messages must be {_MESSAGE_KINDS}, or a list of them; not "
+                                 f"{type(messages).__name__}")
     out: list[Message] = []
-    for item in items:
+    for i, item in enumerate(items):
         if isinstance(item, Message):
             out.append(item)
         elif isinstance(item, str):
@@ -153,13 +166,44 @@ def coerce_messages(messages: MessageLike | Sequence[MessageLike]) -> tuple[Mess
                 out.append(Message.user(item))
         elif isinstance(item, Mapping):
             out.append(Message.model_validate(item))
+        elif isinstance(item, bytes | bytearray | memoryview):
+            raise ConfigurationError(f"message {i}: {_BYTES_HINT}")
         else:
-            raise TypeError(f"a message must be a str, dict or Message, not {type(item).__name__}")
+            raise ConfigurationError(f"message {i} must be {_MESSAGE_KINDS}; not {type(item).__name__}")
     if not out:
-        raise ValueError("no messages: give at least one")
+        raise ConfigurationError("no messages: give a prompt string or at least one message")
     if all(m.role == "system" for m in out):
-        raise ValueError("only system messages: give the model something to answer")
+        raise ConfigurationError("only system messages: add a user message for the model to answer")
     return tuple(out)
+
+
+_MESSAGE_KINDS = "a prompt string, a Message, or a {'role': ..., 'content': ...} dict"
+_BYTES_HINT = "messages are text, not bytes: decode them first (data.decode('utf-8')); images and PDFs go in " \
+              "ImagePart / DocumentPart"
+
+
+def _check_text(messages: tuple[Message, ...], tools: Sequence[Tool], stop: Sequence[str] | None) -> None:
+    """Refuse text UTF-8 cannot carry (lone surrogates, left by ``errors="surrogateescape"`` decoding or a
+    string cut inside a surrogate pair) before it is counted or sent; it would fail deep in encoding."""
+    for i, message in enumerate(messages):
+        for part in message.parts:
+            text = part.content if isinstance(part, ToolResult) else getattr(part, "text", None)
+            if isinstance(text, str):
+                _refuse_surrogates(text, f"message {i} ({message.role})")
+    for tool in tools:
+        _refuse_surrogates(tool.description, f"the description of tool {tool.name!r}")
+    for word in stop or ():
+        _refuse_surrogates(word, "a stop sequence")
+
+
+def _refuse_surrogates(text: str, where: str) -> None:
+    at = unencodable_at(text)
+    if at is not None:
+        raise ConfigurationError(
+            f"{where} holds a lone surrogate ({text[at]!a} at character {at}), which UTF-8 cannot carry; it "
+            "comes from bytes decoded with errors='surrogateescape' or text cut inside a character. Fix the "
+            "text, e.g. text.encode('utf-8', 'replace').decode('utf-8')"
+        )
 
 
 def _sampling_from(kwargs: dict[str, Any]) -> SamplingOptions:
@@ -208,7 +252,7 @@ class ModelClient:
         try:
             self.sampling = _sampling_from(sampling)
         except ValidationError as exc:
-            raise ConfigurationError(f"invalid sampling setting: {exc}") from None
+            raise ConfigurationError(validation_message(exc, "sampling setting")) from None
         if sampling:
             raise TypeError(f"unknown option(s): {', '.join(sorted(sampling))}")
         if self.thinking is not None:
@@ -309,11 +353,11 @@ class ModelClient:
         **sampling: Any,
     ) -> Request:
         """The neutral Request for a call, with every model rule applied; nothing is sent."""
+        msgs = coerce_messages(messages)
         try:
-            msgs = coerce_messages(messages)
             call_sampling = _sampling_from(sampling)
         except ValidationError as exc:
-            raise ConfigurationError(f"invalid input: {exc}") from None
+            raise ConfigurationError(validation_message(exc, "sampling setting")) from None
         if sampling:
             raise TypeError(f"unknown option(s): {', '.join(sorted(sampling))}")
         system_text = system if system is not None else self.system
@@ -330,6 +374,7 @@ class ModelClient:
             all_tools = tools_and_runners(mine)[0]
         else:
             all_tools, builtin = self.tools, self.builtin_tools
+        _check_text(msgs, all_tools, merged.stop)
         return Request(
             model=self.model,
             messages=msgs,

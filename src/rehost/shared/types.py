@@ -121,6 +121,18 @@ def validation_message(exc: ValidationError, what: str) -> str:
     return f"invalid {what}: {'; '.join(problems)}"
 
 
+def unencodable_at(text: str) -> int | None:
+    """Where ``text`` holds a character UTF-8 cannot encode (a lone surrogate), or None (the usual case, and a
+    cheap one: ASCII text is known at once)."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
 class _Input(BaseModel):
     """Base of the types callers build (messages, parts, tools, the thinking setting): a value that does not
     validate raises ``ConfigurationError`` (a rehost error, and a ValueError as pydantic's own error is)
