@@ -160,3 +160,132 @@ def test_lone_surrogates_are_refused_when_counting_and_streaming(host, call):
         getattr(host.client(), call)("word " * 5000 + LONE)
     refused(caught, "surrogate")
     assert host.sent == []
+
+
+# ---------------------------------------------------------------------------------------------- item 20: tools
+
+
+class WeatherLookup:
+    """Looks up the weather."""
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+
+    def __call__(self, city: str, days: int = 1) -> str:
+        """Get the weather for a city.
+
+        Args:
+            city: The city name.
+            days: How many days ahead.
+        """
+        return f"{city}: sunny for {days} day(s), 22{self.unit}"
+
+
+def forecast(city: str, days: int, unit: str = "C") -> str:
+    """Forecast the weather.
+
+    Args:
+        city: The city name.
+        days: How many days ahead.
+        unit: C or F.
+    """
+    return f"{city} in {days} day(s): 22{unit}"
+
+
+def _tool_and_run(item, arguments):
+    from rehost.shared.tools import ToolRegistry
+    from rehost.shared.types import ToolCall
+
+    registry = ToolRegistry.of([item])
+    (tool,) = registry.tools
+    answer = registry.call(ToolCall(id="1", name=tool.name, arguments=arguments)).parts[0]
+    assert not answer.is_error, answer.content
+    return tool, answer.content
+
+
+def test_a_callable_object_is_a_tool():
+    tool, result = _tool_and_run(WeatherLookup("C"), {"city": "Paris", "days": 2})
+    assert tool.name == "WeatherLookup"
+    assert tool.description == "Get the weather for a city."
+    assert set(tool.parameters["properties"]) == {"city", "days"}  # no self
+    assert tool.parameters["properties"]["city"]["description"] == "The city name."
+    assert tool.parameters["required"] == ["city"]
+    assert result == "Paris: sunny for 2 day(s), 22C"
+
+
+def test_a_partial_is_a_tool_without_the_arguments_it_binds():
+    import functools
+
+    tool, result = _tool_and_run(functools.partial(forecast, unit="F"), {"city": "Oslo", "days": 3})
+    assert tool.name == "forecast"
+    assert tool.description == "Forecast the weather."
+    assert set(tool.parameters["properties"]) == {"city", "days"}  # unit is bound: the model cannot change it
+    assert result == "Oslo in 3 day(s): 22F"
+    tool, result = _tool_and_run(functools.partial(forecast, "Rome"), {"days": 1})
+    assert set(tool.parameters["properties"]) == {"days", "unit"}
+    assert result == "Rome in 1 day(s): 22C"
+    tool, _ = _tool_and_run(functools.partial(functools.partial(forecast, unit="F"), "Rome"), {"days": 1})
+    assert set(tool.parameters["properties"]) == {"days"}
+
+
+def test_a_bound_method_and_a_partial_of_a_callable_object_are_tools():
+    import functools
+
+    class Shop:
+        def price(self, item: str) -> float:
+            """The price of an item."""
+            return 9.5
+
+    tool, result = _tool_and_run(Shop().price, {"item": "tea"})
+    assert (tool.name, result) == ("price", "9.5")
+    tool, result = _tool_and_run(functools.partial(WeatherLookup("F"), days=5), {"city": "Lima"})
+    assert tool.name == "WeatherLookup"
+    assert set(tool.parameters["properties"]) == {"city"}
+    assert result == "Lima: sunny for 5 day(s), 22F"
+
+
+def _star(*items: int) -> int:
+    return sum(items)
+
+
+def _undefined_hint(x: NoSuchType) -> int:  # noqa: F821
+    return 1
+
+
+class _Opaque:
+    pass
+
+
+def _opaque(thing: _Opaque) -> int:
+    return 1
+
+
+BAD_TOOLS = {
+    "lambda": (lambda x: x, "def"),
+    "number": (42, "Tool"),
+    "string": ("get_weather", "Tool"),
+    "star args": (_star, "*args"),
+    "undefined hint": (_undefined_hint, "NoSuchType"),
+    "opaque hint": (_opaque, "_Opaque"),
+    "dict missing name": ({"description": "x"}, "name"),
+    "tool with a bad name": ({"name": "has space"}, "name"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_TOOLS))
+def test_what_cannot_be_a_tool_is_a_configuration_error(host, case):
+    item, word = BAD_TOOLS[case]
+    with pytest.raises(ConfigurationError) as caught:
+        host.client(tools=[item])
+    refused(caught, word)
+    with pytest.raises(ConfigurationError):
+        host.client().complete("hi", tools=[item])
+    with pytest.raises(ConfigurationError):
+        host.client().run("hi", tools=[item])
+    assert host.sent == []
+
+
+def test_two_tools_with_one_name_are_a_configuration_error(host):
+    with pytest.raises(ConfigurationError) as caught:
+        host.client(tools=[forecast, forecast])
+    refused(caught, "forecast")
