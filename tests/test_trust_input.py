@@ -289,3 +289,58 @@ def test_two_tools_with_one_name_are_a_configuration_error(host):
     with pytest.raises(ConfigurationError) as caught:
         host.client(tools=[forecast, forecast])
     refused(caught, "forecast")
+
+
+# ---------------------------------------------------------------------------------------------- items 20, 22: prices
+
+BAD_PRICES = ["abc", "1,5", "", " ", float("nan"), "NaN", "inf", float("-inf"), True, [], {}, "-1", -0.5, -1]
+
+
+def _catalog():
+    from rehost import Catalog
+
+    return Catalog.load()  # a private copy: nothing here touches the shared catalogue
+
+
+@pytest.mark.parametrize("value", BAD_PRICES, ids=repr)
+@pytest.mark.parametrize("field", ["input", "output", "cached_input"])
+def test_set_prices_refuses_what_is_not_a_price(value, field):
+    cat = _catalog()
+    before = cat.prices("deepseek-v4-flash", "deepseek")
+    prices = {"input": "0.22", "output": "0.66", field: value}
+    if field == "cached_input" and value in ("", " "):
+        pytest.skip("an empty cached price means 'none known', as in the catalogue file")
+    with pytest.raises(ConfigurationError) as caught:
+        cat.set_prices("deepseek-v4-flash", "deepseek", **prices)
+    refused(caught, field.replace("_", " "), "USD per million tokens")
+    assert cat.prices("deepseek-v4-flash", "deepseek") == before  # unchanged
+
+
+@pytest.mark.parametrize("value", BAD_PRICES, ids=repr)
+def test_register_refuses_what_is_not_a_price(value):
+    cat = _catalog()
+    if value in ("", " "):
+        pytest.skip("an empty price means 'none known', as in the catalogue file")
+    with pytest.raises(ConfigurationError) as caught:
+        cat.register("my-model", "groq", "my-id", family="test", input_price=value, output_price="1")
+    refused(caught, "input price")
+    assert "my-model" not in cat
+
+
+@pytest.mark.parametrize("value", [0, "0", "0.22", 1.5, 3])
+def test_valid_prices_are_taken(value):
+    from decimal import Decimal
+
+    cat = _catalog()
+    cat.set_prices("deepseek-v4-flash", "deepseek", input=value, output=value, cached_input=value)
+    prices = cat.prices("deepseek-v4-flash", "deepseek")
+    assert prices is not None
+    assert prices.input == prices.output == prices.cached_input == Decimal(str(value))
+
+
+@pytest.mark.parametrize("missing", ["input", "output"])
+def test_set_prices_needs_both_prices(missing):
+    cat = _catalog()
+    with pytest.raises(ConfigurationError) as caught:
+        cat.set_prices("deepseek-v4-flash", "deepseek", **{"input": "1", "output": "2", missing: None})
+    refused(caught, missing)

@@ -16,8 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ModelNotServed
-from .pricing import Prices
+from .errors import ConfigurationError, ModelNotServed
+from .pricing import Prices, price
 
 __all__ = ["Catalog", "HostEntry", "ModelEntry", "default_catalog", "models_table"]
 
@@ -159,7 +159,12 @@ class Catalog:
     def set_prices(self, model: str, host: str, *, input: float | str, output: float | str,
                    cached_input: float | str | None = None, read: str | None = None,
                    source: str = "set by the user") -> None:
-        """Override what ``model`` costs on ``host`` (USD per million tokens); costs computed from then on use it."""
+        """Override what ``model`` costs on ``host`` (USD per million tokens); costs computed from then on use it.
+        Prices are finite numbers >= 0 (a number or its text); anything else is a ConfigurationError."""
+        for what, value in (("input", input), ("output", output)):
+            if price(value, f"{what} price") is None:
+                raise ConfigurationError(f"set_prices needs the {what} price: USD per million tokens, e.g. "
+                                         f"{what}='0.22'")
         spec = {"input_price": input, "output_price": output, "cached_input_price": cached_input,
                 "prices_read": read, "prices_source": source}
         with self._lock:
