@@ -344,3 +344,44 @@ def test_set_prices_needs_both_prices(missing):
     with pytest.raises(ConfigurationError) as caught:
         cat.set_prices("deepseek-v4-flash", "deepseek", **{"input": "1", "output": "2", missing: None})
     refused(caught, missing)
+
+
+# ---------------------------------------------------------------------------------------------- item 20: provider=
+
+
+@pytest.mark.parametrize("name", ["groq", "openrouter", "mistral"])
+def test_a_host_name_is_accepted_as_the_provider(name):
+    from rehost.entry import provider as by_name
+
+    client = GenericClient("m", provider=name)
+    assert type(client.provider) is type(by_name(name))
+    assert client.provider.name == name
+    client = GenericClient("m")
+    client.provider = name
+    assert client.provider.name == name
+
+
+def test_an_unknown_host_name_is_refused_with_the_closest_names():
+    with pytest.raises(ConfigurationError) as caught:
+        GenericClient("m", provider="grok")
+    refused(caught, "groq")
+
+
+@pytest.mark.parametrize("value", ["Groq", "OpenRouter"])
+def test_a_provider_class_is_refused_with_a_hint_to_make_one(value):
+    import rehost
+
+    cls = getattr(rehost, value)
+    with pytest.raises(ConfigurationError) as caught:
+        GenericClient("m", provider=cls)
+    refused(caught, f"{value}()")
+    client = GenericClient("m")
+    with pytest.raises(ConfigurationError):
+        client.provider = cls
+
+
+@pytest.mark.parametrize("value", [42, True, 1.5, b"groq", ["groq"], {"host": "groq"}, object(), ""], ids=repr)
+def test_what_is_not_a_provider_is_refused(value):
+    with pytest.raises(ConfigurationError) as caught:
+        GenericClient("m", provider=value)
+    refused(caught, "provider")

@@ -242,7 +242,7 @@ class ModelClient:
         self.check_context = check_context
         if self.variant.deprecated:
             warnings.warn(f"{self.variant.model}: {self.variant.deprecated}", DeprecationWarning, stacklevel=2)
-        self._provider = provider
+        self._provider = _as_provider(provider)
         self.thinking = Thinking.coerce(thinking)
         self.system = system
         mine, self.builtin_tools = split_builtin(tools or ())
@@ -289,7 +289,7 @@ class ModelClient:
 
     @provider.setter
     def provider(self, provider: Any) -> None:
-        self._provider = provider
+        self._provider = _as_provider(provider)
 
     def __repr__(self) -> str:
         host = type(self._provider).__name__ if self._provider is not None else "unbound"
@@ -561,6 +561,29 @@ class ModelClient:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+def _as_provider(provider: Any) -> Any:
+    """The provider a client is bound to. A host name (``provider="groq"``) is that host's provider with its
+    defaults, as ``rehost.client("groq/...")`` makes it (the key from the environment); a provider class is
+    refused with a hint to make one (it is a likely slip, and some need arguments); anything that cannot send
+    a request is refused here rather than with an AttributeError at the first call."""
+    if provider is None:
+        return None
+    if isinstance(provider, str):
+        from ..entry import provider as by_name
+
+        try:
+            return by_name(provider)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"provider={provider!r}: {exc.message}", host=exc.host) from None
+    if isinstance(provider, type):
+        raise ConfigurationError(f"provider={provider.__name__} is the class: pass a provider, "
+                                 f"provider={provider.__name__}() (or a host name, provider='groq')")
+    if not (callable(getattr(provider, "send", None)) and callable(getattr(provider, "prepare", None))):
+        raise ConfigurationError(f"provider must be a provider such as Groq() or a host name such as 'groq', not "
+                                 f"{type(provider).__name__} {provider!r:.40}")
+    return provider
 
 
 def _surely_fits(request: Request, room: int) -> bool:
