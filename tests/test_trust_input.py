@@ -385,3 +385,72 @@ def test_what_is_not_a_provider_is_refused(value):
     with pytest.raises(ConfigurationError) as caught:
         GenericClient("m", provider=value)
     refused(caught, "provider")
+
+
+# ---------------------------------------------------------------------------------------------- item 20: Vertex
+
+
+class _VertexRecorder(Recorder):
+    def __init__(self, **options) -> None:
+        from rehost import Vertex
+
+        self.sent = []
+        self.provider = Vertex("my-project", transport=httpx.MockTransport(self._answer),
+                               async_transport=httpx.MockTransport(self._answer), **options)
+
+
+def _no_adc(monkeypatch):
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+
+    def default(*args, **kwargs):
+        raise DefaultCredentialsError("Your default credentials were not found. To set up Application Default "
+                                      "Credentials, see https://cloud.google.com/docs/authentication/external/"
+                                      "set-up-adc for more information.")
+
+    monkeypatch.setattr(google.auth, "default", default)
+
+
+async def test_vertex_without_credentials_is_missing_api_key_not_google_auth_error(monkeypatch):
+    from rehost import GeminiClient
+    from rehost.errors import MissingAPIKey
+
+    _no_adc(monkeypatch)
+    host = _VertexRecorder()
+    client = GeminiClient("2.5-flash-lite", provider=host.provider)
+    with pytest.raises(MissingAPIKey) as caught:
+        client.complete("hi")
+    refused(caught, "access_token", "gcloud auth application-default login", "GOOGLE_APPLICATION_CREDENTIALS")
+    with pytest.raises(MissingAPIKey):
+        await client.acomplete("hi")
+    with pytest.raises(MissingAPIKey):
+        list(client.stream("hi"))
+    assert host.sent == []
+
+
+class _Creds:
+    valid = False
+    expired = True
+    token = None
+
+    def __init__(self, error) -> None:
+        self.error = error
+
+    def refresh(self, request) -> None:
+        raise self.error
+
+
+@pytest.mark.parametrize(("error", "expected"), [("refresh", "AuthenticationError"), ("transport", "ConnectionFailed")])
+def test_vertex_credentials_that_cannot_give_a_token_are_rehost_errors(error, expected):
+    from google.auth.exceptions import RefreshError, TransportError
+
+    from rehost import GeminiClient
+
+    exc = RefreshError("invalid_grant: Token has been expired or revoked.") if error == "refresh" else \
+        TransportError("Failed to connect to oauth2.googleapis.com")
+    host = _VertexRecorder(credentials=_Creds(exc))
+    with pytest.raises(RehostError) as caught:
+        GeminiClient("2.5-flash-lite", provider=host.provider).complete("hi")
+    assert type(caught.value).__name__ == expected
+    refused(caught, "vertex")
+    assert host.sent == []
