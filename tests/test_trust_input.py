@@ -454,3 +454,54 @@ def test_vertex_credentials_that_cannot_give_a_token_are_rehost_errors(error, ex
     assert type(caught.value).__name__ == expected
     refused(caught, "vertex")
     assert host.sent == []
+
+
+# ---------------------------------------------------------------------------------------------- item 20: output=
+
+
+def test_a_typing_typeddict_output_works_or_says_to_use_typing_extensions(host):
+    import sys
+    import typing
+
+    import typing_extensions
+
+    class City(typing.TypedDict):
+        name: str
+
+    class ExtCity(typing_extensions.TypedDict):
+        name: str
+
+    assert host.client().prepare("hi", output=ExtCity).output is not None
+    if sys.version_info >= (3, 12):
+        assert host.client().prepare("hi", output=City).output is not None
+        return
+    with pytest.raises(ConfigurationError) as caught:
+        host.client().complete("hi", output=City)
+    refused(caught, "typing_extensions.TypedDict", "City")
+    assert host.sent == []
+
+
+class _NotAType:
+    pass
+
+
+BAD_OUTPUTS = {
+    "instance": (42, "a type"),
+    "object instance": (object(), "a type"),
+    "string": ("json", "output=dict"),
+    "schema dict": ({"type": "object", "properties": {}}, "Output(schema="),
+    "function": (len, "a type"),
+    "opaque class": (_NotAType, "_NotAType"),
+    "bytes": (b"x", "a type"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_OUTPUTS))
+def test_what_cannot_describe_an_answer_is_a_configuration_error(host, case):
+    target, word = BAD_OUTPUTS[case]
+    with pytest.raises(ConfigurationError) as caught:
+        host.client().complete("hi", output=target)
+    refused(caught, "output", word)
+    with pytest.raises(ConfigurationError):
+        host.client().run("hi", output=target)
+    assert host.sent == []
