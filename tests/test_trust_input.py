@@ -505,3 +505,173 @@ def test_what_cannot_describe_an_answer_is_a_configuration_error(host, case):
     with pytest.raises(ConfigurationError):
         host.client().run("hi", output=target)
     assert host.sent == []
+
+
+# ---------------------------------------------------------------------------------------------- item 21: tool_choice
+
+
+def get_time(city: str) -> str:
+    """The local time in a city."""
+    return "12:00"
+
+
+@pytest.mark.parametrize("choice", [5, True, 1.5, ["get_time"], {"type": "function", "function": {"name": "get_time"}},
+                                    "get_tme", "AUTO", "", "any"], ids=repr)
+@pytest.mark.parametrize("call", ["complete", "stream", "run"])
+def test_a_tool_choice_that_names_no_mode_or_tool_is_refused(host, choice, call):
+    with pytest.raises(ConfigurationError) as caught:
+        getattr(host.client(tools=[get_time]), call)("hi", tool_choice=choice)
+    refused(caught, "tool_choice", "get_time")  # the message lists the tools it could name
+    assert host.sent == []
+
+
+def test_a_tool_choice_without_tools_is_refused(host):
+    with pytest.raises(ConfigurationError) as caught:
+        host.client().complete("hi", tool_choice="get_time")
+    refused(caught, "tool_choice", "tools=")
+    assert host.sent == []
+
+
+@pytest.mark.parametrize("choice", ["auto", "none", "required", "get_time"])
+def test_valid_tool_choices_are_sent(host, choice):
+    assert host.client(tools=[get_time]).complete("hi", tool_choice=choice).text == "ok"
+    assert host.client().complete("hi", tools=[get_time], tool_choice=choice).text == "ok"
+    assert len(host.sent) == 2
+
+
+# ---------------------------------------------------------------------------------------------- item 21: stream=
+
+
+@pytest.mark.parametrize("call", ["complete", "run"])
+def test_stream_true_given_to_complete_points_to_stream(host, call):
+    with pytest.raises(ConfigurationError) as caught:
+        getattr(host.client(), call)("hi", stream=True)
+    refused(caught, "stream()")
+    assert host.sent == []
+
+
+async def test_stream_true_given_to_acomplete_points_to_astream(host):
+    with pytest.raises(ConfigurationError) as caught:
+        await host.client().acomplete("hi", stream=True)
+    refused(caught, "astream()")
+    with pytest.raises(ConfigurationError):
+        await host.client().arun("hi", stream=True)
+    assert host.sent == []
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_stream_given_to_stream_is_refused_not_a_type_error(host, value):
+    with pytest.raises(ConfigurationError) as caught:
+        host.client().stream("hi", stream=value)
+    refused(caught, "stream")
+    with pytest.raises(ConfigurationError):
+        host.client().astream("hi", stream=value)
+    assert host.sent == []
+
+
+def test_stream_false_given_to_complete_is_harmless(host):
+    assert host.client().complete("hi", stream=False).text == "ok"
+
+
+# ---------------------------------------------------------------------------------------------- item 21: Claude
+
+
+@pytest.mark.parametrize("temperature", [1.01, 1.5, 2.0])
+@pytest.mark.parametrize("where", ["client", "call"])
+def test_claude_refuses_a_temperature_above_1(temperature, where):
+    from rehost import ClaudeClient
+    from rehost.errors import UnsupportedFeature
+
+    sent = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(500))
+    from rehost.entry import provider as by_name
+
+    keys = {"anthropic": {"api_key": "sk-ant-test-0123456789"}, "openrouter": {"api_key": "sk-or-test-0123456789"},
+            "vertex": {"project": "p", "location": "us-east5", "access_token": "ya29.test"}}
+    for host_name, options in keys.items():  # model knowledge: the same on every host
+        bound = by_name(host_name, transport=transport, **options)
+        with pytest.raises(UnsupportedFeature) as caught:
+            if where == "client":
+                ClaudeClient("sonnet-4.5", provider=bound, temperature=temperature).complete("hi")
+            else:
+                ClaudeClient("sonnet-4.5", provider=bound).complete("hi", temperature=temperature)
+        refused(caught, "0..1", str(temperature))
+    assert sent == []
+
+
+@pytest.mark.parametrize("temperature", [0, 0.5, 1.0])
+def test_claude_takes_temperatures_0_to_1(temperature):
+    from rehost import ClaudeClient
+
+    request = ClaudeClient("sonnet-4.5").prepare("hi", temperature=temperature)
+    assert request.sampling.temperature == temperature
+
+
+# ---------------------------------------------------------------------------------------------- item 21: sampling
+
+
+@pytest.mark.parametrize("name", ["max_tokens", "top_k", "seed", "temperature", "top_p", "presence_penalty",
+                                  "frequency_penalty"])
+@pytest.mark.parametrize("value", [True, False])
+def test_bools_are_not_numbers_in_sampling(host, name, value):
+    with pytest.raises(ConfigurationError) as caught:
+        host.client().complete("hi", **{name: value})
+    refused(caught, name)
+    with pytest.raises(ConfigurationError):
+        host.client(**{name: value})
+    assert host.sent == []
+
+
+@pytest.mark.parametrize("stop", [[], (), "", [""], ["ok", ""]], ids=repr)
+def test_empty_stop_sequences_are_refused(host, stop):
+    with pytest.raises(ConfigurationError) as caught:
+        host.client().complete("hi", stop=stop)
+    refused(caught, "stop")
+    with pytest.raises(ConfigurationError):
+        host.client(stop=stop)
+    assert host.sent == []
+
+
+def test_real_stop_sequences_are_sent(host):
+    assert host.client().complete("hi", stop=["\n\n", " ", "END"]).text == "ok"  # whitespace is text too
+    assert host.client().complete("hi", stop="END").text == "ok"
+    import json
+
+    assert json.loads(host.sent[-1].content)["stop"] == ["END"]
+
+
+# ---------------------------------------------------------------------------------------------- item 21: Tool schema
+
+
+@pytest.mark.parametrize("parameters", [{"type": "string"}, {"type": "array", "items": {"type": "integer"}},
+                                        {"type": "integer"}, {"enum": ["a", "b"]}, {"items": {}}], ids=repr)
+def test_a_tool_whose_parameters_are_not_an_object_schema_is_refused(host, parameters):
+    from rehost import Tool
+
+    with pytest.raises(ConfigurationError) as caught:
+        Tool(name="f", parameters=parameters)
+    refused(caught, "object")
+    with pytest.raises(ConfigurationError):
+        host.client(tools=[{"name": "f", "parameters": parameters}])
+
+
+@pytest.mark.parametrize("parameters", [{}, {"type": "object"}, {"type": "object", "properties": {"a": {}}},
+                                        {"properties": {"a": {"type": "string"}}}, {"type": ["object", "null"]}],
+                         ids=repr)
+def test_object_schemas_are_tool_parameters(parameters):
+    from rehost import Tool
+
+    assert Tool(name="f", parameters=parameters).parameters == parameters
+
+
+def test_a_pydantic_root_model_is_not_a_tool():
+    from pydantic import RootModel
+
+    from rehost.shared.tools import tools_and_runners
+
+    class Numbers(RootModel[list[int]]):
+        pass
+
+    with pytest.raises(ConfigurationError) as caught:
+        tools_and_runners([Numbers])
+    refused(caught, "object")

@@ -116,11 +116,24 @@ class SamplingOptions(BaseModel):
     presence_penalty: float | None = Field(default=None, ge=-2.0, le=2.0)
     frequency_penalty: float | None = Field(default=None, ge=-2.0, le=2.0)
 
+    @field_validator("temperature", "top_p", "top_k", "max_tokens", "seed", "presence_penalty", "frequency_penalty",
+                     mode="before")
+    @classmethod
+    def _not_bool(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # pydantic would take True as 1: a slip (max_tokens=True), never meant
+            raise ValueError(f"a number, not {value}")
+        return value
+
     @field_validator("stop", mode="before")
     @classmethod
     def _stop(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return (value,)
+            value = (value,)
+        if isinstance(value, list | tuple):
+            if not value:
+                raise ValueError("an empty list stops nothing: leave stop unset")
+            if any(word == "" for word in value):
+                raise ValueError("an empty stop sequence matches everywhere (hosts refuse it): remove it")
         return value
 
     def merged(self, other: SamplingOptions) -> SamplingOptions:
@@ -180,6 +193,23 @@ def coerce_messages(messages: MessageLike | Sequence[MessageLike]) -> tuple[Mess
 _MESSAGE_KINDS = "a prompt string, a Message, or a {'role': ..., 'content': ...} dict"
 _BYTES_HINT = "messages are text, not bytes: decode them first (data.decode('utf-8')); images and PDFs go in " \
               "ImagePart / DocumentPart"
+
+
+_TOOL_MODES = ("auto", "none", "required")
+
+
+def _check_tool_choice(choice: Any, tools: Sequence[Tool]) -> None:
+    """``tool_choice`` is a mode or the name of one of the call's tools; anything else would reach the host as a
+    value it rejects (or, worse, one it ignores)."""
+    if choice is None or choice in _TOOL_MODES:
+        return
+    names = [t.name for t in tools]
+    if isinstance(choice, str) and choice in names:
+        return
+    offered = f"or one of the tools: {', '.join(names)}" if names else "(no tools were given: pass tools=[...])"
+    what = f"{choice!r:.60}" if isinstance(choice, str) else f"{type(choice).__name__} {choice!r:.60}"
+    raise ConfigurationError(f"tool_choice={what} is neither a mode nor a tool of this call: give "
+                             f"'auto', 'none', 'required' {offered}")
 
 
 def _check_text(messages: tuple[Message, ...], tools: Sequence[Tool], stop: Sequence[str] | None) -> None:
@@ -375,6 +405,7 @@ class ModelClient:
         else:
             all_tools, builtin = self.tools, self.builtin_tools
         _check_text(msgs, all_tools, merged.stop)
+        _check_tool_choice(tool_choice, all_tools)
         return Request(
             model=self.model,
             messages=msgs,
@@ -413,6 +444,7 @@ class ModelClient:
         """One answer. With ``output=`` (a type or an Output) the answer is that validated value.
 
         ``check_context=False`` skips the check that the input and ``max_tokens`` fit the context window."""
+        _no_stream(options, "complete", "stream")
         provider = self.provider
         result: Completion = provider.send(self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
@@ -431,6 +463,7 @@ class ModelClient:
 
     async def acomplete(self, messages: MessageLike | Sequence[MessageLike], *, output: Any = None,
                         **options: Any) -> Any:
+        _no_stream(options, "acomplete", "astream")
         provider = self.provider
         result: Completion = await provider.asend(self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
@@ -450,6 +483,7 @@ class ModelClient:
         with a runner; a tool that raises, or is called with bad arguments, answers the model with the error
         so it can correct itself. With ``output=`` the final answer is that validated value.
         """
+        _no_stream(options, "run", "stream")
         registry = self._registry(tools)
         offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
@@ -466,6 +500,7 @@ class ModelClient:
     async def arun(self, messages: MessageLike | Sequence[MessageLike], *, tools: Sequence[ToolLike] = (),
                    output: Any = None, max_turns: int = 10, **options: Any) -> RunResult:
         """The async twin of ``run`` (async tools are awaited; sync ones are called)."""
+        _no_stream(options, "arun", "astream")
         registry = self._registry(tools)
         offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
@@ -486,11 +521,13 @@ class ModelClient:
 
         The request is checked now; it is sent when iteration starts. Leaving the loop early, or calling
         ``close()``, closes the connection."""
+        _no_stream(options, "stream", None)
         provider = self.provider
         prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
         return CompletionStream(provider.stream_prepared(prepared))
 
     def astream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> AsyncCompletionStream:
+        _no_stream(options, "astream", None)
         provider = self.provider
         prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
         return AsyncCompletionStream(provider.astream_prepared(prepared))
@@ -584,6 +621,21 @@ def _as_provider(provider: Any) -> Any:
         raise ConfigurationError(f"provider must be a provider such as Groq() or a host name such as 'groq', not "
                                  f"{type(provider).__name__} {provider!r:.40}")
     return provider
+
+
+def _no_stream(options: dict[str, Any], call: str, streaming: str | None) -> None:
+    """Whether a call streams is its method's choice: ``stream=True`` given to ``complete`` would send a
+    streamed request whose answer ``complete`` cannot read, and ``stream=`` given to ``stream`` collided with
+    the one it passes (a TypeError)."""
+    if "stream" not in options:
+        return
+    if streaming is None:
+        options.pop("stream")
+        raise ConfigurationError(f"{call}() always streams: drop stream=")
+    if options["stream"]:
+        raise ConfigurationError(f"{call}() returns one answer: for events as they arrive call {streaming}() "
+                                 "instead of passing stream=True")
+    options.pop("stream")  # stream=False is what this call does anyway
 
 
 def _surely_fits(request: Request, room: int) -> bool:

@@ -421,7 +421,21 @@ class Tool(_Input):
     @model_validator(mode="after")
     def _json_schema(self) -> Self:
         _require_json(self.parameters, f"the parameter schema of tool {self.name!r}")
+        if not _is_object_schema(self.parameters):
+            raise ValueError(
+                f"the parameters of tool {self.name!r} must be a JSON schema of type 'object' (its properties are "
+                f"the arguments), not {json.dumps(self.parameters)[:80]}: wrap the value in an object, e.g. "
+                "{'type': 'object', 'properties': {'value': ...}, 'required': ['value']}")
         return self
+
+
+def _is_object_schema(schema: Mapping[str, Any]) -> bool:
+    """Every host takes a tool's arguments as one JSON object. ``{}`` (no arguments, as hosts' own recordings
+    have it), an object type, or a schema with properties (or a root reference) all describe one."""
+    kind = schema.get("type")
+    if kind is None:
+        return not schema or "properties" in schema or "$ref" in schema
+    return kind == "object" or (isinstance(kind, list) and "object" in kind)
 
 
 class WebSearch(_Input):
