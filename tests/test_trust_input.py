@@ -4,6 +4,8 @@ a host, and nothing is accepted silently."""
 
 from __future__ import annotations
 
+import base64 as _b64
+
 import httpx
 import pytest
 
@@ -675,3 +677,111 @@ def test_a_pydantic_root_model_is_not_a_tool():
     with pytest.raises(ConfigurationError) as caught:
         tools_and_runners([Numbers])
     refused(caught, "object")
+
+
+# ---------------------------------------------------------------------------------------------- item 21: images
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+GIF = b"GIF89a" + b"\x00" * 32
+WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00" + b"\x00" * 32
+PDF = b"%PDF-1.7\n" + b"\x00" * 32
+
+
+def _image(**kwargs):
+    from rehost import ImagePart
+
+    return ImagePart(**kwargs)
+
+
+def _document(**kwargs):
+    from rehost import DocumentPart
+
+    return DocumentPart(**kwargs)
+
+
+BAD_IMAGES = {
+    "empty bytes": ({"data": b""}, "empty"),
+    "text bytes": ({"data": b"hello world, not an image"}, "not a PNG, JPEG, GIF, WebP"),
+    "html error page": ({"data": b"<!DOCTYPE html><html>404</html>"}, "not a PNG, JPEG, GIF, WebP"),
+    "truncated png": ({"data": b"\x89PN"}, "not a PNG, JPEG, GIF, WebP"),
+    "base64 png": ({"data": _b64.b64encode(PNG)}, "base64"),
+    "base64 jpeg": ({"data": _b64.b64encode(JPEG)}, "base64"),
+    "base64 with newlines": ({"data": _b64.encodebytes(PNG * 4)}, "base64"),
+    "data url bytes": ({"data": b"data:image/png;base64," + _b64.b64encode(PNG)}, "base64"),
+    "too large": ({"data": PNG + b"\x00" * (20 * 1024 * 1024)}, "20 MB"),
+    "empty url": ({"url": ""}, "url"),
+    "blank url": ({"url": "   "}, "url"),
+    "local path as url": ({"url": "photos/cat.png"}, "read_bytes"),
+    "file url": ({"url": "file:///tmp/cat.png"}, "read_bytes"),
+    "media type says jpeg, bytes are png": ({"data": PNG, "media_type": "image/jpeg"}, "image/png"),
+    "media type says png, bytes are not": ({"data": b"hello", "media_type": "image/png"}, "image/png"),
+    "a pdf": ({"data": PDF}, "DocumentPart"),
+    "bad base64": ({"base64": "not base64!!"}, "base64"),
+    "base64 and data": ({"base64": _b64.b64encode(PNG).decode(), "data": PNG}, "base64"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_IMAGES))
+def test_images_that_cannot_be_sent_are_refused(host, case):
+    kwargs, word = BAD_IMAGES[case]
+    with pytest.raises(ConfigurationError) as caught:
+        _image(**kwargs)
+    refused(caught, word)
+    from rehost import Message
+
+    as_dict = {"role": "user", "content": ["look", {"type": "image", **kwargs}]}
+    with pytest.raises(ConfigurationError):
+        host.client().complete([as_dict])
+    with pytest.raises(ConfigurationError):
+        Message.model_validate(as_dict)
+    assert host.sent == []
+
+
+@pytest.mark.parametrize(("data", "media_type"), [(PNG, "image/png"), (JPEG, "image/jpeg"), (GIF, "image/gif"),
+                                                  (WEBP, "image/webp"), (HEIC, "image/heic")],
+                         ids=["png", "jpeg", "gif", "webp", "heic"])
+def test_real_images_are_taken_and_sent(host, data, media_type):
+    from rehost import Message
+
+    part = _image(data=data)
+    assert part.media_type == media_type
+    assert _image(data=data, media_type=media_type).media_type == media_type
+    assert _image(base64=_b64.b64encode(data).decode()).data == data  # base64= is the decoded way in
+    assert _image(base64=f"data:{media_type};base64,{_b64.b64encode(data).decode()}").data == data
+    assert host.client().complete([Message.user("look", part)]).text == "ok"
+
+
+def test_image_media_type_jpg_is_jpeg_and_other_formats_can_be_named():
+    assert _image(data=JPEG, media_type="image/jpg").media_type == "image/jpeg"
+    bmp = b"BM" + b"\x00" * 32
+    assert _image(data=bmp, media_type="image/bmp").media_type == "image/bmp"  # named: the host decides
+    assert _image(url="https://example.com/cat").media_type is None
+    assert _image(url="gs://bucket/cat.png").media_type == "image/png"
+    assert _image(url="data:image/png;base64," + _b64.b64encode(PNG).decode()).url.startswith("data:")
+
+
+BAD_DOCUMENTS = {
+    "empty bytes": ({"data": b""}, "empty"),
+    "not a pdf": ({"data": b"hello world"}, "PDF"),
+    "base64 pdf": ({"data": _b64.b64encode(PDF)}, "base64"),
+    "an image": ({"data": PNG}, "ImagePart"),
+    "empty url": ({"url": ""}, "url"),
+    "local path": ({"url": "report.pdf"}, "read_bytes"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_DOCUMENTS))
+def test_documents_that_cannot_be_sent_are_refused(case):
+    kwargs, word = BAD_DOCUMENTS[case]
+    with pytest.raises(ConfigurationError) as caught:
+        _document(**kwargs)
+    refused(caught, word)
+
+
+def test_real_documents_are_taken():
+    assert _document(data=PDF).media_type == "application/pdf"
+    assert _document(data=b"\xef\xbb\xbf%PDF-1.4\n").media_type == "application/pdf"  # junk before the header
+    assert _document(base64=_b64.b64encode(PDF).decode()).data == PDF
+    assert _document(url="https://example.com/r.pdf").url == "https://example.com/r.pdf"

@@ -12,11 +12,14 @@ exactly as received, and an assistant turn can hold reasoning, text and tool cal
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import mimetypes
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -192,16 +195,63 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
-    (b"%PDF-", "application/pdf"),
 )
+#: ISO base media "ftyp" brands of HEIC / HEIF stills (Gemini reads both)
+_HEIF_BRANDS: dict[bytes, str] = {b"heic": "image/heic", b"heix": "image/heic", b"heim": "image/heic",
+                                  b"heis": "image/heic", b"mif1": "image/heif", b"msf1": "image/heif"}
+#: the image formats the hosts here read (OpenAI, Anthropic: PNG, JPEG, GIF, WebP; Gemini adds HEIC / HEIF)
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/heic", "image/heif"})
+_IMAGE_NAMES = "PNG, JPEG, GIF, WebP, HEIC or HEIF"
+#: inline images larger than this are refused: the largest inline image any host here documents taking is
+#: 20 MB (the Gemini API's limit for inline data; Anthropic takes 5 MB an image, Groq 4 MB as base64, Vertex 7
+#: MB inline), and base64 makes it a third larger still. Larger images go by URL (or a host's file API).
+MAX_IMAGE_BYTES = 20_000_000
+_MEDIA_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
+_B64_HEAD = re.compile(rb"^[A-Za-z0-9+/\-_=\s]{16,}")
 
 
 def _sniff(data: bytes) -> str | None:
+    """The media type the bytes' magic number says, or None for a format rehost does not recognise."""
     for magic, media_type in _SIGNATURES:
         if data.startswith(magic):
             return media_type
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return _HEIF_BRANDS[data[8:12]]
+    if b"%PDF-" in data[:1024]:  # readers accept the header anywhere in the first 1 KiB
+        return "application/pdf"
+    return None
+
+
+def _base64_text_of(data: bytes) -> str | None:
+    """The media type of the file that ``data`` is base64 text of (or a ``data:`` URL of), else None: the
+    classic slip of passing ``base64.b64encode(image)`` as the bytes, which hosts would receive encoded twice."""
+    head = data[:4096]
+    if head[:5].lower() == b"data:":
+        return (head[5:].split(b";")[0].split(b",")[0].decode("ascii", "replace") or "a file") + " (a data: URL)"
+    if not _B64_HEAD.match(head):
+        return None
+    text = b"".join(head.split())
+    text = text[: len(text) // 4 * 4][:96]
+    for decode in (base64.b64decode, base64.urlsafe_b64decode):
+        try:
+            kind = _sniff(decode(text))
+        except (binascii.Error, ValueError):
+            continue
+        if kind is not None:
+            return kind
+    return None
+
+
+def _url_problem(url: str, kind: str) -> str | None:
+    if not url.strip():
+        return f"an empty url: give the {kind}'s URL, or its bytes as data="
+    scheme = urlsplit(url.strip()).scheme
+    if len(scheme) <= 1 or scheme.lower() == "file":  # no scheme, or a Windows drive letter: a local path
+        path = url.removeprefix("file://")
+        return (f"url={url!r:.80} is a local file, not a URL a host can fetch (rehost never reads files): pass "
+                f"its bytes, data=Path({path!r:.60}).read_bytes()")
     return None
 
 
@@ -216,7 +266,9 @@ class _MediaPart(_Input):
     """Bytes or a URL, with its media type (sniffed from the bytes or the URL when not given).
 
     URLs are passed to the host as they are: rehost never downloads them, so a host that cannot fetch URLs
-    needs the bytes.
+    needs the bytes. ``base64=`` takes base64 text (or a ``data:`` URL) and keeps the decoded bytes. Bytes
+    that cannot be what they claim (empty, base64 text rather than the file, not the format named) are
+    refused here, before any request.
     """
 
     model_config = _FROZEN
@@ -224,14 +276,55 @@ class _MediaPart(_Input):
     data: bytes | None = Field(default=None, repr=False)
     media_type: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_base64(cls, values: Any) -> Any:
+        if not isinstance(values, Mapping) or "base64" not in values:
+            return values
+        values = dict(values)
+        text = values.pop("base64")
+        if values.get("data") is not None:
+            raise ValueError("give the bytes as data= or their base64 text as base64=, not both")
+        if not isinstance(text, str):
+            raise ValueError(f"base64= takes base64 text (a str), not {type(text).__name__}; bytes go in data=")
+        if text[:5].lower() == "data:":
+            header, _, text = text.partition(",")
+            if ";base64" not in header:
+                raise ValueError("base64= got a data: URL whose data is not base64")
+            if values.get("media_type") is None and header[5:].split(";")[0]:
+                values["media_type"] = header[5:].split(";")[0]
+        try:
+            values["data"] = base64.b64decode("".join(text.split()), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError(f"base64= is not valid base64 text ({exc})") from None
+        return values
+
     @model_validator(mode="after")
     def _one_source(self) -> Self:
+        kind: str = self.type  # type: ignore[attr-defined]
+        article = "an" if kind[0] in "aeiou" else "a"
         if (self.url is None) == (self.data is None):
-            raise ValueError(f"a {self.type} part needs either url=... or data=..., not both")  # type: ignore[attr-defined]
-        if self.media_type is None:
-            guessed = _sniff(self.data) if self.data is not None else mimetypes.guess_type(self.url or "")[0]
-            if guessed is not None:
-                object.__setattr__(self, "media_type", guessed)
+            raise ValueError(f"{article} {kind} part needs either url=... or data=... (one, not both)")
+        if self.media_type is not None:
+            normal = self.media_type.strip().lower()
+            object.__setattr__(self, "media_type", _MEDIA_ALIASES.get(normal, normal))
+        if self.url is not None:
+            problem = _url_problem(self.url, kind)
+            if problem is not None:
+                raise ValueError(problem)
+            if self.media_type is None:
+                guessed = mimetypes.guess_type(self.url)[0]
+                if guessed is not None:
+                    object.__setattr__(self, "media_type", _MEDIA_ALIASES.get(guessed, guessed))
+            return self
+        data = self.data or b""
+        if not data:
+            raise ValueError(f"empty {kind}: data= holds no bytes (did reading the file fail?)")
+        encoded = _base64_text_of(data)
+        if encoded is not None:
+            raise ValueError(f"these bytes are base64 text of {encoded}, not the {kind} itself (it would reach the "
+                             "host encoded twice): pass the decoded bytes, data=base64.b64decode(text), or the "
+                             "text as base64=text")
         return self
 
     @property
@@ -249,12 +342,32 @@ class _MediaPart(_Input):
 
 
 class ImagePart(_MediaPart):
+    """An image the model should look at: PNG, JPEG, GIF, WebP, HEIC or HEIF bytes (up to ``MAX_IMAGE_BYTES``),
+    or a URL. Bytes of another format are taken only with an explicit ``media_type`` (the host decides)."""
+
     type: Literal["image"] = "image"
 
     @model_validator(mode="after")
     def _is_image(self) -> Self:
-        if self.media_type is not None and not self.media_type.startswith("image/"):
-            raise ValueError(f"an image part cannot hold {self.media_type}")
+        sniffed = _sniff(self.data) if self.data is not None else None
+        if sniffed == "application/pdf" or (self.media_type is not None and not self.media_type.startswith("image/")):
+            raise ValueError(f"an image part cannot hold {self.media_type or sniffed}: PDFs go in DocumentPart")
+        if self.data is None:
+            return self
+        if sniffed is None and (self.media_type is None or self.media_type in IMAGE_TYPES):
+            said = f" though media_type says {self.media_type}" if self.media_type else ""
+            raise ValueError(f"these bytes are not a {_IMAGE_NAMES} image{said} (they start {self.data[:12]!r}): "
+                             "pass the image file's bytes; for another format name it with media_type=")
+        if sniffed is not None and self.media_type is not None and self.media_type != sniffed \
+                and {sniffed, self.media_type} != {"image/heic", "image/heif"}:
+            raise ValueError(f"media_type says {self.media_type} but the bytes are {sniffed}: leave media_type "
+                             "out (it is read from the bytes) or correct it")
+        if self.media_type is None:
+            object.__setattr__(self, "media_type", sniffed)
+        if len(self.data) > MAX_IMAGE_BYTES:
+            raise ValueError(f"the image is {len(self.data) / 1e6:.1f} MB; hosts take inline images of at most 20 MB "
+                             "(Gemini API; Anthropic 5 MB, Groq 4 MB): resize or recompress it, or pass a URL "
+                             "the host can fetch")
         return self
 
 
@@ -268,6 +381,13 @@ class DocumentPart(_MediaPart):
     def _is_pdf(self) -> Self:
         if self.media_type not in (None, "application/pdf"):
             raise ValueError(f"document parts take PDFs, not {self.media_type}")
+        if self.data is not None:
+            sniffed = _sniff(self.data)
+            if sniffed is not None and sniffed.startswith("image/"):
+                raise ValueError(f"these bytes are {sniffed}, not a PDF: images go in ImagePart")
+            if sniffed != "application/pdf":
+                raise ValueError(f"these bytes are not a PDF (no %PDF- header; they start {self.data[:12]!r}): "
+                                 "pass the PDF file's bytes")
         if self.media_type is None:
             object.__setattr__(self, "media_type", "application/pdf")
         return self
