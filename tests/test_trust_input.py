@@ -785,3 +785,83 @@ def test_real_documents_are_taken():
     assert _document(data=b"\xef\xbb\xbf%PDF-1.4\n").media_type == "application/pdf"  # junk before the header
     assert _document(base64=_b64.b64encode(PDF).decode()).data == PDF
     assert _document(url="https://example.com/r.pdf").url == "https://example.com/r.pdf"
+
+
+# ---------------------------------------------------------------------------------------------- item 22
+
+
+@pytest.mark.parametrize("mode", ["native", "json", "tool", "prompt"])
+@pytest.mark.parametrize("call", ["complete", "stream", "run", "prepare"])
+def test_output_mode_without_output_is_refused(host, mode, call):
+    with pytest.raises(ConfigurationError) as caught:
+        getattr(host.client(), call)("hi", output_mode=mode)
+    refused(caught, "output_mode", "output=")
+    assert host.sent == []
+
+
+@pytest.mark.parametrize("mode", ["jsn", "JSON", "", None, 1, True])
+def test_an_unknown_output_mode_is_refused(host, mode):
+    with pytest.raises(ConfigurationError) as caught:
+        host.client().complete("hi", output=dict, output_mode=mode)
+    refused(caught, "output_mode", "native")
+    assert host.sent == []
+
+
+def test_output_mode_auto_without_output_is_the_default(host):
+    assert host.client().complete("hi", output_mode="auto").text == "ok"
+
+
+@pytest.mark.parametrize("value", ["no", "false", 0, 1, None, "", [], "True"], ids=repr)
+def test_check_context_must_be_a_bool(host, value):
+    with pytest.raises(ConfigurationError) as caught:
+        host.client(check_context=value)
+    refused(caught, "check_context", "True or False")
+    if value is not None:  # check_context=None per call means "the client's setting"
+        with pytest.raises(ConfigurationError):
+            host.client().complete("hi", check_context=value)
+    assert host.sent == []
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_check_context_takes_bools(host, value):
+    assert host.client(check_context=value).complete("hi", check_context=value).text == "ok"
+
+
+@pytest.mark.parametrize("kwargs", [{"project": ""}, {"project": "   "}, {"project": "p", "location": ""},
+                                    {"project": 42}], ids=repr)
+def test_vertex_refuses_an_empty_project_or_location(kwargs, monkeypatch):
+    from rehost import Vertex
+
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "from-the-environment")
+    with pytest.raises(ConfigurationError) as caught:
+        Vertex(access_token="t", **kwargs)
+    refused(caught, "vertex", list(kwargs)[-1])
+
+
+def test_vertex_still_reads_the_project_from_the_environment(monkeypatch):
+    from rehost import Vertex
+
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "from-the-environment")
+    assert Vertex(access_token="t").project == "from-the-environment"
+    assert Vertex("mine", access_token="t").project == "mine"
+
+
+@pytest.mark.parametrize(("host_name", "host_id", "word"), [("nosuchhost", "x", "nosuchhost"), ("grok", "x", "groq"),
+                                                            ("", "x", "host"), ("groq", "", "id"),
+                                                            ("groq", "   ", "id"), ("groq", 42, "id")])
+def test_register_refuses_an_unknown_host_or_an_empty_id(host_name, host_id, word):
+    cat = _catalog()
+    with pytest.raises(ConfigurationError) as caught:
+        cat.register("deepseek-r1", host_name, host_id)
+    refused(caught, word)
+    assert host_name not in cat.model("deepseek-r1").hosts or cat.model("deepseek-r1").hosts[host_name].id != host_id
+
+
+def test_register_takes_known_hosts_and_new_hosts_when_asked():
+    cat = _catalog()
+    cat.register("deepseek-r1", "groq", "my-r1")
+    assert cat.host_entry("deepseek-r1", "groq").id == "my-r1"
+    cat.register("deepseek-r1", "my-gateway", "r1", new_host=True)  # a host of one's own (OpenAICompatible(name=))
+    assert cat.host_entry("deepseek-r1", "my-gateway").id == "r1"
+    cat.register("deepseek-v4-flash", "my-gateway", "v4")  # known now
+    assert cat.host_entry("deepseek-v4-flash", "my-gateway").id == "v4"

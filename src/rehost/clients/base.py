@@ -196,6 +196,21 @@ _BYTES_HINT = "messages are text, not bytes: decode them first (data.decode('utf
 
 
 _TOOL_MODES = ("auto", "none", "required")
+_OUTPUT_MODES: tuple[str, ...] = OutputMode.__args__  # type: ignore[attr-defined]
+
+
+def _check_output_mode(output: Any, mode: Any) -> None:
+    if mode not in _OUTPUT_MODES or not isinstance(mode, str):
+        raise ConfigurationError(f"output_mode={mode!r:.40} is not a mode: give {', '.join(map(repr, _OUTPUT_MODES))}")
+    if output is None and mode != "auto":
+        raise ConfigurationError(f"output_mode={mode!r} says how a structured answer travels, but no output= was "
+                                 "given: pass output=YourModel (or a type, or Output(...)), or drop output_mode")
+
+
+def _check_context(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"check_context must be True or False, not {value!r:.40}")
+    return value
 
 
 def _check_tool_choice(choice: Any, tools: Sequence[Tool]) -> None:
@@ -269,7 +284,7 @@ class ModelClient:
         **sampling: Any,
     ) -> None:
         self.variant_name, self.variant = self.resolve_variant(variant)
-        self.check_context = check_context
+        self.check_context = _check_context(check_context)
         if self.variant.deprecated:
             warnings.warn(f"{self.variant.model}: {self.variant.deprecated}", DeprecationWarning, stacklevel=2)
         self._provider = _as_provider(provider)
@@ -383,6 +398,7 @@ class ModelClient:
         **sampling: Any,
     ) -> Request:
         """The neutral Request for a call, with every model rule applied; nothing is sent."""
+        _check_output_mode(output, output_mode)
         msgs = coerce_messages(messages)
         try:
             call_sampling = _sampling_from(sampling)
@@ -577,7 +593,7 @@ class ModelClient:
         one (never a request); an estimate errs high on tool declarations, so a request near the limit may be
         refused that the host would take: turn the check off for it."""
         request = self.prepare(messages, **options)
-        enabled = self.check_context if check_context is None else check_context
+        enabled = self.check_context if check_context is None else _check_context(check_context)
         window = provider.context_window(request) if enabled and hasattr(provider, "context_window") else None
         if window is None:
             return request

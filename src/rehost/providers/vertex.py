@@ -65,6 +65,12 @@ class Vertex(GeminiAPIProvider):
         base_url: str | None = None,
         **kwargs: Any,
     ) -> None:
+        for what, value, give in (("project", project, "your Google Cloud project id, or leave it out to read "
+                                   "GOOGLE_CLOUD_PROJECT"),
+                                  ("location", location, "'global', a region such as 'europe-west4', 'us' or 'eu', "
+                                   "or leave it out to read GOOGLE_CLOUD_LOCATION (default global)")):
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ConfigurationError(f"vertex: {what}={value!r:.40} is not a {what}: give {give}", host=self.name)
         self.project = project or os.environ.get("GOOGLE_CLOUD_PROJECT")
         self.location = location or os.environ.get("GOOGLE_CLOUD_LOCATION") or "global"
         self.api_version = api_version
