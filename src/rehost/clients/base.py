@@ -121,7 +121,7 @@ class SamplingOptions(BaseModel):
     @classmethod
     def _not_bool(cls, value: Any) -> Any:
         if isinstance(value, bool):  # pydantic would take True as 1: a slip (max_tokens=True), never meant
-            raise ValueError(f"a number, not {value}")
+            raise ValueError(f"must be a number, not the bool {value}")
         return value
 
     @field_validator("stop", mode="before")
@@ -222,7 +222,7 @@ def _check_tool_choice(choice: Any, tools: Sequence[Tool]) -> None:
     if isinstance(choice, str) and choice in names:
         return
     offered = f"or one of the tools: {', '.join(names)}" if names else "(no tools were given: pass tools=[...])"
-    what = f"{choice!r:.60}" if isinstance(choice, str) else f"{type(choice).__name__} {choice!r:.60}"
+    what = f"{choice!r:.60}" if isinstance(choice, str) else f"{choice!r:.60} (a {type(choice).__name__})"
     raise ConfigurationError(f"tool_choice={what} is neither a mode nor a tool of this call: give "
                              f"'auto', 'none', 'required' {offered}")
 
