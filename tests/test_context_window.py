@@ -94,7 +94,7 @@ def test_an_unknown_window_is_not_checked():
 
 
 def test_an_estimate_that_overflows_says_it_is_an_estimate():
-    catalog().register("mistral-large-2512", "test-host", "x", context_window=10)
+    catalog().register("mistral-large-2512", "test-host", "x", context_window=10, new_host=True)
     client = MistralClient("large")
 
     class Host:

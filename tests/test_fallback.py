@@ -472,9 +472,9 @@ def test_the_cost_strategy_can_read_another_catalogue():
     from rehost.shared.request import Request
 
     catalog = Catalog()
-    catalog.register("x", "a", "x", family="generic", input_price=1, output_price=1)
-    catalog.register("x", "b", "x", input_price=0.1, output_price=3)  # blended 3:1: 0.825 < 1
-    catalog.register("x", "c", "x")
+    catalog.register("x", "a", "x", family="generic", input_price=1, output_price=1, new_host=True)
+    catalog.register("x", "b", "x", input_price=0.1, output_price=3, new_host=True)  # blended 3:1: 0.825 < 1
+    catalog.register("x", "c", "x", new_host=True)
 
     hosts = [HostState(i, OpenAICompatible("k", name=name, base_url="http://127.0.0.1:9"))
              for i, name in enumerate("cab")]

@@ -278,7 +278,7 @@ def test_missing_key_errors_name_the_variable_not_a_value(monkeypatch):
         ({"messages": "hi", "thinking": "ludicrous"}, ValueError),
         ({"messages": "hi", "thinking": -5}, ValueError),
         ({"messages": "hi", "temperature": -1}, ConfigurationError),
-        ({"messages": "hi", "tool_choice": "get_weather"}, UnsupportedFeature),
+        ({"messages": "hi", "tool_choice": "get_weather"}, ConfigurationError),  # names no tool of the call
     ],
 )
 def test_bad_input_fails_before_any_request(emu, kwargs, error):

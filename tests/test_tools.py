@@ -27,6 +27,7 @@ from rehost import (
     Vertex,
 )
 from rehost.clients.base import ToolLoopLimit
+from rehost.errors import ConfigurationError
 from rehost.shared.tools import ToolRegistry, tool_from_function, tool_from_model
 from rehost.testing.replay import Interaction, ReplayServer
 
@@ -127,7 +128,7 @@ def test_functions_with_star_args_are_refused():
     def variadic(*items: int) -> int:
         return sum(items)
 
-    with pytest.raises(TypeError, match="args"):
+    with pytest.raises(ConfigurationError, match="args"):
         tool_from_function(variadic)
 
 

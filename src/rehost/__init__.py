@@ -56,6 +56,9 @@ _EXPORTS: dict[str, str] = {
     # shared types
     "Message": "rehost.shared.types",
     "TextPart": "rehost.shared.types",
+    "ImagePart": "rehost.shared.types",
+    "DocumentPart": "rehost.shared.types",
+    "WebSearch": "rehost.shared.types",
     "ReasoningPart": "rehost.shared.types",
     "ToolCall": "rehost.shared.types",
     "ToolResult": "rehost.shared.types",
@@ -69,15 +72,20 @@ _EXPORTS: dict[str, str] = {
     "ReasoningDelta": "rehost.shared.types",
     "ToolCallDelta": "rehost.shared.types",
     "Done": "rehost.shared.types",
+    "Output": "rehost.shared.output",
     "Request": "rehost.shared.request",
     "ThinkingPlan": "rehost.shared.request",
     "Timeouts": "rehost.shared.transport",
     "RetryPolicy": "rehost.shared.transport",
+    "RateLimit": "rehost.shared.ratelimit",
     "Catalog": "rehost.shared.catalog",
     "models_table": "rehost.shared.catalog",
     "Cost": "rehost.shared.pricing",
     "Prices": "rehost.shared.pricing",
     "TokenCount": "rehost.shared.tokens",
+    # the errors a caller meets in the README's examples (all of them are in rehost.errors)
+    "OutputValidationError": "rehost.shared.errors",
+    "ToolLoopLimit": "rehost.shared.errors",
     "errors": "rehost.errors",
 }
 
@@ -95,6 +103,7 @@ __all__ = [
     "Cost",
     "DeepSeek",
     "DeepSeekClient",
+    "DocumentPart",
     "Done",
     "Fallback",
     "Fireworks",
@@ -103,6 +112,7 @@ __all__ = [
     "GenericClient",
     "Google",
     "Groq",
+    "ImagePart",
     "LlamaClient",
     "Maritaca",
     "Message",
@@ -113,9 +123,12 @@ __all__ = [
     "OpenAI",
     "OpenAICompatible",
     "OpenRouter",
+    "Output",
+    "OutputValidationError",
     "Prices",
     "Provider",
     "QwenClient",
+    "RateLimit",
     "ReasoningDelta",
     "ReasoningPart",
     "Request",
@@ -133,10 +146,12 @@ __all__ = [
     "ToolCall",
     "ToolCallDelta",
     "TokenCount",
+    "ToolLoopLimit",
     "ToolResult",
     "Usage",
     "VLLM",
     "Vertex",
+    "WebSearch",
     "catalog",
     "client",
     "errors",
@@ -205,14 +220,19 @@ if TYPE_CHECKING:
     from .providers.vertex import Vertex
     from .providers.vllm import VLLM
     from .shared.catalog import Catalog, models_table
+    from .shared.errors import OutputValidationError, ToolLoopLimit
+    from .shared.output import Output
     from .shared.pricing import Cost, Prices
+    from .shared.ratelimit import RateLimit
     from .shared.request import Request, ThinkingPlan
     from .shared.tokens import TokenCount
     from .shared.transport import RetryPolicy, Timeouts
     from .shared.types import (
         Attempt,
         Completion,
+        DocumentPart,
         Done,
+        ImagePart,
         Message,
         ReasoningDelta,
         ReasoningPart,
@@ -225,4 +245,5 @@ if TYPE_CHECKING:
         ToolCallDelta,
         ToolResult,
         Usage,
+        WebSearch,
     )

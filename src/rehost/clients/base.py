@@ -10,13 +10,19 @@ the host it started on.
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, TypeAlias, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..shared.errors import ConfigurationError, ContextWindowExceeded, RehostError, UnsupportedFeature
+from ..shared.errors import (
+    ConfigurationError,
+    ContextWindowExceeded,
+    OutputValidationError,
+    ToolLoopLimit,
+    UnsupportedFeature,
+)
 from ..shared.output import Output, OutputMode
 from ..shared.request import ReasoningTags, Request, Sampling, ThinkingPlan
 from ..shared.tokens import TokenCount, count_tokens
@@ -31,9 +37,13 @@ from ..shared.types import (
     TextDelta,
     TextPart,
     Thinking,
+    Tool,
     ToolCall,
     ToolChoice,
+    ToolResult,
     construct,
+    unencodable_at,
+    validation_message,
 )
 
 __all__ = [
@@ -107,11 +117,24 @@ class SamplingOptions(BaseModel):
     presence_penalty: float | None = Field(default=None, ge=-2.0, le=2.0)
     frequency_penalty: float | None = Field(default=None, ge=-2.0, le=2.0)
 
+    @field_validator("temperature", "top_p", "top_k", "max_tokens", "seed", "presence_penalty", "frequency_penalty",
+                     mode="before")
+    @classmethod
+    def _not_bool(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # pydantic would take True as 1: a slip (max_tokens=True), never meant
+            raise ValueError(f"must be a number, not the bool {value}")
+        return value
+
     @field_validator("stop", mode="before")
     @classmethod
     def _stop(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return (value,)
+            value = (value,)
+        if isinstance(value, list | tuple):
+            if not value:
+                raise ValueError("an empty list stops nothing: leave stop unset")
+            if any(word == "" for word in value):
+                raise ValueError("an empty stop sequence matches everywhere (hosts refuse it): remove it")
         return value
 
     def merged(self, other: SamplingOptions) -> SamplingOptions:
@@ -135,10 +158,19 @@ _NO_SAMPLING = SamplingOptions()
 
 
 def coerce_messages(messages: MessageLike | Sequence[MessageLike]) -> tuple[Message, ...]:
-    """A prompt string, one message, or a list of messages / dicts, as validated Messages."""
-    items: Sequence[MessageLike] = [messages] if isinstance(messages, str | Message | Mapping) else messages
+    """A prompt string, one message, or a list of messages / dicts, as validated Messages; anything else is a
+    ConfigurationError saying what a message can be."""
+    if isinstance(messages, str | Message | Mapping):
+        items: Sequence[Any] = [messages]
+    elif isinstance(messages, bytes | bytearray | memoryview):
+        raise ConfigurationError(_BYTES_HINT)
+    elif isinstance(messages, Iterable):
+        items = list(messages)
+    else:
+        raise ConfigurationError(f"messages must be {_MESSAGE_KINDS}, or a list of them; not "
+                                 f"{type(messages).__name__}")
     out: list[Message] = []
-    for item in items:
+    for i, item in enumerate(items):
         if isinstance(item, Message):
             out.append(item)
         elif isinstance(item, str):
@@ -148,13 +180,76 @@ def coerce_messages(messages: MessageLike | Sequence[MessageLike]) -> tuple[Mess
                 out.append(Message.user(item))
         elif isinstance(item, Mapping):
             out.append(Message.model_validate(item))
+        elif isinstance(item, bytes | bytearray | memoryview):
+            raise ConfigurationError(f"message {i}: {_BYTES_HINT}")
         else:
-            raise TypeError(f"a message must be a str, dict or Message, not {type(item).__name__}")
+            raise ConfigurationError(f"message {i} must be {_MESSAGE_KINDS}; not {type(item).__name__}")
     if not out:
-        raise ValueError("no messages: give at least one")
+        raise ConfigurationError("no messages: give a prompt string or at least one message")
     if all(m.role == "system" for m in out):
-        raise ValueError("only system messages: give the model something to answer")
+        raise ConfigurationError("only system messages: add a user message for the model to answer")
     return tuple(out)
+
+
+_MESSAGE_KINDS = "a prompt string, a Message, or a {'role': ..., 'content': ...} dict"
+_BYTES_HINT = "messages are text, not bytes: decode them first (data.decode('utf-8')); images and PDFs go in " \
+              "ImagePart / DocumentPart"
+
+
+_TOOL_MODES = ("auto", "none", "required")
+_OUTPUT_MODES: tuple[str, ...] = OutputMode.__args__  # type: ignore[attr-defined]
+
+
+def _check_output_mode(output: Any, mode: Any) -> None:
+    if mode not in _OUTPUT_MODES or not isinstance(mode, str):
+        raise ConfigurationError(f"output_mode={mode!r:.40} is not a mode: give {', '.join(map(repr, _OUTPUT_MODES))}")
+    if output is None and mode != "auto":
+        raise ConfigurationError(f"output_mode={mode!r} says how a structured answer travels, but no output= was "
+                                 "given: pass output=YourModel (or a type, or Output(...)), or drop output_mode")
+
+
+def _check_context(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"check_context must be True or False, not {value!r:.40}")
+    return value
+
+
+def _check_tool_choice(choice: Any, tools: Sequence[Tool]) -> None:
+    """``tool_choice`` is a mode or the name of one of the call's tools; anything else would reach the host as a
+    value it rejects (or, worse, one it ignores)."""
+    if choice is None or choice in _TOOL_MODES:
+        return
+    names = [t.name for t in tools]
+    if isinstance(choice, str) and choice in names:
+        return
+    offered = f"or one of the tools: {', '.join(names)}" if names else "(no tools were given: pass tools=[...])"
+    what = f"{choice!r:.60}" if isinstance(choice, str) else f"{choice!r:.60} (a {type(choice).__name__})"
+    raise ConfigurationError(f"tool_choice={what} is neither a mode nor a tool of this call: give "
+                             f"'auto', 'none', 'required' {offered}")
+
+
+def _check_text(messages: tuple[Message, ...], tools: Sequence[Tool], stop: Sequence[str] | None) -> None:
+    """Refuse text UTF-8 cannot carry (lone surrogates, left by ``errors="surrogateescape"`` decoding or a
+    string cut inside a surrogate pair) before it is counted or sent; it would fail deep in encoding."""
+    for i, message in enumerate(messages):
+        for part in message.parts:
+            text = part.content if isinstance(part, ToolResult) else getattr(part, "text", None)
+            if isinstance(text, str):
+                _refuse_surrogates(text, f"message {i} ({message.role})")
+    for tool in tools:
+        _refuse_surrogates(tool.description, f"the description of tool {tool.name!r}")
+    for word in stop or ():
+        _refuse_surrogates(word, "a stop sequence")
+
+
+def _refuse_surrogates(text: str, where: str) -> None:
+    at = unencodable_at(text)
+    if at is not None:
+        raise ConfigurationError(
+            f"{where} holds a lone surrogate ({text[at]!a} at character {at}), which UTF-8 cannot carry; it "
+            "comes from bytes decoded with errors='surrogateescape' or text cut inside a character. Fix the "
+            "text, e.g. text.encode('utf-8', 'replace').decode('utf-8')"
+        )
 
 
 def _sampling_from(kwargs: dict[str, Any]) -> SamplingOptions:
@@ -190,10 +285,10 @@ class ModelClient:
         **sampling: Any,
     ) -> None:
         self.variant_name, self.variant = self.resolve_variant(variant)
-        self.check_context = check_context
+        self.check_context = _check_context(check_context)
         if self.variant.deprecated:
             warnings.warn(f"{self.variant.model}: {self.variant.deprecated}", DeprecationWarning, stacklevel=2)
-        self._provider = provider
+        self._provider = _as_provider(provider)
         self.thinking = Thinking.coerce(thinking)
         self.system = system
         mine, self.builtin_tools = split_builtin(tools or ())
@@ -203,7 +298,7 @@ class ModelClient:
         try:
             self.sampling = _sampling_from(sampling)
         except ValidationError as exc:
-            raise ConfigurationError(f"invalid sampling setting: {exc}") from None
+            raise ConfigurationError(validation_message(exc, "sampling setting")) from None
         if sampling:
             raise TypeError(f"unknown option(s): {', '.join(sorted(sampling))}")
         if self.thinking is not None:
@@ -240,7 +335,7 @@ class ModelClient:
 
     @provider.setter
     def provider(self, provider: Any) -> None:
-        self._provider = provider
+        self._provider = _as_provider(provider)
 
     def __repr__(self) -> str:
         host = type(self._provider).__name__ if self._provider is not None else "unbound"
@@ -311,11 +406,12 @@ class ModelClient:
         and it replaces the client's ``system=`` for this call (``system=""``: none at all). The client's
         system prompt is a default: it is used only when the call gives neither ``system=`` nor a system
         message of its own."""
+        _check_output_mode(output, output_mode)
+        msgs = coerce_messages(messages)
         try:
-            msgs = coerce_messages(messages)
             call_sampling = _sampling_from(sampling)
         except ValidationError as exc:
-            raise ConfigurationError(f"invalid input: {exc}") from None
+            raise ConfigurationError(validation_message(exc, "sampling setting")) from None
         if sampling:
             raise TypeError(f"unknown option(s): {', '.join(sorted(sampling))}")
         if system is not None:
@@ -334,6 +430,8 @@ class ModelClient:
             all_tools = tools_and_runners(mine)[0]
         else:
             all_tools, builtin = self.tools, self.builtin_tools
+        _check_text(msgs, all_tools, merged.stop)
+        _check_tool_choice(tool_choice, all_tools)
         return Request(
             model=self.model,
             messages=msgs,
@@ -372,6 +470,7 @@ class ModelClient:
         """One answer. With ``output=`` (a type or an Output) the answer is that validated value.
 
         ``check_context=False`` skips the check that the input and ``max_tokens`` fit the context window."""
+        _no_stream(options, "complete", "stream")
         provider = self.provider
         result: Completion = provider.send(self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
@@ -390,6 +489,7 @@ class ModelClient:
 
     async def acomplete(self, messages: MessageLike | Sequence[MessageLike], *, output: Any = None,
                         **options: Any) -> Any:
+        _no_stream(options, "acomplete", "astream")
         provider = self.provider
         result: Completion = await provider.asend(self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
@@ -418,6 +518,7 @@ class ModelClient:
         request: a tool still running when it expires answers the model with a timeout error.
         """
         _check_max_turns(max_turns)
+        _no_stream(options, "run", "stream")
         registry = self._registry(tools)
         offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
@@ -437,6 +538,7 @@ class ModelClient:
                    output: Any = None, max_turns: int = 10, **options: Any) -> RunResult:
         """The async twin of ``run`` (async tools are awaited; sync ones are called)."""
         _check_max_turns(max_turns)
+        _no_stream(options, "arun", "astream")
         registry = self._registry(tools)
         offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
@@ -457,11 +559,13 @@ class ModelClient:
 
         The request is checked now; it is sent when iteration starts. Leaving the loop early, or calling
         ``close()``, closes the connection."""
+        _no_stream(options, "stream", None)
         provider = self.provider
         prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
         return CompletionStream(provider.stream_prepared(prepared))
 
     def astream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> AsyncCompletionStream:
+        _no_stream(options, "astream", None)
         provider = self.provider
         prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
         return AsyncCompletionStream(provider.astream_prepared(prepared))
@@ -509,7 +613,7 @@ class ModelClient:
         one (never a request); an estimate errs high on tool declarations, so a request near the limit may be
         refused that the host would take: turn the check off for it."""
         request = self.prepare(messages, **options)
-        enabled = self.check_context if check_context is None else check_context
+        enabled = self.check_context if check_context is None else _check_context(check_context)
         window = provider.context_window(request) if enabled and hasattr(provider, "context_window") else None
         if window is None:
             return request
@@ -539,6 +643,44 @@ def _host_counts(provider: Any, request: Request, method: str) -> bool:
         return False
     counts = getattr(provider, "counts_tokens", None)
     return counts is None or bool(counts(request))
+
+
+def _as_provider(provider: Any) -> Any:
+    """The provider a client is bound to. A host name (``provider="groq"``) is that host's provider with its
+    defaults, as ``rehost.client("groq/...")`` makes it (the key from the environment); a provider class is
+    refused with a hint to make one (it is a likely slip, and some need arguments); anything that cannot send
+    a request is refused here rather than with an AttributeError at the first call."""
+    if provider is None:
+        return None
+    if isinstance(provider, str):
+        from ..entry import provider as by_name
+
+        try:
+            return by_name(provider)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"provider={provider!r}: {exc.message}", host=exc.host) from None
+    if isinstance(provider, type):
+        raise ConfigurationError(f"provider={provider.__name__} is the class: pass a provider, "
+                                 f"provider={provider.__name__}() (or a host name, provider='groq')")
+    if not (callable(getattr(provider, "send", None)) and callable(getattr(provider, "prepare", None))):
+        raise ConfigurationError(f"provider must be a provider such as Groq() or a host name such as 'groq', not "
+                                 f"{type(provider).__name__} {provider!r:.40}")
+    return provider
+
+
+def _no_stream(options: dict[str, Any], call: str, streaming: str | None) -> None:
+    """Whether a call streams is its method's choice: ``stream=True`` given to ``complete`` would send a
+    streamed request whose answer ``complete`` cannot read, and ``stream=`` given to ``stream`` collided with
+    the one it passes (a TypeError)."""
+    if "stream" not in options:
+        return
+    if streaming is None:
+        options.pop("stream")
+        raise ConfigurationError(f"{call}() always streams: drop stream=")
+    if options["stream"]:
+        raise ConfigurationError(f"{call}() returns one answer: for events as they arrive call {streaming}() "
+                                 "instead of passing stream=True")
+    options.pop("stream")  # stream=False is what this call does anyway
 
 
 def _surely_fits(request: Request, room: int) -> bool:
@@ -576,10 +718,6 @@ def _sort_calls(done: Completion, registry: ToolRegistry, request: Request) -> t
     return answer, external
 
 
-class ToolLoopLimit(RehostError):
-    """``run`` stopped: the model kept calling tools for ``max_turns`` turns."""
-
-
 @dataclass(frozen=True, slots=True)
 class RunResult:
     """The end of a tool loop: the final Completion, the whole conversation, and the typed answer."""
@@ -595,8 +733,6 @@ class RunResult:
 
 
 def _structured(result: Completion) -> Any:
-    from ..shared.output import OutputValidationError
-
     if result.output is None and result.tool_calls:
         names = ", ".join(c.name for c in result.tool_calls)
         exc = OutputValidationError(f"the model called tools ({names}) instead of answering; use run() to run them",

@@ -8,6 +8,7 @@ Model knowledge (docs.anthropic.com extended / adaptive thinking; AWS Bedrock "a
 * Claude 4.6 models and later think adaptively (``thinking: {"type": "adaptive"}``) at an effort level
   (low|medium|high; ``max`` on Opus only); ``Thinking()`` lets the model decide. Budgets still work on 4.6
   (deprecated there) and are refused from Opus 4.7 on, which thinks adaptively only.
+* Temperature is 0..1 (Anthropic's documented range; other families use 0..2), refused above that.
 * With thinking on, temperature and top_k cannot be changed and top_p must stay within 0.95..1; a forced tool
   is refused (the provider then uses another way to get structured output).
 * Thinking blocks are signed: every one goes back unchanged (the API needs them on tool-use turns and
@@ -24,7 +25,7 @@ from typing import Any, ClassVar
 from ..shared.errors import UnsupportedFeature
 from ..shared.request import Request, ThinkingPlan
 from ..shared.types import MessageLike, Thinking
-from .base import ModelClient, Variant
+from .base import ModelClient, SamplingOptions, Variant
 
 __all__ = ["ClaudeClient"]
 
@@ -92,6 +93,13 @@ class ClaudeClient(ModelClient):
         effort = thinking.effort or "medium"
         budget = v.budget_range[1] - _HEADROOM + 1 if effort == "max" else _EFFORT_BUDGETS[effort]
         return ThinkingPlan(enabled=True, budget=budget, include_reasoning=thinking.include)
+
+    def check_sampling(self, sampling: SamplingOptions, thinking: ThinkingPlan | None = None) -> None:
+        """Anthropic documents temperature as 0..1 (other families' 0..2 scale is not Claude's); a higher one is
+        refused here, on every host, rather than by the host or silently clamped on the way."""
+        if sampling.temperature is not None and sampling.temperature > 1.0:
+            raise UnsupportedFeature(f"{self.model} takes temperature 0..1 (Anthropic's range), not "
+                                     f"{sampling.temperature}")
 
     def prepare(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> Request:
         request = super().prepare(messages, **options)

@@ -27,7 +27,14 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..shared.errors import ConfigurationError, HostError, MissingAPIKey, UnsupportedFeature
+from ..shared.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConnectionFailed,
+    HostError,
+    MissingAPIKey,
+    UnsupportedFeature,
+)
 from ..shared.request import Request
 from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
@@ -42,6 +49,9 @@ from .vertex_partner import ClaudeOnVertex, MistralOnVertex, publisher_for
 __all__ = ["Vertex"]
 
 _SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+_HOW_TO_AUTH = ("pass access_token=... (a string, or a callable returning one) or credentials=..., or set up "
+                "Application Default Credentials: run `gcloud auth application-default login`, or point "
+                "GOOGLE_APPLICATION_CREDENTIALS at a service-account key file")
 
 
 def endpoint_for(location: str) -> str:
@@ -69,6 +79,12 @@ class Vertex(GeminiAPIProvider):
         endpoint: str | None = None,
         **kwargs: Any,
     ) -> None:
+        for what, value, give in (("project", project, "your Google Cloud project id, or leave it out to read "
+                                   "GOOGLE_CLOUD_PROJECT"),
+                                  ("location", location, "'global', a region such as 'europe-west4', 'us' or 'eu', "
+                                   "or leave it out to read GOOGLE_CLOUD_LOCATION (default global)")):
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ConfigurationError(f"vertex: {what}={value!r:.40} is not a {what}: give {give}", host=self.name)
         self.endpoint = endpoint
         self.project = project or os.environ.get("GOOGLE_CLOUD_PROJECT")
         self.location = location or os.environ.get("GOOGLE_CLOUD_LOCATION") or "global"
@@ -187,8 +203,7 @@ class Vertex(GeminiAPIProvider):
         if not self.project:
             return "vertex: no project: pass project=... or set GOOGLE_CLOUD_PROJECT"
         if not self.has_key:
-            return ("vertex: no credentials: pass access_token=... (or a callable), credentials=..., or set up "
-                    "Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS) with the vertex extra")
+            return f"vertex: no credentials: {_HOW_TO_AUTH} (with the vertex extra: pip install 'rehost[vertex]')"
         return None
 
     def _resolve_key(self) -> str | None:
@@ -203,7 +218,13 @@ class Vertex(GeminiAPIProvider):
                 "vertex: no access token given and google-auth is not installed: pip install 'rehost[vertex]', "
                 "or pass access_token=...", host=self.name,
             ) from exc
-        credentials, _project = google.auth.default(scopes=[_SCOPE])
+        from google.auth.exceptions import DefaultCredentialsError
+
+        try:
+            credentials, _project = google.auth.default(scopes=[_SCOPE])
+        except DefaultCredentialsError as exc:
+            raise MissingAPIKey(f"vertex: no credentials found ({str(exc).split('. ')[0]}): {_HOW_TO_AUTH}",
+                                host=self.name) from None
         return credentials
 
     def _current_token(self) -> str:
@@ -219,13 +240,26 @@ class Vertex(GeminiAPIProvider):
                 self._credentials = self._adc()
             creds = self._credentials
             if not getattr(creds, "valid", False) or getattr(creds, "expired", False):
-                import google.auth.transport.requests
-
-                creds.refresh(google.auth.transport.requests.Request())
+                self._refresh(creds)
             token = creds.token
         if not token:
             raise MissingAPIKey("vertex: the credentials gave no access token", host=self.name)
         return str(token)
+
+    def _refresh(self, creds: Any) -> None:
+        """Refresh google-auth credentials, turning google-auth's errors into rehost's: refused credentials
+        (a revoked or expired grant) are an AuthenticationError, an unreachable token server ConnectionFailed."""
+        import google.auth.transport.requests
+        from google.auth.exceptions import RefreshError, TransportError
+
+        try:
+            creds.refresh(google.auth.transport.requests.Request())
+        except RefreshError as exc:
+            raise AuthenticationError(f"vertex: the credentials could not be refreshed ({exc}): {_HOW_TO_AUTH}",
+                                      host=self.name) from None
+        except TransportError as exc:
+            raise ConnectionFailed(f"vertex: the token server could not be reached to refresh the credentials "
+                                   f"({exc})", host=self.name) from None
 
     def auth_headers(self) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self._current_token()}"}

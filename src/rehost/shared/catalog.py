@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ModelNotServed
+from .errors import ConfigurationError, ModelNotServed
 from .pricing import Prices, updated_prices
 
 __all__ = ["Catalog", "HostEntry", "ModelEntry", "default_catalog", "models_table"]
@@ -162,13 +162,36 @@ class Catalog:
         return self.model(model).serving_hosts()
 
     # ------------------------------------------------------------------------------------------ writing
-    def register(self, model: str, host: str, id: str, *, family: str | None = None, **fields: Any) -> None:
-        """Add or replace the row of ``model`` on ``host`` (creating the model when it is new)."""
+    def known_hosts(self) -> set[str]:
+        """The host names rehost has a provider for, and every host this catalogue has a row for."""
+        from ..entry import HOSTS
+
+        return set(HOSTS) | {host for entry in self._models.values() for host in entry.hosts}
+
+    def register(self, model: str, host: str, id: str, *, family: str | None = None, new_host: bool = False,
+                 **fields: Any) -> None:
+        """Add or replace the row of ``model`` on ``host`` (creating the model when it is new).
+
+        ``host`` is a host rehost knows (``groq``, ...) or one this catalogue has rows for; a host of your own
+        (``OpenAICompatible(name="my-gateway")``) is added with ``new_host=True``, so a typo (``"grok"``) is
+        refused rather than recorded where no provider will ever look."""
+        for what, value in (("model", model), ("host", host), ("id", id)):
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigurationError(f"register needs a {what} (a non-empty string), not {value!r:.40}" + (
+                    f": the id {host} knows {model} by" if what == "id" else ""))
         with self._lock:
+            if not new_host and host not in self.known_hosts():
+                known = sorted(self.known_hosts())
+                close = difflib.get_close_matches(host, known, n=3, cutoff=0.6)
+                hint = f" Did you mean {', '.join(close)}?" if close else ""
+                raise ConfigurationError(
+                    f"unknown host {host!r}.{hint} Hosts: {', '.join(known)}. For a host of your own "
+                    f"(OpenAICompatible(name={host!r}, ...)), pass new_host=True")
             entry = self._models.get(model)
             if entry is None:
-                if family is None:
-                    raise ValueError(f"{model!r} is a new model: give its family=...")
+                if not isinstance(family, str) or not family.strip():
+                    raise ConfigurationError(f"{model!r} is a new model: give its family=... (a catalogue family "
+                                             "such as 'deepseek', or any name of your own)")
                 entry = ModelEntry(id=model, family=family)
             hosts = dict(entry.hosts)
             hosts[host] = _host_entry(host, {**fields, "id": id})

@@ -4,13 +4,15 @@ Every failure a caller can meet is one of these classes, whatever the host. Host
 to act on them (host, HTTP status, the host's request id, the host's own message and code, and how long to
 wait before retrying) so callers never parse host-specific bodies themselves.
 
-Three families:
+Three families, and two outcomes of a call that ran:
 
 * ``ConfigurationError``: caught before any request (missing key, a parameter the model or host cannot take,
   a model the host does not serve). Nothing was sent.
 * ``HostError``: the host answered with an error (HTTP status, or an error inside a 200 stream).
 * ``RequestTimeout`` / ``ConnectionFailed`` / ``ProtocolError``: the exchange itself failed, or the host's
   output could not be understood.
+* ``OutputValidationError`` (the answer is not of the requested shape) and ``ToolLoopLimit`` (``run`` gave up
+  after ``max_turns``): the host answered well, but not with what the call needed.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "ModelNotFound",
     "ModelNotServed",
     "NotFound",
+    "OutputValidationError",
     "Overloaded",
     "PaymentRequired",
     "PermissionDenied",
@@ -40,6 +43,7 @@ __all__ = [
     "RehostError",
     "RequestTimeout",
     "ServerError",
+    "ToolLoopLimit",
     "UnsupportedFeature",
 ]
 
@@ -92,6 +96,12 @@ class RehostError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle (and copy) by state, not by calling ``__init__`` again: subclasses take keyword-only
+        arguments (``OutputValidationError(text=...)``) that ``Exception``'s default, ``cls(*args)``, cannot
+        give, so an error crossing a process pool or a task queue failed to unpickle there."""
+        return _rebuild, (type(self), self.args), self.__dict__
+
     def redact(self, secret: str | None) -> None:
         """Remove a secret from every text this error carries (hosts sometimes echo part of a key)."""
         if not secret or len(secret) < 8:
@@ -101,6 +111,13 @@ class RehostError(Exception):
             if isinstance(value, str) and secret in value:
                 setattr(self, attr, value.replace(secret, "***"))
         self.args = (self.message,)
+
+
+def _rebuild(cls: type[RehostError], args: tuple[Any, ...]) -> RehostError:
+    """An error of ``cls`` with ``args`` and no ``__init__`` run: pickle then restores its attributes."""
+    exc = cls.__new__(cls)
+    exc.args = args  # set here: OSError's __new__ (RequestTimeout, ConnectionFailed) leaves args to __init__
+    return exc
 
 
 # ---------------------------------------------------------------------------------------------- configuration
@@ -221,3 +238,21 @@ class ConnectionFailed(RehostError, ConnectionError):
 
 class ProtocolError(RehostError):
     """The host's output could not be understood (malformed JSON, truncated stream, wrong content type)."""
+
+
+# ---------------------------------------------------------------------------------------------- the answer
+
+
+class OutputValidationError(RehostError):
+    """The model's answer is not valid JSON of the requested shape; ``text`` holds what it wrote, ``errors``
+    pydantic's list of what is wrong, ``completion`` the whole answer when there was one."""
+
+    def __init__(self, message: str, *, text: str, errors: Any = None, host: str | None = None) -> None:
+        super().__init__(message, host=host)
+        self.text = text
+        self.errors = errors
+        self.completion: Any = None
+
+
+class ToolLoopLimit(RehostError):
+    """``run`` stopped: the model kept calling tools for ``max_turns`` turns."""

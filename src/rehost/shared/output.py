@@ -9,14 +9,17 @@ provider's choice; this module only knows the schema and how to read the answer.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import PydanticUserError, TypeAdapter, ValidationError
+from pydantic_core import SchemaError
 
-from .errors import RehostError
+from .errors import ConfigurationError, OutputValidationError
 
 __all__ = ["Output", "OutputMode", "OutputValidationError", "output_instruction"]
 
@@ -24,16 +27,6 @@ OutputMode: TypeAlias = Literal["auto", "native", "json", "tool", "prompt"]
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
 _NAME = re.compile(r"[^A-Za-z0-9_-]")
-
-
-class OutputValidationError(RehostError):
-    """The model's answer is not valid JSON of the requested shape; ``text`` holds what it wrote."""
-
-    def __init__(self, message: str, *, text: str, errors: Any = None, host: str | None = None) -> None:
-        super().__init__(message, host=host)
-        self.text = text
-        self.errors = errors
-        self.completion: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +42,13 @@ class Output:
 
     @classmethod
     def of(cls, target: Any, *, strict: bool | None = None) -> Output:
+        """The shape ``output=`` asks for: an Output as is, ``dict`` for any JSON object, or a type pydantic can
+        validate and describe. Anything else is a ConfigurationError saying what to give instead."""
         if isinstance(target, Output):
             return target
         if target is dict:
             return cls(schema=None, name="json")
-        adapter: TypeAdapter[Any] = TypeAdapter(target)
-        schema = adapter.json_schema()
+        adapter, schema = _described(target)
         name = _NAME.sub("_", getattr(target, "__name__", None) or str(schema.get("title") or "output"))[:64]
         description = schema.get("description")
         wrapped = schema.get("type") != "object" or ("properties" not in schema and "$ref" not in schema)
@@ -93,6 +87,36 @@ class Output:
         except ValidationError as exc:
             raise OutputValidationError(f"the answer does not match {self.name}: {exc}", text=text,
                                         errors=exc.errors(include_url=False), host=host) from None
+
+
+_KINDS = ("output= takes a type pydantic can validate (a pydantic model, dataclass, TypedDict, list[int] ...), "
+          "dict for any JSON object, or Output(schema=..., name=...) for a raw JSON schema")
+
+
+def _described(target: Any) -> tuple[TypeAdapter[Any], dict[str, Any]]:
+    """A TypeAdapter for ``target`` and its JSON schema; pydantic's errors become ConfigurationErrors."""
+    if isinstance(target, Mapping):
+        raise ConfigurationError(f"output= got a dict; a JSON schema goes in Output(schema=..., name=...). {_KINDS}")
+    if isinstance(target, str):
+        raise ConfigurationError(f"output= got the string {target!r:.40}, not a type. For JSON mode give "
+                                 f"output=dict; to choose how the schema travels, output_mode=. {_KINDS}")
+    if inspect.isroutine(target) or isinstance(target, bytes | bytearray | int | float | list | tuple | set):
+        raise ConfigurationError(f"output= got {type(target).__name__} {target!r:.40}, not a type. {_KINDS}")
+    try:
+        adapter: TypeAdapter[Any] = TypeAdapter(target)
+        return adapter, adapter.json_schema()
+    except PydanticUserError as exc:  # schema generation / invalid-for-JSON-schema / typed-dict-version
+        if exc.code == "typed-dict-version":
+            raise ConfigurationError(
+                f"output={getattr(target, '__name__', target)} is a typing.TypedDict, which pydantic cannot "
+                "validate on Python < 3.12: define it with typing_extensions.TypedDict (from typing_extensions "
+                "import TypedDict), or use a pydantic model or dataclass") from None
+        first = str(exc).split("\n")[0].split(". ")[0]
+        raise ConfigurationError(f"output={getattr(target, '__name__', target)!s:.60} cannot be described as a "
+                                 f"JSON schema ({first}). {_KINDS}") from None
+    except SchemaError as exc:
+        raise ConfigurationError(f"output={target!r:.60} is not a type pydantic understands ({exc}). {_KINDS}") \
+            from None
 
 
 def output_instruction(output: Output) -> str:

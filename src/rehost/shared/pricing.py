@@ -29,7 +29,7 @@ from .errors import ConfigurationError
 if TYPE_CHECKING:
     from .types import Usage
 
-__all__ = ["Cost", "Prices", "cost_from_host", "cost_of", "updated_prices"]
+__all__ = ["Cost", "Prices", "cost_from_host", "cost_of", "price", "updated_prices"]
 
 _MILLION = Decimal(1_000_000)
 
@@ -38,6 +38,23 @@ def _dec(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def price(value: Any, what: str, unit: str = "USD per million tokens (e.g. '0.22' or 0.22)") -> Decimal | None:
+    """A price a caller or the catalogue file gives, as a Decimal; None (or blank) means "not known". Anything
+    that is not a finite, non-negative number is a ConfigurationError: a typo would otherwise fail deep in
+    ``Decimal``, and a negative or NaN price would give nonsense costs silently."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ConfigurationError(f"the {what} must be a number of {unit}, not {type(value).__name__}")
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ConfigurationError(f"the {what} {value!r:.40} is not a number: give {unit}") from None
+    if not number.is_finite() or number < 0:
+        raise ConfigurationError(f"the {what} {value!r:.40} must be a finite number, 0 or more, of {unit}")
+    return number
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +73,15 @@ class Prices:
     def from_fields(cls, fields: dict[str, Any]) -> Prices | None:
         """From catalogue keys (``input_price``, ``cached_input_price``, ``output_price``, ``prices_read``,
         ``prices_source``, ``off_peak_factor``, ``peak_hours_utc`` as ``["01-04", "06-10"]``)."""
-        inp, out = _dec(fields.get("input_price")), _dec(fields.get("output_price"))
+        inp, out = price(fields.get("input_price"), "input price"), price(fields.get("output_price"), "output price")
+        cached = price(fields.get("cached_input_price"), "cached input price")
+        factor = price(fields.get("off_peak_factor"), "off-peak factor", "a multiplier of the price (e.g. 0.5)")
         if inp is None or out is None:
             return None
         hours = tuple(tuple(int(h) for h in span.split("-")) for span in fields.get("peak_hours_utc") or ())
-        return cls(input=inp, output=out, cached_input=_dec(fields.get("cached_input_price")),
+        return cls(input=inp, output=out, cached_input=cached,
                    read=fields.get("prices_read"), source=fields.get("prices_source"),
-                   off_peak_factor=_dec(fields.get("off_peak_factor")),
-                   peak_hours_utc=hours)  # type: ignore[arg-type]
+                   off_peak_factor=factor, peak_hours_utc=hours)  # type: ignore[arg-type]
 
     def factor_at(self, when: float | None) -> tuple[Decimal, str | None]:
         """The multiplier at a Unix time (1 at peak or without a time-of-day rule) and a note naming it."""
@@ -96,12 +114,9 @@ class Cost:
 
 
 def _amount(name: str, value: Any) -> Decimal:
-    """A price (USD per million tokens) or a factor given by a user, refused unless a finite number >= 0."""
-    try:
-        number = _dec(value)
-    except (InvalidOperation, ValueError, TypeError):
-        number = None
-    if number is None or not number.is_finite() or number < 0:
+    """A price (USD per million tokens) or a factor given by a user: ``price``'s checks, and it must be there."""
+    number = price(value, name)
+    if number is None:
         raise ConfigurationError(f"{name} must be a number >= 0 (USD per million tokens), not {value!r}")
     return number
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import inspect
 import re
 import threading
@@ -18,11 +19,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, get_type_hints
 
-from pydantic import BaseModel, ValidationError, create_model
+from pydantic import BaseModel, PydanticUserError, ValidationError, create_model
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticSerializationError, to_json
 
-from .errors import RehostError
+from .errors import ConfigurationError, RehostError
 from .schema import clean_function_schema
 from .types import BuiltinTool, Message, Tool, ToolCall, WebSearch
 
@@ -34,6 +35,7 @@ _SECTION = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Returns|Raises|Yie
 _ARG = re.compile(r"^(\*{0,2}\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$")
 _SPHINX_ARG = re.compile(r"^\s*:param\s+(?:[^:]*\s)?(\w+)\s*:\s*(.*)$")
 _ARG_SECTIONS = ("args", "arguments", "parameters", "params")
+_TOOL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
 
 
 def _docstring(fn: Any) -> tuple[str, dict[str, str]]:
@@ -71,14 +73,38 @@ def _docstring(fn: Any) -> tuple[str, dict[str, str]]:
     return "\n".join(summary).strip(), params
 
 
+def _described(fn: Callable[..., Any]) -> tuple[Any, str, dict[str, Any]]:
+    """(the function whose hints and docstring describe ``fn``, the tool's name, the keywords a partial binds).
+
+    A plain function or method describes itself; a callable object is described by its ``__call__`` (its
+    class names the tool); a ``functools.partial`` by the function it wraps, less what it binds."""
+    if isinstance(fn, functools.partial):
+        inner, name, _ = _described(fn.func)
+        return inner, name, dict(fn.keywords)
+    if inspect.isroutine(fn) or isinstance(fn, type):
+        return fn, getattr(fn, "__name__", ""), {}
+    if not callable(fn):
+        raise ConfigurationError(f"cannot make a tool of {fn!r:.60}: {_TOOL_KINDS}")
+    return type(fn).__call__, type(fn).__name__, {}
+
+
 def _signature_model(fn: Callable[..., Any], name: str, params_doc: dict[str, str]) -> type[BaseModel]:
-    signature = inspect.signature(fn)
-    hints = get_type_hints(fn, include_extras=True)
+    described, _, bound = _described(fn)
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"tool {name}: its signature cannot be read ({exc}): {_TOOL_KINDS}") from None
+    try:
+        hints = get_type_hints(described, include_extras=True)
+    except Exception as exc:  # NameError for an undefined forward reference, TypeError for odd objects
+        raise ConfigurationError(f"tool {name}: its type hints cannot be read ({type(exc).__name__}: {exc}); "
+                                 "define the types they name, or give a Tool(...) schema") from None
     fields: dict[str, Any] = {}
     for pname, param in signature.parameters.items():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            raise TypeError(f"tool {name}: *args / **kwargs cannot be described to a model")
-        if pname in ("self", "cls"):
+            raise ConfigurationError(f"tool {name}: *args / **kwargs cannot be described to a model; name each "
+                                     "parameter")
+        if pname in ("self", "cls") or pname in bound:  # bound by a partial: the model may not change it
             continue
         annotation = hints.get(pname, Any)
         default = ... if param.default is inspect.Parameter.empty else param.default
@@ -86,18 +112,43 @@ def _signature_model(fn: Callable[..., Any], name: str, params_doc: dict[str, st
             fields[pname] = (annotation, default)
         else:
             fields[pname] = (annotation, FieldInfo(default=default, description=params_doc.get(pname)))
-    model: type[BaseModel] = create_model(name, **fields)
+    try:
+        model: type[BaseModel] = create_model(name, **fields)
+    except PydanticUserError as exc:  # includes PydanticSchemaGenerationError (a type pydantic cannot check)
+        raise _untyped(name, exc) from None
     return model
+
+
+def _untyped(name: str, exc: Exception) -> ConfigurationError:
+    first = str(exc).split("\n")[0].split(". ")[0]
+    return ConfigurationError(f"tool {name}: a parameter's type cannot be described to a model ({first}); "
+                              "annotate the parameters with JSON types, dataclasses or pydantic models")
+
+
+_TOOL_KINDS = ("a tool is a function (def), a callable object, a functools.partial, a pydantic model, a Tool(...) "
+               "or a {'name', 'description', 'parameters'} dict")
 
 
 def tool_from_function(fn: Callable[..., Any], *, name: str | None = None, description: str | None = None,
                        strict: bool | None = None) -> tuple[Tool, Callable[[dict[str, Any]], Any]]:
-    """The Tool a function describes, and a runner that validates a call's arguments and calls it."""
-    tool_name = name or fn.__name__
-    doc, params_doc = _docstring(fn)
+    """The Tool a function describes, and a runner that validates a call's arguments and calls it. Callable
+    objects and ``functools.partial`` work too (the arguments a partial binds are not offered to the model)."""
+    described, own_name, _ = _described(fn)
+    tool_name = name or own_name
+    if not _TOOL_NAME.match(tool_name):
+        raise ConfigurationError(f"{tool_name!r} cannot be a tool's name (letters, digits, _ . -, at most 64, "
+                                 "not starting with a digit): define the tool with def and a name, or pass name=...")
+    doc, params_doc = _docstring(described)
+    if not doc and not isinstance(fn, functools.partial) and not inspect.isroutine(fn):
+        doc, more = _docstring(type(fn))  # a callable object: its class may say what it is for
+        params_doc = params_doc or more
     model = _signature_model(fn, tool_name, params_doc)
+    try:
+        schema = model.model_json_schema()
+    except PydanticUserError as exc:  # a type pydantic can check but not describe (PydanticInvalidForJsonSchema)
+        raise _untyped(tool_name, exc) from None
     tool = Tool(name=tool_name, description=description if description is not None else doc,
-                parameters=clean_function_schema(model.model_json_schema()), strict=strict)
+                parameters=clean_function_schema(schema), strict=strict)
 
     def run(arguments: dict[str, Any]) -> Any:
         values = model.model_validate(arguments)
@@ -109,7 +160,10 @@ def tool_from_function(fn: Callable[..., Any], *, name: str | None = None, descr
 def tool_from_model(model: type[BaseModel], *, name: str | None = None, description: str | None = None,
                     strict: bool | None = None) -> tuple[Tool, Callable[[dict[str, Any]], Any]]:
     """A pydantic model as a tool: calling it yields a validated instance of the model."""
-    schema = model.model_json_schema()
+    try:
+        schema = model.model_json_schema()
+    except PydanticUserError as exc:
+        raise _untyped(name or model.__name__, exc) from None
     desc = description if description is not None else (schema.pop("description", None) or "")
     tool = Tool(name=name or model.__name__, description=desc, parameters=clean_function_schema(schema),
                 strict=strict)
@@ -132,19 +186,19 @@ def tools_and_runners(items: Iterable[ToolLike]) -> tuple[tuple[Tool, ...], dict
     for item in items:
         runner: Callable[..., Any] | None = None
         if isinstance(item, WebSearch):
-            raise TypeError("a host's built-in tool has no Python runner")
+            raise ConfigurationError("a host's built-in tool has no Python runner")
         if isinstance(item, Tool):
             tool = item
         elif isinstance(item, Mapping):
             tool = Tool.model_validate(dict(item))
         elif isinstance(item, type) and issubclass(item, BaseModel):
             tool, runner = tool_from_model(item)
-        elif callable(item):
+        elif callable(item) and not isinstance(item, str | bytes):
             tool, runner = tool_from_function(item)
         else:
-            raise TypeError(f"cannot make a tool of {item!r}")
+            raise ConfigurationError(f"cannot make a tool of {item!r:.60}: {_TOOL_KINDS}")
         if any(t.name == tool.name for t in tools):
-            raise ValueError(f"two tools are named {tool.name!r}")
+            raise ConfigurationError(f"two tools are named {tool.name!r}: give each tool its own name")
         tools.append(tool)
         if runner is not None:
             runners[tool.name] = runner

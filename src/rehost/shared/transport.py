@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from .errors import ConnectionFailed, ProtocolError, RateLimited, RehostError, RequestTimeout
+from .errors import ConfigurationError, ConnectionFailed, ProtocolError, RateLimited, RehostError, RequestTimeout
 from .ratelimit import RateLimiter
 
 __all__ = [
@@ -132,7 +132,16 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 
 def dump_json(body: Any) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    """The body as compact UTF-8 JSON; text UTF-8 cannot carry (a lone surrogate, say in ``extra_body``) is a
+    ConfigurationError before anything is sent, not a UnicodeEncodeError from deep in the transport."""
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError as exc:
+        raise ConfigurationError(
+            f"the request holds a lone surrogate ({text[exc.start]!a}), which UTF-8 cannot carry: fix the "
+            "text it came from, e.g. text.encode('utf-8', 'replace').decode('utf-8')"
+        ) from None
 
 
 @dataclass(slots=True)

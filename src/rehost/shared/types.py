@@ -12,14 +12,18 @@ exactly as received, and an assistant turn can hold reasoning, text and tool cal
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import mimetypes
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .errors import ConfigurationError, RehostError
 from .pricing import Cost
 
 if TYPE_CHECKING:
@@ -98,10 +102,70 @@ def _plain_defaults(cls: type[BaseModel]) -> dict[str, Any] | None:
     return out
 
 
+# ---------------------------------------------------------------------------------------------------- input
+
+
+def validation_message(exc: ValidationError, what: str) -> str:
+    """pydantic's errors as one line a caller can act on: which field, what is wrong, and what was given."""
+    problems: list[str] = []
+    for err in exc.errors(include_url=False):
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, RehostError):
+            text = cause.message
+        elif err["type"] == "value_error" and cause is not None:
+            text = str(cause)
+        else:
+            text = err["msg"]
+            given = err.get("input")
+            if isinstance(given, str | int | float | bool) and not isinstance(cause, Exception):
+                text += f" (got {given!r:.60})"
+        where = ".".join(str(p) for p in err["loc"])
+        problems.append(f"{where}: {text}" if where else text)
+    return f"invalid {what}: {'; '.join(problems)}"
+
+
+def unencodable_at(text: str) -> int | None:
+    """Where ``text`` holds a character UTF-8 cannot encode (a lone surrogate), or None (the usual case, and a
+    cheap one: ASCII text is known at once)."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
+class _Input(BaseModel):
+    """Base of the types callers build (messages, parts, tools, the thinking setting): a value that does not
+    validate raises ``ConfigurationError`` (a rehost error, and a ValueError as pydantic's own error is)
+    naming the field and the problem, so ``except RehostError`` covers bad input too. Decoders build these
+    types with ``construct``, which validates nothing and so never comes here."""
+
+    model_config = _FROZEN
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ConfigurationError(validation_message(exc, type(self).__name__)) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            cause = (errors[0].get("ctx") or {}).get("error") if len(errors) == 1 else None
+            if isinstance(cause, ConfigurationError) and not errors[0]["loc"]:
+                raise cause from None  # our own __init__ already said it, validating the same object
+            raise ConfigurationError(validation_message(exc, cls.__name__)) from None
+
+
 # ---------------------------------------------------------------------------------------------------- parts
 
 
-class TextPart(BaseModel):
+class TextPart(_Input):
     """Visible text. ``signature`` holds an opaque host token attached to it (Gemini ``thoughtSignature``)."""
 
     model_config = _FROZEN
@@ -110,7 +174,7 @@ class TextPart(BaseModel):
     signature: str | None = None
 
 
-class ReasoningPart(BaseModel):
+class ReasoningPart(_Input):
     """Reasoning the model produced, kept so it can be sent back when the family needs it.
 
     ``source`` names the dialect or host that produced it; opaque data (``signature``, ``redacted``,
@@ -131,16 +195,63 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
-    (b"%PDF-", "application/pdf"),
 )
+#: ISO base media "ftyp" brands of HEIC / HEIF stills (Gemini reads both)
+_HEIF_BRANDS: dict[bytes, str] = {b"heic": "image/heic", b"heix": "image/heic", b"heim": "image/heic",
+                                  b"heis": "image/heic", b"mif1": "image/heif", b"msf1": "image/heif"}
+#: the image formats the hosts here read (OpenAI, Anthropic: PNG, JPEG, GIF, WebP; Gemini adds HEIC / HEIF)
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/heic", "image/heif"})
+_IMAGE_NAMES = "PNG, JPEG, GIF, WebP, HEIC or HEIF"
+#: inline images larger than this are refused: the largest inline image any host here documents taking is
+#: 20 MB (the Gemini API's limit for inline data; Anthropic takes 5 MB an image, Groq 4 MB as base64, Vertex 7
+#: MB inline), and base64 makes it a third larger still. Larger images go by URL (or a host's file API).
+MAX_IMAGE_BYTES = 20_000_000
+_MEDIA_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png"}
+_B64_HEAD = re.compile(rb"^[A-Za-z0-9+/\-_=\s]{16,}")
 
 
 def _sniff(data: bytes) -> str | None:
+    """The media type the bytes' magic number says, or None for a format rehost does not recognise."""
     for magic, media_type in _SIGNATURES:
         if data.startswith(magic):
             return media_type
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return _HEIF_BRANDS[data[8:12]]
+    if b"%PDF-" in data[:1024]:  # readers accept the header anywhere in the first 1 KiB
+        return "application/pdf"
+    return None
+
+
+def _base64_text_of(data: bytes) -> str | None:
+    """The media type of the file that ``data`` is base64 text of (or a ``data:`` URL of), else None: the
+    classic slip of passing ``base64.b64encode(image)`` as the bytes, which hosts would receive encoded twice."""
+    head = data[:4096]
+    if head[:5].lower() == b"data:":
+        return (head[5:].split(b";")[0].split(b",")[0].decode("ascii", "replace") or "a file") + " (a data: URL)"
+    if not _B64_HEAD.match(head):
+        return None
+    text = b"".join(head.split())
+    text = text[: len(text) // 4 * 4][:96]
+    for decode in (base64.b64decode, base64.urlsafe_b64decode):
+        try:
+            kind = _sniff(decode(text))
+        except (binascii.Error, ValueError):
+            continue
+        if kind is not None:
+            return kind
+    return None
+
+
+def _url_problem(url: str, kind: str) -> str | None:
+    if not url.strip():
+        return f"an empty url: give the {kind}'s URL, or its bytes as data="
+    scheme = urlsplit(url.strip()).scheme
+    if len(scheme) <= 1 or scheme.lower() == "file":  # no scheme, or a Windows drive letter: a local path
+        path = url.removeprefix("file://")
+        return (f"url={url!r:.80} is a local file, not a URL a host can fetch (rehost never reads files): pass "
+                f"its bytes, data=Path({path!r:.60}).read_bytes()")
     return None
 
 
@@ -151,11 +262,13 @@ def _require_json(value: Any, what: str) -> None:
         raise ValueError(f"{what} must be JSON-serialisable: {exc}") from None
 
 
-class _MediaPart(BaseModel):
+class _MediaPart(_Input):
     """Bytes or a URL, with its media type (sniffed from the bytes or the URL when not given).
 
     URLs are passed to the host as they are: rehost never downloads them, so a host that cannot fetch URLs
-    needs the bytes.
+    needs the bytes. ``base64=`` takes base64 text (or a ``data:`` URL) and keeps the decoded bytes. Bytes
+    that cannot be what they claim (empty, base64 text rather than the file, not the format named) are
+    refused here, before any request.
     """
 
     model_config = _FROZEN
@@ -163,14 +276,55 @@ class _MediaPart(BaseModel):
     data: bytes | None = Field(default=None, repr=False)
     media_type: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_base64(cls, values: Any) -> Any:
+        if not isinstance(values, Mapping) or "base64" not in values:
+            return values
+        values = dict(values)
+        text = values.pop("base64")
+        if values.get("data") is not None:
+            raise ValueError("give the bytes as data= or their base64 text as base64=, not both")
+        if not isinstance(text, str):
+            raise ValueError(f"base64= takes base64 text (a str), not {type(text).__name__}; bytes go in data=")
+        if text[:5].lower() == "data:":
+            header, _, text = text.partition(",")
+            if ";base64" not in header:
+                raise ValueError("base64= got a data: URL whose data is not base64")
+            if values.get("media_type") is None and header[5:].split(";")[0]:
+                values["media_type"] = header[5:].split(";")[0]
+        try:
+            values["data"] = base64.b64decode("".join(text.split()), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError(f"base64= is not valid base64 text ({exc})") from None
+        return values
+
     @model_validator(mode="after")
     def _one_source(self) -> Self:
+        kind: str = self.type  # type: ignore[attr-defined]
+        article = "an" if kind[0] in "aeiou" else "a"
         if (self.url is None) == (self.data is None):
-            raise ValueError(f"a {self.type} part needs either url=... or data=..., not both")  # type: ignore[attr-defined]
-        if self.media_type is None:
-            guessed = _sniff(self.data) if self.data is not None else mimetypes.guess_type(self.url or "")[0]
-            if guessed is not None:
-                object.__setattr__(self, "media_type", guessed)
+            raise ValueError(f"{article} {kind} part needs either url=... or data=... (one, not both)")
+        if self.media_type is not None:
+            normal = self.media_type.strip().lower()
+            object.__setattr__(self, "media_type", _MEDIA_ALIASES.get(normal, normal))
+        if self.url is not None:
+            problem = _url_problem(self.url, kind)
+            if problem is not None:
+                raise ValueError(problem)
+            if self.media_type is None:
+                guessed = mimetypes.guess_type(self.url)[0]
+                if guessed is not None:
+                    object.__setattr__(self, "media_type", _MEDIA_ALIASES.get(guessed, guessed))
+            return self
+        data = self.data or b""
+        if not data:
+            raise ValueError(f"empty {kind}: data= holds no bytes (did reading the file fail?)")
+        encoded = _base64_text_of(data)
+        if encoded is not None:
+            raise ValueError(f"these bytes are base64 text of {encoded}, not the {kind} itself (it would reach the "
+                             "host encoded twice): pass the decoded bytes, data=base64.b64decode(text), or the "
+                             "text as base64=text")
         return self
 
     @property
@@ -188,12 +342,32 @@ class _MediaPart(BaseModel):
 
 
 class ImagePart(_MediaPart):
+    """An image the model should look at: PNG, JPEG, GIF, WebP, HEIC or HEIF bytes (up to ``MAX_IMAGE_BYTES``),
+    or a URL. Bytes of another format are taken only with an explicit ``media_type`` (the host decides)."""
+
     type: Literal["image"] = "image"
 
     @model_validator(mode="after")
     def _is_image(self) -> Self:
-        if self.media_type is not None and not self.media_type.startswith("image/"):
-            raise ValueError(f"an image part cannot hold {self.media_type}")
+        sniffed = _sniff(self.data) if self.data is not None else None
+        if sniffed == "application/pdf" or (self.media_type is not None and not self.media_type.startswith("image/")):
+            raise ValueError(f"an image part cannot hold {self.media_type or sniffed}: PDFs go in DocumentPart")
+        if self.data is None:
+            return self
+        if sniffed is None and (self.media_type is None or self.media_type in IMAGE_TYPES):
+            said = f" though media_type says {self.media_type}" if self.media_type else ""
+            raise ValueError(f"these bytes are not a {_IMAGE_NAMES} image{said} (they start {self.data[:12]!r}): "
+                             "pass the image file's bytes; for another format name it with media_type=")
+        if sniffed is not None and self.media_type is not None and self.media_type != sniffed \
+                and {sniffed, self.media_type} != {"image/heic", "image/heif"}:
+            raise ValueError(f"media_type says {self.media_type} but the bytes are {sniffed}: leave media_type "
+                             "out (it is read from the bytes) or correct it")
+        if self.media_type is None:
+            object.__setattr__(self, "media_type", sniffed)
+        if len(self.data) > MAX_IMAGE_BYTES:
+            raise ValueError(f"the image is {len(self.data) / 1e6:.1f} MB; hosts take inline images of at most 20 MB "
+                             "(Gemini API; Anthropic 5 MB, Groq 4 MB): resize or recompress it, or pass a URL "
+                             "the host can fetch")
         return self
 
 
@@ -207,12 +381,19 @@ class DocumentPart(_MediaPart):
     def _is_pdf(self) -> Self:
         if self.media_type not in (None, "application/pdf"):
             raise ValueError(f"document parts take PDFs, not {self.media_type}")
+        if self.data is not None:
+            sniffed = _sniff(self.data)
+            if sniffed is not None and sniffed.startswith("image/"):
+                raise ValueError(f"these bytes are {sniffed}, not a PDF: images go in ImagePart")
+            if sniffed != "application/pdf":
+                raise ValueError(f"these bytes are not a PDF (no %PDF- header; they start {self.data[:12]!r}): "
+                                 "pass the PDF file's bytes")
         if self.media_type is None:
             object.__setattr__(self, "media_type", "application/pdf")
         return self
 
 
-class ToolCall(BaseModel):
+class ToolCall(_Input):
     """A call the model asked for. ``arguments`` is parsed JSON; ``raw_arguments`` keeps the host's text."""
 
     model_config = _FROZEN
@@ -229,7 +410,7 @@ class ToolCall(BaseModel):
         return self
 
 
-class ToolResult(BaseModel):
+class ToolResult(_Input):
     """The answer to a tool call, sent back in a ``tool`` message. ``parts`` carries images or documents the
     tool returned, for hosts that take them in tool results (Gemini 3)."""
 
@@ -254,7 +435,7 @@ _ALLOWED_PARTS: dict[str, tuple[type[BaseModel], ...]] = {
 }
 
 
-class Message(BaseModel):
+class Message(_Input):
     """One turn of a conversation.
 
     Accepts the familiar ``{"role": ..., "content": "..."}`` form as well as explicit parts, and refuses
@@ -348,7 +529,7 @@ MessageLike: TypeAlias = Message | Mapping[str, Any] | str
 # ---------------------------------------------------------------------------------------------------- tools
 
 
-class Tool(BaseModel):
+class Tool(_Input):
     """A function the model may call, described by a JSON schema."""
 
     model_config = _FROZEN
@@ -360,10 +541,24 @@ class Tool(BaseModel):
     @model_validator(mode="after")
     def _json_schema(self) -> Self:
         _require_json(self.parameters, f"the parameter schema of tool {self.name!r}")
+        if not _is_object_schema(self.parameters):
+            raise ValueError(
+                f"the parameters of tool {self.name!r} must be a JSON schema of type 'object' (its properties are "
+                f"the arguments), not {json.dumps(self.parameters)[:80]}: wrap the value in an object, e.g. "
+                "{'type': 'object', 'properties': {'value': ...}, 'required': ['value']}")
         return self
 
 
-class WebSearch(BaseModel):
+def _is_object_schema(schema: Mapping[str, Any]) -> bool:
+    """Every host takes a tool's arguments as one JSON object. ``{}`` (no arguments, as hosts' own recordings
+    have it), an object type, or a schema with properties (or a root reference) all describe one."""
+    kind = schema.get("type")
+    if kind is None:
+        return not schema or "properties" in schema or "$ref" in schema
+    return kind == "object" or (isinstance(kind, list) and "object" in kind)
+
+
+class WebSearch(_Input):
     """A search the host runs itself (Gemini ``googleSearch``, OpenRouter's ``web`` plugin), given to the model
     beside the caller's own tools."""
 
@@ -379,7 +574,12 @@ ToolChoice: TypeAlias = Literal["auto", "none", "required"] | str
 # ---------------------------------------------------------------------------------------------------- thinking
 
 
-class Thinking(BaseModel):
+_EFFORTS: tuple[str, ...] = Effort.__args__  # type: ignore[attr-defined]
+_THINKING_HELP = (f"give True or 'on', False or 'off', an effort ({'|'.join(_EFFORTS)}), a token budget (an "
+                  "int >= 0), or Thinking(...)")
+
+
+class Thinking(_Input):
     """What the caller wants from the model's thinking, in one setting.
 
     ``Thinking()`` or ``Thinking.on()``: think, at the model's default depth. ``Thinking.off()``: do not.
@@ -413,18 +613,25 @@ class Thinking(BaseModel):
 
     @classmethod
     def coerce(cls, value: Thinking | bool | str | int | None) -> Thinking | None:
-        """Accept the shorthands ``True``, ``False``, ``"high"``, ``1024`` wherever a Thinking is taken."""
+        """Accept the shorthands wherever a Thinking is taken: ``True`` / ``"on"``, ``False`` / ``"off"`` /
+        ``"none"``, an effort name (``"high"``; words in any case), a token budget (``1024``)."""
         if value is None or isinstance(value, Thinking):
             return value
         if isinstance(value, bool):
             return cls(enabled=value)
         if isinstance(value, int):
+            if value < 0:
+                raise ConfigurationError(f"a thinking budget is a number of tokens, not {value}: {_THINKING_HELP}")
             return cls(budget=value)
         if isinstance(value, str):
-            if value in ("none", "off"):
+            word = value.strip().lower()
+            if word in ("none", "off"):
                 return cls.off()
-            return cls.model_validate({"effort": value})
-        raise TypeError(f"thinking must be a Thinking, bool, effort name or budget, not {type(value).__name__}")
+            if word == "on":
+                return cls.on()
+            if word in _EFFORTS:
+                return cls(effort=word)
+        raise ConfigurationError(f"thinking={value!r:.60} is not a thinking setting: {_THINKING_HELP}")
 
 
 # ---------------------------------------------------------------------------------------------------- results
