@@ -91,6 +91,13 @@ SCRIPTS: dict[str, list[dict[str, Any]]] = {
 #: the typed answers the emulator gives, picked by a phrase in the snippet
 REPLIES: dict[str, dict[str, str]] = {
     "output=CityLocation": {"google": '{"city": "Mexico City", "country": "Mexico"}'},
+    "output=summary": {"google": '{"summary": "A chart and a report."}'},
+    "response_format=": {"groq": '{"city": "Lisbon"}'},
+}
+
+#: files a snippet reads from its working directory, as a reader would have them
+FILES: dict[str, bytes] = {
+    "report.pdf": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
 }
 
 
@@ -133,6 +140,9 @@ def _script(emu: Emulator, snippet: Snippet) -> None:
 def test_python_snippet_runs(snippet: Snippet, isolated: Emulator):
     emu = isolated
     _script(emu, snippet)
+    for name, content in FILES.items():
+        if name in snippet.code:
+            Path(name).write_bytes(content)
     namespace: dict[str, Any] = {"__name__": "__readme__"}
     out = io.StringIO()
     code = compile(snippet.code, f"README.md:{snippet.line}", "exec")

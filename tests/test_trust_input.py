@@ -342,9 +342,10 @@ def test_valid_prices_are_taken(value):
 
 @pytest.mark.parametrize("missing", ["input", "output"])
 def test_set_prices_needs_both_prices(missing):
+    """A price left out keeps the row's (item 15); starting afresh (replace=True) needs both."""
     cat = _catalog()
     with pytest.raises(ConfigurationError) as caught:
-        cat.set_prices("deepseek-v4-flash", "deepseek", **{"input": "1", "output": "2", missing: None})
+        cat.set_prices("deepseek-v4-flash", "deepseek", replace=True, **{"input": "1", "output": "2", missing: None})
     refused(caught, missing)
 
 

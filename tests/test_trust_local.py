@@ -19,7 +19,7 @@ from rehost.errors import ConfigurationError, Overloaded
 PROMPT = "The capital of France is"
 SHORT = {"max_tokens": 4, "temperature": 0.0, "seed": 7}
 #: a generation far longer than any bound below (about 30 ms a token on two shared cores: a minute or more)
-LONG = {"max_tokens": 1800, "temperature": 0.0, "seed": 7, "stop": []}
+LONG = {"max_tokens": 1800, "temperature": 0.0, "seed": 7}
 STORY = "Once upon a time, in a land far away, there lived"
 
 

@@ -115,7 +115,7 @@ class Cost:
 
 def _amount(name: str, value: Any) -> Decimal:
     """A price (USD per million tokens) or a factor given by a user: ``price``'s checks, and it must be there."""
-    number = price(value, name)
+    number = price(value, f"{name.replace('_', ' ')} price" if name != "off_peak_factor" else "off-peak factor")
     if number is None:
         raise ConfigurationError(f"{name} must be a number >= 0 (USD per million tokens), not {value!r}")
     return number
