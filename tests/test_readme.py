@@ -198,5 +198,6 @@ def test_shell_command_runs(snippet: Snippet, command: str, isolated: Emulator, 
     argv = shlex.split(command)[1:]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run([sys.executable, "-c", _RUNNER, isolated.url, *argv], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL,
                           timeout=600, env=env, cwd=tmp_path, check=False)
     assert done.returncode == 0, f"{command}\n--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}"

@@ -191,3 +191,24 @@ def test_try_it_in_30_seconds_offline_on_smollm2():
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_rehost_chat_is_the_cli_command():
+    """``rehost chat`` runs this REPL: its help, and its one-line refusal of an unknown host (exit 2)."""
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": SRC}
+    helped = subprocess.run([sys.executable, "-m", "rehost.cli", "chat", "--help"], capture_output=True, text=True,
+                            env=env, timeout=60, check=False)
+    assert helped.returncode == 0
+    assert "usage: rehost chat" in helped.stdout
+    assert "/host" in helped.stdout
+    refused = subprocess.run([sys.executable, "-m", "rehost.cli", "chat", "llama-3.3-70b", "--host", "nosuchhost"],
+                             capture_output=True, text=True, env=env, timeout=60, check=False,
+                             stdin=subprocess.DEVNULL)
+    assert refused.returncode == 2
+    assert "nosuchhost" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    top = subprocess.run([sys.executable, "-m", "rehost.cli", "--help"], capture_output=True, text=True, env=env,
+                         timeout=60, check=False)
+    assert "chat" in top.stdout

@@ -1,5 +1,6 @@
-"""The ``rehost`` command: ``bench`` (one model timed across hosts), ``models`` (the catalogue), ``hosts`` (the
-providers and their keys) and ``emulate`` (the host emulator). ``rehost --help`` is the user's summary.
+"""The ``rehost`` command: ``chat`` (a conversation that can move between hosts, ``rehost.repl``), ``bench``
+(one model timed across hosts), ``models`` (the catalogue), ``hosts`` (the providers and their keys) and
+``emulate`` (the host emulator). ``rehost --help`` is the user's summary.
 
 Hosts are named with their options: ``vertex:location=europe-west4,project=p`` or, for a host emulated on
 loopback, ``groq:base_url=http://127.0.0.1:8700/groq/openai/v1,api_key=x``. Option values are text unless the
@@ -469,6 +470,7 @@ _USAGE = """\
 Any model on any host: time one model across hosts, and see which hosts serve which model.
 
 commands:
+  chat      talk to a model on a host, and move the conversation to another host (/host)
   bench     time one model on several hosts: latency, throughput, errors, cost
   models    which hosts serve which model: their ids, context windows and prices
   hosts     the hosts rehost knows, and whether their API keys are set
@@ -502,9 +504,14 @@ def _run(args: list[str]) -> int:
 
         emulate(rest)
         return 0
+    if command == "chat":
+        from .repl import main as chat
+
+        return chat(rest)
     handler = COMMANDS.get(command)
     if handler is None:
-        print(f"rehost: error: unknown command {command!r}; commands: bench, models, hosts, emulate", file=sys.stderr)
+        print(f"rehost: error: unknown command {command!r}; commands: chat, bench, models, hosts, emulate",
+              file=sys.stderr)
         return 2
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     return handler(rest)

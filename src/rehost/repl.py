@@ -1,7 +1,7 @@
 """``rehost chat``: try a model on a host, and move the conversation to another host mid-way.
 
-    python -m rehost.repl smollm2-135m --host llamacpp-local
-    python -m rehost.repl llama-3.3-70b --host groq --system "Be brief."
+    rehost chat smollm2-135m --host llamacpp-local
+    rehost chat llama-3.3-70b --host groq --system "Be brief."
 
 Answers stream as they are written; reasoning is shown dimmed (``--hide-reasoning`` hides it). After each answer
 a line gives the host, the tokens in and out, the cost (when the host's prices are known) and the time.
