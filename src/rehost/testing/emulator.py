@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import socket
 import struct
@@ -132,6 +133,59 @@ class _State:
 def _diff(script: Script) -> dict[str, Any]:
     default = Script()
     return {k: getattr(script, k) for k in script.__dataclass_fields__ if getattr(script, k) != getattr(default, k)}
+
+
+#: what each script field holds, so a typo or a wrong value is refused when scripted, not ignored when answering
+_FIELD_KINDS: dict[str, str] = {
+    "output_tokens": "count", "reasoning_tokens": "count", "prompt_tokens": "count?", "oversize_bytes": "count",
+    "ttft": "seconds", "inter_token": "seconds", "tool_call": "tool_call?", "fault": "fault?",
+    "retry_after": "text?", "echo": "flag",
+}
+
+
+def _checked(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` if every one is a script field with a value of the right kind; else a ConfigurationError
+    that names the field and what it takes."""
+    from ..shared.errors import ConfigurationError
+
+    for key, value in fields.items():
+        kind = _FIELD_KINDS.get(key)
+        if kind is None:
+            raise ConfigurationError(f"the emulator has no script field {key!r}; fields: {', '.join(_FIELD_KINDS)}")
+        if value is None and kind.endswith("?"):
+            continue
+        kind = kind.rstrip("?")
+        problem = None
+        if kind == "count":
+            if isinstance(value, bool) or not isinstance(value, int):
+                problem = "a whole number"
+            elif value < 0:
+                problem = "a whole number, not negative"
+        elif kind == "seconds":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                problem = "a number of seconds"
+            elif value < 0:
+                problem = "a number of seconds, not negative"
+        elif kind == "flag" and not isinstance(value, bool):
+            problem = "True or False"
+        elif kind == "text" and not isinstance(value, str):
+            problem = "a string"
+        elif kind == "fault" and value not in FAULTS:
+            raise ConfigurationError(f"unknown fault {value!r}; faults: {', '.join(FAULTS)}")
+        elif kind == "tool_call" and not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
+                                          and isinstance(value[1], dict)):
+            problem = "a (name, arguments) pair, e.g. ('get_weather', {'city': 'Paris'})"
+        if problem is not None:
+            raise ConfigurationError(f"the emulator's {key} takes {problem}, not {value!r}")
+    return fields
+
+
+def _checked_style(host: str | None) -> str | None:
+    from ..shared.errors import ConfigurationError
+
+    if host is not None and host not in STYLES:
+        raise ConfigurationError(f"unknown host style {host!r}; styles: {', '.join(STYLES)}")
+    return host
 
 
 # ---------------------------------------------------------------------------------------------- HTTP bits
@@ -261,17 +315,27 @@ class Emulator:
 
     # -- scripting ----------------------------------------------------------------------------------------
     def script(self, host: str | None = None, **fields: Any) -> None:
-        """Set what every request to ``host`` (or to any host) does from now on."""
+        """Set what every request to ``host`` (or to any host) does from now on.
+
+        An unknown host style, field or fault, or a value of the wrong kind, raises ConfigurationError here:
+        a script the emulator would silently not play makes a test pass for the wrong reason."""
+        _checked_style(host)
+        _checked(fields)
         with self.state.lock:
             base = self.state.defaults.get(host) or self.state.defaults[None]
             self.state.defaults[host] = replace(base, **fields)
 
     def inject(self, fault: str | None = None, *, times: int = 1, host: str | None = None, **fields: Any) -> None:
-        """Make the next ``times`` requests (to ``host``, or any) behave differently, e.g. ``inject("429")``."""
-        if fault is not None and fault not in FAULTS:
-            raise ValueError(f"unknown fault {fault!r}; faults: {', '.join(FAULTS)}")
+        """Make the next ``times`` requests (to ``host``, or any) behave differently, e.g. ``inject("429")``.
+        Checked like ``script``."""
+        from ..shared.errors import ConfigurationError
+
+        _checked_style(host)
+        _checked({**fields, "fault": fault} if fault is not None else fields)
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ConfigurationError(f"inject(times=...) takes a whole number, at least 1, not {times!r}")
         with self.state.lock:
-            self.state.queue.append(_Injection(Script(fault=fault, **fields), times, host))
+            self.state.queue.append(_Injection(Script(**{**fields, "fault": fault}), times, host))
 
     def reset(self) -> None:
         with self.state.lock:
@@ -320,15 +384,26 @@ class Emulator:
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     def start(self) -> Emulator:
+        """Listen and serve in a background thread. A port that cannot be had (in use, out of range, a host
+        name that does not resolve) raises ConfigurationError here, at once, with the address."""
+        from ..shared.errors import ConfigurationError
+
         ready = threading.Event()
+        failed: list[BaseException] = []
 
         def run() -> None:
             loop = asyncio.new_event_loop()
-            self._loop = loop
             asyncio.set_event_loop(loop)
-            self._server = loop.run_until_complete(
-                loop.create_server(lambda: _Protocol(self), *self._bind, backlog=2048, reuse_address=True))
-            self.port = self._server.sockets[0].getsockname()[1]
+            try:
+                server = loop.run_until_complete(
+                    loop.create_server(lambda: _Protocol(self), *self._bind, backlog=2048, reuse_address=True))
+            except BaseException as exc:  # reported to start(), which raises it in the caller's thread
+                failed.append(exc)
+                loop.close()
+                ready.set()
+                return
+            self._loop, self._server = loop, server
+            self.port = server.sockets[0].getsockname()[1]
             ready.set()
             loop.run_forever()
             loop.run_until_complete(loop.shutdown_asyncgens())
@@ -336,7 +411,21 @@ class Emulator:
 
         self._thread = threading.Thread(target=run, name="rehost-emulator", daemon=True)
         self._thread.start()
-        ready.wait(10)
+        if not ready.wait(30):
+            raise RuntimeError("the emulator did not start listening within 30 s")
+        if failed:
+            self._thread.join()
+            self._thread = None
+            host, port = self._bind
+            exc = failed[0]
+            if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+                reason = "the port is in use"
+            elif isinstance(exc, OverflowError):
+                reason = "a port is a number from 0 to 65535"
+            else:
+                reason = str(exc)
+            raise ConfigurationError(f"the emulator cannot listen on {host}:{port}: {reason}; pick another port, "
+                                     "or port=0 for a free one") from exc
         return self
 
     def serve_forever(self) -> None:
@@ -917,35 +1006,93 @@ async def _sleep_until(deadline: float) -> None:
         await asyncio.sleep(0)
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port, 0 for a free one."""
+    import argparse
+
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: a port is a number from 0 to 65535 "
+                                         "(0 picks a free one)")
+    return port
+
+
+def _cli_value(key: str, raw: str) -> Any:
+    """A script field's value from its command-line text (checked afterwards by ``_checked``)."""
+    from ..shared.errors import ConfigurationError
+
+    kind = (_FIELD_KINDS.get(key) or "text").rstrip("?")
+    if kind == "tool_call":
+        raise ConfigurationError("the emulator's tool_call cannot be set from the command line; script it "
+                                 "from Python (Emulator.script(host, tool_call=(name, arguments)))")
+    try:
+        if kind == "count":
+            return int(raw)
+        if kind == "seconds":
+            return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"the emulator's {key} takes "
+                                 f"{'a whole number' if kind == 'count' else 'a number of seconds'}, not {raw!r}"
+                                 ) from None
+    if kind == "flag":
+        flags = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+        if raw.lower() not in flags:
+            raise ConfigurationError(f"the emulator's {key} takes true or false, not {raw!r}")
+        return flags[raw.lower()]
+    return raw
+
+
+def _parse_script(spec: str) -> tuple[str, dict[str, Any]]:
+    """``--script HOST:FIELD=VALUE,...`` as (host style, checked fields)."""
+    from ..shared.errors import ConfigurationError
+
+    host, sep, rest = spec.partition(":")
+    if not sep or not rest.strip():
+        raise ConfigurationError(f"--script {spec!r}: say what the host does, as HOST:FIELD=VALUE,... "
+                                 "(e.g. groq:ttft=0.05,tokens=40)")
+    values: dict[str, Any] = {}
+    for item in filter(None, (piece.strip() for piece in rest.split(","))):
+        key, eq, raw = item.partition("=")
+        if not eq:
+            raise ConfigurationError(f"--script {spec!r}: {item!r} is not FIELD=VALUE")
+        values[key.strip()] = _cli_value(key.strip(), raw.strip())
+    return _checked_style(host.strip()) or "", _checked(values)
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m rehost.testing.emulator [--host H] [--port P] [--ttft S] [--inter-token S] [--tokens N]``:
-    serve until interrupted, printing the URL first (``rehost emulate`` runs this)."""
+    serve until interrupted, printing the URL first (``rehost emulate`` runs this). Bad arguments, and a port
+    that cannot be had, are usage errors (exit status 2) said at once, never tracebacks."""
     import argparse
     import sys
 
+    from ..shared.errors import ConfigurationError
+
     parser = argparse.ArgumentParser(prog="rehost emulate", description="Emulate model hosts on loopback.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8700)
+    parser.add_argument("--port", type=_port, default=8700, help="0 picks a free port (default 8700)")
     parser.add_argument("--ttft", type=float, default=0.0, help="seconds to the first token")
     parser.add_argument("--inter-token", type=float, default=0.0, help="seconds between tokens")
     parser.add_argument("--tokens", type=int, default=8, help="tokens per answer")
     parser.add_argument("--reasoning-tokens", type=int, default=0)
     parser.add_argument("--echo", action="store_true", help="answer with the last user message")
     parser.add_argument("--script", action="append", default=[], metavar="HOST:FIELD=VALUE,...",
-                        help="what one host style does, e.g. groq:ttft=0.05,inter_token=0.005 (repeatable)")
+                        help="what one host style does, e.g. groq:ttft=0.05,inter_token=0.005 (repeatable); "
+                             f"fields: {', '.join(_FIELD_KINDS)}")
     args = parser.parse_args(argv)
     emulator = Emulator(host=args.host, port=args.port, record=False)
-    emulator.state.defaults[None] = Script(ttft=args.ttft, inter_token=args.inter_token, output_tokens=args.tokens,
-                                           reasoning_tokens=args.reasoning_tokens, echo=args.echo)
-    for spec in args.script:
-        host, _, fields = spec.partition(":")
-        values: dict[str, Any] = {}
-        for item in filter(None, fields.split(",")):
-            key, _, value = item.partition("=")
-            kind = Script.__dataclass_fields__[key].type
-            values[key] = int(value) if "int" in str(kind) else float(value) if "float" in str(kind) else value
-        emulator.script(host, **values)
-    emulator.start()
+    try:
+        emulator.script(None, ttft=args.ttft, inter_token=args.inter_token, output_tokens=args.tokens,
+                        reasoning_tokens=args.reasoning_tokens, echo=args.echo)
+        for spec in args.script:
+            style, fields = _parse_script(spec)
+            emulator.script(style, **fields)
+        emulator.start()
+    except ConfigurationError as exc:
+        parser.error(str(exc))
     print(emulator.url, flush=True)
     for style in STYLES:
         print(f"  {style:11} {emulator.base_url(style)}", file=sys.stderr, flush=True)
