@@ -48,6 +48,7 @@ def test_a_busy_port_raises_at_once_naming_the_port(busy_port):
     ("script", {"output_tokens": -1}, "output_tokens.*negative"),
     ("script", {"inter_token": -0.1}, "inter_token.*negative"),
     ("script", {"echo": "yes"}, "echo.*True or False"),
+    ("script", {"text": 5}, "text.*string"),
     ("script", {"tool_call": "get_weather"}, "tool_call.*name, arguments"),
     ("inject", {"bogus": 1}, "bogus.*fields: "),
     ("inject", {"fault": "nosuchfault"}, "nosuchfault.*faults: "),
