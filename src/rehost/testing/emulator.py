@@ -109,6 +109,8 @@ class Seen:
     headers: dict[str, str]
     body: bytes
     host: str
+    #: when it arrived (``time.monotonic()``), so a test can check what waited and what did not
+    at: float = 0.0
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -485,7 +487,7 @@ class Emulator:
         arrived = time.monotonic()
         style = target.split("/", 2)[1] if target.count("/") >= 1 else ""
         if self.state.record:
-            seen = Seen(method, target, headers, body, style)
+            seen = Seen(method, target, headers, body, style, arrived)
             with self.state.lock:
                 self.state.seen.append(seen)
         if target == "/_emulator/stats":
