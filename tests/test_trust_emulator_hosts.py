@@ -331,6 +331,19 @@ def test_anthropic_overload_inside_a_stream_and_a_retried_529(emu):
     assert b"event: ping" in _exchange(*ROUTES["anthropic-messages"](emu, True), "keepalive")[1]
 
 
+def test_claude_on_vertex_is_answered_in_the_messages_dialect(emu):
+    emu.script("vertex", reasoning_tokens=2)
+    c = ClaudeClient("sonnet-4.5", provider=provider(emu, "vertex"))
+    done = c.complete("hi", max_tokens=100)
+    assert (done.text, done.reasoning) == (ANSWER, "Thinking t1")
+    assert emu.requests[-1].path.endswith("/publishers/anthropic/models/claude-sonnet-4-5@20250929:rawPredict")
+    assert c.stream("hi", max_tokens=100).final().text == ANSWER
+    assert emu.requests[-1].path.endswith(":streamRawPredict")
+    emu.inject("529", times=3)
+    with pytest.raises(Overloaded, match="overloaded_error"):
+        c.complete("hi")
+
+
 # ------------------------------------------------------------------------------------------ the Responses API
 
 
