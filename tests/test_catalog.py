@@ -53,7 +53,7 @@ def test_register_adds_and_overrides_at_run_time():
     assert cat.hosts_for("brand-new") == ("groq",)
 
 
-def test_the_default_catalogue_is_what_providers_use():
+def test_the_default_catalogue_is_what_providers_use(private_catalog):
     catalog().register("test-only-model", "groq", "groq-id-for-test", family="test")
     req = Request(model="test-only-model", messages=(Message.user("hi"),))
     assert Groq("k").prepare(req).call.body["model"] == "groq-id-for-test"

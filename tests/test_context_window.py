@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from rehost import Catalog, DeepSeek, DeepSeekClient, GenericClient, Groq, MistralClient, catalog
+from rehost import DeepSeek, DeepSeekClient, GenericClient, Groq, MistralClient, catalog
 from rehost.errors import ContextWindowExceeded
 
 OK_BODY = {"id": "x", "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"},
@@ -26,13 +26,11 @@ def _host():
 
 
 @pytest.fixture
-def small_window():
-    """A model whose catalogue row on the test host has a 64-token window (DeepSeek V4 tokenizer: exact)."""
-    catalog().register("deepseek-v4-flash", "deepseek", "deepseek-v4-flash", context_window=64)
-    yield
-    shipped = Catalog.load().model("deepseek-v4-flash").hosts["deepseek"]
-    catalog().register("deepseek-v4-flash", "deepseek", shipped.id, context_window=shipped.context_window,
-                       read=shipped.read, source=shipped.source, note=shipped.note)
+def small_window(private_catalog):
+    """A model whose catalogue row on the test host has a 64-token window (DeepSeek V4 tokenizer: exact), in
+    a private copy of the catalogue: re-registering the shipped row afterwards would lose its prices (and
+    any field added later) for every test that runs after."""
+    private_catalog.register("deepseek-v4-flash", "deepseek", "deepseek-v4-flash", context_window=64)
 
 
 def test_a_request_that_cannot_fit_is_refused_before_sending_with_the_numbers(small_window):
@@ -93,7 +91,7 @@ def test_an_unknown_window_is_not_checked():
     assert len(sent) == 1
 
 
-def test_an_estimate_that_overflows_says_it_is_an_estimate():
+def test_an_estimate_that_overflows_says_it_is_an_estimate(private_catalog):
     catalog().register("mistral-large-2512", "test-host", "x", context_window=10, new_host=True)
     client = MistralClient("large")
 

@@ -117,7 +117,7 @@ def test_the_models_table_shows_context_prices_and_their_date_per_host():
     assert all(" google " in line and line.startswith("gemini-") for line in only)
 
 
-def test_the_table_reads_the_default_catalogue_with_overrides():
+def test_the_table_reads_the_default_catalogue_with_overrides(private_catalog):
     catalog().register("table-test-model", "mistral", "tt-1", family="test", input_price="0.5", output_price="1.5",
                        prices_read="2026-11-03", prices_source="test")
     line = next(x for x in models_table(family="test").splitlines() if x.startswith("table-test-model"))

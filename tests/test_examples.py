@@ -42,8 +42,9 @@ def recorded_requests(name: str) -> list[dict]:
     return [i["request"]["parsed_body"] for i in data["interactions"]]
 
 
-def test_the_example_sends_what_the_hosts_recorded(monkeypatch):
-    """Function tools and pydantic outputs produce the exact tool and schema definitions the hosts accepted."""
+def test_the_example_sends_what_the_hosts_recorded(monkeypatch, private_catalog):
+    """Function tools and pydantic outputs produce the exact tool and schema definitions the hosts accepted.
+    The example registers its demo models in the catalogue: a private one here, so no later test sees them."""
     sys.path.insert(0, str(ROOT / "examples"))
     monkeypatch.setenv("REHOST_CASSETTES", str(CASSETTES))
     import tools_and_typed_output as example

@@ -447,7 +447,7 @@ def test_the_latency_strategy_measures_streams_by_their_first_event(emu):
     assert False not in fb.hosts[0].latency  # whole-answer latency is kept apart
 
 
-def test_the_cost_strategy_orders_hosts_by_catalogue_price(emu):
+def test_the_cost_strategy_orders_hosts_by_catalogue_price(emu, private_catalog):
     catalog = default_catalog()
     model = "fallback-test/priced-model"
     catalog.register(model, "groq", "priced-on-groq", family="generic", input_price=0.50, output_price=0.80)

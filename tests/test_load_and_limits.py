@@ -10,6 +10,7 @@ import time
 import pytest
 
 from rehost import GenericClient, Groq, RetryPolicy
+from rehost.errors import RateLimited
 from rehost.shared.ratelimit import RateLimit, RateLimiter, parse_duration
 from rehost.testing.emulator import Emulator, emulator_process
 
@@ -53,16 +54,57 @@ def test_host_headers_saying_the_budget_is_spent_pause_everyone():
     assert time.monotonic() - start >= 0.25
 
 
-def test_a_429_pauses_the_other_calls_of_the_provider(monkeypatch):
+RETRY_AFTER = 1.0
+
+
+def _rate_limited_provider(emu):
+    """A provider with a client-side limiter (far above the pace of these tests) and no retries, and a 429
+    with Retry-After waiting for its first request."""
+    provider = emu.provider("groq", rate_limit=RateLimit(requests_per_minute=60000), retry=RetryPolicy(max_retries=0))
+    emu.inject("429", times=1, host="groq", retry_after=str(RETRY_AFTER))
+    return provider
+
+
+def _waited_out(emu, later):
+    """Each later call reached the host only once the Retry-After had run out. Other load on the machine can
+    only delay a call, never bring it forward, so this bound is safe on a busy machine; without the pause
+    the calls arrive within milliseconds of the 429."""
+    limited = emu.requests[0].at
+    gaps = [seen.at - limited for seen in emu.requests[1:]]
+    assert len(gaps) == later
+    assert min(gaps) >= RETRY_AFTER * 0.95, f"calls reached the host {min(gaps):.3f}s after the 429"
+
+
+def test_a_429_pauses_the_other_calls_of_the_provider():
+    """A 429's Retry-After holds back every call through the provider, from any client and any thread, not
+    only the call that met it (which here gives up at once: no retries)."""
     with Emulator() as emu:
-        provider = emu.provider("groq", rate_limit=RateLimit(requests_per_minute=60000),
-                                retry=RetryPolicy(max_retries=1))
+        provider = _rate_limited_provider(emu)
+        first, second = GenericClient("m", provider=provider), GenericClient("m2", provider=provider)
+        with pytest.raises(RateLimited):
+            first.complete("hi")
+        answers: list[str] = []
+        threads = [threading.Thread(target=lambda c=c: answers.append(c.complete("hi").text))
+                   for c in (first, second, second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert len(answers) == 3  # each call waited, then was answered
+        _waited_out(emu, later=3)
+        provider.close()
+
+
+async def test_a_429_pauses_the_other_async_calls_of_the_provider():
+    with Emulator() as emu:
+        provider = _rate_limited_provider(emu)
         client = GenericClient("m", provider=provider)
-        emu.inject("429", times=1, retry_after="0.5")
-        start = time.monotonic()
-        assert client.complete("hi").text  # the 429, a 0.5 s wait, the retry
-        assert provider.rate_limiter.paused_for == 0 or time.monotonic() - start >= 0.45
-        assert time.monotonic() - start >= 0.45
+        with pytest.raises(RateLimited):
+            await client.acomplete("hi")
+        answers = await asyncio.wait_for(asyncio.gather(*(client.acomplete("hi") for _ in range(3))), 10)
+        assert [a.text for a in answers] == ["Hello w1 w2 w3 w4 w5 w6 w7"] * 3
+        _waited_out(emu, later=3)
+        await provider.aclose()
 
 
 def test_tokens_per_minute_counts_the_request_and_its_max_output():

@@ -345,17 +345,73 @@ def sse_data(raw: str) -> list[tuple[str, str]]:
     return out
 
 
+@dataclass
+class StreamError:
+    """An error a host sent inside an HTTP 200 stream."""
+
+    status: int | None  # the HTTP-like code the error itself carries, if any
+    message: str
+
+
+def _error_in(event: str, data: str) -> StreamError | None:
+    if data == "[DONE]":
+        return None
+    try:
+        obj = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    if event != "error" and not obj.get("error"):
+        return None
+    err = obj.get("error") or obj
+    if not isinstance(err, dict):
+        err = {"message": str(err)}
+    status = next((err[k] for k in ("status_code", "code") if isinstance(err.get(k), int)), None)
+    return StreamError(status, str(err.get("message")))
+
+
+def stream_error(raw: str | None) -> StreamError | None:
+    """The first error inside a recorded 200 stream: a named ``error`` event (Groq: ``event: error`` with
+    ``{"error": {..., "status_code": 400}}``) or an ``error`` object in an ordinary chunk (OpenRouter:
+    ``{"error": {"code": 429, ...}, "choices": [...]}``); None when the stream carries none."""
+    if raw is None:
+        return None
+    for event, data in sse_data(raw):
+        found = _error_in(event, data)
+        if found is not None:
+            return found
+    return None
+
+
+def _delta_content(exp: Expected, content: Any) -> None:
+    """``delta.content``: a string, or (Mistral) a list of chunks: ``{"type": "thinking", "thinking": [{"type":
+    "text", "text"}]}`` is reasoning, ``{"type": "text", "text"}`` is answer text; one transition chunk may
+    hold both."""
+    if isinstance(content, str):
+        exp.text += content
+        return
+    for item in content or []:
+        if item.get("type") == "thinking":
+            exp.reasoning += "".join(t.get("text", "") for t in item.get("thinking") or [] if t.get("type") == "text")
+        elif item.get("type") == "text":
+            exp.text += item.get("text", "")
+
+
 def openai_stream_expected(raw: str) -> Expected:
+    """What a chat-completions stream says, up to an in-band error if one arrives (nothing after it counts)."""
     exp = Expected()
     calls: dict[int, list[Any]] = {}
-    for _event, data in sse_data(raw):
+    for event, data in sse_data(raw):
         if data == "[DONE]":
             continue
+        if _error_in(event, data) is not None:
+            break
         chunk = json.loads(data)
         exp.response_id = exp.response_id or chunk.get("id")
         for choice in chunk.get("choices") or []:
             delta = choice.get("delta") or {}
-            exp.text += delta.get("content") or "" if isinstance(delta.get("content"), str | None) else ""
+            _delta_content(exp, delta.get("content"))
             exp.reasoning += delta.get("reasoning") or delta.get("reasoning_content") or ""
             for tc in delta.get("tool_calls") or []:
                 slot = calls.setdefault(tc["index"], ["", ""])

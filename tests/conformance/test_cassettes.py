@@ -7,8 +7,11 @@ through a GenericClient bound to the right provider pointed at a local replay se
   fields, tools, sampling, stream flags), and
 * what rehost decoded against what the recorded response says, read by the independent reader in
   ``reader.py`` (text, reasoning, tool calls, finish reason, usage, or the error class for an error status).
+  An HTTP 200 stream that carries an error (Groq's ``event: error``, OpenRouter's error chunk) is an error
+  case: the error class its own code calls for, with what streamed before it delivered and nothing after.
 
-The folder comes from ``REHOST_CASSETTES`` (default ``../shared/conformance/cassettes``). A cassette this suite
+The folder comes from ``REHOST_CASSETTES`` (default ``../shared/conformance/cassettes``); ``built/`` adds
+exchanges no recording covers, written from the shapes HOSTS.md documents (its README says which). A cassette this suite
 cannot interpret fails; features rehost cannot express yet are named in KNOWN_INEXPRESSIBLE with the reason,
 and only their own fields are left out of the request comparison.
 """
@@ -40,18 +43,22 @@ from rehost import (
     Usage,
     Vertex,
 )
-from rehost.errors import AuthenticationError, InvalidRequest, NotFound, RateLimited, ServerError
+from rehost.errors import AuthenticationError, InvalidRequest, NotFound, Overloaded, RateLimited, ServerError
 from rehost.testing.replay import ReplayServer
 
 from . import reader
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = Path(os.environ.get("REHOST_CASSETTES") or ROOT.parent / "shared" / "conformance" / "cassettes")
-FILES = sorted(CASSETTES.glob("*/*.yaml")) if CASSETTES.is_dir() else []
+RECORDED = sorted(CASSETTES.glob("*/*.yaml")) if CASSETTES.is_dir() else []
+#: exchanges no recording covers, built from the shapes HOSTS.md documents (see built/README.md)
+BUILT_DIR = Path(__file__).resolve().parent / "built"
+BUILT = sorted(BUILT_DIR.glob("*/*.yaml"))
+FILES = RECORDED + BUILT
 KEY = "test-key-0123456789"
 
 EXPECTED_ERROR = {400: InvalidRequest, 401: AuthenticationError, 404: NotFound, 429: RateLimited,
-                  500: ServerError}
+                  500: ServerError, 502: ServerError, 503: Overloaded}
 
 KNOWN_INEXPRESSIBLE = {
     "an assistant tool call (get_weather) sent without arguments":
@@ -61,7 +68,25 @@ KNOWN_INEXPRESSIBLE = {
 
 def test_cassette_folder_is_there():
     assert CASSETTES.is_dir(), f"no cassette folder at {CASSETTES} (set REHOST_CASSETTES)"
-    assert FILES, f"no cassettes under {CASSETTES}"
+    assert RECORDED, f"no cassettes under {CASSETTES}"
+
+
+def test_the_suite_has_in_band_errors_and_streamed_thinking_to_check():
+    """The error and reasoning paths below are not vacuous: the built exchanges hold Groq's error event,
+    OpenRouter's error chunk (two forms) and Mistral's streamed thinking, and the reader sees each."""
+    raws = {_id(p): _recorded_response(yaml.safe_load(p.read_text("utf-8"))["interactions"][0]["response"])[1]
+            for p in BUILT}
+    errors = {name: reader.stream_error(raw) for name, raw in raws.items()}
+    assert errors["built/groq/stream_inband_error_tool_use_failed"].status == 400
+    assert errors["built/openrouter/stream_inband_error_chunk_rate_limited"].status == 429
+    assert errors["built/openrouter/stream_inband_error_chunk_with_usage"].status == 502
+    assert errors["built/mistral/stream_thinking_chunks_small"] is None
+    thinking = reader.openai_stream_expected(raws["built/mistral/stream_thinking_chunks_small"])
+    assert thinking.reasoning.startswith("Okay, the first sister is 4.")
+    assert thinking.reasoning.endswith(" the third is 11, John 22.")
+    assert thinking.text == "John is 22."  # the text chunk in the transition chunk counts too
+    assert reader.openai_stream_expected(raws["built/groq/stream_inband_error_tool_use_failed"]).reasoning == (
+        "The user wants a failing call.")
 
 
 def _is_hub_lookup(url: str, method: str) -> bool:
@@ -126,7 +151,7 @@ def _expected_for(dialect: str, body: Any, raw: str | None) -> reader.Expected:
     return reader.gemini_expected(body, raw)
 
 
-def _make_call(client: GenericClient, call: reader.Call):
+def _kwargs(call: reader.Call) -> dict[str, Any]:
     kwargs: dict[str, Any] = dict(call.sampling)
     if call.thinking is not None:
         kwargs["thinking"] = call.thinking
@@ -137,11 +162,25 @@ def _make_call(client: GenericClient, call: reader.Call):
     if call.output is not None:
         kwargs["output"] = call.output
         kwargs["output_mode"] = call.output_mode
+    return kwargs
+
+
+def _make_call(client: GenericClient, call: reader.Call):
+    kwargs = _kwargs(call)
     if not call.stream:
         return client.provider.send(client.prepare(call.messages, **kwargs)), None
     stream = client.stream(call.messages, **kwargs)
     events = list(stream)
     return stream.final(), events
+
+
+def _stream_until_error(client: GenericClient, call: reader.Call, error: type[Exception]) -> tuple[list[Any], Any]:
+    """The events a stream delivered before it raised ``error`` (which it must), and the error."""
+    events: list[Any] = []
+    with pytest.raises(error) as caught:
+        for event in client.stream(call.messages, **_kwargs(call)):
+            events.append(event)
+    return events, caught.value
 
 
 def _check_events(events: list[Any], completion: Any) -> None:
@@ -153,6 +192,14 @@ def _check_events(events: list[Any], completion: Any) -> None:
     assert usage == ([completion.usage] if completion.usage is not None else [])
     names = [e.name for e in events if isinstance(e, ToolCallDelta) and e.name]
     assert names == [c.name for c in completion.tool_calls]
+
+
+def _check_error(error: Any, status: int, message: str, provider: Any) -> None:
+    assert error.status == status
+    assert error.host == provider.name
+    assert message[:60] in str(error)
+    assert KEY not in str(error)
+    assert KEY not in repr(error)
 
 
 def _check_decoded(completion: Any, exp: reader.Expected) -> None:
@@ -195,7 +242,11 @@ def _target(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def _id(path: Path) -> str:
+    return ("built/" if BUILT_DIR in path.parents else "") + f"{path.parent.name}/{path.stem}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=_id)
 def test_cassette(path: Path):
     interactions = yaml.safe_load(path.read_text("utf-8"))["interactions"]
     model_calls = 0
@@ -215,14 +266,21 @@ def test_cassette(path: Path):
             before = len(server.received)
             status = response["status"]["code"]
             body, raw = _recorded_response(response)
+            inband = reader.stream_error(raw) if status < 400 else None
             if status >= 400:
                 with pytest.raises(EXPECTED_ERROR[status]) as caught:
                     _make_call(client, call)
-                assert caught.value.status == status
-                assert caught.value.host == provider.name
-                assert reader.error_message(body, raw)[:60] in str(caught.value)
-                assert KEY not in str(caught.value)
-                assert KEY not in repr(caught.value)
+                _check_error(caught.value, status, reader.error_message(body, raw), provider)
+            elif inband is not None:  # an error inside a 200 stream is an error case, not a success
+                assert call.stream, "an in-band error in an answer that was not streamed"
+                assert inband.status in EXPECTED_ERROR, f"no expected error class for in-band {inband}"
+                events, error = _stream_until_error(client, call, EXPECTED_ERROR[inband.status])
+                _check_error(error, inband.status, inband.message, provider)
+                if dialect == "openai":  # what arrived before the error was delivered, and nothing else
+                    partial = reader.openai_stream_expected(raw)
+                    assert "".join(e.text for e in events if isinstance(e, TextDelta)) == partial.text
+                    assert "".join(e.text for e in events if isinstance(e, ReasoningDelta)) == partial.reasoning
+                    assert not any(isinstance(e, Done) for e in events)
             else:
                 completion, events = _make_call(client, call)
                 if events is not None:

@@ -1,14 +1,17 @@
 """A host emulator: a real HTTP server on loopback that speaks like the hosts rehost talks to.
 
 It answers the OpenAI chat-completions dialect (as Groq, OpenRouter, DeepSeek, Mistral, Together, Fireworks
-and local servers do, each with reasoning in that host's own place) and the Gemini dialect (AI Studio and
-Vertex URL forms), streamed or not, and it can be scripted per request: time to first token, time between
-tokens, how much it says, and faults (a 400 invalid request, rate limits with Retry-After, 5xx, connections
+and local servers do, each with reasoning in that host's own place), the Gemini dialect (AI Studio and
+Vertex URL forms, ``countTokens`` too), Anthropic's Messages API (``/anthropic/v1/messages``; Claude on
+Vertex's ``:rawPredict``), the Responses API (``.../responses``, as DeepSeek's ``api="responses"`` uses it)
+and Ollama's native API (``/ollama/api/chat`` and ``/api/generate``, JSON or NDJSON lines), streamed or not.
+It can be scripted per host or per request: time to first token, time between tokens, how much it says or
+exactly what (``text``), and faults (a 400 invalid request, rate limits with Retry-After, 5xx, connections
 reset before or during a stream, truncated or malformed streams, errors inside a 200 stream, keep-alive
-comments, a stalled stream, a blocked answer with HTTP 200, a wrong content type, an oversize body).
-
-Ollama's native API (``/ollama/api/chat`` and ``/api/generate``) is answered in its own shape: JSON, or NDJSON
-lines when streamed, with the same faults where they apply.
+comments, a stalled stream, a blocked answer with HTTP 200, a wrong content type, an oversize body), each in
+the host's own shape. A fault a host has no form for is answered with HTTP 501 naming it, and an unknown
+field, fault or host style is a ConfigurationError when scripted: never an ordinary answer that lets a test
+pass for the wrong reason.
 
 Each host is served under its own path prefix on one port (``emulator.base_url("groq")``). It is written on
 bare asyncio (no framework, no per-request task unless a request must wait) so that it is never the
@@ -16,6 +19,7 @@ bottleneck of the tests and benchmarks that stand on it.
 
     with Emulator() as emu:
         emu.script("groq", ttft=0.05, inter_token=0.005, output_tokens=40)
+        emu.script("anthropic", text="Hello from Claude.")
         emu.inject("429", times=1, retry_after="1")
         client = GenericClient("m", provider=emu.provider("groq"))
 """
@@ -24,7 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
+import re
 import socket
 import struct
 import threading
@@ -50,6 +56,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "ollama": {"prefix": "/v1", "reasoning": "reasoning"},
     "google": {"prefix": "/v1beta", "reasoning": "thought"},
     "vertex": {"prefix": "", "reasoning": "thought"},
+    "anthropic": {"prefix": "/v1", "reasoning": "thinking"},
 }
 
 FAULTS = (
@@ -74,11 +81,20 @@ class Script:
     oversize_bytes: int = 80 * 1024 * 1024
     #: answer with the last user message (load tests check no answer is lost or swapped)
     echo: bool = False
+    #: answer with this text (streamed word by word, each word counted as one output token)
+    text: str | None = None
 
     def tokens(self, echo: str | None = None) -> list[str]:
+        """The answer, piece by piece (one piece per streamed delta)."""
         if echo is not None:
             return [echo]
+        if self.text is not None:
+            return _WORDS.findall(self.text)
         return ["Hello" if i == 0 else f" w{i}" for i in range(self.output_tokens)]
+
+    def output_count(self, pieces: list[str]) -> int:
+        """The output tokens the host reports: a scripted text counts its pieces, else ``output_tokens``."""
+        return len(pieces) if self.text is not None and self.echo is False else self.output_tokens
 
     def thoughts(self) -> list[str]:
         return ["Thinking" if i == 0 else f" t{i}" for i in range(self.reasoning_tokens)]
@@ -93,6 +109,8 @@ class Seen:
     headers: dict[str, str]
     body: bytes
     host: str
+    #: when it arrived (``time.monotonic()``), so a test can check what waited and what did not
+    at: float = 0.0
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -134,10 +152,67 @@ def _diff(script: Script) -> dict[str, Any]:
     return {k: getattr(script, k) for k in script.__dataclass_fields__ if getattr(script, k) != getattr(default, k)}
 
 
+#: a word and the space before it, and trailing space (so the pieces of a text always join back to it)
+_WORDS = re.compile(r"\s*\S+|\s+$")
+
+#: what each script field holds, so a typo or a wrong value is refused when scripted, not ignored when answering
+_FIELD_KINDS: dict[str, str] = {
+    "output_tokens": "count", "reasoning_tokens": "count", "prompt_tokens": "count?", "oversize_bytes": "count",
+    "ttft": "seconds", "inter_token": "seconds", "tool_call": "tool_call?", "fault": "fault?",
+    "retry_after": "text?", "echo": "flag", "text": "text?",
+}
+
+
+def _checked(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` if every one is a script field with a value of the right kind; else a ConfigurationError
+    that names the field and what it takes."""
+    from ..shared.errors import ConfigurationError
+
+    for key, value in fields.items():
+        kind = _FIELD_KINDS.get(key)
+        if kind is None:
+            raise ConfigurationError(f"the emulator has no script field {key!r}; fields: {', '.join(_FIELD_KINDS)}")
+        if value is None and kind.endswith("?"):
+            continue
+        kind = kind.rstrip("?")
+        problem = None
+        if kind == "count":
+            if isinstance(value, bool) or not isinstance(value, int):
+                problem = "a whole number"
+            elif value < 0:
+                problem = "a whole number, not negative"
+        elif kind == "seconds":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                problem = "a number of seconds"
+            elif value < 0:
+                problem = "a number of seconds, not negative"
+        elif kind == "flag" and not isinstance(value, bool):
+            problem = "True or False"
+        elif kind == "text" and not isinstance(value, str):
+            problem = "a string"
+        elif kind == "fault" and value not in FAULTS:
+            raise ConfigurationError(f"unknown fault {value!r}; faults: {', '.join(FAULTS)}")
+        elif kind == "tool_call" and not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
+                                          and isinstance(value[1], dict)):
+            problem = "a (name, arguments) pair, e.g. ('get_weather', {'city': 'Paris'})"
+        if problem is not None:
+            raise ConfigurationError(f"the emulator's {key} takes {problem}, not {value!r}")
+    return fields
+
+
+def _checked_style(host: str | None) -> str | None:
+    from ..shared.errors import ConfigurationError
+
+    if host is not None and host not in STYLES:
+        raise ConfigurationError(f"unknown host style {host!r}; styles: {', '.join(STYLES)}")
+    return host
+
+
 # ---------------------------------------------------------------------------------------------- HTTP bits
 
-_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
-            502: "Bad Gateway", 503: "Service Unavailable", 529: "Overloaded"}
+_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
+            500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable",
+            529: "Overloaded"}
 
 
 def _head(status: int, ctype: str, *, length: int | None = None, extra: dict[str, str] | None = None) -> bytes:
@@ -261,17 +336,27 @@ class Emulator:
 
     # -- scripting ----------------------------------------------------------------------------------------
     def script(self, host: str | None = None, **fields: Any) -> None:
-        """Set what every request to ``host`` (or to any host) does from now on."""
+        """Set what every request to ``host`` (or to any host) does from now on.
+
+        An unknown host style, field or fault, or a value of the wrong kind, raises ConfigurationError here:
+        a script the emulator would silently not play makes a test pass for the wrong reason."""
+        _checked_style(host)
+        _checked(fields)
         with self.state.lock:
             base = self.state.defaults.get(host) or self.state.defaults[None]
             self.state.defaults[host] = replace(base, **fields)
 
     def inject(self, fault: str | None = None, *, times: int = 1, host: str | None = None, **fields: Any) -> None:
-        """Make the next ``times`` requests (to ``host``, or any) behave differently, e.g. ``inject("429")``."""
-        if fault is not None and fault not in FAULTS:
-            raise ValueError(f"unknown fault {fault!r}; faults: {', '.join(FAULTS)}")
+        """Make the next ``times`` requests (to ``host``, or any) behave differently, e.g. ``inject("429")``.
+        Checked like ``script``."""
+        from ..shared.errors import ConfigurationError
+
+        _checked_style(host)
+        _checked({**fields, "fault": fault} if fault is not None else fields)
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ConfigurationError(f"inject(times=...) takes a whole number, at least 1, not {times!r}")
         with self.state.lock:
-            self.state.queue.append(_Injection(Script(fault=fault, **fields), times, host))
+            self.state.queue.append(_Injection(Script(**{**fields, "fault": fault}), times, host))
 
     def reset(self) -> None:
         with self.state.lock:
@@ -302,9 +387,10 @@ class Emulator:
         return f"{self.url}/{style}{STYLES[style]['prefix']}"
 
     def provider(self, style: str, **kwargs: Any) -> Any:
-        """A rehost provider pointed at this emulator (key ``emulator-key``)."""
+        """A rehost provider pointed at this emulator (key ``emulator-key``); ``kwargs`` go to the provider,
+        e.g. ``provider("deepseek", api="responses")`` for DeepSeek's Responses API."""
         names = {"groq": "Groq", "openrouter": "OpenRouter", "deepseek": "DeepSeek", "mistral": "Mistral",
-                 "together": "Together", "google": "Google"}
+                 "together": "Together", "google": "Google", "anthropic": "Anthropic"}
         import rehost
 
         if style == "vertex":
@@ -320,15 +406,26 @@ class Emulator:
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     def start(self) -> Emulator:
+        """Listen and serve in a background thread. A port that cannot be had (in use, out of range, a host
+        name that does not resolve) raises ConfigurationError here, at once, with the address."""
+        from ..shared.errors import ConfigurationError
+
         ready = threading.Event()
+        failed: list[BaseException] = []
 
         def run() -> None:
             loop = asyncio.new_event_loop()
-            self._loop = loop
             asyncio.set_event_loop(loop)
-            self._server = loop.run_until_complete(
-                loop.create_server(lambda: _Protocol(self), *self._bind, backlog=2048, reuse_address=True))
-            self.port = self._server.sockets[0].getsockname()[1]
+            try:
+                server = loop.run_until_complete(
+                    loop.create_server(lambda: _Protocol(self), *self._bind, backlog=2048, reuse_address=True))
+            except BaseException as exc:  # reported to start(), which raises it in the caller's thread
+                failed.append(exc)
+                loop.close()
+                ready.set()
+                return
+            self._loop, self._server = loop, server
+            self.port = server.sockets[0].getsockname()[1]
             ready.set()
             loop.run_forever()
             loop.run_until_complete(loop.shutdown_asyncgens())
@@ -336,7 +433,21 @@ class Emulator:
 
         self._thread = threading.Thread(target=run, name="rehost-emulator", daemon=True)
         self._thread.start()
-        ready.wait(10)
+        if not ready.wait(30):
+            raise RuntimeError("the emulator did not start listening within 30 s")
+        if failed:
+            self._thread.join()
+            self._thread = None
+            host, port = self._bind
+            exc = failed[0]
+            if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+                reason = "the port is in use"
+            elif isinstance(exc, OverflowError):
+                reason = "a port is a number from 0 to 65535"
+            else:
+                reason = str(exc)
+            raise ConfigurationError(f"the emulator cannot listen on {host}:{port}: {reason}; pick another port, "
+                                     "or port=0 for a free one") from exc
         return self
 
     def serve_forever(self) -> None:
@@ -376,7 +487,7 @@ class Emulator:
         arrived = time.monotonic()
         style = target.split("/", 2)[1] if target.count("/") >= 1 else ""
         if self.state.record:
-            seen = Seen(method, target, headers, body, style)
+            seen = Seen(method, target, headers, body, style, arrived)
             with self.state.lock:
                 self.state.seen.append(seen)
         if target == "/_emulator/stats":
@@ -390,41 +501,95 @@ class Emulator:
             self.first_arrival = now
         self.last_arrival = now
         if style not in STYLES or method != "POST":
-            conn.write(_json_response(404, {"error": {"message": f"emulator: no route {method} {target}"}}))
+            conn.write(_no_route(method, target))
             return None
-        script = self.state.script_for(style, headers.get("x-rehost-fault"))
+        header_fault = headers.get("x-rehost-fault")
+        if header_fault is not None and header_fault not in FAULTS:
+            conn.write(_emulator_error(f"unknown fault {header_fault!r} in x-rehost-fault; faults: "
+                                       f"{', '.join(FAULTS)}"))
+            return None
+        script = self.state.script_for(style, header_fault)
         try:
             request = json.loads(body) if body else {}
         except ValueError:
             conn.write(_json_response(400, {"error": {"message": "emulator: body is not JSON"}}))
             return None
-        if style == "ollama" and target.startswith("/ollama/api/"):
-            return _ollama_native(target, script, request, conn, arrived)
-        gemini = ":generateContent" in target or ":streamGenerateContent" in target
-        completion = target.endswith("/completions") and not target.endswith("/chat/completions")
-        stream = ":streamGenerateContent" in target if gemini else bool(request.get("stream"))
-        answer = _Answer(style, script, request, target, gemini=gemini, stream=stream)
-        answer.completion = completion
-        answer.auth = headers.get("authorization") or headers.get("x-goog-api-key") or ""
-        fault = script.fault
-        if fault is None and not stream and script.ttft == 0 and script.inter_token == 0:
+        answer = _route(style, target, script, request if isinstance(request, dict) else {})
+        if answer is None:
+            conn.write(_no_route(method, target))
+            return None
+        answer.auth = headers.get("authorization") or headers.get("x-goog-api-key") or headers.get("x-api-key") or ""
+        if script.fault is None and not answer.stream and script.ttft == 0 and script.inter_token == 0:
             conn.write(answer.whole())  # the fast path: no waiting, no task
             return None
         return answer.play(conn, arrived)
+
+
+def _route(style: str, target: str, script: Script, request: dict[str, Any]) -> _Responder | None:
+    """The responder for a request, chosen by host style and path, as the real host routes it; None for a
+    path the host does not serve (answered 404, never as a chat)."""
+    path = target.split("?", 1)[0]
+    if style == "ollama" and path.startswith("/ollama/api/"):
+        if path.endswith(("/api/chat", "/api/generate")):
+            return _OllamaNative(style, script, request, generate=path.endswith("/api/generate"))
+        return None
+    if style in ("google", "vertex"):
+        if path.endswith((":generateContent", ":streamGenerateContent")):
+            return _Answer(style, script, request, target, gemini=True,
+                           stream=path.endswith(":streamGenerateContent"))
+        if path.endswith(":countTokens"):
+            return _CountTokens(style, script, request)
+        if style == "vertex" and "/publishers/anthropic/" in path and path.endswith((":rawPredict",
+                                                                                      ":streamRawPredict")):
+            return _Messages(style, script, request, stream=path.endswith(":streamRawPredict"))
+        if style == "vertex" and path.endswith((":rawPredict", ":streamRawPredict")):
+            return _Answer(style, script, request, target, gemini=False, stream=bool(request.get("stream")))
+        if not path.endswith("/chat/completions"):  # Vertex's OpenAI-compatible endpoint is a chat too
+            return None
+    if style == "anthropic":
+        return _Messages(style, script, request, stream=bool(request.get("stream"))) if path.endswith(
+            "/messages") else None
+    if path.endswith("/responses"):
+        return _Responses(style, script, request)
+    if path.endswith("/completions"):
+        answer = _Answer(style, script, request, target, gemini=False, stream=bool(request.get("stream")))
+        answer.completion = not path.endswith("/chat/completions")
+        return answer
+    return None
+
+
+def _no_route(method: str, target: str) -> bytes:
+    return _json_response(404, {"error": {"message": f"emulator: no route {method} {target}"}})
+
+
+def _emulator_error(message: str) -> bytes:
+    """The emulator itself refusing (HTTP 501): what was asked of it has no form on this host."""
+    return _json_response(501, {"error": {"message": f"emulator: {message}", "type": "emulator_error"}})
 
 
 #: the ``created`` time OpenAI-style answers carry (fixed, so answers stay reproducible; some SDKs require it)
 _CREATED = 1767225600
 
 
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and all(isinstance(c, dict) and "text" in c for c in content):
+        return "".join(str(c["text"]) for c in content)
+    return json.dumps(content)
+
+
 def _last_user_text(request: dict[str, Any]) -> str:
-    for message in reversed(request.get("messages") or []):
-        if message.get("role") == "user":
-            content = message.get("content")
-            return content if isinstance(content, str) else json.dumps(content)
+    for message in reversed(request.get("messages") or request.get("input") or []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            return _text_of(message.get("content"))
+    if isinstance(request.get("input"), str):
+        return str(request["input"])
     for content in reversed(request.get("contents") or []):
         if content.get("role") == "user":
             return "".join(p.get("text", "") for p in content.get("parts") or [])
+    if isinstance(request.get("prompt"), str):
+        return str(request["prompt"])
     return ""
 
 
@@ -433,40 +598,207 @@ def _json_response(status: int, body: Any, extra: dict[str, str] | None = None) 
     return _head(status, "application/json", length=len(data), extra=extra) + data
 
 
+def _sse_event(name: str | None, body: Any) -> bytes:
+    head = f"event: {name}\n".encode() if name else b""
+    return head + b"data: " + json.dumps(body, separators=(",", ":")).encode() + b"\n\n"
+
+
 _RL_HEADERS = {"x-ratelimit-limit-requests": "14400", "x-ratelimit-remaining-requests": "14399",
                "x-ratelimit-reset-requests": "6s", "x-ratelimit-limit-tokens": "6000",
                "x-ratelimit-remaining-tokens": "5900", "x-ratelimit-reset-tokens": "1s"}
 
+_STATUS_FAULTS = frozenset({"400", "401", "429", "500", "502", "503", "529"})
+_HTML = b"<html><body>Service temporarily unavailable</body></html>"
 
-class _Answer:
-    """Builds one answer in the right dialect and host style."""
 
-    def __init__(self, style: str, script: Script, request: dict[str, Any], target: str, *, gemini: bool,
-                 stream: bool) -> None:
+class _Responder:
+    """One answer in one dialect, and what each fault does to it.
+
+    Subclasses give the bodies (the answer, its stream frames, the host's error bodies); ``play`` holds the
+    fault logic, so a fault means the same thing on every host style. A fault a dialect has no form for is
+    listed in ``no_form`` and answered with an emulator error naming it: never quietly answered as if no
+    fault had been asked for, which would let a test pass for the wrong reason."""
+
+    #: how this dialect is named in the emulator's refusals
+    dialect = ""
+    #: the content type of a stream
+    stream_type = "text/event-stream"
+    #: faults this dialect has no form for
+    no_form: frozenset[str] = frozenset()
+    #: faults it has no form for in a non-streamed answer only
+    no_form_whole: frozenset[str] = frozenset()
+
+    def __init__(self, style: str, script: Script, request: dict[str, Any], *, stream: bool) -> None:
         self.auth = ""
-        self.completion = False  # a plain text completion (/completions) rather than a chat
         self.style = style
         self.spec = STYLES[style]
         self.script = script
         self.request = request
-        self.gemini = gemini
         self.stream = stream
-        self.model = request.get("model") or target.rsplit("/models/", 1)[-1].split(":", 1)[0]
+        self.model = str(request.get("model") or "")
+        self.echo = _last_user_text(request) if script.echo else None
+        self.pieces = script.tokens(self.echo)
+        self.output_tokens = script.output_count(self.pieces)
         prompt = script.prompt_tokens
         self.prompt_tokens = prompt if prompt is not None else max(1, len(json.dumps(
-            request.get("messages") or request.get("contents") or "")) // 4)
+            request.get("messages") or request.get("contents") or request.get("input") or request.get("prompt")
+            or "")) // 4)
+        self.headers: dict[str, str] = {}
+
+    # -- what subclasses give -----------------------------------------------------------------------------
+    def whole(self) -> bytes:
+        """The whole HTTP response of a successful non-streamed answer."""
+        raise NotImplementedError
+
+    def events(self) -> list[tuple[str, bytes]]:
+        """(kind, frame) of a successful stream: kind is "first" for the first token, "token" for later
+        ones, "meta" otherwise."""
+        raise NotImplementedError
+
+    def error_response(self, status: int) -> bytes:
+        """The host's own error response for an HTTP error status (401 included)."""
+        raise NotImplementedError
+
+    def blocked(self) -> bytes:
+        """A refusal (with HTTP 200, as hosts send them), streamed or not."""
+        raise NotImplementedError
+
+    def inband_frame(self) -> bytes:
+        """An error inside a 200 stream; the stream ends after it."""
+        raise NotImplementedError
+
+    def inband_whole(self) -> bytes:
+        """An error in the body of a 200 non-streamed answer."""
+        raise NotImplementedError
+
+    def malformed_frame(self) -> bytes:
+        return b'data: {"choices": [{"delta": {"content": "oops"\n\n'
+
+    def malformed_body(self) -> bytes:
+        return b'{"choices": [{"message": '
+
+    def keepalive_frame(self) -> bytes:
+        return b": keep-alive\n\n"
+
+    def oversize_open(self) -> bytes:
+        """The start of one endless JSON value (or stream event)."""
+        return b'data: {"padding": "' if self.stream else b'{"padding": "'
+
+    # -- playing ------------------------------------------------------------------------------------------
+    async def play(self, conn: _Protocol, start: float) -> None:
+        """Answer, timing every delay from ``start``, the moment the request arrived."""
+        s, fault = self.script, self.script.fault
+        if fault is not None and (fault in self.no_form or (not self.stream and fault in self.no_form_whole)):
+            conn.write(_emulator_error(f"{self.dialect} has no form for the {fault} fault"
+                                       f"{'' if self.stream else ' in a non-streamed answer'}"))
+            return
+        if fault in _STATUS_FAULTS:
+            conn.write(self.error_response(int(fault)))
+            return
+        if fault == "reset_before":
+            conn.reset()
+            return
+        if fault == "wrong_content_type":
+            conn.write(_head(200, "text/html", length=len(_HTML)) + _HTML)
+            return
+        if fault == "blocked":
+            conn.write(self.blocked())
+            return
+        if fault == "oversize":
+            conn.write(_head(200, self.stream_type if self.stream else "application/json"))
+            conn.write(_chunk(self.oversize_open()))
+            block = b"x" * (1 << 20)
+            for _ in range(s.oversize_bytes >> 20):
+                conn.write(_chunk(block))
+                await conn.drain()
+            conn.write(_chunk(b'"}\n\n' if self.stream else b'"}') + _END)
+            return
+        if not self.stream:
+            await self._play_whole(conn, start)
+            return
+        conn.write(_head(200, self.stream_type, extra=self.headers))
+        events = self.events()
+        cut = max(2, len(events) // 2)
+        async for i, data in _paced(events, start, s.ttft, s.inter_token):
+            if i == cut:
+                if fault == "reset_mid_stream":
+                    conn.reset()
+                    return
+                if fault == "truncated":
+                    conn.write(_END)
+                    return
+                if fault == "malformed_chunk":
+                    conn.write(_chunk(self.malformed_frame()) + _END)
+                    return
+                if fault == "inband_error":
+                    conn.write(_chunk(self.inband_frame()) + _END)
+                    return
+                if fault == "stall":
+                    while not conn.closed:
+                        await asyncio.sleep(0.05)
+                    return
+            if fault == "keepalive" or (self.spec.get("keepalive") and i == 0):
+                conn.write(_chunk(self.keepalive_frame()))
+            conn.write(_chunk(data))
+            await conn.drain()
+        conn.write(_END)
+
+    async def _play_whole(self, conn: _Protocol, start: float) -> None:
+        """A non-streamed answer, and what each fault does to one."""
+        s, fault = self.script, self.script.fault
+        whole = self.whole()
+        if fault == "stall":
+            while not conn.closed:
+                await asyncio.sleep(0.05)
+            return
+        if fault in ("reset_mid_stream", "truncated"):
+            conn.write(whole[: len(whole) - 20])  # the body is cut short: a reset, or a clean close
+            if fault == "reset_mid_stream":
+                conn.reset()
+            else:
+                await asyncio.sleep(0.01)
+                conn.abort()
+            return
+        if fault == "malformed_chunk":
+            data = self.malformed_body()
+            conn.write(_head(200, "application/json", length=len(data), extra=self.headers) + data)
+            return
+        if fault == "inband_error":
+            conn.write(self.inband_whole())
+            return
+        await _sleep_until(start + s.ttft + s.inter_token * max(0, self.output_tokens - 1))
+        if fault == "keepalive":  # DeepSeek sends blank lines while a non-streamed answer is queued
+            head, _, body = whole.partition(b"\r\n\r\n")
+            body = b"\n\n" + body
+            head = head.replace(f"content-length: {len(body) - 2}".encode(), f"content-length: {len(body)}".encode())
+            conn.write(head + b"\r\n\r\n" + body)
+            return
+        conn.write(whole)
+
+
+# ---------------------------------------------------------------------------------------------- OpenAI chat, Gemini
+
+
+class _Answer(_Responder):
+    """Chat completions (and text completions) as OpenAI-compatible hosts answer them, each with reasoning in
+    its own place; or Gemini's ``generateContent`` (AI Studio and Vertex)."""
+
+    def __init__(self, style: str, script: Script, request: dict[str, Any], target: str, *, gemini: bool,
+                 stream: bool) -> None:
+        super().__init__(style, script, request, stream=stream)
+        self.dialect = "Gemini" if gemini else "the chat completions API"
+        self.completion = False  # a plain text completion (/completions) rather than a chat
+        self.gemini = gemini
+        self.model = self.model or target.rsplit("/models/", 1)[-1].split(":", 1)[0]
         self.headers = dict(_RL_HEADERS) if style == "groq" else {}
         self.headers["x-request-id"] = f"req-emu-{id(self):x}"
-        self.echo: str | None = None
-        if script.echo:
-            self.echo = _last_user_text(request)
 
     # -- bodies -------------------------------------------------------------------------------------------
     def usage(self) -> dict[str, Any]:
         s = self.script
-        out = s.output_tokens + s.reasoning_tokens
+        out = self.output_tokens + s.reasoning_tokens
         if self.gemini:
-            um: dict[str, Any] = {"promptTokenCount": self.prompt_tokens, "candidatesTokenCount": s.output_tokens,
+            um: dict[str, Any] = {"promptTokenCount": self.prompt_tokens, "candidatesTokenCount": self.output_tokens,
                                   "totalTokenCount": self.prompt_tokens + out}
             if s.reasoning_tokens:
                 um["thoughtsTokenCount"] = s.reasoning_tokens
@@ -490,16 +822,16 @@ class _Answer:
             if s.tool_call:
                 parts.append({"functionCall": {"name": s.tool_call[0], "args": s.tool_call[1]}})
             else:
-                parts.append({"text": "".join(s.tokens(self.echo))})
+                parts.append({"text": "".join(self.pieces)})
             return _json_response(200, {"candidates": [{"content": {"role": "model", "parts": parts},
                                                         "finishReason": "STOP"}],
                                         "usageMetadata": self.usage(), "modelVersion": self.model,
                                         "responseId": "emu"}, self.headers)
         if self.completion:
             return _json_response(200, {"id": "cmpl-emu", "object": "text_completion", "model": self.model,
-                                        "choices": [{"index": 0, "text": "".join(s.tokens(self.echo)),
+                                        "choices": [{"index": 0, "text": "".join(self.pieces),
                                                      "finish_reason": "stop"}], "usage": self.usage()}, self.headers)
-        message: dict[str, Any] = {"role": "assistant", "content": "".join(s.tokens(self.echo))}
+        message: dict[str, Any] = {"role": "assistant", "content": "".join(self.pieces)}
         if s.reasoning_tokens:
             self._put_reasoning(message, "".join(s.thoughts()))
         finish = "stop"
@@ -527,20 +859,40 @@ class _Answer:
         elif where:
             target[where] = text
 
-    def error_body(self, status: int) -> bytes:
+    def error_response(self, status: int) -> bytes:
         extra = dict(self.headers)
+        if self.gemini:
+            return self._google_error(status, extra)
+        if status == 401:  # some hosts quote the key they were sent back in the error
+            key = self.auth.removeprefix("Bearer ")
+            return _json_response(401, {"error": {"message": f"Incorrect API key provided: {key}",
+                                                  "type": "invalid_request_error", "code": "invalid_api_key"}})
         if status == 429:
             extra["retry-after"] = self.script.retry_after or "0"
-        if self.gemini:
-            name = {429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}.get(status, "INTERNAL")
-            return _json_response(status, {"error": {"code": status, "message": f"emulated {status}",
-                                                     "status": name}}, extra)
         return _json_response(status, {"error": {"message": f"emulated {status}", "type": "emulated",
                                                  "code": str(status)}}, extra)
 
+    def _google_error(self, status: int, extra: dict[str, str]) -> bytes:
+        """Google's error body: ``{"error": {code, message, status, details}}`` with the status name Google
+        gives that HTTP code; a 429's delay travels as RetryInfo in the body, as Google sends it."""
+        error: dict[str, Any] = {"code": status, "message": f"emulated {status}",
+                                 "status": _GOOGLE_STATUS.get(status, "UNKNOWN")}
+        if status == 401:
+            error["message"] = "Request had invalid authentication credentials."
+        if status == 429:
+            delay = self.script.retry_after or "0"
+            try:
+                error["details"] = [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                                     "retryDelay": f"{float(delay):g}s"}]
+            except ValueError:  # an HTTP date cannot be a RetryInfo: send it as the header instead
+                extra["retry-after"] = delay
+        return _json_response(status, {"error": error}, extra)
+
     # -- stream events ------------------------------------------------------------------------------------
-    def events(self) -> Iterator[tuple[str, bytes]]:
-        """(kind, SSE bytes): kind is "first" for the first token, "token" for later ones, "meta" otherwise."""
+    def events(self) -> list[tuple[str, bytes]]:
+        return list(self._events())
+
+    def _events(self) -> Iterator[tuple[str, bytes]]:
         s = self.script
         if self.gemini:
             first = True
@@ -552,7 +904,7 @@ class _Answer:
                     {"functionCall": {"name": s.tool_call[0], "args": s.tool_call[1]}})
                 first = False
             else:
-                for piece in s.tokens(self.echo):
+                for piece in self.pieces:
                     yield ("first" if first else "token"), self._gemini({"text": piece})
                     first = False
             yield "meta", self._gemini(None, finish="STOP")
@@ -575,7 +927,7 @@ class _Answer:
                 yield "token", self._sse({"tool_calls": [{"index": 0, "function": {"arguments": part}}]})
             finish = "tool_calls"
         else:
-            for piece in s.tokens(self.echo):
+            for piece in self.pieces:
                 yield ("first" if first else "token"), self._sse({"content": piece})
                 first = False
             finish = "stop"
@@ -605,7 +957,7 @@ class _Answer:
                 {"promptTokenCount": self.prompt_tokens}, "modelVersion": self.model, "responseId": "emu"}
         return b"data: " + json.dumps(body, separators=(",", ":")).encode() + b"\r\n\r\n"
 
-    def inband_error(self) -> bytes:
+    def inband_frame(self) -> bytes:
         if self.gemini:
             return b'data: {"error":{"code":503,"message":"emulated overload","status":"UNAVAILABLE"}}\r\n\r\n'
         if self.spec.get("inband") == "chunk":
@@ -617,151 +969,345 @@ class _Answer:
         return (b'event: error\ndata: {"error":{"message":"emulated tool_use_failed","type":"invalid_request_error",'
                 b'"code":"tool_use_failed","status_code":400}}\n\n')
 
-    async def _play_whole(self, conn: _Protocol, start: float) -> None:
-        """A non-streamed answer, and what each fault does to one."""
-        s, fault = self.script, self.script.fault
-        whole = self.whole()
-        if fault == "stall":
-            while not conn.closed:
-                await asyncio.sleep(0.05)
-            return
-        if fault in ("reset_mid_stream", "truncated"):
-            conn.write(whole[: len(whole) - 20])  # the body is cut short: a reset, or a clean close
-            if fault == "reset_mid_stream":
-                conn.reset()
-            else:
-                await asyncio.sleep(0.01)
-                conn.abort()
-            return
-        if fault == "malformed_chunk":
-            data = b'{"choices": [{"message": '
-            conn.write(_head(200, "application/json", length=len(data), extra=self.headers) + data)
-            return
-        if fault == "inband_error":
-            conn.write(_json_response(200, {"error": {"code": 503, "message": "emulated overload",
-                                                      "status": "UNAVAILABLE", "type": "overloaded"}}))
-            return
-        await _sleep_until(start + s.ttft + s.inter_token * max(0, s.output_tokens - 1))
-        if fault == "keepalive":  # DeepSeek sends blank lines while a non-streamed answer is queued
-            head, _, body = whole.partition(b"\r\n\r\n")
-            body = b"\n\n" + body
-            head = head.replace(f"content-length: {len(body) - 2}".encode(), f"content-length: {len(body)}".encode())
-            conn.write(head + b"\r\n\r\n" + body)
-            return
-        conn.write(whole)
+    def inband_whole(self) -> bytes:
+        return _json_response(200, {"error": {"code": 503, "message": "emulated overload", "status": "UNAVAILABLE",
+                                              "type": "overloaded"}})
 
-    def _blocked(self, conn: _Protocol) -> None:
+    def malformed_frame(self) -> bytes:
+        if self.gemini:
+            return b'data: {"candidates": [{"content": {"parts": [{"text": "oops"\r\n\r\n'
+        return super().malformed_frame()
+
+    def keepalive_frame(self) -> bytes:
+        return b": OPENROUTER PROCESSING\n\n" if self.style == "openrouter" else b": keep-alive\n\n"
+
+    def blocked(self) -> bytes:
         """A refusal with HTTP 200: Gemini's promptFeedback, or an empty content_filter stop."""
         if self.gemini:
             body: dict[str, Any] = {"promptFeedback": {"blockReason": "SAFETY"},
                                     "usageMetadata": {"promptTokenCount": self.prompt_tokens}}
             if self.stream:
                 data = b"data: " + json.dumps(body).encode() + b"\r\n\r\n"
-                conn.write(_head(200, "text/event-stream") + _chunk(data) + _END)
-            else:
-                conn.write(_json_response(200, body))
-            return
+                return _head(200, "text/event-stream") + _chunk(data) + _END
+            return _json_response(200, body)
         if self.stream:
             data = self._sse({}, finish="content_filter") + b"data: [DONE]\n\n"
-            conn.write(_head(200, "text/event-stream") + _chunk(data) + _END)
-            return
-        conn.write(_json_response(200, {"id": "x", "choices": [{"index": 0, "finish_reason": "content_filter",
-                                                                "message": {"role": "assistant", "content": ""}}]}))
+            return _head(200, "text/event-stream") + _chunk(data) + _END
+        return _json_response(200, {"id": "x", "choices": [{"index": 0, "finish_reason": "content_filter",
+                                                            "message": {"role": "assistant", "content": ""}}]})
 
-    # -- playing ------------------------------------------------------------------------------------------
-    async def play(self, conn: _Protocol, start: float) -> None:
-        """Answer, timing every delay from ``start``, the moment the request arrived."""
+
+#: the status name Google's APIs give each HTTP code (google.rpc.Code, as ai.google.dev's troubleshooting
+#: page and Vertex's error docs list them)
+_GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                  409: "ABORTED", 429: "RESOURCE_EXHAUSTED", 499: "CANCELLED", 500: "INTERNAL", 501: "UNIMPLEMENTED",
+                  503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+
+
+class _CountTokens(_Responder):
+    """``models/{id}:countTokens`` in Google's shape: ``totalTokens`` and ``promptTokensDetails``, and on
+    Vertex ``totalBillableCharacters`` too. AI Studio takes ``contents`` or a whole ``generateContentRequest``,
+    never both (HTTP 400 INVALID_ARGUMENT, as the API answers)."""
+
+    dialect = "countTokens"
+    no_form = frozenset({"blocked", "inband_error", "keepalive"})
+
+    def __init__(self, style: str, script: Script, request: dict[str, Any]) -> None:
+        inner = request.get("generateContentRequest")
+        self.both = "contents" in request and inner is not None
+        super().__init__(style, script, inner if isinstance(inner, dict) else request, stream=False)
+        self.chat = _Answer(style, script, request, "", gemini=True, stream=False)  # for Google's error bodies
+
+    def whole(self) -> bytes:
+        if self.both:
+            return _json_response(400, {"error": {
+                "code": 400, "status": "INVALID_ARGUMENT",
+                "message": "Only one of contents and generate_content_request may be set."}})
+        body: dict[str, Any] = {"totalTokens": self.prompt_tokens,
+                                "promptTokensDetails": [{"modality": "TEXT", "tokenCount": self.prompt_tokens}]}
+        if self.style == "vertex":
+            body["totalBillableCharacters"] = len(json.dumps(self.request.get("contents") or ""))
+        return _json_response(200, body)
+
+    def error_response(self, status: int) -> bytes:
+        return self.chat.error_response(status)
+
+    def malformed_body(self) -> bytes:
+        return b'{"totalTokens": '
+
+
+# ---------------------------------------------------------------------------------------------- Anthropic Messages
+
+
+#: Anthropic's error type for each HTTP status (docs.anthropic.com, "Errors"); 502 and 503 are not on that
+#: list and are answered as the API's generic and overload errors
+_ANTHROPIC_ERRORS = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
+                     403: "permission_error", 404: "not_found_error", 413: "request_too_large",
+                     429: "rate_limit_error", 500: "api_error", 502: "api_error", 503: "overloaded_error",
+                     504: "timeout_error", 529: "overloaded_error"}
+
+
+class _Messages(_Responder):
+    """Anthropic's Messages API (``POST /v1/messages``; Claude on Vertex's ``:rawPredict`` too): content
+    blocks (signed ``thinking``, ``text``, ``tool_use``), ``stop_reason``, usage with input and output
+    tokens; streams of named events (``message_start``, ``content_block_start`` / ``_delta`` / ``_stop``,
+    ``ping``, ``message_delta``, ``message_stop``, and ``error`` mid-stream); errors as ``{"type": "error",
+    "error": {type, message}, "request_id"}`` with a ``request-id`` header. A refusal is ``stop_reason:
+    "refusal"``. There is no keep-alive outside a stream (pings are stream events)."""
+
+    dialect = "Anthropic's Messages API"
+    no_form_whole = frozenset({"keepalive"})
+
+    def __init__(self, style: str, script: Script, request: dict[str, Any], *, stream: bool) -> None:
+        super().__init__(style, script, request, stream=stream)
+        self.headers = {"request-id": "req_emu", "anthropic-ratelimit-requests-limit": "4000",
+                        "anthropic-ratelimit-requests-remaining": "3999",
+                        "anthropic-ratelimit-requests-reset": "2026-01-01T00:00:01Z"}
+        self.model = self.model or "claude-emulated"
+
+    def _blocks(self) -> list[dict[str, Any]]:
         s = self.script
-        fault = s.fault
-        if fault in ("400", "429", "500", "502", "503", "529"):
-            conn.write(self.error_body(int(fault)))
-            return
-        if fault == "401":  # some hosts quote the key they were sent back in the error
-            key = self.auth.removeprefix("Bearer ")
-            conn.write(_json_response(401, {"error": {"message": f"Incorrect API key provided: {key}",
-                                                      "type": "invalid_request_error", "code": "invalid_api_key"}}))
-            return
-        if fault == "reset_before":
-            conn.reset()
-            return
-        if fault == "wrong_content_type":
-            page = b"<html><body>Service temporarily unavailable</body></html>"
-            conn.write(_head(200, "text/html", length=len(page)) + page)
-            return
-        if fault == "blocked":
-            self._blocked(conn)
-            return
-        if fault == "oversize":  # one endless JSON value (or one endless stream event)
-            conn.write(_head(200, "text/event-stream" if self.stream else "application/json"))
-            conn.write(_chunk(b'data: {"padding": "' if self.stream else b'{"padding": "'))
-            block = b"x" * (1 << 20)
-            for _ in range(s.oversize_bytes >> 20):
-                conn.write(_chunk(block))
-                await conn.drain()
-            conn.write(_chunk(b'"}\n\n' if self.stream else b'"}') + _END)
-            return
+        blocks: list[dict[str, Any]] = []
+        if s.reasoning_tokens:
+            blocks.append({"type": "thinking", "thinking": "".join(s.thoughts()), "signature": _SIGNATURE})
+        if s.tool_call:
+            blocks.append({"type": "tool_use", "id": "toolu_emu_1", "name": s.tool_call[0], "input": s.tool_call[1]})
+        elif self.pieces:
+            blocks.append({"type": "text", "text": "".join(self.pieces)})
+        return blocks
+
+    def _stop_reason(self) -> str:
+        return "tool_use" if self.script.tool_call else "end_turn"
+
+    def _message(self, content: list[dict[str, Any]], stop_reason: str | None, output_tokens: int) -> dict[str, Any]:
+        return {"id": "msg_emu", "type": "message", "role": "assistant", "model": self.model, "content": content,
+                "stop_reason": stop_reason, "stop_sequence": None,
+                "usage": {"input_tokens": self.prompt_tokens, "cache_creation_input_tokens": 0,
+                          "cache_read_input_tokens": 0, "output_tokens": output_tokens}}
+
+    def whole(self) -> bytes:
+        out = self.output_tokens + self.script.reasoning_tokens
+        return _json_response(200, self._message(self._blocks(), self._stop_reason(), out), self.headers)
+
+    def events(self) -> list[tuple[str, bytes]]:
+        s = self.script
+        out: list[tuple[str, bytes]] = [
+            ("meta", _sse_event("message_start", {"type": "message_start", "message": self._message([], None, 1)})),
+        ]
+        index = 0
+        first = True
+
+        def delta(kind: str, body: dict[str, Any]) -> tuple[str, bytes]:
+            nonlocal first
+            frame = _sse_event("content_block_delta", {"type": "content_block_delta", "index": index,
+                                                       "delta": body})
+            item = ("first" if first else "token") if kind == "token" else "meta", frame
+            if kind == "token":
+                first = False
+            return item
+
+        def block(start: dict[str, Any], deltas: list[tuple[str, dict[str, Any]]]) -> None:
+            nonlocal index
+            out.append(("meta", _sse_event("content_block_start", {"type": "content_block_start", "index": index,
+                                                                   "content_block": start})))
+            if index == 0:
+                out.append(("meta", _sse_event("ping", {"type": "ping"})))
+            out.extend(delta(kind, body) for kind, body in deltas)
+            out.append(("meta", _sse_event("content_block_stop", {"type": "content_block_stop", "index": index})))
+            index += 1
+
+        if s.reasoning_tokens:
+            block({"type": "thinking", "thinking": "", "signature": ""},
+                  [*(("token", {"type": "thinking_delta", "thinking": t}) for t in s.thoughts()),
+                   ("meta", {"type": "signature_delta", "signature": _SIGNATURE})])
+        if s.tool_call:
+            args = json.dumps(s.tool_call[1])
+            half = len(args) // 2
+            block({"type": "tool_use", "id": "toolu_emu_1", "name": s.tool_call[0], "input": {}},
+                  [("token", {"type": "input_json_delta", "partial_json": p}) for p in (args[:half], args[half:])])
+        elif self.pieces:
+            block({"type": "text", "text": ""}, [("token", {"type": "text_delta", "text": p}) for p in self.pieces])
+        out.append(("meta", _sse_event("message_delta", {
+            "type": "message_delta", "delta": {"stop_reason": self._stop_reason(), "stop_sequence": None},
+            "usage": {"output_tokens": self.output_tokens + s.reasoning_tokens}})))
+        out.append(("meta", _sse_event("message_stop", {"type": "message_stop"})))
+        return out
+
+    def _error(self, status: int, message: str) -> dict[str, Any]:
+        return {"type": "error", "error": {"type": _ANTHROPIC_ERRORS.get(status, "api_error"), "message": message},
+                "request_id": "req_emu"}
+
+    def error_response(self, status: int) -> bytes:
+        extra = dict(self.headers)
+        message = {401: "invalid x-api-key", 529: "Overloaded"}.get(status, f"emulated {status}")
+        if status == 429:
+            extra["retry-after"] = self.script.retry_after or "0"
+        return _json_response(status, self._error(status, message), extra)
+
+    def inband_frame(self) -> bytes:
+        return _sse_event("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+
+    def inband_whole(self) -> bytes:
+        return _json_response(200, self._error(529, "Overloaded"), self.headers)
+
+    def malformed_frame(self) -> bytes:
+        return b'event: content_block_delta\ndata: {"type": "content_block_delta", "index": 0, "delta": {"type": \n\n'
+
+    def malformed_body(self) -> bytes:
+        return b'{"id": "msg_emu", "type": "message", "content": ['
+
+    def keepalive_frame(self) -> bytes:
+        return _sse_event("ping", {"type": "ping"})
+
+    def blocked(self) -> bytes:
+        """Claude declining: ``stop_reason: "refusal"`` with nothing said."""
         if not self.stream:
-            await self._play_whole(conn, start)
-            return
-        ctype = "text/event-stream"
-        conn.write(_head(200, ctype, extra=self.headers))
-        events = list(self.events())
-        cut = max(2, len(events) // 2)
-        async for i, data in _paced(events, start, s.ttft, s.inter_token):
-            if i == cut:
-                if fault == "reset_mid_stream":
-                    conn.reset()
-                    return
-                if fault == "truncated":
-                    conn.write(_END)
-                    return
-                if fault == "malformed_chunk":
-                    conn.write(_chunk(b'data: {"choices": [{"delta": {"content": "oops"\n\n'))
-                    conn.write(_END)
-                    return
-                if fault == "inband_error":
-                    conn.write(_chunk(self.inband_error()) + _END)
-                    return
-                if fault == "stall":
-                    while not conn.closed:
-                        await asyncio.sleep(0.05)
-                    return
-            if fault == "keepalive" or (self.spec.get("keepalive") and i == 0):
-                conn.write(_chunk(b": OPENROUTER PROCESSING\n\n" if self.style == "openrouter"
-                                  else b": keep-alive\n\n"))
-            conn.write(_chunk(data))
-            await conn.drain()
-        conn.write(_END)
+            return _json_response(200, self._message([], "refusal", 0), self.headers)
+        frames = (_sse_event("message_start", {"type": "message_start", "message": self._message([], None, 1)})
+                  + _sse_event("message_delta", {"type": "message_delta", "delta": {"stop_reason": "refusal",
+                                                                                   "stop_sequence": None},
+                                                 "usage": {"output_tokens": 0}})
+                  + _sse_event("message_stop", {"type": "message_stop"}))
+        return _head(200, self.stream_type, extra=self.headers) + _chunk(frames) + _END
+
+
+#: the signature the emulator puts on Claude thinking blocks (opaque to clients, who send it back verbatim)
+_SIGNATURE = "RW11bGF0ZWQgc2lnbmF0dXJl"
+
+
+# ---------------------------------------------------------------------------------------------- the Responses API
+
+
+class _Responses(_Responder):
+    """The Responses API (``POST /responses``), as DeepSeek serves it: ``output`` items (``reasoning`` with
+    ``reasoning_text`` content, ``message`` with ``output_text``, ``function_call``), usage with
+    ``output_tokens_details.reasoning_tokens``; streams of named events (``response.created``,
+    ``response.output_item.added`` / ``.done``, ``response.output_text.delta``,
+    ``response.reasoning_text.delta``, ``response.function_call_arguments.delta``, ``response.completed``;
+    ``error`` mid-stream); a refusal is ``status: "incomplete"`` with ``incomplete_details.reason:
+    "content_filter"``; a failure with HTTP 200 is ``status: "failed"`` with an ``error``."""
+
+    dialect = "the Responses API"
+
+    def __init__(self, style: str, script: Script, request: dict[str, Any]) -> None:
+        super().__init__(style, script, request, stream=bool(request.get("stream")))
+        self.headers = {"x-request-id": f"req-emu-{id(self):x}"}
+        self.sequence = 0
+
+    def _items(self) -> list[dict[str, Any]]:
+        s = self.script
+        items: list[dict[str, Any]] = []
+        if s.reasoning_tokens:
+            items.append({"type": "reasoning", "id": "rs_emu", "status": "completed", "summary": [],
+                          "content": [{"type": "reasoning_text", "text": "".join(s.thoughts())}]})
+        if s.tool_call:
+            items.append({"type": "function_call", "id": "fc_emu", "status": "completed", "call_id": "call_emu_1",
+                          "name": s.tool_call[0], "arguments": json.dumps(s.tool_call[1])})
+        else:
+            items.append({"type": "message", "id": "msg_emu", "status": "completed", "role": "assistant",
+                          "content": [{"type": "output_text", "text": "".join(self.pieces), "annotations": []}]})
+        return items
+
+    def _response(self, status: str, output: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+        s = self.script
+        body: dict[str, Any] = {"id": "resp_emu", "object": "response", "created_at": _CREATED, "status": status,
+                                "model": self.model, "output": output, "error": None, "incomplete_details": None}
+        if status != "in_progress":
+            out = self.output_tokens + s.reasoning_tokens
+            body["usage"] = {"input_tokens": self.prompt_tokens, "input_tokens_details": {"cached_tokens": 0},
+                             "output_tokens": out, "output_tokens_details": {"reasoning_tokens": s.reasoning_tokens},
+                             "total_tokens": self.prompt_tokens + out}
+        body.update(extra)
+        return body
+
+    def whole(self) -> bytes:
+        return _json_response(200, self._response("completed", self._items()), self.headers)
+
+    def _event(self, name: str, **fields: Any) -> bytes:
+        frame = _sse_event(name, {"type": name, **fields, "sequence_number": self.sequence})
+        self.sequence += 1
+        return frame
+
+    def events(self) -> list[tuple[str, bytes]]:
+        s = self.script
+        out: list[tuple[str, bytes]] = [("meta", self._event("response.created",
+                                                             response=self._response("in_progress", [])))]
+        first = True
+        for index, item in enumerate(self._items()):
+            kind = item["type"]
+            opened = {**item, "status": "in_progress"}
+            if kind in ("reasoning", "message"):
+                opened["content"] = []
+            elif kind == "function_call":
+                opened["arguments"] = ""
+            out.append(("meta", self._event("response.output_item.added", output_index=index, item=opened)))
+            if kind == "reasoning":
+                pieces, name = s.thoughts(), "response.reasoning_text.delta"
+            elif kind == "message":
+                pieces, name = self.pieces, "response.output_text.delta"
+            else:
+                args = item["arguments"]
+                pieces, name = [args[: len(args) // 2], args[len(args) // 2:]], "response.function_call_arguments.delta"
+            for piece in pieces:
+                out.append(("first" if first else "token",
+                            self._event(name, item_id=item["id"], output_index=index, content_index=0, delta=piece)))
+                first = False
+            out.append(("meta", self._event("response.output_item.done", output_index=index, item=item)))
+        out.append(("meta", self._event("response.completed", response=self._response("completed", self._items()))))
+        return out
+
+    def error_response(self, status: int) -> bytes:
+        extra = dict(self.headers)
+        if status == 429:
+            extra["retry-after"] = self.script.retry_after or "0"
+        etype = {401: "authentication_error", 429: "rate_limit_error"}.get(status, "invalid_request_error"
+                                                                            if status < 500 else "server_error")
+        return _json_response(status, {"error": {"message": f"emulated {status}", "type": etype, "param": None,
+                                                 "code": etype}}, extra)
+
+    def inband_frame(self) -> bytes:
+        return self._event("error", code="server_error", message="emulated server error", param=None)
+
+    def inband_whole(self) -> bytes:
+        return _json_response(200, self._response("failed", [], error={"code": "server_error",
+                                                                     "message": "emulated server error"}),
+                              self.headers)
+
+    def malformed_frame(self) -> bytes:
+        return b'event: response.output_text.delta\ndata: {"type": "response.output_text.delta", "delta": \n\n'
+
+    def malformed_body(self) -> bytes:
+        return b'{"id": "resp_emu", "output": ['
+
+    def keepalive_frame(self) -> bytes:
+        return b": keep-alive\n\n"
+
+    def blocked(self) -> bytes:
+        refused = self._response("incomplete", [], incomplete_details={"reason": "content_filter"})
+        if not self.stream:
+            return _json_response(200, refused, self.headers)
+        frames = (self._event("response.created", response=self._response("in_progress", []))
+                  + self._event("response.incomplete", response=refused))
+        return _head(200, self.stream_type, extra=self.headers) + _chunk(frames) + _END
 
 
 # ---------------------------------------------------------------------------------------------- Ollama native
 
 
-def _ollama_native(target: str, script: Script, request: dict[str, Any], conn: _Protocol, arrived: float) -> Any:
-    """``/ollama/api/chat`` and ``/ollama/api/generate``: Ollama's own API (JSON, or NDJSON when streamed)."""
-    if not target.endswith(("/api/chat", "/api/generate")):
-        conn.write(_json_response(404, {"error": f"emulator: no route POST {target}"}))
-        return None
-    answer = _OllamaNative(script, request, generate=target.endswith("/api/generate"))
-    if script.fault is None and not answer.stream and script.ttft == 0 and script.inter_token == 0:
-        conn.write(_json_response(200, answer.whole()))
-        return None
-    return answer.play(conn, arrived)
+class _OllamaNative(_Responder):
+    """One answer in Ollama's native shape (HOSTS.md §9.2): JSON, or NDJSON lines when streamed (Ollama
+    streams unless told ``"stream": false``); errors are ``{"error": "..."}``, in a stream a line of that
+    shape with the HTTP status unchanged. Ollama has no moderation and sends no keep-alives, so the
+    ``blocked`` and ``keepalive`` faults have no form here."""
 
+    dialect = "Ollama's native API"
+    stream_type = "application/x-ndjson"
+    no_form = frozenset({"blocked", "keepalive"})
 
-class _OllamaNative:
-    """One answer in Ollama's native shape (HOSTS.md §9.2). Ollama streams unless told ``"stream": false``."""
-
-    def __init__(self, script: Script, request: dict[str, Any], *, generate: bool) -> None:
-        self.script = script
-        self.request = request
+    def __init__(self, style: str, script: Script, request: dict[str, Any], *, generate: bool) -> None:
+        super().__init__(style, script, request, stream=request.get("stream", True) is not False)
         self.generate = generate
-        self.stream = request.get("stream", True) is not False
-        self.model = request.get("model") or ""
-        self.prompt_tokens = script.prompt_tokens if script.prompt_tokens is not None else max(
-            1, len(json.dumps(request.get("messages") or request.get("prompt") or "")) // 4)
         self.thinks = bool(script.reasoning_tokens) and request.get("think") is not False and not generate
-        self.echo = _last_user_text(request) if script.echo else None
 
     def _object(self, *, content: str = "", thinking: str = "", tool_calls: list[Any] | None = None,
                 done: bool = False) -> dict[str, Any]:
@@ -782,7 +1328,7 @@ class _OllamaNative:
             s = self.script
             obj.update(done_reason="stop", total_duration=5_000_000, load_duration=1_000_000,
                        prompt_eval_count=self.prompt_tokens, prompt_eval_duration=1_000_000,
-                       eval_count=s.output_tokens + (s.reasoning_tokens if self.thinks else 0),
+                       eval_count=self.output_tokens + (s.reasoning_tokens if self.thinks else 0),
                        eval_duration=3_000_000)
         return obj
 
@@ -791,98 +1337,43 @@ class _OllamaNative:
             return None
         return [{"function": {"name": self.script.tool_call[0], "arguments": self.script.tool_call[1]}}]
 
-    def whole(self) -> dict[str, Any]:
+    def whole(self) -> bytes:
         s = self.script
         calls = self._tool_calls()
-        text = "" if calls else "".join(s.tokens(self.echo))
-        return self._object(content=text, thinking="".join(s.thoughts()) if self.thinks else "", tool_calls=calls,
-                            done=True)
+        text = "" if calls else "".join(self.pieces)
+        return _json_response(200, self._object(content=text, thinking="".join(s.thoughts()) if self.thinks else "",
+                                                tool_calls=calls, done=True))
 
-    def lines(self) -> Iterator[tuple[str, bytes]]:
-        """(kind, NDJSON line): kind is "first" for the first token, "token" for later ones, "meta" otherwise."""
+    def events(self) -> list[tuple[str, bytes]]:
         s = self.script
         pieces: list[dict[str, Any]] = [self._object(thinking=t) for t in (s.thoughts() if self.thinks else ())]
         calls = self._tool_calls()
         if calls:
             pieces.append(self._object(tool_calls=calls))
         else:
-            pieces.extend(self._object(content=t) for t in s.tokens(self.echo))
-        for i, obj in enumerate(pieces):
-            yield ("first" if i == 0 else "token"), _ndjson(obj)
-        yield "meta", _ndjson(self._object(done=True))
+            pieces.extend(self._object(content=t) for t in self.pieces)
+        out = [("first" if i == 0 else "token", _ndjson(obj)) for i, obj in enumerate(pieces)]
+        out.append(("meta", _ndjson(self._object(done=True))))
+        return out
 
-    async def play(self, conn: _Protocol, start: float) -> None:
-        s, fault = self.script, self.script.fault
-        if fault in ("401", "429", "500", "502", "503", "529"):
-            extra = {"retry-after": s.retry_after or "0"} if fault == "429" else None
-            conn.write(_json_response(int(fault), {"error": f"emulated {fault}"}, extra))
-            return
-        if fault == "reset_before":
-            conn.reset()
-            return
-        if fault == "wrong_content_type":
-            page = b"<html><body>Service temporarily unavailable</body></html>"
-            conn.write(_head(200, "text/html", length=len(page)) + page)
-            return
-        if fault == "oversize":  # one endless line
-            conn.write(_head(200, "application/x-ndjson" if self.stream else "application/json"))
-            conn.write(_chunk(b'{"padding": "'))
-            block = b"x" * (1 << 20)
-            for _ in range(s.oversize_bytes >> 20):
-                conn.write(_chunk(block))
-                await conn.drain()
-            conn.write(_chunk(b'"}\n') + _END)
-            return
-        if fault == "stall":
-            if self.stream:
-                conn.write(_head(200, "application/x-ndjson"))
-            while not conn.closed:
-                await asyncio.sleep(0.05)
-            return
-        if not self.stream:
-            await self._play_whole(conn, start)
-            return
-        conn.write(_head(200, "application/x-ndjson"))
-        lines = list(self.lines())
-        cut = max(2, len(lines) // 2)
-        async for i, data in _paced(lines, start, s.ttft, s.inter_token):
-            if i == cut:
-                if fault == "reset_mid_stream":
-                    conn.reset()
-                    return
-                if fault == "truncated":  # a clean end of the body, but no "done": true
-                    conn.write(_END)
-                    return
-                if fault == "malformed_chunk":
-                    conn.write(_chunk(b'{"message": {"role": "assistant", "content": "oops"\n') + _END)
-                    return
-                if fault == "inband_error":  # Ollama keeps the 200 and sends the error as a line
-                    conn.write(_chunk(_ndjson({"error": "emulated runner failure"})) + _END)
-                    return
-            conn.write(_chunk(data))
-            await conn.drain()
-        conn.write(_END)
+    def error_response(self, status: int) -> bytes:
+        extra = {"retry-after": self.script.retry_after or "0"} if status == 429 else None
+        return _json_response(status, {"error": f"emulated {status}"}, extra)
 
-    async def _play_whole(self, conn: _Protocol, start: float) -> None:
-        s, fault = self.script, self.script.fault
-        data = json.dumps(self.whole(), separators=(",", ":")).encode()
-        if fault in ("reset_mid_stream", "truncated"):
-            conn.write(_head(200, "application/json", length=len(data)) + data[: len(data) - 20])
-            if fault == "reset_mid_stream":
-                conn.reset()
-            else:
-                await asyncio.sleep(0.01)
-                conn.abort()
-            return
-        if fault == "malformed_chunk":
-            bad = b'{"message": {"role": '
-            conn.write(_head(200, "application/json", length=len(bad)) + bad)
-            return
-        if fault == "inband_error":
-            conn.write(_json_response(200, {"error": "emulated runner failure"}))
-            return
-        await _sleep_until(start + s.ttft + s.inter_token * max(0, s.output_tokens - 1))
-        conn.write(_head(200, "application/json", length=len(data)) + data)
+    def inband_frame(self) -> bytes:  # Ollama keeps the 200 and sends the error as a line
+        return _ndjson({"error": "emulated runner failure"})
+
+    def inband_whole(self) -> bytes:
+        return _json_response(200, {"error": "emulated runner failure"})
+
+    def malformed_frame(self) -> bytes:
+        return b'{"message": {"role": "assistant", "content": "oops"\n'
+
+    def malformed_body(self) -> bytes:
+        return b'{"message": {"role": '
+
+    def oversize_open(self) -> bytes:  # one endless line
+        return b'{"padding": "'
 
 
 def _ndjson(obj: dict[str, Any]) -> bytes:
@@ -917,35 +1408,105 @@ async def _sleep_until(deadline: float) -> None:
         await asyncio.sleep(0)
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port, 0 for a free one."""
+    import argparse
+
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: a port is a number from 0 to 65535 "
+                                         "(0 picks a free one)")
+    return port
+
+
+def _cli_value(key: str, raw: str) -> Any:
+    """A script field's value from its command-line text (checked afterwards by ``_checked``)."""
+    from ..shared.errors import ConfigurationError
+
+    kind = (_FIELD_KINDS.get(key) or "text").rstrip("?")
+    if kind == "tool_call":
+        raise ConfigurationError("the emulator's tool_call cannot be set from the command line; script it "
+                                 "from Python (Emulator.script(host, tool_call=(name, arguments)))")
+    try:
+        if kind == "count":
+            return int(raw)
+        if kind == "seconds":
+            return float(raw)
+    except ValueError:
+        raise ConfigurationError(f"the emulator's {key} takes "
+                                 f"{'a whole number' if kind == 'count' else 'a number of seconds'}, not {raw!r}"
+                                 ) from None
+    if kind == "flag":
+        flags = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+        if raw.lower() not in flags:
+            raise ConfigurationError(f"the emulator's {key} takes true or false, not {raw!r}")
+        return flags[raw.lower()]
+    return raw
+
+
+def _parse_script(spec: str) -> tuple[str, dict[str, Any]]:
+    """``--script HOST:FIELD=VALUE,...`` as (host style, checked fields)."""
+    from ..shared.errors import ConfigurationError
+
+    host, sep, rest = spec.partition(":")
+    if not sep or not rest.strip():
+        raise ConfigurationError(f"--script {spec!r}: say what the host does, as HOST:FIELD=VALUE,... "
+                                 "(e.g. groq:ttft=0.05,tokens=40)")
+    items: list[str] = []
+    for piece in rest.split(","):  # a piece without "=" belongs to the value before it (a text with commas)
+        if items and "=" not in piece:
+            items[-1] += "," + piece
+        else:
+            items.append(piece)
+    values: dict[str, Any] = {}
+    for item in items:
+        key, eq, raw = item.partition("=")
+        if not eq:
+            if not item.strip():
+                continue
+            raise ConfigurationError(f"--script {spec!r}: {item!r} is not FIELD=VALUE")
+        key = key.strip()
+        values[key] = _cli_value(key, raw if key == "text" else raw.strip())
+    return _checked_style(host.strip()) or "", _checked(values)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """``python -m rehost.testing.emulator [--host H] [--port P] [--ttft S] [--inter-token S] [--tokens N]``:
-    serve until interrupted, printing the URL first (``rehost emulate`` runs this)."""
+    """``python -m rehost.testing.emulator [--host H] [--port P] [--ttft S] [--inter-token S] [--tokens N]
+    [--text T] [--script HOST:FIELD=VALUE,...]``:
+    serve until interrupted, printing the URL first (``rehost emulate`` runs this). Bad arguments, and a port
+    that cannot be had, are usage errors (exit status 2) said at once, never tracebacks."""
     import argparse
     import sys
 
+    from ..shared.errors import ConfigurationError
+
     parser = argparse.ArgumentParser(prog="rehost emulate", description="Emulate model hosts on loopback.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8700)
+    parser.add_argument("--port", type=_port, default=8700, help="0 picks a free port (default 8700)")
     parser.add_argument("--ttft", type=float, default=0.0, help="seconds to the first token")
     parser.add_argument("--inter-token", type=float, default=0.0, help="seconds between tokens")
     parser.add_argument("--tokens", type=int, default=8, help="tokens per answer")
     parser.add_argument("--reasoning-tokens", type=int, default=0)
     parser.add_argument("--echo", action="store_true", help="answer with the last user message")
+    parser.add_argument("--text", default=None, help="answer with this text (streamed word by word)")
     parser.add_argument("--script", action="append", default=[], metavar="HOST:FIELD=VALUE,...",
-                        help="what one host style does, e.g. groq:ttft=0.05,inter_token=0.005 (repeatable)")
+                        help="what one host style does, e.g. groq:ttft=0.05,inter_token=0.005 or "
+                             "anthropic:text=Hello there (repeatable; a text may hold commas, not '='); "
+                             f"fields: {', '.join(_FIELD_KINDS)}")
     args = parser.parse_args(argv)
     emulator = Emulator(host=args.host, port=args.port, record=False)
-    emulator.state.defaults[None] = Script(ttft=args.ttft, inter_token=args.inter_token, output_tokens=args.tokens,
-                                           reasoning_tokens=args.reasoning_tokens, echo=args.echo)
-    for spec in args.script:
-        host, _, fields = spec.partition(":")
-        values: dict[str, Any] = {}
-        for item in filter(None, fields.split(",")):
-            key, _, value = item.partition("=")
-            kind = Script.__dataclass_fields__[key].type
-            values[key] = int(value) if "int" in str(kind) else float(value) if "float" in str(kind) else value
-        emulator.script(host, **values)
-    emulator.start()
+    try:
+        emulator.script(None, ttft=args.ttft, inter_token=args.inter_token, output_tokens=args.tokens,
+                        reasoning_tokens=args.reasoning_tokens, echo=args.echo, text=args.text)
+        for spec in args.script:
+            style, fields = _parse_script(spec)
+            emulator.script(style, **fields)
+        emulator.start()
+    except ConfigurationError as exc:
+        parser.error(str(exc))
     print(emulator.url, flush=True)
     for style in STYLES:
         print(f"  {style:11} {emulator.base_url(style)}", file=sys.stderr, flush=True)
@@ -969,11 +1530,21 @@ def emulator_process(*, host: str = "127.0.0.1", hosts: dict[str, dict[str, Any]
     names = {"ttft": "--ttft", "inter_token": "--inter-token", "output_tokens": "--tokens",
              "reasoning_tokens": "--reasoning-tokens"}
     for style, fields in (hosts or {}).items():
+        _checked_style(style)
+        _checked(fields)  # said here, in the caller's process, rather than as the child's usage error
+        text = fields.get("text")
+        if isinstance(text, str) and "," in text and "=" in text:
+            from ..shared.errors import ConfigurationError
+
+            raise ConfigurationError(f"{style}'s text cannot hold both ',' and '=' on the emulator's command line")
         args += ["--script", f"{style}:" + ",".join(f"{k}={v}" for k, v in fields.items())]
     for key, value in script.items():
         if key == "echo":
             if value:
                 args.append("--echo")
+        elif key == "text":
+            if value is not None:
+                args += ["--text", str(value)]
         elif key in names:
             args += [names[key], str(value)]
         else:

@@ -497,7 +497,13 @@ def _seconds(value: Any) -> float | None:
 
 
 def error_from_body(host: str, status: int, body: Any, fallback: Callable[[int], type[HostError]]) -> HostError:
-    """The typed error for a Google ``{"error": {code, message, status, details}}`` body."""
+    """The typed error for a Google ``{"error": {code, message, status, details}}`` body.
+
+    The HTTP status decides the class; the body's status name only refines it to a subclass (a body that
+    disagrees with its HTTP code, e.g. ``INTERNAL`` on a 400, must not make a caller's mistake look
+    retryable). Only an error inside a 200 stream, where HTTP says nothing, is classed by the body alone.
+    Google's documented reasons and messages refine further: a bad key is a 400 ``API_KEY_INVALID``, an
+    oversize prompt a 400 whose message says the token count exceeds the limit."""
     if isinstance(body, list) and body:
         body = body[0]
     err = body.get("error") if isinstance(body, Mapping) else None
@@ -509,7 +515,10 @@ def error_from_body(host: str, status: int, body: Any, fallback: Callable[[int],
     name = err.get("status")
     details = [d for d in err.get("details") or () if isinstance(d, Mapping)]
     reasons = {str(d.get("reason")) for d in details if d.get("reason")}
-    cls: type[HostError] = _STATUS_NAMES.get(str(name), fallback(status))
+    named = _STATUS_NAMES.get(str(name))
+    cls: type[HostError] = fallback(status)
+    if named is not None and (status < 400 or issubclass(named, cls)):
+        cls = named
     lowered = message.lower()
     if cls is InvalidRequest and ("token count" in lowered and "exceeds" in lowered):
         cls = ContextWindowExceeded
