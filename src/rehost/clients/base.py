@@ -654,21 +654,26 @@ class CompletionStream:
 
 
 class AsyncCompletionStream:
-    """The async twin of CompletionStream."""
+    """The async twin of CompletionStream.
+
+    It is its own iterator (``__anext__``), not an async generator over the events: a generator left by
+    ``break`` is closed later by the event loop's finaliser, in a task of its own, which then raced
+    ``__aexit__`` / ``aclose()`` closing the same events ("aclose(): asynchronous generator is already
+    running"). With nothing in between, leaving early leaves the events to ``aclose()`` (or, without it, to the
+    loop's finaliser of the events themselves), and ``final()`` after a ``break`` consumes the rest."""
 
     def __init__(self, events: AsyncIterator[StreamEvent]) -> None:
         self._events = events
         self._completion: Completion | None = None
 
-    async def __aiter__(self) -> AsyncIterator[StreamEvent]:
-        try:
-            async for event in self._events:
-                if isinstance(event, Done):
-                    self._completion = event.completion
-                yield event
-        finally:
-            if self._completion is None:
-                await self.aclose()
+    def __aiter__(self) -> AsyncCompletionStream:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        event = await self._events.__anext__()  # an error or the end finishes the events' generator itself
+        if isinstance(event, Done):
+            self._completion = event.completion
+        return event
 
     async def text(self) -> AsyncIterator[str]:
         async for event in self:
