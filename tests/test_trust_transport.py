@@ -85,3 +85,53 @@ def test_leaving_an_async_stream_early_logs_nothing_and_closes_the_connection(em
     gc.collect()
     assert problems == []
     assert wait_for(lambda: emu.open_connections == 0), "the stream's connection was left open"
+
+
+# ---------------------------------------------------------------------------------------------- item 17
+
+_BIG = "x" * 5_000_000
+
+
+def _huge_error(style):
+    import httpx
+
+    bodies = {
+        "groq": {"error": {"message": _BIG, "type": "invalid_request_error"}},
+        "google": {"error": {"code": 400, "message": _BIG, "status": "INVALID_ARGUMENT"}},
+        "anthropic": {"type": "error", "error": {"type": "invalid_request_error", "message": _BIG}},
+        "text": None,
+    }
+    body = bodies[style]
+    return httpx.MockTransport(lambda _request: httpx.Response(400, text=_BIG) if body is None
+                               else httpx.Response(400, json=body))
+
+
+@pytest.mark.parametrize("style", ["groq", "google", "anthropic", "text"])
+def test_a_huge_error_body_gives_a_short_error_message(style):
+    from rehost import Anthropic, Google, Groq
+    from rehost.errors import InvalidRequest
+
+    cls = {"groq": Groq, "google": Google, "anthropic": Anthropic, "text": Groq}[style]
+    provider = cls("k" * 20, transport=_huge_error(style), retry=RetryPolicy(max_retries=0))
+    model = "gemini-x" if style == "google" else "m"
+    with pytest.raises(InvalidRequest) as caught:
+        GenericClient(model, provider=provider).complete("hi")
+    err = caught.value
+    assert len(str(err)) < 5000
+    assert len(repr(err)) < 5000
+    assert all(len(str(a)) < 5000 for a in err.args)
+    assert len(err.message) < 5000
+    assert len(err.body or "") < 5000
+    if style != "text":  # a host message that long is cut, and says so
+        assert "more characters" in err.message
+
+
+def test_an_error_text_cut_through_a_key_shows_no_part_of_it():
+    from rehost.errors import RehostError
+
+    secret = "gsk_" + "s3cr3t" * 10
+    err = RehostError("y" * 1990 + secret + "z" * 100, body="b" * 1995 + secret)
+    err.redact(secret)
+    for text in (err.message, err.body, str(err)):
+        assert secret[:4] not in text
+
