@@ -61,13 +61,17 @@ class _Scheduler:
         self.drained_at = 0.0
         self.lock = threading.Lock()
 
-    def reserve(self, amount: float = 1.0) -> float:
-        """Seconds to wait before going (the amount is taken now)."""
+    def reserve(self, amount: float = 1.0, within: float | None = None) -> float | None:
+        """Seconds to wait before going (the amount is taken now), or None, taking nothing, when that would
+        be longer than ``within`` seconds."""
         with self.lock:
             now = time.monotonic()
             drained = max(self.drained_at, now) + amount * self.interval
+            wait = max(0.0, drained - self.capacity_time - now)
+            if within is not None and wait > within:
+                return None
             self.drained_at = drained
-            return max(0.0, drained - self.capacity_time - now)
+            return wait
 
 
 def _limiter_shape(per_minute: float, burst: float) -> tuple[float, float]:
@@ -110,14 +114,25 @@ class RateLimiter:
         return max(0.0, self._paused_until - time.monotonic())
 
     # -- sync ---------------------------------------------------------------------------------------------
-    def acquire_sync(self, tokens: int = 0) -> None:
+    def acquire_sync(self, tokens: int = 0, *, within: float | None = None) -> bool:
+        """Wait for a place (and ``tokens``); False, without waiting, when the wait would be longer than
+        ``within`` seconds (the call's deadline)."""
         wait = self.paused_for
+        if within is not None and wait > within:
+            return False
         if self._sync_requests is not None:
-            wait = max(wait, self._sync_requests.reserve())
+            reserved = self._sync_requests.reserve(within=within)
+            if reserved is None:
+                return False
+            wait = max(wait, reserved)
         if self._sync_tokens is not None and tokens:
-            wait = max(wait, self._sync_tokens.reserve(min(tokens, self.limit.tokens_per_minute or tokens)))
+            reserved = self._sync_tokens.reserve(min(tokens, self.limit.tokens_per_minute or tokens), within)
+            if reserved is None:
+                return False
+            wait = max(wait, reserved)
         if wait > 0:
             time.sleep(wait)
+        return True
 
     # -- async --------------------------------------------------------------------------------------------
     def _limiters(self) -> tuple[AsyncLimiter | None, AsyncLimiter | None]:

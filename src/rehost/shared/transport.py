@@ -7,6 +7,8 @@ real ``httpx.Client`` (no event loop per call).
 Retries follow one policy: exponential backoff with full jitter, honouring the host's ``Retry-After`` (or the
 wait the error body names), only for errors that a retry can fix, and never for a stream once its first byte
 has been handed to the caller: the transport retries until it holds a successful response, then steps aside.
+Every such decision is made in one place, ``RetryPlan``, which does no I/O; the four ways of sending (sync and
+async, whole and streamed) are thin shells that do what it says.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import httpx
 
@@ -35,7 +37,12 @@ __all__ = [
     "ErrorMapper",
     "HttpCall",
     "HttpResult",
+    "Pace",
+    "RetryPlan",
     "RetryPolicy",
+    "Send",
+    "Sleep",
+    "Step",
     "Timeouts",
     "Transport",
     "dump_json",
@@ -187,6 +194,190 @@ class _Deadline:
         return self.at is not None and time.monotonic() >= self.at
 
 
+# ---------------------------------------------------------------------------------------------- the retry plan
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Send the request (attempt ``attempt``, counted from 0) with these httpx timeouts."""
+
+    attempt: int
+    timeout: httpx.Timeout
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """Take a place from the provider's rate limiter (``tokens`` of a tokens-per-minute budget), waiting at
+    most ``within`` seconds (None: as long as it takes); a place not given in time ends the call."""
+
+    tokens: int
+    within: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Wait this many seconds (a backoff, or a pause the host asked for)."""
+
+    seconds: float
+
+
+Step: TypeAlias = Send | Pace | Sleep
+
+#: the httpx timeout classes, by the limit each one says ran out
+_TIMEOUT_KINDS: dict[type[httpx.TimeoutException], str] = {
+    httpx.ConnectTimeout: "connect", httpx.ReadTimeout: "read", httpx.WriteTimeout: "write",
+    httpx.PoolTimeout: "pool",
+}
+
+
+class RetryPlan:
+    """Every decision about one call's attempts, and no I/O: when to send, with which timeouts, when to wait
+    and for how long, when to give up and with which error.
+
+    The four shells of ``Transport`` (``request``, ``stream``, ``arequest``, ``astream``) drive it the same
+    way: ``steps()`` yields a ``Pace`` (take a place from the rate limiter), a ``Send`` or a ``Sleep``; the
+    shell does it, sync or async, and reports what came of a ``Send`` with ``succeeded`` / ``failed`` /
+    ``lost``; the plan raises the error the call ends with. So the total deadline, ``Retry-After`` and
+    ``max_retry_after``, the rate limiter's pause and the pool's wait mean the same in all four (they had
+    drifted apart when each shell carried its own loop: only sync ``request`` checked the deadline).
+
+    The total deadline bounds everything up to a held response: for a whole answer, reading its body too;
+    for a stream, its opening (the silence between its chunks is ``stream_idle``'s). A timeout that ran out
+    because the deadline capped it, or any failure after the deadline, ends the call with ``RequestTimeout``
+    ("total timeout"); a wait the deadline cannot fit raises the error that asked for it."""
+
+    __slots__ = ("_error", "_fired", "_ok", "_sent_with", "attempt", "call", "deadline", "host", "limiter",
+                 "policy", "timeouts", "total")
+
+    def __init__(self, *, host: str, call: HttpCall, timeouts: Timeouts, policy: RetryPolicy,
+                 limiter: RateLimiter | None, total: float | None) -> None:
+        self.host = host
+        self.call = call
+        self.timeouts = timeouts
+        self.policy = policy
+        self.limiter = limiter
+        self.total = total
+        self.deadline = _Deadline(total)
+        self.attempt = 0
+        self._error: RehostError | None = None
+        self._ok = False
+        self._fired: str | None = None  # the httpx limit that ran out in the last attempt
+        self._sent_with: float | None = None  # seconds left of the deadline when the last attempt was sent
+
+    # -------------------------------------------------------------------------------------- the steps
+    def steps(self) -> Iterator[Step]:
+        while True:
+            yield from self._pace()
+            remaining = self.deadline.remaining()
+            if remaining is not None and remaining <= 0:
+                raise self.out_of_time(self._error)
+            self._error, self._ok, self._fired, self._sent_with = None, False, None, remaining
+            yield Send(self.attempt, self.timeouts.for_httpx(stream=self.call.stream, remaining=remaining))
+            if self._ok:
+                return
+            err = self._error
+            if err is None:
+                raise RuntimeError("the transport sent an attempt and reported no outcome")
+            delay = self._delay_after(err)
+            if delay > 0:
+                yield Sleep(delay)
+            self.attempt += 1
+
+    def _pace(self) -> Iterator[Step]:
+        limiter = self.limiter
+        if limiter is None:
+            return
+        pause = limiter.paused_for
+        if pause > 0:
+            remaining = self.deadline.remaining()
+            if pause > self.policy.max_retry_after or (remaining is not None and pause >= remaining):
+                raise RateLimited(
+                    f"every call to {self.host} is held back for {pause:.3g}s more (the host said its rate limit "
+                    "was reached), longer than this call may wait: try again later, or allow a longer timeout "
+                    "or max_retry_after", host=self.host, retry_after=pause)
+            yield Sleep(pause)
+        tokens = self.call.token_cost() if limiter.limit.tokens_per_minute else 0
+        yield Pace(tokens, self.deadline.remaining())
+
+    def _delay_after(self, err: RehostError) -> float:
+        """Seconds to wait before the next attempt; raises when the call must end with ``err`` (or a total
+        timeout) now."""
+        if self.deadline.expired() or self._capped_by_deadline():
+            raise self.out_of_time(err)
+        policy = self.policy
+        if not err.retryable or self.attempt >= policy.max_retries:
+            raise err
+        if err.retry_after is not None and err.retry_after > policy.max_retry_after:
+            raise err
+        delay = policy.delay(self.attempt, err.retry_after)
+        remaining = self.deadline.remaining()
+        if remaining is not None and delay >= remaining:
+            raise err
+        log.debug("%s: retry %d in %.2fs after %s", self.host, self.attempt + 1, delay, type(err).__name__)
+        return delay
+
+    def _capped_by_deadline(self) -> bool:
+        """Whether the limit that ran out in the last attempt was the deadline's, not the setting's."""
+        if self._fired is None or self._sent_with is None:
+            return False
+        t = self.timeouts
+        read = t.stream_idle if (self.call.stream and t.stream_idle is not None) else t.read
+        limit = {"connect": t.connect, "read": read, "write": t.write, "pool": t.pool}[self._fired]
+        return limit > self._sent_with
+
+    # -------------------------------------------------------------------------------------- outcomes
+    def succeeded(self, headers: httpx.Headers) -> None:
+        """The attempt holds a successful response."""
+        self._ok = True
+        if self.limiter is not None:
+            self.limiter.observe(headers)
+
+    def failed(self, err: RehostError, headers: httpx.Headers | None = None) -> None:
+        """The host answered the attempt with an error (``err``, from the provider's error mapper)."""
+        self._error = err
+        if self.limiter is not None and headers is not None:
+            self.limiter.observe(headers)
+            if isinstance(err, RateLimited) and err.retry_after is not None:
+                self.limiter.pause(err.retry_after)  # every call through this provider waits, not just this one
+
+    def lost(self, exc: httpx.HTTPError) -> None:
+        """The exchange itself failed (connect, read, write, pool, protocol)."""
+        if isinstance(exc, httpx.TimeoutException):
+            kind = next((k for cls, k in _TIMEOUT_KINDS.items() if isinstance(exc, cls)), None)
+            self._fired = kind
+            self.failed(RequestTimeout(f"{kind or 'request'} timeout talking to {self.host}", host=self.host))
+            return
+        self.failed(ConnectionFailed(f"connection to {self.host} failed: {type(exc).__name__}: {exc}",
+                                     host=self.host))
+
+    # -------------------------------------------------------------------------------------- the deadline
+    def remaining(self) -> float | None:
+        return self.deadline.remaining()
+
+    def expired(self) -> bool:
+        return self.deadline.expired()
+
+    def out_of_time(self, cause: RehostError | None = None) -> RequestTimeout:
+        """The error of a call whose total deadline ran out."""
+        total = f" ({self.total:g}s)" if self.total is not None else ""
+        tries = f" after {self.attempt + 1} attempt(s)" if cause is not None else ""
+        err = RequestTimeout(f"total timeout talking to {self.host}{total}{tries}", host=self.host)
+        err.__cause__ = cause
+        return err
+
+
+@dataclass(slots=True)
+class _Held:
+    """A response the plan let through: with its whole body read, or open for streaming (with its place in
+    the async pool's gate, kept until it is closed)."""
+
+    response: httpx.Response
+    content: bytes
+    time_to_first_byte: float
+    elapsed: float
+    gate: asyncio.Semaphore | None = None
+
+
 class Transport:
     """One pool per provider, sync and async, with timeouts and the retry policy."""
 
@@ -248,20 +439,19 @@ class Transport:
             self._agates[id(loop)] = asyncio.Semaphore(self._limits.max_connections)
         return client
 
-    async def _aenter(self, deadline: _Deadline) -> asyncio.Semaphore | None:
+    async def _aenter(self, remaining: float | None) -> asyncio.Semaphore | None:
         """Take a place in the async pool before handing a request to httpx.
 
         httpcore hands connections to waiting requests by scanning every waiting request against every
         connection each time one frees up, so when far more requests are in flight than the pool has
         connections, the pool itself becomes the bottleneck (measured: 1,000 streams through 100 connections
         took ten times longer than the streams themselves). Waiting here, on a semaphore with as many places as
-        the pool has connections, keeps httpx's queue short. The wait is bounded by the pool timeout, and a
-        wait that runs out raises httpx's own PoolTimeout, as the pool would have."""
+        the pool has connections, keeps httpx's queue short. The wait is bounded by the pool timeout (capped by
+        the call's deadline), and a wait that runs out raises httpx's own PoolTimeout, as the pool would have."""
         gate = self._agates.get(id(asyncio.get_running_loop()))
         if gate is None:
             return None
         if gate.locked():
-            remaining = deadline.remaining()
             wait = self.timeouts.pool if remaining is None else max(0.001, min(self.timeouts.pool, remaining))
             try:
                 async with asyncio.timeout(wait):
@@ -286,53 +476,23 @@ class Transport:
             await entry[1].aclose()
 
     # ------------------------------------------------------------------------------------------ helpers
-    def _build(self, client: httpx.Client | httpx.AsyncClient, call: HttpCall, deadline: _Deadline) -> httpx.Request:
+    def plan(self, call: HttpCall, *, total: float | None = None, retry: RetryPolicy | None = None) -> RetryPlan:
+        """The retry plan of one call (``total`` and ``retry`` replace this transport's for the call)."""
+        return RetryPlan(host=self.host, call=call, timeouts=self.timeouts, policy=retry or self.retry,
+                         limiter=self.limiter, total=total if total is not None else self.timeouts.total)
+
+    def _build(self, client: httpx.Client | httpx.AsyncClient, call: HttpCall, timeout: httpx.Timeout) -> httpx.Request:
         return client.build_request(
-            call.method, call.url, headers=call.headers, content=call.content(),
-            timeout=self.timeouts.for_httpx(stream=call.stream, remaining=deadline.remaining()),
+            call.method, call.url, headers=call.headers, content=call.content(), timeout=timeout,
             extensions={"trace": call.trace} if call.trace is not None else None,
         )
-
-    def _exchange_error(self, exc: httpx.HTTPError, deadline: _Deadline) -> RehostError:
-        if isinstance(exc, httpx.TimeoutException):
-            kind = type(exc).__name__.replace("Timeout", "").lower() or "request"
-            return RequestTimeout(f"{kind} timeout talking to {self.host}", host=self.host)
-        return ConnectionFailed(f"connection to {self.host} failed: {type(exc).__name__}: {exc}", host=self.host)
-
-    def _before_send(self, call: HttpCall) -> None:
-        if self.limiter is not None:
-            self.limiter.acquire_sync(call.token_cost() if self.limiter.limit.tokens_per_minute else 0)
-
-    async def _abefore_send(self, call: HttpCall) -> None:
-        if self.limiter is not None:
-            await self.limiter.acquire(call.token_cost() if self.limiter.limit.tokens_per_minute else 0)
-
-    def _after_response(self, headers: httpx.Headers, err: RehostError | None = None) -> None:
-        if self.limiter is not None:
-            self.limiter.observe(headers)
-            if isinstance(err, RateLimited) and err.retry_after is not None:
-                self.limiter.pause(err.retry_after)  # every call through this provider waits, not just this one
-
-    def _next_delay(self, err: RehostError, attempt: int, deadline: _Deadline,
-                    retry: RetryPolicy | None = None) -> float | None:
-        """Seconds to wait before retrying, or None when this error must be raised now."""
-        policy = retry or self.retry
-        if not err.retryable or attempt >= policy.max_retries:
-            return None
-        if err.retry_after is not None and err.retry_after > policy.max_retry_after:
-            return None
-        delay = policy.delay(attempt, err.retry_after)
-        remaining = deadline.remaining()
-        if remaining is not None and delay >= remaining:
-            return None
-        log.debug("%s: retry %d in %.2fs after %s", self.host, attempt + 1, delay, type(err).__name__)
-        return delay
 
     def _too_large(self) -> ProtocolError:
         limit = self.timeouts.max_body_bytes
         return ProtocolError(f"{self.host} sent a body larger than {limit} bytes", host=self.host)
 
-    def read_capped(self, chunks: Iterator[bytes]) -> bytes:
+    def read_capped(self, chunks: Iterator[bytes], plan: RetryPlan | None = None) -> bytes:
+        """A body, refused past ``max_body_bytes``, and past the plan's deadline when a plan is given."""
         parts: list[bytes] = []
         size = 0
         limit = self.timeouts.max_body_bytes
@@ -341,9 +501,11 @@ class Transport:
             if size > limit:
                 raise self._too_large()
             parts.append(chunk)
+            if plan is not None and plan.expired():
+                raise plan.out_of_time()
         return b"".join(parts)
 
-    async def aread_capped(self, chunks: AsyncIterator[bytes]) -> bytes:
+    async def aread_capped(self, chunks: AsyncIterator[bytes], plan: RetryPlan | None = None) -> bytes:
         parts: list[bytes] = []
         size = 0
         limit = self.timeouts.max_body_bytes
@@ -352,181 +514,139 @@ class Transport:
             if size > limit:
                 raise self._too_large()
             parts.append(chunk)
+            if plan is not None and plan.expired():
+                raise plan.out_of_time()
         return b"".join(parts)
 
-    def _total_timeout(self, total: float | None) -> float | None:
-        return total if total is not None else self.timeouts.total
-
     # ------------------------------------------------------------------------------------------ sync
+    def _drive(self, plan: RetryPlan, on_error: ErrorMapper, *, whole: bool) -> _Held:
+        """Do the plan's steps until it lets a response through (``whole``: with its body read)."""
+        client = self.client
+        call = plan.call
+        for step in plan.steps():
+            if isinstance(step, Sleep):
+                time.sleep(step.seconds)
+                continue
+            if isinstance(step, Pace):
+                assert self.limiter is not None
+                if not self.limiter.acquire_sync(step.tokens, within=step.within):
+                    raise plan.out_of_time()
+                continue
+            t0 = time.perf_counter()
+            try:
+                resp = client.send(self._build(client, call, step.timeout), stream=True)
+            except httpx.HTTPError as exc:
+                plan.lost(exc)
+                continue
+            ttfb = time.perf_counter() - t0
+            if resp.status_code < 400 and not whole:
+                plan.succeeded(resp.headers)
+                return _Held(resp, b"", ttfb, ttfb)
+            try:
+                content = self.read_capped(resp.iter_bytes(), plan)
+            except httpx.HTTPError as exc:
+                plan.lost(exc)
+                continue
+            finally:
+                resp.close()
+            elapsed = time.perf_counter() - t0
+            log.debug("%s %s -> %d in %.1f ms", call.method, call.url, resp.status_code, elapsed * 1000)
+            if resp.status_code < 400:
+                plan.succeeded(resp.headers)
+                return _Held(resp, content, ttfb, elapsed)
+            plan.failed(on_error(resp.status_code, resp.headers, content), resp.headers)
+        raise AssertionError("unreachable: a plan ends by raising or by letting a response through")
+
     def request(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None,
                 retry: RetryPolicy | None = None) -> HttpResult:
         """Send a non-streaming call with retries; return the successful response, or raise the error.
 
         ``retry`` replaces this transport's policy for this call (a Fallback turns its members' retries off)."""
-        deadline = _Deadline(self._total_timeout(total))
-        client = self.client
+        plan = self.plan(call, total=total, retry=retry)
         started_at = time.time()
-        attempt = 0
-        while True:
-            self._before_send(call)
-            t0 = time.perf_counter()
-            try:
-                resp = client.send(self._build(client, call, deadline), stream=True)
-                try:
-                    ttfb = time.perf_counter() - t0
-                    content = self.read_capped(resp.iter_bytes())
-                finally:
-                    resp.close()
-            except httpx.HTTPError as exc:
-                err = self._exchange_error(exc, deadline)
-            else:
-                log.debug("%s %s -> %d in %.1f ms", call.method, call.url, resp.status_code,
-                          (time.perf_counter() - t0) * 1000)
-                if resp.status_code < 400:
-                    self._after_response(resp.headers)
-                    return HttpResult(resp.status_code, resp.headers, content, started_at, ttfb,
-                                      time.perf_counter() - t0, attempt + 1)
-                err = on_error(resp.status_code, resp.headers, content)
-                self._after_response(resp.headers, err)
-            if deadline.expired():
-                raise RequestTimeout(f"total timeout talking to {self.host}", host=self.host) from err
-            delay = self._next_delay(err, attempt, deadline, retry)
-            if delay is None:
-                raise err
-            time.sleep(delay)
-            attempt += 1
+        held = self._drive(plan, on_error, whole=True)
+        resp = held.response
+        return HttpResult(resp.status_code, resp.headers, held.content, started_at, held.time_to_first_byte,
+                          held.elapsed, plan.attempt + 1)
 
     @contextmanager
     def stream(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None,
                retry: RetryPolicy | None = None) -> Iterator[httpx.Response]:
         """Open a streaming call; retries happen only until a successful response is held."""
-        deadline = _Deadline(self._total_timeout(total))
-        client = self.client
-        attempt = 0
-        while True:
-            self._before_send(call)
-            try:
-                resp = client.send(self._build(client, call, deadline), stream=True)
-            except httpx.HTTPError as exc:
-                err = self._exchange_error(exc, deadline)
-            else:
-                if resp.status_code < 400:
-                    self._after_response(resp.headers)
-                    break
-                try:
-                    content = self.read_capped(resp.iter_bytes())
-                except httpx.HTTPError as exc:
-                    err = self._exchange_error(exc, deadline)
-                else:
-                    err = on_error(resp.status_code, resp.headers, content)
-                    self._after_response(resp.headers, err)
-                finally:
-                    resp.close()
-            delay = self._next_delay(err, attempt, deadline, retry)
-            if delay is None:
-                raise err
-            time.sleep(delay)
-            attempt += 1
+        held = self._drive(self.plan(call, total=total, retry=retry), on_error, whole=False)
         try:
-            yield resp
+            yield held.response
         finally:
-            resp.close()
+            held.response.close()
 
     # ------------------------------------------------------------------------------------------ async
-    async def arequest(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None,
-                       retry: RetryPolicy | None = None) -> HttpResult:
-        limit = self._total_timeout(total)
-        try:
-            async with asyncio.timeout(limit):
-                return await self._arequest(call, on_error, _Deadline(limit), retry)
-        except TimeoutError as exc:
-            if isinstance(exc, RehostError):
-                raise
-            raise RequestTimeout(f"total timeout talking to {self.host}", host=self.host) from None
-
-    async def _arequest(self, call: HttpCall, on_error: ErrorMapper, deadline: _Deadline,
-                        retry: RetryPolicy | None) -> HttpResult:
+    async def _adrive(self, plan: RetryPlan, on_error: ErrorMapper, *, whole: bool) -> _Held:
+        """The async twin of ``_drive``; a streamed response keeps its place in the pool's gate."""
         client = self.aclient
-        started_at = time.time()
-        attempt = 0
-        while True:
-            await self._abefore_send(call)
+        call = plan.call
+        for step in plan.steps():
+            if isinstance(step, Sleep):
+                await asyncio.sleep(step.seconds)
+                continue
+            if isinstance(step, Pace):
+                assert self.limiter is not None
+                try:
+                    async with asyncio.timeout(step.within):
+                        await self.limiter.acquire(step.tokens)
+                except TimeoutError:
+                    raise plan.out_of_time() from None
+                continue
             t0 = time.perf_counter()
             gate = None
+            kept = False
             try:
-                gate = await self._aenter(deadline)
-                resp = await client.send(self._build(client, call, deadline), stream=True)
+                gate = await self._aenter(plan.remaining())
+                resp = await client.send(self._build(client, call, step.timeout), stream=True)
+                ttfb = time.perf_counter() - t0
+                if resp.status_code < 400 and not whole:
+                    plan.succeeded(resp.headers)
+                    kept = True  # the place in the pool is kept until the stream is closed
+                    return _Held(resp, b"", ttfb, ttfb, gate)
                 try:
-                    ttfb = time.perf_counter() - t0
-                    content = await self.aread_capped(resp.aiter_bytes())
+                    content = await self.aread_capped(resp.aiter_bytes(), plan)
                 finally:
                     await resp.aclose()
             except httpx.HTTPError as exc:
-                err = self._exchange_error(exc, deadline)
-            else:
-                log.debug("%s %s -> %d in %.1f ms", call.method, call.url, resp.status_code,
-                          (time.perf_counter() - t0) * 1000)
-                if resp.status_code < 400:
-                    self._after_response(resp.headers)
-                    return HttpResult(resp.status_code, resp.headers, content, started_at, ttfb,
-                                      time.perf_counter() - t0, attempt + 1)
-                err = on_error(resp.status_code, resp.headers, content)
-                self._after_response(resp.headers, err)
+                plan.lost(exc)
+                continue
             finally:
-                if gate is not None:
+                if gate is not None and not kept:
                     gate.release()
-            delay = self._next_delay(err, attempt, deadline, retry)
-            if delay is None:
-                raise err
-            await asyncio.sleep(delay)
-            attempt += 1
+            elapsed = time.perf_counter() - t0
+            log.debug("%s %s -> %d in %.1f ms", call.method, call.url, resp.status_code, elapsed * 1000)
+            if resp.status_code < 400:
+                plan.succeeded(resp.headers)
+                return _Held(resp, content, ttfb, elapsed)
+            plan.failed(on_error(resp.status_code, resp.headers, content), resp.headers)
+        raise AssertionError("unreachable: a plan ends by raising or by letting a response through")
+
+    async def arequest(self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None,
+                       retry: RetryPolicy | None = None) -> HttpResult:
+        plan = self.plan(call, total=total, retry=retry)
+        started_at = time.time()
+        held = await self._adrive(plan, on_error, whole=True)
+        resp = held.response
+        return HttpResult(resp.status_code, resp.headers, held.content, started_at, held.time_to_first_byte,
+                          held.elapsed, plan.attempt + 1)
 
     @asynccontextmanager
     async def astream(
         self, call: HttpCall, on_error: ErrorMapper, *, total: float | None = None, retry: RetryPolicy | None = None
     ) -> AsyncIterator[httpx.Response]:
-        deadline = _Deadline(self._total_timeout(total))
-        client = self.aclient
-        attempt = 0
-        while True:
-            await self._abefore_send(call)
-            gate = None
-            held = False
-            try:
-                gate = await self._aenter(deadline)
-                resp = await client.send(self._build(client, call, deadline), stream=True)
-            except httpx.HTTPError as exc:
-                err = self._exchange_error(exc, deadline)
-            else:
-                if resp.status_code < 400:
-                    self._after_response(resp.headers)
-                    held = True  # the place in the pool is kept until the stream is closed
-                    break
-                try:
-                    content = await self.aread_capped(resp.aiter_bytes())
-                except httpx.HTTPError as exc:
-                    err = self._exchange_error(exc, deadline)
-                else:
-                    err = on_error(resp.status_code, resp.headers, content)
-                    self._after_response(resp.headers, err)
-                finally:
-                    await resp.aclose()
-            finally:
-                if gate is not None and not held:
-                    gate.release()
-            delay = self._next_delay(err, attempt, deadline, retry)
-            if delay is None:
-                raise err
-            await asyncio.sleep(delay)
-            attempt += 1
+        held = await self._adrive(self.plan(call, total=total, retry=retry), on_error, whole=False)
         try:
-            yield resp
+            yield held.response
         finally:
             try:
-                await resp.aclose()
+                await held.response.aclose()
             finally:
-                if gate is not None:
-                    gate.release()
+                if held.gate is not None:
+                    held.gate.release()
 
 
 def header_request_id(headers: Mapping[str, str], names: tuple[str, ...]) -> str | None:
