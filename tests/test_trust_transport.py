@@ -7,8 +7,11 @@ import asyncio
 import contextlib
 import gc
 import json
+import os
 import signal
+import threading
 import time
+import warnings
 
 import httpx
 import pytest
@@ -251,13 +254,16 @@ def waits(monkeypatch):
     """The waits between attempts, sync and async (really waited: they are short)."""
     seen: list[float] = []
     real_sleep, real_asleep = time.sleep, asyncio.sleep
+    here = threading.get_ident()  # not the sleeps of other tests' server threads
 
     def sleep(seconds):
-        seen.append(seconds)
+        if threading.get_ident() == here:
+            seen.append(seconds)
         real_sleep(seconds)
 
     async def asleep(seconds, *args):
-        seen.append(seconds)
+        if threading.get_ident() == here:
+            seen.append(seconds)
         return await real_asleep(seconds, *args)
 
     monkeypatch.setattr("rehost.shared.transport.time.sleep", sleep)
@@ -352,3 +358,85 @@ def test_the_retry_plan_caps_each_attempt_by_the_deadline_and_calls_a_capped_tim
     plan.lost(httpx.ReadTimeout("silent"))
     with pytest.raises(RequestTimeout, match="total timeout"):
         next(steps)
+
+
+# ---------------------------------------------------------------------------------------------- item 6
+
+
+def _open_fds():
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_two_hundred_asyncio_runs_leave_no_socket_open_and_warn_of_nothing(emu):
+    """Each ``asyncio.run`` made a new async pool for its loop and dropped the old one unclosed: sockets piled
+    up until the garbage collector found them, each with a ResourceWarning."""
+    provider = emu.provider("groq")
+    client = GenericClient("m", provider=provider)
+    asyncio.run(client.acomplete("hi"))  # the first pool, and whatever importing on first use opens
+    gc.collect()
+    before = _open_fds()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for _ in range(200):
+            assert asyncio.run(client.acomplete("hi")).text
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+    assert wait_for(lambda: emu.open_connections == 0), f"{emu.open_connections} connections left open"
+    assert _open_fds() <= before + 2
+    provider.close()
+
+
+def test_a_provider_dropped_while_its_loop_runs_closes_its_pool(emu):
+    async def main():
+        provider = emu.provider("groq")
+        assert (await GenericClient("m", provider=provider).acomplete("hi")).text
+        assert emu.open_connections >= 1
+        del provider
+        gc.collect()
+        for _ in range(100):
+            if emu.open_connections == 0:
+                break
+            await asyncio.sleep(0.02)
+        return emu.open_connections
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        assert asyncio.run(main()) == 0
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_a_loop_closed_by_hand_leaves_no_complaint_about_the_pool(emu, caplog):
+    """A loop closed without cancelling its tasks (not asyncio.run) cannot close its pool: nothing of rehost's
+    may then complain ("Task was destroyed but it is pending!"), and the next loop gets a pool of its own."""
+    provider = emu.provider("groq")
+    client = GenericClient("m", provider=provider)
+    loop = asyncio.new_event_loop()
+    assert loop.run_until_complete(client.acomplete("hi")).text
+    loop.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # the closed loop's own sockets: its owner's to close
+        assert asyncio.run(client.acomplete("hi")).text
+        del loop
+        gc.collect()
+    assert "destroyed but it is pending" not in caplog.text
+    provider.close()
+
+
+def test_close_also_closes_the_pools_of_running_loops(emu):
+    """``close()`` (sync) reaches the async pools too: each is closed on its own loop."""
+    provider = emu.provider("groq")
+
+    async def main():
+        assert (await GenericClient("m", provider=provider).acomplete("hi")).text
+        provider.close()
+        for _ in range(100):
+            if emu.open_connections == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert emu.open_connections == 0
+        assert (await GenericClient("m", provider=provider).acomplete("hi")).text  # a fresh pool
+        await provider.aclose()
+
+    asyncio.run(main())
+    assert wait_for(lambda: emu.open_connections == 0)

@@ -139,6 +139,9 @@ class RateLimiter:
         loop = asyncio.get_running_loop()
         entry = self._async.get(id(loop))
         if entry is None or entry[0] is not loop:
+            for key, (old_loop, _, _) in list(self._async.items()):
+                if old_loop.is_closed():  # asyncio.run after asyncio.run: keep no limiter of a loop gone
+                    del self._async[key]
             rpm, tpm = self.limit.requests_per_minute, self.limit.tokens_per_minute
             requests = AsyncLimiter(*_limiter_shape(rpm, self.limit.burst)) if rpm else None
             tokens = AsyncLimiter(tpm, 60.0) if tpm else None

@@ -14,6 +14,7 @@ async, whole and streamed) are thin shells that do what it says.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import email.utils
 import functools
@@ -22,6 +23,7 @@ import logging
 import random
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -378,8 +380,46 @@ class _Held:
     gate: asyncio.Semaphore | None = None
 
 
+@dataclass(slots=True)
+class _LoopPool:
+    """The async pool of one event loop, and what closes it: ``keeper``, a task of that loop that closes the
+    pool when ``stop`` is set (``aclose``/``close``, or the Transport being collected) or when the loop's
+    runner cancels the tasks still pending as it ends (``asyncio.run`` does)."""
+
+    loop: asyncio.AbstractEventLoop
+    client: httpx.AsyncClient
+    gate: asyncio.Semaphore | None
+    stop: asyncio.Event
+    keeper: asyncio.Task[None]
+    finalizer: weakref.finalize[[asyncio.AbstractEventLoop, asyncio.Event], Transport]
+
+
+async def _close_at_the_end(client: httpx.AsyncClient, stop: asyncio.Event) -> None:
+    try:
+        await stop.wait()
+    finally:
+        try:
+            await client.aclose()
+        except Exception as exc:  # closing is best effort: a connection already broken has nothing to say
+            log.debug("closing an async pool: %s: %s", type(exc).__name__, exc)
+
+
+def _stop_soon(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """Ask a loop's keeper to close its pool, from any thread (nothing to do once the loop is closed)."""
+    with contextlib.suppress(RuntimeError):  # closed between the check and the call
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(stop.set)
+
+
 class Transport:
-    """One pool per provider, sync and async, with timeouts and the retry policy."""
+    """One pool per provider, sync and async, with timeouts and the retry policy.
+
+    An httpx async pool belongs to one event loop, so there is one per loop that uses the provider. None may
+    outlive its loop with its sockets open (200 ``asyncio.run`` calls used to leave their pools to the garbage
+    collector, each socket with a ResourceWarning): a pool is closed by ``aclose()``, by ``close()`` (on its
+    own loop), when the Transport is collected, and when its loop ends (``asyncio.run``, and any runner that
+    cancels the tasks still pending, as asyncio's own does). A loop closed by hand without that leaves its
+    sockets to the collector, as it does any other transport of its own."""
 
     def __init__(
         self,
@@ -403,9 +443,8 @@ class Transport:
         self._verify = verify
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
-        self._aclients: dict[int, tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
-        #: per event loop, a gate of ``max_connections`` places in front of the async pool (see ``_aenter``)
-        self._agates: dict[int, asyncio.Semaphore] = {}
+        #: per event loop (by id), its async pool with a gate of ``max_connections`` places (see ``_aenter``)
+        self._apools: dict[int, _LoopPool] = {}
 
     # ------------------------------------------------------------------------------------------ pools
     @property
@@ -422,22 +461,36 @@ class Transport:
     @property
     def aclient(self) -> httpx.AsyncClient:
         """The async pool of the running event loop (an httpx pool cannot be shared between loops)."""
+        return self._loop_pool().client
+
+    def _loop_pool(self) -> _LoopPool:
         loop = asyncio.get_running_loop()
-        entry = self._aclients.get(id(loop))
-        if entry is not None and entry[0] is loop:
-            return entry[1]
-        for key, (old_loop, _) in list(self._aclients.items()):
-            if old_loop.is_closed():
-                del self._aclients[key]
-                self._agates.pop(key, None)
+        pool = self._apools.get(id(loop))
+        if pool is not None and pool.loop is loop and not pool.keeper.done():
+            return pool
+        self._forget_ended_loops()
         client = httpx.AsyncClient(
             limits=self._limits, transport=self._async_transport, verify=self._verify,
             timeout=self.timeouts.for_httpx(),
         )
-        self._aclients[id(loop)] = (loop, client)
-        if self._limits.max_connections is not None:
-            self._agates[id(loop)] = asyncio.Semaphore(self._limits.max_connections)
-        return client
+        stop = asyncio.Event()
+        keeper = loop.create_task(_close_at_the_end(client, stop), name=f"rehost {self.host} pool")
+        gate = asyncio.Semaphore(self._limits.max_connections) if self._limits.max_connections is not None else None
+        finalizer = weakref.finalize(self, _stop_soon, loop, stop)
+        finalizer.atexit = False  # at exit the loops are gone or going: nothing to ask of them
+        pool = _LoopPool(loop, client, gate, stop, keeper, finalizer)
+        self._apools[id(loop)] = pool
+        return pool
+
+    def _forget_ended_loops(self) -> None:
+        for key, pool in list(self._apools.items()):
+            if pool.loop.is_closed() or pool.keeper.done():
+                del self._apools[key]
+                pool.finalizer.detach()
+                if not pool.keeper.done():
+                    # the loop was closed without ending its tasks: the keeper can never run, and saying that
+                    # it was "destroyed but it is pending" would blame rehost for the loop's owner's shutdown
+                    pool.keeper._log_destroy_pending = False  # type: ignore[attr-defined]
 
     async def _aenter(self, remaining: float | None) -> asyncio.Semaphore | None:
         """Take a place in the async pool before handing a request to httpx.
@@ -448,7 +501,7 @@ class Transport:
         took ten times longer than the streams themselves). Waiting here, on a semaphore with as many places as
         the pool has connections, keeps httpx's queue short. The wait is bounded by the pool timeout (capped by
         the call's deadline), and a wait that runs out raises httpx's own PoolTimeout, as the pool would have."""
-        gate = self._agates.get(id(asyncio.get_running_loop()))
+        gate = self._loop_pool().gate
         if gate is None:
             return None
         if gate.locked():
@@ -463,17 +516,24 @@ class Transport:
         return gate
 
     def close(self) -> None:
+        """Close the sync pool, and ask every async pool's loop to close its own."""
         if self._client is not None:
             self._client.close()
             self._client = None
+        for key, pool in list(self._apools.items()):
+            del self._apools[key]
+            pool.finalizer.detach()
+            _stop_soon(pool.loop, pool.stop)
 
     async def aclose(self) -> None:
+        """Close the running loop's async pool (waiting until it is closed), and every other pool as ``close``."""
+        pool = self._apools.pop(id(asyncio.get_running_loop()), None)
         self.close()
-        loop = asyncio.get_running_loop()
-        entry = self._aclients.pop(id(loop), None)
-        self._agates.pop(id(loop), None)
-        if entry is not None:
-            await entry[1].aclose()
+        if pool is not None:
+            pool.finalizer.detach()
+            if not pool.keeper.done():
+                pool.stop.set()
+                await pool.keeper
 
     # ------------------------------------------------------------------------------------------ helpers
     def plan(self, call: HttpCall, *, total: float | None = None, retry: RetryPolicy | None = None) -> RetryPlan:
