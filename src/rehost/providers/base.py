@@ -21,6 +21,7 @@ import httpx
 
 from ..shared.errors import (
     AuthenticationError,
+    ConfigurationError,
     ConnectionFailed,
     HostError,
     InvalidRequest,
@@ -51,11 +52,14 @@ from ..shared.transport import (
     Transport,
     header_request_id,
     parse_retry_after,
+    public_url,
+    value_problem,
 )
 from ..shared.types import Completion, Done, Message, StreamEvent, TextPart, Tool, ToolCall
 from .dialects.common import CallInfo
 
-__all__ = ["PreparedCall", "Provider", "StreamDecoder", "StreamFormat", "StreamState", "error_class_for_status"]
+__all__ = ["PreparedCall", "Provider", "StreamDecoder", "StreamFormat", "StreamState", "clean_key",
+           "error_class_for_status"]
 
 #: how a host frames a streamed answer: server-sent events, or one JSON object per line (Ollama native)
 StreamFormat: TypeAlias = Literal["sse", "ndjson"]
@@ -126,6 +130,29 @@ def error_class_for_status(status: int) -> type[HostError]:
     return InvalidRequest if status >= 400 else HostError
 
 
+def clean_key(value: object, *, host: str, source: str) -> str | None:
+    """A key (or token) as it will be sent: surrounding whitespace stripped (a key read from a file ends in a
+    line break, a CRLF env file adds a carriage return), None when nothing is left.
+
+    A key with a character no HTTP header can carry inside it is refused here, before anything is sent, and
+    the error names where the key came from (``source``) but never shows it: h11 used to refuse it at send
+    time with the whole key in its message, which was then retried and copied into Fallback attempts."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{host}: the key in {source} must be a str, not {type(value).__name__}",
+                                 host=host)
+    key = value.strip()
+    if not key:
+        return None
+    problem = value_problem(key)
+    if problem is not None:
+        raise ConfigurationError(
+            f"{host}: the key in {source} contains {problem}, which no HTTP header can carry: pass the key "
+            "alone (copied without a stray line break or hidden character)", host=host)
+    return key
+
+
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
     for key, value in extra.items():
         if isinstance(value, Mapping) and isinstance(base.get(key), dict):
@@ -174,7 +201,7 @@ class Provider(abc.ABC):
     ) -> None:
         """``rate_limit`` caps requests and tokens per minute for every client bound to this provider.
         ``limits`` sizes its connection pools (default: 100 connections, see ``Transport``)."""
-        self._api_key = api_key
+        self._api_key = clean_key(api_key, host=self.name, source="api_key=")
         self.base_url = (base_url or self.default_base_url).rstrip("/")
         self._headers = dict(headers or {})
         self._models = dict(models or {})
@@ -186,11 +213,15 @@ class Provider(abc.ABC):
 
     # ------------------------------------------------------------------------------------------ identity
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, key={'set' if self.has_key else 'missing'})"
+        return (f"{type(self).__name__}(base_url={public_url(self.base_url)!r}, "
+                f"key={'set' if self.has_key else 'missing'})")
 
     @property
     def has_key(self) -> bool:
-        return self._resolve_key() is not None
+        try:
+            return self._resolve_key() is not None
+        except ConfigurationError:
+            return True  # a key is there, only unusable: the call says why
 
     @property
     def missing_key_reason(self) -> str | None:
@@ -201,13 +232,23 @@ class Provider(abc.ABC):
         return f"{self.name}: no API key: set {names}, or pass api_key=... to {type(self).__name__}()"
 
     def _resolve_key(self) -> str | None:
+        """The key given, else the first of ``api_key_env`` set (stripped, and checked: ConfigurationError)."""
         if self._api_key:
             return self._api_key
         for var in self.api_key_env:
             value = os.environ.get(var)
             if value:
-                return value
+                key = clean_key(value, host=self.name, source=f"${var}")
+                if key is not None:
+                    return key
         return None
+
+    def _known_key(self) -> str | None:
+        """The key to keep out of error texts (None when there is none, or none usable)."""
+        try:
+            return self._resolve_key()
+        except ConfigurationError:
+            return None
 
     def _key(self) -> str:
         key = self._resolve_key()
@@ -380,7 +421,7 @@ class Provider(abc.ABC):
             err.request_id = header_request_id(headers, self.request_id_headers)
         if err.retry_after is None:
             err.retry_after = parse_retry_after(headers.get("retry-after")) or self.retry_after_from_body(body)
-        err.redact(self._resolve_key())
+        err.redact(self._known_key())
         return err
 
     def map_inband_error(self, payload: Mapping[str, Any], info: CallInfo) -> HostError:
@@ -397,7 +438,7 @@ class Provider(abc.ABC):
         err.status = status if status != 200 else None
         if err.request_id is None:
             err.request_id = info.request_id
-        err.redact(self._resolve_key())
+        err.redact(self._known_key())
         return err
 
     def _decode_body(self, content: bytes, headers: httpx.Headers, info: CallInfo) -> Completion:

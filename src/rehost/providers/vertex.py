@@ -27,7 +27,7 @@ from ..shared.errors import ConfigurationError, HostError, MissingAPIKey
 from ..shared.request import Request
 from ..shared.transport import HttpCall
 from ..shared.types import Completion
-from .base import Provider
+from .base import Provider, clean_key
 from .dialects import anthropic as messages
 from .dialects.common import CallInfo
 from .gemini_api import GeminiAPIProvider
@@ -66,7 +66,8 @@ class Vertex(GeminiAPIProvider):
         self.location = location or os.environ.get("GOOGLE_CLOUD_LOCATION") or "global"
         self.api_version = api_version
         self.quota_project = quota_project
-        self._token = access_token
+        self._token = (clean_key(access_token, host=self.name, source="access_token=")
+                       if isinstance(access_token, str) else access_token)
         self._credentials = credentials
         self._cred_lock = threading.Lock()
         super().__init__(None, base_url=base_url or endpoint_for(self.location), **kwargs)
@@ -162,7 +163,7 @@ class Vertex(GeminiAPIProvider):
         if isinstance(self._token, str):
             return self._token
         if callable(self._token):
-            token = self._token()
+            token = clean_key(self._token(), host=self.name, source="what the access_token callable returned")
             if not token:
                 raise MissingAPIKey("vertex: the access_token callable returned nothing", host=self.name)
             return token
@@ -175,9 +176,10 @@ class Vertex(GeminiAPIProvider):
 
                 creds.refresh(google.auth.transport.requests.Request())
             token = creds.token
+        token = clean_key(str(token), host=self.name, source="the credentials' token") if token else None
         if not token:
             raise MissingAPIKey("vertex: the credentials gave no access token", host=self.name)
-        return str(token)
+        return token
 
     def auth_headers(self) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self._current_token()}"}

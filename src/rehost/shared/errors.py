@@ -120,10 +120,14 @@ class RehostError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
 
-    def redact(self, secret: str | None) -> None:
-        """Remove a secret from every text this error carries (hosts sometimes echo part of a key)."""
-        if not secret or len(secret) < 8:
-            return  # a key that short is not a real key, and replacing it would garble ordinary words
+    def redact(self, secret: str | None, *, min_length: int = 8) -> None:
+        """Remove a secret from every text this error carries (hosts sometimes echo part of a key).
+
+        A secret shorter than ``min_length`` is left alone: a key that short is not a real key, and replacing
+        it would garble ordinary words (a shorter ``min_length`` suits a secret written with its context, such
+        as a URL's ``:password@``)."""
+        if not secret or len(secret) < min_length:
+            return
         for attr in ("message", "body", "code", "request_id"):
             value = getattr(self, attr)
             if isinstance(value, str):

@@ -21,6 +21,7 @@ import functools
 import json
 import logging
 import random
+import re
 import threading
 import time
 import weakref
@@ -28,10 +29,11 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from .errors import ConnectionFailed, ProtocolError, RateLimited, RehostError, RequestTimeout
+from .errors import ConfigurationError, ConnectionFailed, ProtocolError, RateLimited, RehostError, RequestTimeout
 from .ratelimit import RateLimiter
 
 __all__ = [
@@ -49,6 +51,8 @@ __all__ = [
     "Transport",
     "dump_json",
     "parse_retry_after",
+    "public_url",
+    "value_problem",
 ]
 
 log = logging.getLogger("rehost.transport")
@@ -144,6 +148,41 @@ def dump_json(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+# ---------------------------------------------------------------------------------------------- secrets in calls
+
+#: header names whose values are credentials (never shown in an error or a log)
+_CREDENTIAL_NAME = re.compile(r"auth|key|token|secret|cookie|credential|signature|password", re.IGNORECASE)
+
+
+def value_problem(value: str) -> str | None:
+    """What stops ``value`` from going into an HTTP header as it is, or None when nothing does.
+
+    httpx sends header values as ASCII, and h11 refuses control characters (a line break would end the
+    header): both used to fail only once the request was being sent, h11's refusal quoting the value."""
+    if value.isascii() and value.isprintable():
+        return None
+    for char in value:
+        if char == "\t":
+            continue
+        if not char.isascii():
+            return "a character that is not ASCII (a pasted typographic character?)"
+        if not char.isprintable():
+            what = "a line break" if char in "\r\n" else "a control character"
+            return f"{what} (U+{ord(char):04X})"
+    return None
+
+
+def public_url(url: str) -> str:
+    """``url`` with the password of any ``user:password@`` in it masked (for reprs, logs and errors)."""
+    if "@" not in url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 @dataclass(slots=True)
 class HttpCall:
     """One HTTP request as a provider wants it sent (auth headers are added by the provider)."""
@@ -170,6 +209,21 @@ class HttpCall:
         """A rough token count of the call for rate limiting (about four bytes a token, plus the output)."""
         content = self.content()
         return (len(content) // 4 if content else 0) + self.max_output_tokens
+
+    def redact(self, err: RehostError) -> RehostError:
+        """``err`` without this call's credentials: its auth headers' values (and the key after a scheme
+        word such as ``Bearer``) and its URL's password. Worked out only when an error needs it."""
+        for name, value in self.headers.items():
+            if value and _CREDENTIAL_NAME.search(name):
+                err.redact(value)
+                scheme, _, credential = value.partition(" ")
+                if credential and scheme.isalpha():
+                    err.redact(credential.strip())
+        if "@" in self.url:
+            password = urlsplit(self.url).password
+            if password:
+                err.redact(f":{password}@", min_length=3)
+        return err
 
 
 @dataclass(slots=True)
@@ -336,7 +390,7 @@ class RetryPlan:
 
     def failed(self, err: RehostError, headers: httpx.Headers | None = None) -> None:
         """The host answered the attempt with an error (``err``, from the provider's error mapper)."""
-        self._error = err
+        self._error = self.call.redact(err)  # a host may quote a caller's own auth header back
         if self.limiter is not None and headers is not None:
             self.limiter.observe(headers)
             if isinstance(err, RateLimited) and err.retry_after is not None:
@@ -348,6 +402,12 @@ class RetryPlan:
             kind = next((k for cls, k in _TIMEOUT_KINDS.items() if isinstance(exc, cls)), None)
             self._fired = kind
             self.failed(RequestTimeout(f"{kind or 'request'} timeout talking to {self.host}", host=self.host))
+            return
+        if isinstance(exc, httpx.LocalProtocolError | httpx.UnsupportedProtocol):
+            # the request could not be sent as built (h11 refused a header, the URL's scheme is not HTTP):
+            # nothing went out and sending it again would fail the same way
+            self.failed(ConfigurationError(f"{self.host}: the request could not be sent: {type(exc).__name__}: "
+                                           f"{exc}", host=self.host))
             return
         self.failed(ConnectionFailed(f"connection to {self.host} failed: {type(exc).__name__}: {exc}",
                                      host=self.host))
@@ -610,7 +670,9 @@ class Transport:
             finally:
                 resp.close()
             elapsed = time.perf_counter() - t0
-            log.debug("%s %s -> %d in %.1f ms", call.method, call.url, resp.status_code, elapsed * 1000)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s %s -> %d in %.1f ms", call.method, public_url(call.url), resp.status_code,
+                          elapsed * 1000)
             if resp.status_code < 400:
                 plan.succeeded(resp.headers)
                 return _Held(resp, content, ttfb, elapsed)
@@ -678,7 +740,9 @@ class Transport:
                 if gate is not None and not kept:
                     gate.release()
             elapsed = time.perf_counter() - t0
-            log.debug("%s %s -> %d in %.1f ms", call.method, call.url, resp.status_code, elapsed * 1000)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s %s -> %d in %.1f ms", call.method, public_url(call.url), resp.status_code,
+                          elapsed * 1000)
             if resp.status_code < 400:
                 plan.succeeded(resp.headers)
                 return _Held(resp, content, ttfb, elapsed)
