@@ -193,3 +193,81 @@ def test_a_base_url_with_credentials_hides_the_password_in_errors_and_logs(caplo
         GenericClient("m", provider=provider).complete("hi")
     assert "hunter2" not in str(caught.value)
     assert "hunter2" not in caplog.text
+
+
+# ------------------------------------------------------------------------------ item 21 (headers, base_url)
+
+BAD_HEADERS = {
+    "line break in the value": {"X-Trace": "a\nb"},
+    "header injection": {"X-Trace": "a\r\nX-Injected: 1"},
+    "carriage return": {"X-Trace": "a\rb"},
+    "NUL in the value": {"X-Trace": "a\x00b"},
+    "escape in the value": {"X-Trace": "a\x1bb"},
+    "non-ASCII value": {"X-Trace": "café"},
+    "value not a str": {"X-Trace": 42},
+    "space in the name": {"X Trace": "1"},
+    "colon in the name": {"X-Trace:": "1"},
+    "empty name": {"": "1"},
+    "non-ASCII name": {"X-Tracé": "1"},
+    "line break in the name": {"X-Trace\n": "1"},
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_HEADERS))
+def test_a_provider_header_that_cannot_be_sent_is_refused_at_construction(case):
+    transport, sent = recording()
+    with pytest.raises(ConfigurationError, match="header") as caught:
+        Groq("k" * 20, headers=BAD_HEADERS[case], transport=transport)
+    assert "X-Injected" not in str(caught.value)  # a value is never shown (it may be a credential)
+    assert sent == []
+
+
+@pytest.mark.parametrize("case", list(BAD_HEADERS))
+def test_a_call_header_that_cannot_be_sent_is_refused_before_sending(case):
+    from rehost.errors import InvalidRequest
+
+    transport, sent = recording()
+    client = GenericClient("m", provider=Groq("k" * 20, transport=transport))
+    with pytest.raises(InvalidRequest, match="header"):
+        client.complete("hi", extra_headers=BAD_HEADERS[case])
+    with pytest.raises(InvalidRequest, match="header"):
+        client.stream("hi", extra_headers=BAD_HEADERS[case])
+    assert sent == []
+
+
+def test_extra_headers_must_be_a_mapping():
+    from rehost.errors import InvalidRequest
+
+    client = GenericClient("m", provider=Groq("k" * 20, transport=recording()[0]))
+    with pytest.raises(InvalidRequest, match="extra_headers"):
+        client.complete("hi", extra_headers=[("X-Trace", "1")])
+
+
+def test_good_headers_still_go_out():
+    transport, sent = recording()
+    client = GenericClient("m", provider=Groq("k" * 20, transport=transport, headers={"X-Team": "a b\tc"}))
+    client.complete("hi", extra_headers={"X-Trace": "t-1", "x-custom_name.v2": "~!#"})
+    assert sent[0].headers["x-team"] == "a b\tc"
+    assert sent[0].headers["x-trace"] == "t-1"
+
+
+BAD_URLS = ["not a url", "ftp://x", "ftp://example.com/v1", "http://", "://x", "localhost:8000/v1",
+            "http://exa mple.com/v1", "https://host\n/v1", "https://host/v1\r\n", "http://:80/v1",
+            "http://host:99999/v1", "file:///etc/passwd", "https://alice:pw-s3cret@/v1"]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_base_url_that_is_not_an_http_url_is_refused_at_construction(url):
+    """It used to be accepted, then every call failed as a retried ConnectionFailed (UnsupportedProtocol)."""
+    transport, sent = recording()
+    with pytest.raises(ConfigurationError, match="base_url") as caught:
+        Groq("k" * 20, base_url=url, transport=transport)
+    assert "pw-s3cret" not in str(caught.value)
+    assert sent == []
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/v1", "https://api.groq.com/openai/v1/",
+                                 "http://[::1]:8080/v1", "HTTPS://Example.COM/v1", "http://localhost:11434",
+                                 "https://alice:pw@proxy.example/v1"])
+def test_an_http_base_url_is_taken(url):
+    assert Groq("k" * 20, base_url=url).base_url == url.rstrip("/")

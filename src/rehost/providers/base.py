@@ -50,9 +50,11 @@ from ..shared.transport import (
     RetryPolicy,
     Timeouts,
     Transport,
+    header_problem,
     header_request_id,
     parse_retry_after,
     public_url,
+    url_problem,
     value_problem,
 )
 from ..shared.types import Completion, Done, Message, StreamEvent, TextPart, Tool, ToolCall
@@ -153,6 +155,20 @@ def clean_key(value: object, *, host: str, source: str) -> str | None:
     return key
 
 
+def _checked_headers(headers: object, host: str, where: str,
+                     error: type[ConfigurationError] | type[InvalidRequest]) -> Mapping[str, str]:
+    """``headers`` when every one can be sent as it is; else ``error`` saying which cannot and why (before
+    anything is sent: a line break in a value used to go out, or fail in h11 and be retried)."""
+    if not isinstance(headers, Mapping):
+        raise error(f"{host}: {where} takes a mapping of header names to values, not {type(headers).__name__}",
+                    host=host)
+    for name, value in headers.items():
+        problem = header_problem(name, value)
+        if problem is not None:
+            raise error(f"{host}: {where} {problem}", host=host)
+    return headers
+
+
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
     for key, value in extra.items():
         if isinstance(value, Mapping) and isinstance(base.get(key), dict):
@@ -202,8 +218,13 @@ class Provider(abc.ABC):
         """``rate_limit`` caps requests and tokens per minute for every client bound to this provider.
         ``limits`` sizes its connection pools (default: 100 connections, see ``Transport``)."""
         self._api_key = clean_key(api_key, host=self.name, source="api_key=")
+        if base_url:  # (an empty one means the default, as it always has)
+            problem = url_problem(base_url)
+            if problem is not None:
+                raise ConfigurationError(f"{self.name}: base_url {problem}: pass the host's API address, such "
+                                         f"as {self.default_base_url!r}", host=self.name)
         self.base_url = (base_url or self.default_base_url).rstrip("/")
-        self._headers = dict(headers or {})
+        self._headers = dict(_checked_headers(headers or {}, self.name, "headers=", ConfigurationError))
         self._models = dict(models or {})
         self.rate_limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self._transport = Transport(
@@ -316,7 +337,7 @@ class Provider(abc.ABC):
         headers.update(self._headers)
         headers.update(call.headers)
         if request.extra_headers:
-            headers.update(request.extra_headers)
+            headers.update(_checked_headers(request.extra_headers, self.name, "extra_headers=", InvalidRequest))
         call.headers = headers
         call.max_output_tokens = request.sampling.max_tokens or 0
         include = request.thinking.include_reasoning if request.thinking is not None else True

@@ -50,8 +50,10 @@ __all__ = [
     "Timeouts",
     "Transport",
     "dump_json",
+    "header_problem",
     "parse_retry_after",
     "public_url",
+    "url_problem",
     "value_problem",
 ]
 
@@ -169,6 +171,40 @@ def value_problem(value: str) -> str | None:
         if not char.isprintable():
             what = "a line break" if char in "\r\n" else "a control character"
             return f"{what} (U+{ord(char):04X})"
+    return None
+
+
+#: an HTTP header name (RFC 9110 token)
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def header_problem(name: object, value: object) -> str | None:
+    """What stops this header from being sent as it is (never quoting the value: it may be a credential)."""
+    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        return f"header name {name!r} is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~)"
+    if not isinstance(value, str):
+        return f"header {name!r} has a {type(value).__name__} value, not a str"
+    problem = value_problem(value)
+    if problem is not None:
+        return f"header {name!r} has {problem} in its value (a header value is one line of ASCII)"
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """What makes ``url`` unusable as a host's base URL (the text never shows a password), or None."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return f"{public_url(url)!r} has a space or a control character in it"
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        return f"{public_url(url)!r} is not a URL ({exc})"
+    if parsed.scheme not in ("http", "https"):
+        hint = f"; did you mean 'http://{url}'?" if parsed.scheme and "://" not in url else ""
+        return f"{public_url(url)!r} is not an http:// or https:// URL{hint}"
+    if not parsed.host:
+        return f"{public_url(url)!r} names no host"
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        return f"{public_url(url)!r} has port {parsed.port}, beyond 1-65535"
     return None
 
 
