@@ -271,3 +271,90 @@ def test_a_base_url_that_is_not_an_http_url_is_refused_at_construction(url):
                                  "https://alice:pw@proxy.example/v1"])
 def test_an_http_base_url_is_taken(url):
     assert Groq("k" * 20, base_url=url).base_url == url.rstrip("/")
+
+
+# ------------------------------------------------------------------------------ item 19 (a caller's auth header)
+
+
+def _send(client, how, **options):
+    import asyncio
+
+    if how == "complete":
+        return client.complete("hi", **options)
+    if how == "stream":
+        return client.stream("hi", **options).final()
+    return asyncio.run(client.acomplete("hi", **options))
+
+
+def _answering(body=OK):
+    """Whole answers, or a short stream when the call asks for one."""
+    sent: list[httpx.Request] = []
+
+    def handler(request):
+        sent.append(request)
+        if b'"stream":true' in request.content:
+            data = (b'data: {"id":"c","choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\n'
+                    b"data: [DONE]\n\n")
+            return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=data)
+        return httpx.Response(200, json=body)
+
+    return httpx.MockTransport(handler), sent
+
+
+@pytest.mark.parametrize("how", ["complete", "stream", "acomplete"])
+@pytest.mark.parametrize("spelling", ["authorization", "Authorization", "AUTHORIZATION"])
+def test_a_callers_authorization_header_replaces_the_providers_once(how, spelling):
+    transport, sent = _answering()
+    client = GenericClient("m", provider=Groq(KEY, transport=transport, async_transport=transport))
+    _send(client, how, extra_headers={spelling: "Bearer mine-0123456789"})
+    assert sent[0].headers.get_list("authorization") == ["Bearer mine-0123456789"]
+
+
+@pytest.mark.parametrize("spelling", ["authorization", "Authorization"])
+def test_a_providers_own_headers_replace_its_auth_once_too(spelling):
+    transport, sent = _answering()
+    GenericClient("m", provider=Groq(KEY, transport=transport,
+                                     headers={spelling: "Bearer team-0123456789"})).complete("hi")
+    assert sent[0].headers.get_list("authorization") == ["Bearer team-0123456789"]
+
+
+@pytest.mark.parametrize(("make", "header", "model", "body"), [
+    (lambda t: Google(KEY, transport=t), "X-Goog-Api-Key", "gemini-x", GEMINI_OK),
+    (lambda t: Anthropic(KEY, transport=t), "X-API-KEY", "m", ANTHROPIC_OK),
+    (lambda t: Sarvam(KEY, transport=t), "API-Subscription-Key", "m", OK),
+])
+def test_a_callers_key_header_replaces_the_providers_in_any_spelling(make, header, model, body):
+    transport, sent = _answering(body)
+    GenericClient(model, provider=make(transport)).complete("hi", extra_headers={header: "mine-0123456789"})
+    assert sent[0].headers.get_list(header) == ["mine-0123456789"]
+
+
+def test_any_header_a_caller_sets_is_sent_once_in_any_spelling():
+    transport, sent = _answering()
+    GenericClient("m", provider=Groq(KEY, transport=transport, headers={"accept": "application/json"})).complete(
+        "hi", extra_headers={"CONTENT-TYPE": "application/json; charset=utf-8"})
+    assert sent[0].headers.get_list("content-type") == ["application/json; charset=utf-8"]
+    assert sent[0].headers.get_list("accept") == ["application/json"]
+
+
+def test_a_callers_own_authorization_needs_no_provider_key(monkeypatch):
+    monkeypatch.delenv("GROQ_API_KEY", raising=False)
+    transport, sent = _answering()
+    GenericClient("m", provider=Groq(transport=transport)).complete(
+        "hi", extra_headers={"Authorization": "Bearer mine-0123456789"})
+    assert sent[0].headers.get_list("authorization") == ["Bearer mine-0123456789"]
+
+
+@pytest.mark.parametrize(("cls", "header", "var"), [(Google, "x-goog-api-key", "GEMINI_API_KEY"),
+                                                    (Anthropic, "x-api-key", "ANTHROPIC_API_KEY")])
+def test_a_callers_own_key_header_needs_no_provider_key(cls, header, var, monkeypatch):
+    from rehost.errors import MissingAPIKey
+
+    for name in (var, "GOOGLE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    transport, sent = _answering(GEMINI_OK if cls is Google else ANTHROPIC_OK)
+    client = GenericClient("gemini-x" if cls is Google else "m", provider=cls(transport=transport))
+    with pytest.raises(MissingAPIKey):  # a header that is not the host's key header is no key
+        client.complete("hi", extra_headers={"Idempotency-Key": "abc-0123456789"})
+    client.complete("hi", extra_headers={header.upper(): "mine-0123456789"})
+    assert sent[0].headers.get_list(header) == ["mine-0123456789"]

@@ -169,6 +169,28 @@ def _checked_headers(headers: object, host: str, where: str,
     return headers
 
 
+def _merge(headers: dict[str, str], extra: Mapping[str, str]) -> None:
+    """Set each of ``extra`` in ``headers``, replacing a header of the same name in any spelling: header names
+    are case-insensitive, and a dict keyed by spelling sent ``Authorization`` and ``authorization`` both."""
+    if not extra:
+        return
+    spelled = {name.lower(): name for name in headers}
+    for name, value in extra.items():
+        old = spelled.get(name.lower())
+        if old is not None and old != name:
+            del headers[old]
+        headers[name] = value
+        spelled[name.lower()] = name
+
+
+def _add_missing(headers: dict[str, str], extra: Mapping[str, str]) -> None:
+    """Add each of ``extra`` whose name ``headers`` has in no spelling."""
+    present = {name.lower() for name in headers}
+    for name, value in extra.items():
+        if name.lower() not in present:
+            headers[name] = value
+
+
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
     for key, value in extra.items():
         if isinstance(value, Mapping) and isinstance(base.get(key), dict):
@@ -200,6 +222,8 @@ class Provider(abc.ABC):
     builtin_tools: ClassVar[frozenset[str]] = frozenset()
     #: whether the host has a plain text-completion endpoint (base models take a prompt, not a chat)
     takes_prompts: ClassVar[bool] = False
+    #: the header(s) the host's key travels in (lower case): a caller who sets one needs no key of ours
+    auth_header_names: ClassVar[tuple[str, ...]] = ("authorization",)
 
     def __init__(
         self,
@@ -315,6 +339,30 @@ class Provider(abc.ABC):
     async def aauth_headers(self) -> dict[str, str]:
         return self.auth_headers()
 
+    def authorize(self, call: HttpCall) -> None:
+        """Add the auth headers to a prepared call, except those the caller set (in ``headers=`` or
+        ``extra_headers=``, in any spelling): a caller's own ``Authorization`` replaces the provider's, once,
+        and needs no key of the provider's."""
+        try:
+            auth = self.auth_headers()
+        except MissingAPIKey:
+            if not self._caller_authorized(call):
+                raise
+            return
+        _add_missing(call.headers, auth)
+
+    async def aauthorize(self, call: HttpCall) -> None:
+        try:
+            auth = await self.aauth_headers()
+        except MissingAPIKey:
+            if not self._caller_authorized(call):
+                raise
+            return
+        _add_missing(call.headers, auth)
+
+    def _caller_authorized(self, call: HttpCall) -> bool:
+        return any(name.lower() in self.auth_header_names for name in call.headers)
+
     def retry_after_from_body(self, body: Any) -> float | None:
         """A wait the error body names, when the host puts it there rather than in a header."""
         return None
@@ -334,10 +382,10 @@ class Provider(abc.ABC):
         headers = {"Accept": _STREAM_ACCEPT[self.stream_format] if request.stream else "application/json"}
         if call.body is not None:
             headers["Content-Type"] = "application/json"
-        headers.update(self._headers)
-        headers.update(call.headers)
+        _merge(headers, self._headers)
+        _merge(headers, call.headers)
         if request.extra_headers:
-            headers.update(_checked_headers(request.extra_headers, self.name, "extra_headers=", InvalidRequest))
+            _merge(headers, _checked_headers(request.extra_headers, self.name, "extra_headers=", InvalidRequest))
         call.headers = headers
         call.max_output_tokens = request.sampling.max_tokens or 0
         include = request.thinking.include_reasoning if request.thinking is not None else True
@@ -545,7 +593,7 @@ class Provider(abc.ABC):
 
     def send_prepared(self, prepared: PreparedCall) -> Completion:
         call = prepared.call
-        call.headers.update(self.auth_headers())
+        self.authorize(call)
         info = self._start(prepared)
         result = self._transport.request(call, self.map_http_error, total=prepared.request.timeout,
                                          retry=prepared.retry)
@@ -560,7 +608,7 @@ class Provider(abc.ABC):
     def stream_prepared(self, prepared: PreparedCall) -> Iterator[StreamEvent]:
         """Events of a streamed call; closing the iterator early closes its connection."""
         call = prepared.call
-        call.headers.update(self.auth_headers())
+        self.authorize(call)
         info = self._start(prepared)
         with self._transport.stream(call, self.map_http_error, total=prepared.request.timeout,
                                     retry=prepared.retry) as resp:
@@ -585,7 +633,7 @@ class Provider(abc.ABC):
 
     async def asend_prepared(self, prepared: PreparedCall) -> Completion:
         call = prepared.call
-        call.headers.update(await self.aauth_headers())
+        await self.aauthorize(call)
         info = self._start(prepared, is_async=True)
         result = await self._transport.arequest(call, self.map_http_error, total=prepared.request.timeout,
                                                 retry=prepared.retry)
@@ -599,7 +647,7 @@ class Provider(abc.ABC):
 
     async def astream_prepared(self, prepared: PreparedCall) -> AsyncIterator[StreamEvent]:
         call = prepared.call
-        call.headers.update(await self.aauth_headers())
+        await self.aauthorize(call)
         info = self._start(prepared, is_async=True)
         async with self._transport.astream(call, self.map_http_error, total=prepared.request.timeout,
                                            retry=prepared.retry) as resp:

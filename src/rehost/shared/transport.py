@@ -51,6 +51,7 @@ __all__ = [
     "Transport",
     "dump_json",
     "header_problem",
+    "is_credential_header",
     "parse_retry_after",
     "public_url",
     "url_problem",
@@ -156,6 +157,11 @@ def dump_json(body: Any) -> bytes:
 _CREDENTIAL_NAME = re.compile(r"auth|key|token|secret|cookie|credential|signature|password", re.IGNORECASE)
 
 
+def is_credential_header(name: str) -> bool:
+    """Whether a header's value is a credential (``Authorization``, ``x-api-key``, ``x-goog-api-key`` ...)."""
+    return _CREDENTIAL_NAME.search(name) is not None
+
+
 def value_problem(value: str) -> str | None:
     """What stops ``value`` from going into an HTTP header as it is, or None when nothing does.
 
@@ -250,7 +256,7 @@ class HttpCall:
         """``err`` without this call's credentials: its auth headers' values (and the key after a scheme
         word such as ``Bearer``) and its URL's password. Worked out only when an error needs it."""
         for name, value in self.headers.items():
-            if value and _CREDENTIAL_NAME.search(name):
+            if value and is_credential_header(name):
                 err.redact(value)
                 scheme, _, credential = value.partition(" ")
                 if credential and scheme.isalpha():
