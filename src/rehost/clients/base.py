@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal, TypeAlias, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..shared.checks import check_timeout
 from ..shared.errors import ConfigurationError, ContextWindowExceeded, RehostError, UnsupportedFeature
 from ..shared.output import Output, OutputMode
 from ..shared.request import ReasoningTags, Request, Sampling, ThinkingPlan
@@ -198,7 +199,7 @@ class ModelClient:
         mine, self.builtin_tools = split_builtin(tools or ())
         self.tools, self._runners = tools_and_runners(mine)
         self.host_model_id = host_model_id
-        self.timeout = timeout
+        self.timeout = check_timeout(timeout)
         try:
             self.sampling = _sampling_from(sampling)
         except ValidationError as exc:
@@ -340,7 +341,7 @@ class ModelClient:
             prompt=self.render_base_prompt(msgs) if self.variant.base else None,
             extra_body=extra_body,
             extra_headers=extra_headers,
-            timeout=timeout if timeout is not None else self.timeout,
+            timeout=check_timeout(timeout) if timeout is not None else self.timeout,
         )
 
     def render_base_prompt(self, messages: tuple[Message, ...]) -> str:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from aiolimiter import AsyncLimiter
 
+from .checks import check_number
+
 __all__ = ["RateLimit", "RateLimiter", "parse_duration"]
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
@@ -49,6 +51,13 @@ class RateLimit:
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
     burst: float = 0.05
+
+    def __post_init__(self) -> None:
+        for name in ("requests_per_minute", "tokens_per_minute"):
+            check_number(getattr(self, name), f"RateLimit({name}=...)", name=name, optional=True,
+                         expected="a positive number per minute, or None for no limit")
+        check_number(self.burst, "RateLimit(burst=...)", name="burst",
+                     expected="a positive number of seconds' worth of requests")
 
 
 class _Scheduler:

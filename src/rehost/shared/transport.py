@@ -33,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from .checks import check_flag, check_number, check_timeout
 from .errors import ConfigurationError, ConnectionFailed, ProtocolError, RateLimited, RehostError, RequestTimeout
 from .ratelimit import RateLimiter
 
@@ -91,6 +92,16 @@ class Timeouts:
     #: largest answer body (or single stream event) accepted; a host gone wrong cannot exhaust memory
     max_body_bytes: int = 64 * 1024 * 1024
 
+    def __post_init__(self) -> None:
+        for name in ("connect", "read", "write", "pool"):
+            check_number(getattr(self, name), f"Timeouts({name}=...)", name=name,
+                         expected="a positive number of seconds")
+        for name in ("stream_idle", "total"):
+            check_number(getattr(self, name), f"Timeouts({name}=...)", name=name, optional=True,
+                         expected="a positive number of seconds, or None for no such limit")
+        check_number(self.max_body_bytes, "Timeouts(max_body_bytes=...)", name="max_body_bytes", whole=True,
+                     expected="a positive whole number of bytes")
+
     def for_httpx(self, *, stream: bool = False, remaining: float | None = None) -> httpx.Timeout:
         """The httpx timeouts of one attempt, each capped by the ``remaining`` seconds of the total deadline.
 
@@ -123,6 +134,16 @@ class RetryPolicy:
     multiplier: float = 2.0
     jitter: bool = True
     max_retry_after: float = 60.0
+
+    def __post_init__(self) -> None:
+        check_number(self.max_retries, "RetryPolicy(max_retries=...)", name="max_retries", whole=True, above=False,
+                     expected="a whole number of retries, 0 or more")
+        for name in ("initial_delay", "max_delay", "max_retry_after"):
+            check_number(getattr(self, name), f"RetryPolicy({name}=...)", name=name, above=False,
+                         expected="a number of seconds, 0 or more")
+        check_number(self.multiplier, "RetryPolicy(multiplier=...)", name="multiplier", minimum=1.0, above=False,
+                     expected="a number of at least 1 (each wait that many times the last)")
+        check_flag(self.jitter, "RetryPolicy(jitter=...)")
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -640,6 +661,7 @@ class Transport:
     # ------------------------------------------------------------------------------------------ helpers
     def plan(self, call: HttpCall, *, total: float | None = None, retry: RetryPolicy | None = None) -> RetryPlan:
         """The retry plan of one call (``total`` and ``retry`` replace this transport's for the call)."""
+        check_timeout(total)
         return RetryPlan(host=self.host, call=call, timeouts=self.timeouts, policy=retry or self.retry,
                          limiter=self.limiter, total=total if total is not None else self.timeouts.total)
 
