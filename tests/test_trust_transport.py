@@ -440,3 +440,16 @@ def test_close_also_closes_the_pools_of_running_loops(emu):
 
     asyncio.run(main())
     assert wait_for(lambda: emu.open_connections == 0)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_definitive_answer_after_the_deadline_is_raised_as_it_is(shell):
+    """A 400 that arrives just after the deadline says more than "total timeout" would."""
+    def handler(_request):
+        time.sleep(0.35)
+        return httpx.Response(400, json={"error": {"message": "bad request"}})
+
+    transport = httpx.MockTransport(handler)
+    provider = Groq("k" * 20, transport=transport, async_transport=transport)
+    with no_hang(), pytest.raises(InvalidRequest, match="bad request"):
+        run_shell(GenericClient("m", provider=provider), shell, timeout=0.3)

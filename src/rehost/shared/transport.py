@@ -362,8 +362,9 @@ class RetryPlan:
 
     The total deadline bounds everything up to a held response: for a whole answer, reading its body too;
     for a stream, its opening (the silence between its chunks is ``stream_idle``'s). A timeout that ran out
-    because the deadline capped it, or any failure after the deadline, ends the call with ``RequestTimeout``
-    ("total timeout"); a wait the deadline cannot fit raises the error that asked for it."""
+    because the deadline capped it, or a failure a retry could fix that came after the deadline, ends the
+    call with ``RequestTimeout`` ("total timeout"); a definitive answer (a 400, a 401) is raised as it is;
+    a wait the deadline cannot fit raises the error that asked for it."""
 
     __slots__ = ("_error", "_fired", "_ok", "_sent_with", "attempt", "call", "deadline", "host", "limiter",
                  "policy", "timeouts", "total")
@@ -420,11 +421,14 @@ class RetryPlan:
 
     def _delay_after(self, err: RehostError) -> float:
         """Seconds to wait before the next attempt; raises when the call must end with ``err`` (or a total
-        timeout) now."""
+        timeout) now. A definitive answer (an error no retry can fix) is raised as it is, even past the
+        deadline: it says more than "total timeout" would."""
+        if not err.retryable:
+            raise err
         if self.deadline.expired() or self._capped_by_deadline():
             raise self.out_of_time(err)
         policy = self.policy
-        if not err.retryable or self.attempt >= policy.max_retries:
+        if self.attempt >= policy.max_retries:
             raise err
         if err.retry_after is not None and err.retry_after > policy.max_retry_after:
             raise err
@@ -675,8 +679,11 @@ class Transport:
         limit = self.timeouts.max_body_bytes
         return ProtocolError(f"{self.host} sent a body larger than {limit} bytes", host=self.host)
 
-    def read_capped(self, chunks: Iterator[bytes], plan: RetryPlan | None = None) -> bytes:
-        """A body, refused past ``max_body_bytes``, and past the plan's deadline when a plan is given."""
+    def read_capped(self, chunks: Iterator[bytes], plan: RetryPlan | None = None, *,
+                    error_body: bool = False) -> bytes:
+        """A body, refused past ``max_body_bytes``; with a plan, read no longer than its deadline: a success
+        body still coming then ends the call (total timeout), an error body is kept as far as it came (it
+        is still the host's word on what went wrong)."""
         parts: list[bytes] = []
         size = 0
         limit = self.timeouts.max_body_bytes
@@ -686,10 +693,13 @@ class Transport:
                 raise self._too_large()
             parts.append(chunk)
             if plan is not None and plan.expired():
+                if error_body:
+                    break
                 raise plan.out_of_time()
         return b"".join(parts)
 
-    async def aread_capped(self, chunks: AsyncIterator[bytes], plan: RetryPlan | None = None) -> bytes:
+    async def aread_capped(self, chunks: AsyncIterator[bytes], plan: RetryPlan | None = None, *,
+                           error_body: bool = False) -> bytes:
         parts: list[bytes] = []
         size = 0
         limit = self.timeouts.max_body_bytes
@@ -699,6 +709,8 @@ class Transport:
                 raise self._too_large()
             parts.append(chunk)
             if plan is not None and plan.expired():
+                if error_body:
+                    break
                 raise plan.out_of_time()
         return b"".join(parts)
 
@@ -727,7 +739,7 @@ class Transport:
                 plan.succeeded(resp.headers)
                 return _Held(resp, b"", ttfb, ttfb)
             try:
-                content = self.read_capped(resp.iter_bytes(), plan)
+                content = self.read_capped(resp.iter_bytes(), plan, error_body=resp.status_code >= 400)
             except httpx.HTTPError as exc:
                 plan.lost(exc)
                 continue
@@ -794,7 +806,7 @@ class Transport:
                     kept = True  # the place in the pool is kept until the stream is closed
                     return _Held(resp, b"", ttfb, ttfb, gate)
                 try:
-                    content = await self.aread_capped(resp.aiter_bytes(), plan)
+                    content = await self.aread_capped(resp.aiter_bytes(), plan, error_body=resp.status_code >= 400)
                 finally:
                     await resp.aclose()
             except httpx.HTTPError as exc:
