@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal, TypeAlias, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..shared.checks import check_timeout
 from ..shared.errors import (
     ConfigurationError,
     ContextWindowExceeded,
@@ -294,7 +295,7 @@ class ModelClient:
         mine, self.builtin_tools = split_builtin(tools or ())
         self.tools, self._runners = tools_and_runners(mine)
         self.host_model_id = host_model_id
-        self.timeout = timeout
+        self.timeout = check_timeout(timeout)
         try:
             self.sampling = _sampling_from(sampling)
         except ValidationError as exc:
@@ -448,7 +449,7 @@ class ModelClient:
             prompt=self.render_base_prompt(msgs) if self.variant.base else None,
             extra_body=extra_body,
             extra_headers=extra_headers,
-            timeout=timeout if timeout is not None else self.timeout,
+            timeout=check_timeout(timeout) if timeout is not None else self.timeout,
         )
 
     def render_base_prompt(self, messages: tuple[Message, ...]) -> str:
@@ -853,21 +854,26 @@ class CompletionStream:
 
 
 class AsyncCompletionStream:
-    """The async twin of CompletionStream."""
+    """The async twin of CompletionStream.
+
+    It is its own iterator (``__anext__``), not an async generator over the events: a generator left by
+    ``break`` is closed later by the event loop's finaliser, in a task of its own, which then raced
+    ``__aexit__`` / ``aclose()`` closing the same events ("aclose(): asynchronous generator is already
+    running"). With nothing in between, leaving early leaves the events to ``aclose()`` (or, without it, to the
+    loop's finaliser of the events themselves), and ``final()`` after a ``break`` consumes the rest."""
 
     def __init__(self, events: AsyncIterator[StreamEvent]) -> None:
         self._events = events
         self._completion: Completion | None = None
 
-    async def __aiter__(self) -> AsyncIterator[StreamEvent]:
-        try:
-            async for event in self._events:
-                if isinstance(event, Done):
-                    self._completion = event.completion
-                yield event
-        finally:
-            if self._completion is None:
-                await self.aclose()
+    def __aiter__(self) -> AsyncCompletionStream:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        event = await self._events.__anext__()  # an error or the end finishes the events' generator itself
+        if isinstance(event, Done):
+            self._completion = event.completion
+        return event
 
     async def text(self) -> AsyncIterator[str]:
         async for event in self:

@@ -43,6 +43,7 @@ class Anthropic(Provider):
     request_id_headers: ClassVar[tuple[str, ...]] = ("request-id", "x-request-id")
     accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
     output_modes: tuple[OutputMode, ...] = ("tool", "native", "prompt")
+    auth_header_names: ClassVar[tuple[str, ...]] = ("x-api-key",)
 
     def auth_headers(self) -> dict[str, str]:
         return {"x-api-key": self._key(), "anthropic-version": API_VERSION}

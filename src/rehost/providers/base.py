@@ -21,6 +21,7 @@ import httpx
 
 from ..shared.errors import (
     AuthenticationError,
+    ConfigurationError,
     ConnectionFailed,
     HostError,
     InvalidRequest,
@@ -49,13 +50,18 @@ from ..shared.transport import (
     RetryPolicy,
     Timeouts,
     Transport,
+    header_problem,
     header_request_id,
     parse_retry_after,
+    public_url,
+    url_problem,
+    value_problem,
 )
 from ..shared.types import Completion, Done, Message, StreamEvent, TextPart, Tool, ToolCall
 from .dialects.common import CallInfo
 
-__all__ = ["PreparedCall", "Provider", "StreamDecoder", "StreamFormat", "StreamState", "error_class_for_status"]
+__all__ = ["PreparedCall", "Provider", "StreamDecoder", "StreamFormat", "StreamState", "clean_key",
+           "error_class_for_status"]
 
 #: how a host frames a streamed answer: server-sent events, or one JSON object per line (Ollama native)
 StreamFormat: TypeAlias = Literal["sse", "ndjson"]
@@ -126,6 +132,65 @@ def error_class_for_status(status: int) -> type[HostError]:
     return InvalidRequest if status >= 400 else HostError
 
 
+def clean_key(value: object, *, host: str, source: str) -> str | None:
+    """A key (or token) as it will be sent: surrounding whitespace stripped (a key read from a file ends in a
+    line break, a CRLF env file adds a carriage return), None when nothing is left.
+
+    A key with a character no HTTP header can carry inside it is refused here, before anything is sent, and
+    the error names where the key came from (``source``) but never shows it: h11 used to refuse it at send
+    time with the whole key in its message, which was then retried and copied into Fallback attempts."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{host}: the key in {source} must be a str, not {type(value).__name__}",
+                                 host=host)
+    key = value.strip()
+    if not key:
+        return None
+    problem = value_problem(key)
+    if problem is not None:
+        raise ConfigurationError(
+            f"{host}: the key in {source} contains {problem}, which no HTTP header can carry: pass the key "
+            "alone (copied without a stray line break or hidden character)", host=host)
+    return key
+
+
+def _checked_headers(headers: object, host: str, where: str,
+                     error: type[ConfigurationError] | type[InvalidRequest]) -> Mapping[str, str]:
+    """``headers`` when every one can be sent as it is; else ``error`` saying which cannot and why (before
+    anything is sent: a line break in a value used to go out, or fail in h11 and be retried)."""
+    if not isinstance(headers, Mapping):
+        raise error(f"{host}: {where} takes a mapping of header names to values, not {type(headers).__name__}",
+                    host=host)
+    for name, value in headers.items():
+        problem = header_problem(name, value)
+        if problem is not None:
+            raise error(f"{host}: {where} {problem}", host=host)
+    return headers
+
+
+def _merge(headers: dict[str, str], extra: Mapping[str, str]) -> None:
+    """Set each of ``extra`` in ``headers``, replacing a header of the same name in any spelling: header names
+    are case-insensitive, and a dict keyed by spelling sent ``Authorization`` and ``authorization`` both."""
+    if not extra:
+        return
+    spelled = {name.lower(): name for name in headers}
+    for name, value in extra.items():
+        old = spelled.get(name.lower())
+        if old is not None and old != name:
+            del headers[old]
+        headers[name] = value
+        spelled[name.lower()] = name
+
+
+def _add_missing(headers: dict[str, str], extra: Mapping[str, str]) -> None:
+    """Add each of ``extra`` whose name ``headers`` has in no spelling."""
+    present = {name.lower() for name in headers}
+    for name, value in extra.items():
+        if name.lower() not in present:
+            headers[name] = value
+
+
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
     for key, value in extra.items():
         if isinstance(value, Mapping) and isinstance(base.get(key), dict):
@@ -157,6 +222,8 @@ class Provider(abc.ABC):
     builtin_tools: ClassVar[frozenset[str]] = frozenset()
     #: whether the host has a plain text-completion endpoint (base models take a prompt, not a chat)
     takes_prompts: ClassVar[bool] = False
+    #: the header(s) the host's key travels in (lower case): a caller who sets one needs no key of ours
+    auth_header_names: ClassVar[tuple[str, ...]] = ("authorization",)
 
     def __init__(
         self,
@@ -174,9 +241,14 @@ class Provider(abc.ABC):
     ) -> None:
         """``rate_limit`` caps requests and tokens per minute for every client bound to this provider.
         ``limits`` sizes its connection pools (default: 100 connections, see ``Transport``)."""
-        self._api_key = api_key
+        self._api_key = clean_key(api_key, host=self.name, source="api_key=")
+        if base_url:  # (an empty one means the default, as it always has)
+            problem = url_problem(base_url)
+            if problem is not None:
+                raise ConfigurationError(f"{self.name}: base_url {problem}: pass the host's API address, such "
+                                         f"as {self.default_base_url!r}", host=self.name)
         self.base_url = (base_url or self.default_base_url).rstrip("/")
-        self._headers = dict(headers or {})
+        self._headers = dict(_checked_headers(headers or {}, self.name, "headers=", ConfigurationError))
         self._models = dict(models or {})
         self.rate_limiter = RateLimiter(rate_limit) if rate_limit is not None else None
         self._transport = Transport(
@@ -186,11 +258,15 @@ class Provider(abc.ABC):
 
     # ------------------------------------------------------------------------------------------ identity
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, key={'set' if self.has_key else 'missing'})"
+        return (f"{type(self).__name__}(base_url={public_url(self.base_url)!r}, "
+                f"key={'set' if self.has_key else 'missing'})")
 
     @property
     def has_key(self) -> bool:
-        return self._resolve_key() is not None
+        try:
+            return self._resolve_key() is not None
+        except ConfigurationError:
+            return True  # a key is there, only unusable: the call says why
 
     @property
     def missing_key_reason(self) -> str | None:
@@ -201,13 +277,23 @@ class Provider(abc.ABC):
         return f"{self.name}: no API key: set {names}, or pass api_key=... to {type(self).__name__}()"
 
     def _resolve_key(self) -> str | None:
+        """The key given, else the first of ``api_key_env`` set (stripped, and checked: ConfigurationError)."""
         if self._api_key:
             return self._api_key
         for var in self.api_key_env:
             value = os.environ.get(var)
             if value:
-                return value
+                key = clean_key(value, host=self.name, source=f"${var}")
+                if key is not None:
+                    return key
         return None
+
+    def _known_key(self) -> str | None:
+        """The key to keep out of error texts (None when there is none, or none usable)."""
+        try:
+            return self._resolve_key()
+        except ConfigurationError:
+            return None
 
     def _key(self) -> str:
         key = self._resolve_key()
@@ -262,6 +348,30 @@ class Provider(abc.ABC):
     async def aauth_headers(self) -> dict[str, str]:
         return self.auth_headers()
 
+    def authorize(self, call: HttpCall) -> None:
+        """Add the auth headers to a prepared call, except those the caller set (in ``headers=`` or
+        ``extra_headers=``, in any spelling): a caller's own ``Authorization`` replaces the provider's, once,
+        and needs no key of the provider's."""
+        try:
+            auth = self.auth_headers()
+        except MissingAPIKey:
+            if not self._caller_authorized(call):
+                raise
+            return
+        _add_missing(call.headers, auth)
+
+    async def aauthorize(self, call: HttpCall) -> None:
+        try:
+            auth = await self.aauth_headers()
+        except MissingAPIKey:
+            if not self._caller_authorized(call):
+                raise
+            return
+        _add_missing(call.headers, auth)
+
+    def _caller_authorized(self, call: HttpCall) -> bool:
+        return any(name.lower() in self.auth_header_names for name in call.headers)
+
     def retry_after_from_body(self, body: Any) -> float | None:
         """A wait the error body names, when the host puts it there rather than in a header."""
         return None
@@ -281,10 +391,10 @@ class Provider(abc.ABC):
         headers = {"Accept": _STREAM_ACCEPT[self.stream_format] if request.stream else "application/json"}
         if call.body is not None:
             headers["Content-Type"] = "application/json"
-        headers.update(self._headers)
-        headers.update(call.headers)
+        _merge(headers, self._headers)
+        _merge(headers, call.headers)
         if request.extra_headers:
-            headers.update(request.extra_headers)
+            _merge(headers, _checked_headers(request.extra_headers, self.name, "extra_headers=", InvalidRequest))
         call.headers = headers
         call.max_output_tokens = request.sampling.max_tokens or 0
         include = request.thinking.include_reasoning if request.thinking is not None else True
@@ -408,7 +518,7 @@ class Provider(abc.ABC):
             err.request_id = header_request_id(headers, self.request_id_headers)
         if err.retry_after is None:
             err.retry_after = parse_retry_after(headers.get("retry-after")) or self.retry_after_from_body(body)
-        err.redact(self._resolve_key())
+        err.redact(self._known_key())
         return err
 
     def map_inband_error(self, payload: Mapping[str, Any], info: CallInfo) -> HostError:
@@ -425,7 +535,7 @@ class Provider(abc.ABC):
         err.status = status if status != 200 else None
         if err.request_id is None:
             err.request_id = info.request_id
-        err.redact(self._resolve_key())
+        err.redact(self._known_key())
         return err
 
     def _decode_body(self, content: bytes, headers: httpx.Headers, info: CallInfo) -> Completion:
@@ -511,7 +621,7 @@ class Provider(abc.ABC):
 
     def send_prepared(self, prepared: PreparedCall) -> Completion:
         call = prepared.call
-        call.headers.update(self.auth_headers())
+        self.authorize(call)
         info = self._start(prepared)
         result = self._transport.request(call, self.map_http_error, total=prepared.request.timeout,
                                          retry=prepared.retry)
@@ -526,7 +636,7 @@ class Provider(abc.ABC):
     def stream_prepared(self, prepared: PreparedCall) -> Iterator[StreamEvent]:
         """Events of a streamed call; closing the iterator early closes its connection."""
         call = prepared.call
-        call.headers.update(self.auth_headers())
+        self.authorize(call)
         info = self._start(prepared)
         with self._transport.stream(call, self.map_http_error, total=prepared.request.timeout,
                                     retry=prepared.retry) as resp:
@@ -551,7 +661,7 @@ class Provider(abc.ABC):
 
     async def asend_prepared(self, prepared: PreparedCall) -> Completion:
         call = prepared.call
-        call.headers.update(await self.aauth_headers())
+        await self.aauthorize(call)
         info = self._start(prepared, is_async=True)
         result = await self._transport.arequest(call, self.map_http_error, total=prepared.request.timeout,
                                                 retry=prepared.retry)
@@ -565,7 +675,7 @@ class Provider(abc.ABC):
 
     async def astream_prepared(self, prepared: PreparedCall) -> AsyncIterator[StreamEvent]:
         call = prepared.call
-        call.headers.update(await self.aauth_headers())
+        await self.aauthorize(call)
         info = self._start(prepared, is_async=True)
         async with self._transport.astream(call, self.map_http_error, total=prepared.request.timeout,
                                            retry=prepared.retry) as resp:

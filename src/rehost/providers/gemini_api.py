@@ -65,13 +65,13 @@ class GeminiAPIProvider(Provider):
     def count_tokens(self, request: Request) -> TokenCount:
         """The host's own count of the request's input tokens (one request to ``models/{id}:countTokens``)."""
         call = self._count_call(request)
-        call.headers.update(self.auth_headers())
+        self.authorize(call)
         result = self._transport.request(call, self.map_http_error, total=request.timeout)
         return self._token_count(result.content, request)
 
     async def acount_tokens(self, request: Request) -> TokenCount:
         call = self._count_call(request)
-        call.headers.update(await self.aauth_headers())
+        await self.aauthorize(call)
         result = await self._transport.arequest(call, self.map_http_error, total=request.timeout)
         return self._token_count(result.content, request)
 

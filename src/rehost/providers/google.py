@@ -21,5 +21,7 @@ class Google(GeminiAPIProvider):
         """AI Studio counts a whole request (system instruction and tools too) given as generateContentRequest."""
         return {"generateContentRequest": {"model": f"models/{model_id}", **body}}
 
+    auth_header_names: ClassVar[tuple[str, ...]] = ("x-goog-api-key",)
+
     def auth_headers(self) -> dict[str, str]:
         return {"x-goog-api-key": self._key()}

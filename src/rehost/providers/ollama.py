@@ -36,7 +36,7 @@ from ..shared.errors import (
 )
 from ..shared.output import OutputMode
 from ..shared.request import Request, ThinkingPlan
-from ..shared.transport import HttpCall
+from ..shared.transport import HttpCall, public_url
 from ..shared.types import Completion
 from .dialects import ollama_native
 from .dialects.common import CallInfo
@@ -74,7 +74,7 @@ class Ollama(OpenAICompatible):
             self.stream_content_types = ("application/x-ndjson",)
 
     def __repr__(self) -> str:
-        return f"Ollama(api={self.api!r}, base_url={self.base_url!r})"
+        return f"Ollama(api={self.api!r}, base_url={public_url(self.base_url)!r})"
 
     @property
     def missing_key_reason(self) -> str | None:

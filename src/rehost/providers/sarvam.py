@@ -28,6 +28,7 @@ class Sarvam(OpenAICompatible):
     api_key_env: ClassVar[tuple[str, ...]] = ("SARVAM_API_KEY",)
     accepts: ClassVar[frozenset[str]] = frozenset({"text"})
     output_modes: tuple[OutputMode, ...] = ("tool", "prompt")
+    auth_header_names: ClassVar[tuple[str, ...]] = ("api-subscription-key",)
 
     def auth_headers(self) -> dict[str, str]:
         return {"api-subscription-key": self._key()}

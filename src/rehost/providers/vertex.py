@@ -39,7 +39,7 @@ from ..shared.request import Request
 from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
 from ..shared.types import Completion
-from .base import Provider
+from .base import Provider, clean_key
 from .dialects import anthropic as messages
 from .dialects.common import CallInfo
 from .gemini_api import GeminiAPIProvider
@@ -90,7 +90,8 @@ class Vertex(GeminiAPIProvider):
         self.location = location or os.environ.get("GOOGLE_CLOUD_LOCATION") or "global"
         self.api_version = api_version
         self.quota_project = quota_project
-        self._token = access_token
+        self._token = (clean_key(access_token, host=self.name, source="access_token=")
+                       if isinstance(access_token, str) else access_token)
         self._credentials = credentials
         self._cred_lock = threading.Lock()
         super().__init__(None, base_url=base_url or endpoint_for(self.location), **kwargs)
@@ -231,7 +232,7 @@ class Vertex(GeminiAPIProvider):
         if isinstance(self._token, str):
             return self._token
         if callable(self._token):
-            token = self._token()
+            token = clean_key(self._token(), host=self.name, source="what the access_token callable returned")
             if not token:
                 raise MissingAPIKey("vertex: the access_token callable returned nothing", host=self.name)
             return token
@@ -242,9 +243,10 @@ class Vertex(GeminiAPIProvider):
             if not getattr(creds, "valid", False) or getattr(creds, "expired", False):
                 self._refresh(creds)
             token = creds.token
+        token = clean_key(str(token), host=self.name, source="the credentials' token") if token else None
         if not token:
             raise MissingAPIKey("vertex: the credentials gave no access token", host=self.name)
-        return str(token)
+        return token
 
     def _refresh(self, creds: Any) -> None:
         """Refresh google-auth credentials, turning google-auth's errors into rehost's: refused credentials

@@ -17,6 +17,7 @@ Three families, and two outcomes of a call that ran:
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,7 +48,33 @@ __all__ = [
     "UnsupportedFeature",
 ]
 
+#: longest host body and message an error keeps: a host gone wrong (an HTML page, a 5 MB echo of the request)
+#: must not turn into an exception text of megabytes in a log line or a Fallback attempt
 _BODY_LIMIT = 2000
+_MESSAGE_LIMIT = 2000
+_CUT = re.compile(r"… \[cut: [\d,]+ more characters\]$")
+#: the shortest piece of a secret worth masking where a cut ends inside it
+_MIN_PIECE = 4
+
+
+def _cap(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters with a note of how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [cut: {len(text) - limit:,} more characters]"
+
+
+def _without(text: str, secret: str) -> str:
+    """``text`` with every occurrence of ``secret`` masked, and the start of one that a cut ran through."""
+    cut = _CUT.search(text)
+    head, tail = (text[:cut.start()], text[cut.start():]) if cut else (text, "")
+    head = head.replace(secret, "***")
+    if tail:
+        for n in range(min(len(secret) - 1, len(head)), _MIN_PIECE - 1, -1):
+            if head.endswith(secret[:n]):
+                head = head[:-n] + "***"
+                break
+    return head + tail
 
 
 class RehostError(Exception):
@@ -68,6 +95,7 @@ class RehostError(Exception):
         retry_after: float | None = None,
         body: str | None = None,
     ) -> None:
+        message = _cap(message, _MESSAGE_LIMIT)
         super().__init__(message)
         self.message = message
         self.host = host
@@ -75,7 +103,7 @@ class RehostError(Exception):
         self.request_id = request_id
         self.code = code
         self.retry_after = retry_after
-        self.body = body[:_BODY_LIMIT] if body else body
+        self.body = _cap(body, _BODY_LIMIT) if body else body
 
     def __str__(self) -> str:
         head = []
@@ -102,14 +130,18 @@ class RehostError(Exception):
         give, so an error crossing a process pool or a task queue failed to unpickle there."""
         return _rebuild, (type(self), self.args), self.__dict__
 
-    def redact(self, secret: str | None) -> None:
-        """Remove a secret from every text this error carries (hosts sometimes echo part of a key)."""
-        if not secret or len(secret) < 8:
-            return  # a key that short is not a real key, and replacing it would garble ordinary words
+    def redact(self, secret: str | None, *, min_length: int = 8) -> None:
+        """Remove a secret from every text this error carries (hosts sometimes echo part of a key).
+
+        A secret shorter than ``min_length`` is left alone: a key that short is not a real key, and replacing
+        it would garble ordinary words (a shorter ``min_length`` suits a secret written with its context, such
+        as a URL's ``:password@``)."""
+        if not secret or len(secret) < min_length:
+            return
         for attr in ("message", "body", "code", "request_id"):
             value = getattr(self, attr)
-            if isinstance(value, str) and secret in value:
-                setattr(self, attr, value.replace(secret, "***"))
+            if isinstance(value, str):
+                setattr(self, attr, _without(value, secret))
         self.args = (self.message,)
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from aiolimiter import AsyncLimiter
 
+from .checks import check_number
+
 __all__ = ["RateLimit", "RateLimiter", "parse_duration"]
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
@@ -50,6 +52,13 @@ class RateLimit:
     tokens_per_minute: float | None = None
     burst: float = 0.05
 
+    def __post_init__(self) -> None:
+        for name in ("requests_per_minute", "tokens_per_minute"):
+            check_number(getattr(self, name), f"RateLimit({name}=...)", name=name, optional=True,
+                         expected="a positive number per minute, or None for no limit")
+        check_number(self.burst, "RateLimit(burst=...)", name="burst",
+                     expected="a positive number of seconds' worth of requests")
+
 
 class _Scheduler:
     """Thread-safe leaky bucket as virtual time: ``drained_at`` is when everything taken so far has drained;
@@ -61,13 +70,17 @@ class _Scheduler:
         self.drained_at = 0.0
         self.lock = threading.Lock()
 
-    def reserve(self, amount: float = 1.0) -> float:
-        """Seconds to wait before going (the amount is taken now)."""
+    def reserve(self, amount: float = 1.0, within: float | None = None) -> float | None:
+        """Seconds to wait before going (the amount is taken now), or None, taking nothing, when that would
+        be longer than ``within`` seconds."""
         with self.lock:
             now = time.monotonic()
             drained = max(self.drained_at, now) + amount * self.interval
+            wait = max(0.0, drained - self.capacity_time - now)
+            if within is not None and wait > within:
+                return None
             self.drained_at = drained
-            return max(0.0, drained - self.capacity_time - now)
+            return wait
 
 
 def _limiter_shape(per_minute: float, burst: float) -> tuple[float, float]:
@@ -110,20 +123,34 @@ class RateLimiter:
         return max(0.0, self._paused_until - time.monotonic())
 
     # -- sync ---------------------------------------------------------------------------------------------
-    def acquire_sync(self, tokens: int = 0) -> None:
+    def acquire_sync(self, tokens: int = 0, *, within: float | None = None) -> bool:
+        """Wait for a place (and ``tokens``); False, without waiting, when the wait would be longer than
+        ``within`` seconds (the call's deadline)."""
         wait = self.paused_for
+        if within is not None and wait > within:
+            return False
         if self._sync_requests is not None:
-            wait = max(wait, self._sync_requests.reserve())
+            reserved = self._sync_requests.reserve(within=within)
+            if reserved is None:
+                return False
+            wait = max(wait, reserved)
         if self._sync_tokens is not None and tokens:
-            wait = max(wait, self._sync_tokens.reserve(min(tokens, self.limit.tokens_per_minute or tokens)))
+            reserved = self._sync_tokens.reserve(min(tokens, self.limit.tokens_per_minute or tokens), within)
+            if reserved is None:
+                return False
+            wait = max(wait, reserved)
         if wait > 0:
             time.sleep(wait)
+        return True
 
     # -- async --------------------------------------------------------------------------------------------
     def _limiters(self) -> tuple[AsyncLimiter | None, AsyncLimiter | None]:
         loop = asyncio.get_running_loop()
         entry = self._async.get(id(loop))
         if entry is None or entry[0] is not loop:
+            for key, (old_loop, _, _) in list(self._async.items()):
+                if old_loop.is_closed():  # asyncio.run after asyncio.run: keep no limiter of a loop gone
+                    del self._async[key]
             rpm, tpm = self.limit.requests_per_minute, self.limit.tokens_per_minute
             requests = AsyncLimiter(*_limiter_shape(rpm, self.limit.burst)) if rpm else None
             tokens = AsyncLimiter(tpm, 60.0) if tpm else None
