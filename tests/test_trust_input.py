@@ -310,19 +310,16 @@ def test_set_prices_refuses_what_is_not_a_price(value, field):
     cat = _catalog()
     before = cat.prices("deepseek-v4-flash", "deepseek")
     prices = {"input": "0.22", "output": "0.66", field: value}
-    if field == "cached_input" and value in ("", " "):
-        pytest.skip("an empty cached price means 'none known', as in the catalogue file")
     with pytest.raises(ConfigurationError) as caught:
         cat.set_prices("deepseek-v4-flash", "deepseek", **prices)
     refused(caught, field.replace("_", " "), "USD per million tokens")
     assert cat.prices("deepseek-v4-flash", "deepseek") == before  # unchanged
 
 
-@pytest.mark.parametrize("value", BAD_PRICES, ids=repr)
+@pytest.mark.parametrize("value", [v for v in BAD_PRICES if v not in ("", " ")], ids=repr)
 def test_register_refuses_what_is_not_a_price(value):
+    """(A blank price in a row means "none known", as in the catalogue file, so it is not among these.)"""
     cat = _catalog()
-    if value in ("", " "):
-        pytest.skip("an empty price means 'none known', as in the catalogue file")
     with pytest.raises(ConfigurationError) as caught:
         cat.register("my-model", "groq", "my-id", family="test", input_price=value, output_price="1")
     refused(caught, "input price")

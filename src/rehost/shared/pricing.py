@@ -115,9 +115,10 @@ class Cost:
 
 def _amount(name: str, value: Any) -> Decimal:
     """A price (USD per million tokens) or a factor given by a user: ``price``'s checks, and it must be there."""
-    number = price(value, f"{name.replace('_', ' ')} price" if name != "off_peak_factor" else "off-peak factor")
+    what = f"{name.replace('_', ' ')} price" if name != "off_peak_factor" else "off-peak factor"
+    number = price(value, what)
     if number is None:
-        raise ConfigurationError(f"{name} must be a number >= 0 (USD per million tokens), not {value!r}")
+        raise ConfigurationError(f"the {what} must be a number >= 0 (USD per million tokens), not {value!r}")
     return number
 
 
