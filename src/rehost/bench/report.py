@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .runner import MIN_TTFT
@@ -11,7 +12,7 @@ if TYPE_CHECKING:
     from .runner import Report
     from .stats import Summary
 
-__all__ = ["render_table", "shorten"]
+__all__ = ["TableParts", "render_table", "shorten", "table_parts"]
 
 #: the longest error message a table note quotes (the whole message is in the report's JSON)
 _MESSAGE_LIMIT = 110
@@ -29,12 +30,24 @@ def _ms(s: Summary | None) -> str:
     return f"{s.p50 * 1000:.1f} / {s.p95 * 1000:.1f} / {s.p99 * 1000:.1f}"
 
 
-def render_table(report: Report) -> str:
+@dataclass(frozen=True)
+class TableParts:
+    """What the bench table says, apart from its layout: the plain text of ``render_table`` and the rich table
+    ``rehost bench`` draws on a terminal are both made from these, so they cannot say different things."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    #: the lines under the table: the ranking, then the notes
+    footer: list[str]
+
+
+def table_parts(report: Report) -> TableParts:
     """One row per host: latencies in ms as p50 / p95 / p99, throughput, errors, cost per 1,000 requests; then
     notes: why a host was skipped, what each kind of error said (shortened), where costs came from."""
     header = ("host", "n", "ttft ms p50/p95/p99", "inter-token ms p50/p95/p99", "end-to-end ms p50/p95/p99",
               "tok/s p50", "errors", "$ / 1k req")
-    rows = [header]
+    rows: list[tuple[str, ...]] = []
     notes: list[str] = []
     for h in report.hosts:
         if h.skipped is not None:
@@ -54,9 +67,6 @@ def render_table(report: Report) -> str:
             notes.append(f"{h.host}: cost from {h.cost_source}")
         for key, summary in h.host_timing.items():
             notes.append(f"{h.host}: host-reported {key} p50 {summary.p50 * 1000:.1f} ms")
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
     ranked = report.ranking("ttft")
     unranked = report.unranked("ttft")
     for h in report.hosts:
@@ -66,8 +76,16 @@ def render_table(report: Report) -> str:
                          "send a token (a stub answering at once, or a cached answer)")
     title = f"{report.model}: {report.config.get('runs')} runs x {report.config.get('prompts')}, " \
             f"concurrency {report.config.get('concurrency')}"
-    out = [title, *lines]
-    if ranked:
-        out.append(f"fastest first token: {' < '.join(ranked)}")
-    out.extend(notes)
-    return "\n".join(out)
+    footer = [f"fastest first token: {' < '.join(ranked)}"] if ranked else []
+    return TableParts(title, header, rows, footer + notes)
+
+
+def render_table(report: Report) -> str:
+    """The bench table as plain text (``table_parts`` says what is in it): what ``rehost bench`` prints when
+    its output is not a terminal, and ``Report.table()``."""
+    parts = table_parts(report)
+    rows = [parts.header, *parts.rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(parts.header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join([parts.title, *lines, *parts.footer])

@@ -247,12 +247,14 @@ def _money(value: Any) -> str:
     return "-" if value is None else f"{value:f}"
 
 
-def models_table(catalog: Catalog | None = None, *, family: str | None = None, host: str | None = None,
-                 include_retired: bool = False) -> str:
-    """The catalogue as a text table, one row per model and host: what ``rehost models`` prints.
+#: the ``models_table`` columns holding numbers (right-aligned)
+MODELS_NUMERIC = frozenset({3, 4, 5, 6})
 
-    Prices are USD per million tokens; ``-`` means unknown. The last column is the date the prices were read.
-    """
+
+def models_rows(catalog: Catalog | None = None, *, family: str | None = None, host: str | None = None,
+                include_retired: bool = False) -> list[tuple[str, ...]]:
+    """The cells of ``models_table``, the header first: apart from its layout, so that a terminal can draw
+    the same rows as a rich table (``rehost models``) without a second copy of what goes in each cell."""
     cat = catalog or default_catalog()
     header = ("model", "host", "host id", "context", "in $/M", "cached $/M", "out $/M", "prices read")
     rows: list[tuple[str, ...]] = [header]
@@ -265,10 +267,19 @@ def models_table(catalog: Catalog | None = None, *, family: str | None = None, h
             rows.append((entry.id, name + ("" if row.status == "active" else f" ({row.status})"), row.id,
                          f"{window:,}" if window else "-", _money(p and p.input),
                          _money(p and p.cached_input), _money(p and p.output), (p and p.read) or "-"))
+    return rows
+
+
+def models_table(catalog: Catalog | None = None, *, family: str | None = None, host: str | None = None,
+                 include_retired: bool = False) -> str:
+    """The catalogue as a text table, one row per model and host: what ``rehost models`` prints.
+
+    Prices are USD per million tokens; ``-`` means unknown. The last column is the date the prices were read.
+    """
+    rows = models_rows(catalog, family=family, host=host, include_retired=include_retired)
+    header = rows[0]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    numeric = {3, 4, 5, 6}
-    lines = ["  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths,
-                                                                                                   strict=True)))
-             .rstrip() for r in rows]
+    lines = ["  ".join(c.rjust(w) if i in MODELS_NUMERIC else c.ljust(w)
+                       for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
