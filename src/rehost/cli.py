@@ -8,11 +8,24 @@ provider's constructor takes a number, a flag or one of a set of choices there.
 
 A user mistake (a bad option, an unknown model or host, an output path that cannot be written) is one line
 on stderr and exit status 2, found before anything is sent; ``--debug`` adds the traceback.
+
+On a terminal, tables (``models``, ``hosts``, the bench's summary) are drawn with rich and the bench shows a
+rich progress bar on stderr. When stdout is not a terminal (a pipe, a file, a test) the tables are plain text,
+columns separated by two spaces, for scripts to read; ``--json`` gives the rows as JSON; and with stderr not a
+terminal there is no bar. rich is imported only when one of these is drawn, so ``import rehost`` and
+``rehost --help`` never load it; it is the ``cli`` extra, and without it a terminal gets the plain text.
+
+Why argparse and rich rather than typer or click: argparse is in the standard library, so the command line
+works without the ``cli`` extra and only the drawing needs rich; the parsing this module does that is not
+argparse's default (host specs typed by each provider's constructor, one-line mistakes with exit status 2,
+sub-commands that hand their arguments on to ``rehost.repl`` and the emulator untouched) is a few small hooks
+on argparse, where typer or click would add a dependency and a decorator layer without removing any of it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import importlib.util
 import inspect
@@ -22,7 +35,7 @@ import sys
 import traceback
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -153,24 +166,77 @@ def _constructing(host: str, options: Mapping[str, Any], make: typing.Callable[[
         raise ConfigurationError(f"{host} cannot take these options ({', '.join(options)}): {exc}") from None
 
 
-class _Progress:
+def _terminal(stream: Any) -> bool:
+    """Whether rich draws on ``stream``: it is a terminal and rich (the ``cli`` extra) is installed. Anywhere
+    else the output is plain text, so the command line works without the extra too. rich is imported here,
+    only once something is about to be drawn on a terminal."""
+    isatty = getattr(stream, "isatty", None)
+    if isatty is None or not isatty():
+        return False
+    try:
+        import rich  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]], plain: str, *, title: str | None = None,
+                 numeric: typing.AbstractSet[int] = frozenset(), footer: Sequence[str] = ()) -> None:
+    """``rows`` under ``header`` as a rich table when stdout is a terminal, else ``plain`` (the same cells as
+    text columns, which scripts and tests read). Cells are ``Text``, never markup: a host id or an error
+    message with ``[brackets]`` in it is shown as written."""
+    if not _terminal(sys.stdout):
+        print(plain)
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=None if title is None else Text(title), title_justify="left")
+    for i, name in enumerate(header):
+        table.add_column(Text(name), justify="right" if i in numeric else "left")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    console = Console(file=sys.stdout)
+    console.print(table)
+    for line in footer:
+        console.print(Text(line))
+
+
+class _Bar:
+    """The bench's progress (calls made of calls to make) as a rich progress bar on ``stream``; a context
+    manager, so that the bar is closed (the cursor given back) however the bench ends."""
+
     def __init__(self, stream: Any) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.last = -1
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(TextColumn("calls"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                  console=Console(file=stream))
+        self._task: Any = None
+
+    def __enter__(self) -> _Bar:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
 
     def __call__(self, done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        percent = int(100 * done / total) if total else 100
-        if self.tty:
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-            if done == total:
-                self.stream.write("\n")
-        elif percent // 10 != self.last // 10 or done == total:
-            self.stream.write(f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}\n")
-        self.last = percent
-        self.stream.flush()
+        if self._task is None:
+            self._task = self._progress.add_task("calls", total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
+
+@contextlib.contextmanager
+def _progress(stream: Any) -> Iterator[_Bar | None]:
+    """A progress bar on ``stream`` while the bench runs, or None (no bar) when ``stream`` is not a terminal:
+    a log or a pipe gets no redrawn lines."""
+    if not _terminal(stream):  # no terminal, or no rich: no bar
+        yield None
+        return
+    with _Bar(stream) as bar:
+        yield bar
 
 
 class _Parser(argparse.ArgumentParser):
@@ -283,6 +349,7 @@ def _bench(argv: Sequence[str]) -> int:
 
     from .bench import compare, load_prompts
     from .bench.plot import SUFFIXES
+    from .bench.report import table_parts
     from .entry import client as make_client
 
     json_path = _writable("--json", args.json_path) if args.json_path else None
@@ -313,9 +380,11 @@ def _bench(argv: Sequence[str]) -> int:
         options["temperature"] = args.temperature
     if args.thinking is not None:
         options["thinking"] = args.thinking
-    report = compare(client, providers, prompts=args.prompts, runs=args.runs, concurrency=args.concurrency,
-                     warmup=args.warmup, timeout=args.timeout, progress=_Progress(sys.stderr), **options)
-    print(report.table())
+    with _progress(sys.stderr) as bar:
+        report = compare(client, providers, prompts=args.prompts, runs=args.runs, concurrency=args.concurrency,
+                         warmup=args.warmup, timeout=args.timeout, progress=bar, **options)
+    parts = table_parts(report)
+    _print_table(parts.header, parts.rows, report.table(), title=parts.title, footer=parts.footer)
     if json_path is not None:
         with json_path.open("w", encoding="utf-8") as fh:
             json.dump(report.to_dict(), fh, indent=1, default=str)
@@ -367,7 +436,7 @@ def _models(argv: Sequence[str]) -> int:
     parser.add_argument("--json", action="store_true", help="print the rows as JSON (prices as exact decimals)")
     args = parser.parse_args(argv)
     from .entry import HOSTS
-    from .shared.catalog import default_catalog, models_table
+    from .shared.catalog import MODELS_NUMERIC, default_catalog, models_rows, models_table
 
     catalog = default_catalog()
     families = sorted({m.family for m in catalog.models()})
@@ -384,7 +453,9 @@ def _models(argv: Sequence[str]) -> int:
         asked = ", ".join(f"{k} {v}" for k, v in (("family", args.family), ("host", args.host)) if v)
         print(f"no catalogued model matches ({asked}){'' if args.all else '; --all includes retired rows'}")
     else:
-        print(models_table(catalog, family=args.family, host=args.host, include_retired=args.all))
+        table = models_rows(catalog, family=args.family, host=args.host, include_retired=args.all)
+        _print_table(table[0], table[1:], models_table(catalog, family=args.family, host=args.host,
+                                                       include_retired=args.all), numeric=MODELS_NUMERIC)
     return 0
 
 
@@ -425,8 +496,8 @@ def _hosts(argv: Sequence[str]) -> int:
                            "ready": r[2] == "ready", "status": r[2]} for r in rows[1:]], indent=1))
         return 0
     width = [max(len(r[i]) for r in rows) for i in range(2)]
-    for r in rows:
-        print(f"{r[0].ljust(width[0])}  {r[1].ljust(width[1])}  {r[2]}")
+    plain = "\n".join(f"{r[0].ljust(width[0])}  {r[1].ljust(width[1])}  {r[2]}" for r in rows)
+    _print_table(rows[0], rows[1:], plain)
     return 0
 
 
