@@ -187,7 +187,7 @@ class Acme(OpenAICompatible):
 @pytest.fixture
 def acme(private_catalog, monkeypatch) -> Iterator[_registry.Host]:
     monkeypatch.delenv("ACME_API_KEY", raising=False)
-    row = _registry.register_host("acme", __name__, "Acme", real_hosts=("api.acme.example",), style="openai")
+    row = rehost.register_host("acme", __name__, "Acme", real_hosts=("api.acme.example",), style="openai")
     private_catalog.register("qwen3-32b", "acme", "acme/qwen3-32b", new_host=True)
     try:
         yield row

@@ -34,6 +34,8 @@ _EXPORTS: dict[str, str] = {
     "OpenAICompatible": "rehost.providers.openai_compatible",
     "Fallback": "rehost.providers.fallback",
     "Breaker": "rehost.providers.fallback",
+    # a host of the caller's own, known to rehost.client("host/model") and `rehost hosts`
+    "register_host": "rehost._registry",
     # shared types
     "Message": "rehost.shared.types",
     "TextPart": "rehost.shared.types",
@@ -137,6 +139,7 @@ __all__ = [
     "client",
     "errors",
     "models_table",
+    "register_host",
 ]
 
 
@@ -171,6 +174,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from . import errors
+    from ._registry import register_host
     from .clients.base import ModelClient
     from .clients.claude import ClaudeClient
     from .clients.deepseek import DeepSeekClient
