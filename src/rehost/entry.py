@@ -13,52 +13,25 @@ then names the hosts that do). A model rehost does not know is refused with the 
 from __future__ import annotations
 
 import difflib
-import importlib
 from collections.abc import Mapping
 from typing import Any
 
+from . import _registry
 from .shared.catalog import default_catalog
 from .shared.errors import ConfigurationError
 
 __all__ = ["FAMILY_CLIENTS", "HOSTS", "client", "provider"]
 
-#: host name -> provider class (module, class name), imported on use
-HOSTS: Mapping[str, tuple[str, str]] = {
-    "anthropic": ("rehost.providers.anthropic", "Anthropic"),
-    "deepseek": ("rehost.providers.deepseek", "DeepSeek"),
-    "fireworks": ("rehost.providers.fireworks", "Fireworks"),
-    "google": ("rehost.providers.google", "Google"),
-    "groq": ("rehost.providers.groq", "Groq"),
-    "llamacpp": ("rehost.providers.llamacpp", "LlamaCppServer"),
-    "llamacpp-local": ("rehost.providers.llamacpp", "LlamaCpp"),
-    "maritaca": ("rehost.providers.maritaca", "Maritaca"),
-    "mistral": ("rehost.providers.mistral", "Mistral"),
-    "ollama": ("rehost.providers.ollama", "Ollama"),
-    "openai": ("rehost.providers.openai", "OpenAI"),
-    "openrouter": ("rehost.providers.openrouter", "OpenRouter"),
-    "sarvam": ("rehost.providers.sarvam", "Sarvam"),
-    "together": ("rehost.providers.together", "Together"),
-    "vertex": ("rehost.providers.vertex", "Vertex"),
-    "vllm": ("rehost.providers.vllm", "VLLM"),
-}
+#: host name -> provider class (module, class name), imported on use; a live view of ``rehost._registry``
+HOSTS: Mapping[str, tuple[str, str]] = _registry.SpecView(_registry.HOSTS, lambda row: row.spec)
 
-#: catalogue family -> client class (module, class name)
-FAMILY_CLIENTS: Mapping[str, tuple[str, str]] = {
-    "claude": ("rehost.clients.claude", "ClaudeClient"),
-    "deepseek": ("rehost.clients.deepseek", "DeepSeekClient"),
-    "gemini": ("rehost.clients.gemini", "GeminiClient"),
-    "gemma": ("rehost.clients.gemma", "GemmaClient"),
-    "gpt": ("rehost.clients.gpt", "GPTClient"),
-    "llama": ("rehost.clients.llama", "LlamaClient"),
-    "mistral": ("rehost.clients.mistral", "MistralClient"),
-    "qwen": ("rehost.clients.qwen", "QwenClient"),
-    "smollm": ("rehost.clients.smollm", "SmolLMClient"),
-}
+#: catalogue family -> chat client class (module, class name); a view of ``rehost._registry.FAMILIES``
+FAMILY_CLIENTS: Mapping[str, tuple[str, str]] = _registry.SpecView(_registry.FAMILIES,
+                                                                   lambda kinds: kinds.get("chat"))
 
 
 def _load(spec: tuple[str, str]) -> Any:
-    module, name = spec
-    return getattr(importlib.import_module(module), name)
+    return _registry.load(spec)
 
 
 def _hint(word: str, choices: list[str]) -> str:

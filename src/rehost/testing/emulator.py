@@ -389,19 +389,17 @@ class Emulator:
     def provider(self, style: str, **kwargs: Any) -> Any:
         """A rehost provider pointed at this emulator (key ``emulator-key``); ``kwargs`` go to the provider,
         e.g. ``provider("deepseek", api="responses")`` for DeepSeek's Responses API."""
-        names = {"groq": "Groq", "openrouter": "OpenRouter", "deepseek": "DeepSeek", "mistral": "Mistral",
-                 "together": "Together", "google": "Google", "anthropic": "Anthropic"}
         import rehost
+        from rehost import _registry
 
         if style == "vertex":
             return rehost.Vertex("emu-project", "global", access_token="emulator-token",
                                  base_url=self.base_url("vertex"), **kwargs)
-        if style in names:
-            return getattr(rehost, names[style])("emulator-key", base_url=self.base_url(style), **kwargs)
         if style == "ollama":  # the server root: native /api/... (default) or, with api="openai", /v1
             return rehost.Ollama(base_url=f"{self.url}/ollama", **kwargs)
-        if style == "vllm":
-            return rehost.VLLM("emulator-key", base_url=self.base_url("vllm"), **kwargs)
+        row = _registry.host_for_style(style)  # the host the registry gives this style, built with a key
+        if row is not None:
+            return _registry.load(row.spec)("emulator-key", base_url=self.base_url(style), **kwargs)
         return rehost.OpenAICompatible("emulator-key", name=style, base_url=self.base_url(style), **kwargs)
 
     # -- lifecycle ----------------------------------------------------------------------------------------

@@ -23,29 +23,31 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .. import _registry
+
 __all__ = ["HOSTS", "redirect_to", "redirect_to_url", "style_for"]
 
-#: real host (``name`` or ``name:port``) -> emulator host style; the emulator serves each style under
-#: ``/{style}`` + the real host's own path, so the path needs no other change
-HOSTS: Mapping[str, str] = {
-    "api.groq.com": "groq",
-    "openrouter.ai": "openrouter",
-    "api.deepseek.com": "deepseek",
-    "api.mistral.ai": "mistral",
-    "api.eu.mistral.ai": "mistral",
-    "api.us.mistral.ai": "mistral",
-    "api.together.xyz": "together",
-    "api.fireworks.ai": "fireworks",
-    "api.openai.com": "openai",
-    "api.anthropic.com": "anthropic",
-    "generativelanguage.googleapis.com": "google",
-    "localhost:11434": "ollama",
-    "127.0.0.1:11434": "ollama",
-    "localhost:8000": "vllm",
-    "127.0.0.1:8000": "vllm",
-    "localhost:8080": "llamacpp",
-    "127.0.0.1:8080": "llamacpp",
-}
+
+class _RealHosts(Mapping[str, str]):
+    """Real host (``name`` or ``name:port``) -> emulator host style, read live from ``rehost._registry`` (each
+    host's ``real_hosts`` and ``style``), so a host registered at run time is redirected too. The emulator serves
+    each style under ``/{style}`` + the real host's own path, so the path needs no other change."""
+
+    def _table(self) -> dict[str, str]:
+        return {real: row.style for row in list(_registry.HOSTS.values()) if row.style for real in row.real_hosts}
+
+    def __getitem__(self, key: str) -> str:
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
+#: real host (``name`` or ``name:port``) -> emulator host style
+HOSTS: Mapping[str, str] = _RealHosts()
 
 _lock = threading.Lock()
 
@@ -54,9 +56,12 @@ def style_for(host: str, port: int | None) -> str | None:
     """The emulator style for a real host, or None when the host is not one rehost knows."""
     if port is not None and (style := HOSTS.get(f"{host}:{port}")):
         return style
-    if host.endswith("aiplatform.googleapis.com") or host.endswith(".rep.googleapis.com"):
-        return "vertex"  # global, regional ({region}-aiplatform) and multi-region (aiplatform.eu.rep) forms
-    return HOSTS.get(host)
+    if style := HOSTS.get(host):
+        return style
+    for row in list(_registry.HOSTS.values()):  # Vertex's global, regional and multi-region hostnames
+        if row.style and any(host.endswith(suffix) for suffix in row.real_host_suffixes):
+            return row.style
+    return None
 
 
 class _FakeCredentials:

@@ -1,0 +1,188 @@
+"""The one table of what rehost knows: every host (its provider class, the kinds it serves, the real hostnames of
+its default URLs, its emulator style) and every model family's client per kind.
+
+Everything that lists hosts or clients reads this table rather than keeping its own list: ``rehost``'s lazy
+exports, ``rehost.client("host/model")`` and ``rehost.entry.HOSTS`` / ``FAMILY_CLIENTS``, the CLI's host list
+(``rehost hosts``), the emulator's ``provider(style)`` and ``rehost.testing.redirect``. A host added here is
+therefore known everywhere at once, and a host missing here is known nowhere (tests check the provider files and
+the explicit imports ``rehost/__init__`` keeps for type checkers against it).
+
+The table is plain strings, so ``import rehost`` stays cheap: no provider or client module is imported until a
+row is used (:func:`load`). A host of your own (an OpenAI-compatible gateway, say) is one provider class plus one
+:func:`register_host` call; give it catalogue rows with ``rehost.catalog().register(..., new_host=True)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["FAMILIES", "HOSTS", "KINDS", "Host", "SpecView", "exports", "host_for_style", "load", "register_host",
+           "unregister_host"]
+
+#: the kinds of model API a host can serve; ``"embed"`` joins when the embeddings kind lands (issue 13)
+KINDS: frozenset[str] = frozenset({"chat"})
+
+#: (module, class name) of a class, imported on use
+Spec = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """One host: where its provider class lives and what the rest of rehost needs to know about it by name."""
+
+    name: str
+    module: str
+    cls: str
+    #: the kinds it serves today (every host serves "chat")
+    kinds: frozenset[str] = frozenset({"chat"})
+    #: the real hostnames (``name`` or ``name:port``) of its default URLs, which ``testing.redirect`` points
+    #: at the emulator; ``real_host_suffixes`` catch families of hostnames (Vertex's regional endpoints)
+    real_hosts: tuple[str, ...] = ()
+    real_host_suffixes: tuple[str, ...] = ()
+    #: the emulator's host style for it, where the emulator has one
+    style: str | None = None
+
+    @property
+    def spec(self) -> Spec:
+        return (self.module, self.cls)
+
+
+def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None = None) -> Host:
+    return Host(name, f"rehost.providers.{module}", cls, real_hosts=real_hosts, style=style)
+
+
+_SHIPPED: tuple[Host, ...] = (
+    _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic"),
+    _row("deepseek", "deepseek", "DeepSeek", "api.deepseek.com", style="deepseek"),
+    _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks"),
+    _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google"),
+    _row("groq", "groq", "Groq", "api.groq.com", style="groq"),
+    _row("llamacpp", "llamacpp", "LlamaCppServer", "localhost:8080", "127.0.0.1:8080", style="llamacpp"),
+    _row("llamacpp-local", "llamacpp", "LlamaCpp"),  # in-process: no URL, no emulator style
+    _row("maritaca", "maritaca", "Maritaca", "chat.maritaca.ai"),
+    _row("mistral", "mistral", "Mistral", "api.mistral.ai", "api.eu.mistral.ai", "api.us.mistral.ai",
+                 style="mistral"),
+    _row("ollama", "ollama", "Ollama", "localhost:11434", "127.0.0.1:11434", style="ollama"),
+    _row("openai", "openai", "OpenAI", "api.openai.com", style="openai"),
+    _row("openrouter", "openrouter", "OpenRouter", "openrouter.ai", style="openrouter"),
+    _row("sarvam", "sarvam", "Sarvam", "api.sarvam.ai"),
+    _row("together", "together", "Together", "api.together.xyz", style="together"),
+    # global (aiplatform.googleapis.com), regional ({region}-aiplatform...) and multi-region (aiplatform.eu.rep...)
+    Host("vertex", "rehost.providers.vertex", "Vertex", real_host_suffixes=("aiplatform.googleapis.com",
+                                                                            ".rep.googleapis.com"), style="vertex"),
+    _row("vllm", "vllm", "VLLM", "localhost:8000", "127.0.0.1:8000", style="vllm"),
+)
+
+_hosts: dict[str, Host] = {h.name: h for h in _SHIPPED}
+_lock = threading.Lock()
+
+#: host name -> its row; a live read-only view (``register_host`` adds to it)
+HOSTS: Mapping[str, Host] = MappingProxyType(_hosts)
+
+
+def _family(module: str, cls: str) -> Mapping[str, Spec]:
+    return MappingProxyType({"chat": (f"rehost.clients.{module}", cls)})
+
+
+#: catalogue family -> {kind: (module, client class)}; every family has a "chat" client today, the "embed"
+#: slot waits for the embeddings kind
+FAMILIES: Mapping[str, Mapping[str, Spec]] = MappingProxyType({
+    "claude": _family("claude", "ClaudeClient"),
+    "deepseek": _family("deepseek", "DeepSeekClient"),
+    "gemini": _family("gemini", "GeminiClient"),
+    "gemma": _family("gemma", "GemmaClient"),
+    "gpt": _family("gpt", "GPTClient"),
+    "llama": _family("llama", "LlamaClient"),
+    "mistral": _family("mistral", "MistralClient"),
+    "qwen": _family("qwen", "QwenClient"),
+    "smollm": _family("smollm", "SmolLMClient"),
+})
+
+
+def load(spec: Spec) -> Any:
+    """The class a row names, imported now."""
+    module, name = spec
+    return getattr(importlib.import_module(module), name)
+
+
+def host_for_style(style: str) -> Host | None:
+    """The host whose emulator style is ``style``, or None."""
+    return next((h for h in list(_hosts.values()) if h.style == style), None)
+
+
+def register_host(name: str, module: str, cls: str, *, kinds: frozenset[str] | set[str] = frozenset({"chat"}),
+                  real_hosts: tuple[str, ...] = (), style: str | None = None) -> Host:
+    """Make a host known to every part of rehost (``rehost.client("name/model")``, ``rehost hosts`` ...).
+
+    ``module`` and ``cls`` name its provider class (imported only when the host is used, as for the shipped
+    hosts); its models need catalogue rows (``rehost.catalog().register(model, name, id, new_host=True)``) or
+    ``raw=True``. A name already taken is refused, so a typo cannot silently replace a shipped host; call
+    :func:`unregister_host` first to replace one of your own."""
+    from .shared.errors import ConfigurationError
+
+    for what, value in (("name", name), ("module", module), ("cls", cls)):
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigurationError(f"register_host needs a {what} (a non-empty string), not {value!r:.40}")
+    if "/" in name or name != name.strip():
+        raise ConfigurationError(f"a host name cannot hold '/' or surrounding spaces ('host/model' is split at the "
+                                 f"first '/'): {name!r}")
+    unknown = set(kinds) - KINDS
+    if not kinds or unknown:
+        raise ConfigurationError(f"register_host: kinds must be some of {', '.join(sorted(KINDS))}, "
+                                 f"not {sorted(kinds)!r}")
+    row = Host(name, module, cls, kinds=frozenset(kinds), real_hosts=tuple(real_hosts), style=style)
+    with _lock:
+        if name in _hosts:
+            raise ConfigurationError(f"host {name!r} is already registered ({_hosts[name].module}."
+                                     f"{_hosts[name].cls}); unregister_host({name!r}) first to replace it")
+        _hosts[name] = row
+    return row
+
+
+def unregister_host(name: str) -> None:
+    """Forget a host added with :func:`register_host`; the shipped hosts cannot be removed."""
+    from .shared.errors import ConfigurationError
+
+    with _lock:
+        if any(h.name == name for h in _SHIPPED):
+            raise ConfigurationError(f"{name!r} is a shipped host and cannot be unregistered")
+        if _hosts.pop(name, None) is None:
+            raise ConfigurationError(f"no registered host {name!r}")
+
+
+class SpecView(Mapping[str, Spec]):
+    """A live read-only ``name -> (module, class)`` view over a table of this module, for the older names
+    (``entry.HOSTS``, ``entry.FAMILY_CLIENTS``) that callers already use."""
+
+    def __init__(self, rows: Mapping[str, Any], pick: Any) -> None:
+        self._rows = rows
+        self._pick = pick
+
+    def __getitem__(self, key: str) -> Spec:
+        spec: Spec | None = self._pick(self._rows[key])
+        if spec is None:
+            raise KeyError(key)
+        return spec
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([k for k, v in list(self._rows.items()) if self._pick(v) is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self)!r})"
+
+
+def exports() -> dict[str, str]:
+    """Class name -> module for every shipped host's provider and every family's clients."""
+    out = {h.cls: h.module for h in _SHIPPED}
+    for kinds in FAMILIES.values():
+        out.update({cls: module for module, cls in kinds.values()})
+    return out
+
