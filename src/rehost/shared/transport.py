@@ -27,8 +27,10 @@ from typing import Any
 
 import httpx
 
+from .aio import new_async_client
 from .errors import ConnectionFailed, ProtocolError, RateLimited, RehostError, RequestTimeout
 from .ratelimit import RateLimiter
+from .tls import ssl_context
 
 __all__ = [
     "WIRE_TIMING",
@@ -223,7 +225,7 @@ class Transport:
             with self._lock:
                 if self._client is None:
                     self._client = httpx.Client(
-                        limits=self._limits, transport=self._sync_transport, verify=self._verify,
+                        limits=self._limits, transport=self._sync_transport, verify=ssl_context(self._verify),
                         timeout=self.timeouts.for_httpx(),
                     )
         return self._client
@@ -239,8 +241,8 @@ class Transport:
             if old_loop.is_closed():
                 del self._aclients[key]
                 self._agates.pop(key, None)
-        client = httpx.AsyncClient(
-            limits=self._limits, transport=self._async_transport, verify=self._verify,
+        client = new_async_client(
+            limits=self._limits, transport=self._async_transport, verify=ssl_context(self._verify),
             timeout=self.timeouts.for_httpx(),
         )
         self._aclients[id(loop)] = (loop, client)
