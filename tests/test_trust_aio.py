@@ -22,7 +22,7 @@ from rehost.shared import aio, tls
 from rehost.shared.transport import wire_timing
 from rehost.testing.emulator import Emulator
 
-from .servers import ScriptedServer, endless_stream, short_answer, silent
+from .servers import Handler, ScriptedServer, endless_stream, short_answer, silent
 from .test_reliability import INBAND, ONCE, PERSISTENT, SECRET
 
 BOUND = 20  # seconds: any single case taking longer is a hang
@@ -482,6 +482,61 @@ def test_lazy_context_is_shared_and_configured_like_httpx():
     assert tls.ssl_context(False).verify_mode == ssl.CERT_NONE
     mine = ssl.create_default_context()
     assert tls.ssl_context(mine) is mine
+
+
+# ------------------------------------------------------------------------------------------ warm-up
+
+
+class _Counting(ScriptedServer):
+    """Answers GETs as well as POSTs (the warm-up is a GET of the base URL), recording the method."""
+
+    def __init__(self, script) -> None:
+        super().__init__(script)
+
+        class Both(Handler):
+            def do_GET(self) -> None:
+                self.server.requests.append((f"GET {self.path}", b""))
+                self.server.gets_had_auth = "authorization" in {k.lower() for k in self.headers}
+                self.send_json(404, {"error": "no route"})
+
+        self.RequestHandlerClass = Both
+        self.gets_had_auth = None
+
+
+def test_warm_opens_the_connection_the_first_call_then_reuses():
+    with _Counting(short_answer) as server:
+        provider = Groq("k", base_url=server.url + "/openai/v1")
+        provider.warm()
+        assert server.connections == 1
+        assert server.requests == [("GET /openai/v1", b"")]
+        assert server.gets_had_auth is False  # the warm-up never sends the key
+        assert GenericClient("m", provider=provider).complete("hi").text == "ok"
+        assert server.connections == 1
+        provider.close()
+
+
+async def test_awarm_opens_connections_ahead_in_the_async_pool(backend):
+    with _Counting(short_answer) as server:
+        provider = Groq("k", base_url=server.url + "/openai/v1")
+        await provider.awarm(connections=3)
+        opened = server.connections
+        assert 1 <= opened <= 3
+        client = GenericClient("m", provider=provider)
+        assert (await client.acomplete("hi")).text == "ok"
+        assert server.connections == opened  # the first call found a connection waiting
+        await provider.aclose()
+
+
+async def test_warm_on_an_unreachable_host_is_a_typed_error():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    provider = Groq("k", base_url=f"http://127.0.0.1:{port}/v1")
+    with pytest.raises(ConnectionFailed):
+        provider.warm()
+    with pytest.raises(ConnectionFailed):
+        await provider.awarm()
+    await provider.aclose()
 
 
 def test_threads_share_one_lazy_context_and_load_it_once(loads, certificate):

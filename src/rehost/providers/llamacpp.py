@@ -94,6 +94,13 @@ class LlamaCpp(Provider):
                     self._llm = llama_cpp.Llama(model_path=str(self.model_path), **self._llama_kwargs)
         return self._llm
 
+    def warm(self) -> None:
+        """Load the model now (the in-process host's first connect), so that the first call does not."""
+        _ = self.llm
+
+    async def awarm(self, connections: int = 1) -> None:
+        await asyncio.to_thread(self.warm)
+
     def host_model_id(self, request: Request) -> str:
         return request.host_model_id or request.model
 

@@ -287,6 +287,27 @@ class Transport:
         if entry is not None:
             await entry[1].aclose()
 
+    def warm(self, url: str) -> None:
+        """Open a pooled connection to ``url``'s host now, so that the first real call (a benchmark's first
+        sample) does not pay for the pool, DNS, TCP and TLS (and the one load of the CA store): one GET of
+        ``url``, without credentials, its answer read and ignored whatever its status. A host that cannot be
+        reached raises the typed error (ConnectionFailed, RequestTimeout)."""
+        try:
+            self.client.get(url, timeout=self.timeouts.for_httpx())
+        except httpx.HTTPError as exc:
+            raise self._exchange_error(exc, _Deadline(None)) from exc
+
+    async def awarm(self, url: str, connections: int = 1) -> None:
+        """``warm`` for this event loop's async pool: up to ``connections`` GETs at once, so that as many
+        connections are open (at most the pool's size)."""
+        client = self.aclient
+        most = self._limits.max_connections
+        n = max(1, connections if most is None else min(connections, most))
+        try:
+            await asyncio.gather(*(client.get(url, timeout=self.timeouts.for_httpx()) for _ in range(n)))
+        except httpx.HTTPError as exc:
+            raise self._exchange_error(exc, _Deadline(None)) from exc
+
     # ------------------------------------------------------------------------------------------ helpers
     def _build(self, client: httpx.Client | httpx.AsyncClient, call: HttpCall, deadline: _Deadline) -> httpx.Request:
         return client.build_request(
