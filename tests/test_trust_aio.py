@@ -556,3 +556,45 @@ def test_threads_share_one_lazy_context_and_load_it_once(loads, certificate):
         t.join(5)
     assert len(loads) == 1
     assert context.loaded
+
+
+IMPORT_PROBE = """
+import asyncio, json, ssl, sys
+loads = []
+NAMES = ("load_verify_locations", "load_default_certs", "set_default_verify_paths")
+
+def counting(real, name):
+    def method(self, *args, **kwargs):
+        loads.append(name)
+        return real(self, *args, **kwargs)
+    return method
+
+for name in NAMES:
+    setattr(ssl.SSLContext, name, counting(getattr(ssl.SSLContext, name), name))
+patched = {name: vars(ssl.SSLContext)[name] for name in NAMES}
+from rehost import GenericClient, Groq
+provider = Groq("k", base_url=sys.argv[1])
+text = asyncio.run(GenericClient("m", provider=provider).acomplete("hi")).text
+import aiohttp.connector as connector
+default = connector._SSL_CONTEXT_VERIFIED
+print(json.dumps({"text": text, "loads": loads, "aiohttp_loaded": "aiohttp" in sys.modules,
+                  "restored": ssl.create_default_context.__module__ == "ssl"
+                              and all(vars(ssl.SSLContext)[n] is f for n, f in patched.items()),
+                  "default_verifies": default.verify_mode == ssl.CERT_REQUIRED and default.check_hostname}))
+"""
+
+
+@pytest.mark.usefixtures("fresh")
+def test_the_first_async_call_to_plain_http_reads_no_certificate_store(emu):
+    """aiohttp reads the system store at import for contexts of its own; rehost imports it with those deferred
+    (they still verify, and read the store on their first use), and restores ``ssl`` as it was."""
+    import json
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)}
+    proc = subprocess.run([sys.executable, "-c", IMPORT_PROBE, emu.base_url("groq")], capture_output=True,
+                          text=True, timeout=120, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result == {"text": "Hello w1 w2 w3 w4 w5 w6 w7", "loads": [], "aiohttp_loaded": True, "restored": True,
+                      "default_verifies": True}

@@ -23,7 +23,8 @@ What maps to what:
 * proxies: ``http://`` proxies (given to ``AiohttpClient`` or found in ``HTTP(S)_PROXY``/``ALL_PROXY``, which
   httpx reads) go through aiohttp; any other proxy scheme (``https://``, ``socks5://``) falls back to httpx's
   own transport for that proxy.
-* TLS: a lazily loaded, process-wide context (``rehost.shared.tls``).
+* TLS: a lazily loaded, process-wide context (``rehost.shared.tls``); aiohttp is imported with its own two
+  default contexts deferred the same way (``tls.deferred_default_contexts``).
 
 aiohttp is imported when the first transport is built, never at ``import rehost``.
 """
@@ -34,13 +35,14 @@ import functools
 import importlib.util
 import os
 import ssl
+import sys
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from .errors import ConfigurationError
-from .tls import ssl_context
+from .tls import deferred_default_contexts, ssl_context
 
 if TYPE_CHECKING:
     import aiohttp
@@ -141,6 +143,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
 
     def _open(self) -> aiohttp.ClientSession:
+        if "aiohttp" not in sys.modules:
+            with deferred_default_contexts():  # aiohttp reads the system CA store at import otherwise
+                import aiohttp
         import aiohttp
 
         connector = aiohttp.TCPConnector(

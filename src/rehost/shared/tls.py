@@ -13,14 +13,16 @@ certifi's bundle, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` from the environment),
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import ssl
 import sys
 import threading
+from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["LazySSLContext", "ssl_context"]
+__all__ = ["LazySSLContext", "deferred_default_contexts", "ssl_context"]
 
 
 class LazySSLContext(ssl.SSLContext):
@@ -28,13 +30,18 @@ class LazySSLContext(ssl.SSLContext):
 
     _cafile: str | None
     _capath: str | None
+    _system_store: bool
     _loaded: bool
     _load_lock: threading.Lock
 
-    def __new__(cls, cafile: str | None = None, capath: str | None = None) -> LazySSLContext:
+    def __new__(cls, cafile: str | None = None, capath: str | None = None, *,
+                system_store: bool = False) -> LazySSLContext:
+        """``cafile`` / ``capath`` as ``load_verify_locations`` takes them; neither: certifi's bundle, as httpx
+        uses, or with ``system_store`` the system's default store, as ``ssl.create_default_context()`` loads."""
         ctx = super().__new__(cls, ssl.PROTOCOL_TLS_CLIENT)
         ctx._cafile = cafile
         ctx._capath = capath
+        ctx._system_store = system_store
         ctx._loaded = False
         ctx._load_lock = threading.Lock()
         # what ssl.create_default_context does besides loading the store (PROTOCOL_TLS_CLIENT already sets
@@ -59,11 +66,14 @@ class LazySSLContext(ssl.SSLContext):
             if self._loaded:
                 return
             cafile, capath = self._cafile, self._capath
-            if cafile is None and capath is None:
-                import certifi
+            if cafile is None and capath is None and self._system_store:
+                self.load_default_certs(ssl.Purpose.SERVER_AUTH)
+            else:
+                if cafile is None and capath is None:
+                    import certifi
 
-                cafile = certifi.where()
-            self.load_verify_locations(cafile=cafile, capath=capath)
+                    cafile = certifi.where()
+                self.load_verify_locations(cafile=cafile, capath=capath)
             self._loaded = True
 
     def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
@@ -101,3 +111,39 @@ def _cached(verify: bool, cafile: str | None, capath: str | None) -> ssl.SSLCont
         ctx.verify_mode = ssl.CERT_NONE
         return ctx
     return LazySSLContext(cafile, capath)
+
+
+@contextlib.contextmanager
+def deferred_default_contexts() -> Iterator[None]:
+    """While importing a library that builds TLS contexts at import time, let those contexts read their
+    certificates when they are first used instead.
+
+    aiohttp's connector module builds two at import: ``ssl.create_default_context()`` (the system store) and an
+    unverified one on which it calls ``set_default_verify_paths()``; together they are most of what
+    ``import aiohttp`` costs (tens of milliseconds each), although rehost always hands aiohttp a context of its
+    own. Inside this block ``ssl.create_default_context()`` with no arguments returns an equivalent context that
+    loads the system store on its first handshake, and ``set_default_verify_paths()`` on a context that does not
+    verify (where the paths cannot matter) does nothing. Both are restored on the way out."""
+    real_default = ssl.create_default_context
+    had_own_paths = "set_default_verify_paths" in vars(ssl.SSLContext)
+    real_paths = ssl.SSLContext.set_default_verify_paths
+
+    def create_default_context(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        if args or kwargs:
+            return real_default(*args, **kwargs)
+        return LazySSLContext(system_store=True)
+
+    def set_default_verify_paths(self: ssl.SSLContext) -> None:
+        if self.verify_mode != ssl.CERT_NONE:
+            real_paths(self)
+
+    ssl.create_default_context = create_default_context
+    ssl.SSLContext.set_default_verify_paths = set_default_verify_paths  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        ssl.create_default_context = real_default
+        if had_own_paths:
+            ssl.SSLContext.set_default_verify_paths = real_paths  # type: ignore[method-assign]
+        else:
+            del ssl.SSLContext.set_default_verify_paths
