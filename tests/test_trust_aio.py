@@ -598,3 +598,17 @@ def test_the_first_async_call_to_plain_http_reads_no_certificate_store(emu):
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result == {"text": "Hello w1 w2 w3 w4 w5 w6 w7", "loads": [], "aiohttp_loaded": True, "restored": True,
                       "default_verifies": True}
+
+
+def test_the_first_real_import_leaves_the_heavy_parts_for_later():
+    """``from rehost import GenericClient, Groq`` imports neither aiohttp (the first async call does), nor
+    httpcore or certifi (the first pool does), nor the catalogue and its TOML parser (the first client does)."""
+    import json
+    import sys
+
+    probe = ("import json, sys\nfrom rehost import GenericClient, Groq\nprint(json.dumps(sorted(m for m in "
+             "('aiohttp', 'httpcore', 'certifi', 'rehost.shared.catalog', 'tomllib') if m in sys.modules)))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout) == []
