@@ -12,6 +12,7 @@ by it counts as a ``RequestTimeout``. Raw samples are kept in the report.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import time
 from collections import Counter
@@ -208,6 +209,14 @@ def _summarise(host: str, samples: list[Sample], skipped: str | None) -> HostRes
     )
 
 
+async def _warm(provider: Any, connections: int) -> None:
+    """``provider.awarm``, where the provider has it; a host it cannot reach shows up in the samples instead."""
+    awarm = getattr(provider, "awarm", None)
+    if awarm is not None:
+        with contextlib.suppress(RehostError):
+            await awarm(connections)
+
+
 def _host_name(provider: Any, taken: set[str]) -> str:
     name = str(getattr(provider, "name", type(provider).__name__))
     label, n = name, 2
@@ -258,6 +267,8 @@ async def acompare(
             continue
         clients[name] = bound
     live = [n for n in names if n in clients]
+    # connect ahead, so that no host's first sample (warm-up or timed) pays for its pool's first connect
+    await asyncio.gather(*(_warm(clients[n].provider, concurrency) for n in live))
     warm: list[tuple[str, int, int]] = [(h, 0, -1) for _ in range(warmup) for h in live]
     plan: list[tuple[str, int, int]] = []
     for run in range(runs):

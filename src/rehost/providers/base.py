@@ -697,6 +697,15 @@ class Provider(abc.ABC):
                 yield out
 
     # ------------------------------------------------------------------------------------------ lifecycle
+    def warm(self) -> None:
+        """Open a connection to the host ahead of the first call (benchmarks do, so that their first sample is
+        not the pool's first connect and TLS handshake): one GET of ``base_url``, without the key."""
+        self._transport.warm(self.base_url)
+
+    async def awarm(self, connections: int = 1) -> None:
+        """``warm`` for this event loop's async pool, opening up to ``connections`` connections."""
+        await self._transport.awarm(self.base_url, connections)
+
     def close(self) -> None:
         self._transport.close()
 

@@ -712,6 +712,14 @@ class Fallback(Provider):
         raise AssertionError("unreachable: the plan ends by raising")
 
     # ------------------------------------------------------------------------------------------ lifecycle
+    def warm(self) -> None:
+        for provider in self.providers:
+            provider.warm()
+
+    async def awarm(self, connections: int = 1) -> None:
+        for provider in self.providers:
+            await provider.awarm(connections)
+
     def close(self) -> None:
         for provider in self.providers:
             provider.close()

@@ -188,6 +188,13 @@ class LlamaCpp(Provider):
     def serves_any_model(self) -> bool:
         return True  # the GGUF file it was given
 
+    def warm(self) -> None:
+        """Load the model now (the in-process host's first connect), so that the first call does not."""
+        _ = self.llm
+
+    async def awarm(self, connections: int = 1) -> None:
+        await asyncio.to_thread(self.warm)
+
     def host_model_id(self, request: Request) -> str:
         """Only informative: the loaded file is the model, whatever the request calls it."""
         return request.host_model_id or request.model

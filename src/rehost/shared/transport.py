@@ -33,9 +33,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from .aio import new_async_client
 from .checks import check_flag, check_number, check_timeout
 from .errors import ConfigurationError, ConnectionFailed, ProtocolError, RateLimited, RehostError, RequestTimeout
 from .ratelimit import RateLimiter
+from .tls import ssl_context
 
 __all__ = [
     "WIRE_TIMING",
@@ -589,7 +591,7 @@ class Transport:
             with self._lock:
                 if self._client is None:
                     self._client = httpx.Client(
-                        limits=self._limits, transport=self._sync_transport, verify=self._verify,
+                        limits=self._limits, transport=self._sync_transport, verify=ssl_context(self._verify),
                         timeout=self.timeouts.for_httpx(),
                     )
         return self._client
@@ -605,8 +607,8 @@ class Transport:
         if pool is not None and pool.loop is loop and not pool.keeper.done():
             return pool
         self._forget_ended_loops()
-        client = httpx.AsyncClient(
-            limits=self._limits, transport=self._async_transport, verify=self._verify,
+        client = new_async_client(
+            limits=self._limits, transport=self._async_transport, verify=ssl_context(self._verify),
             timeout=self.timeouts.for_httpx(),
         )
         stop = asyncio.Event()
@@ -670,6 +672,32 @@ class Transport:
             if not pool.keeper.done():
                 pool.stop.set()
                 await pool.keeper
+
+    def warm(self, url: str) -> None:
+        """Open a pooled connection to ``url``'s host now, so that the first real call (a benchmark's first
+        sample) does not pay for the pool, DNS, TCP and TLS (and the one load of the CA store): one GET of
+        ``url``, without credentials, its answer read and ignored whatever its status. A host that cannot be
+        reached raises the typed error (ConnectionFailed, RequestTimeout)."""
+        try:
+            self.client.get(url, timeout=self.timeouts.for_httpx())
+        except httpx.HTTPError as exc:
+            raise self._warm_error(exc) from exc
+
+    def _warm_error(self, exc: httpx.HTTPError) -> RehostError:
+        if isinstance(exc, httpx.TimeoutException):
+            return RequestTimeout(f"timeout warming a connection to {self.host}", host=self.host)
+        return ConnectionFailed(f"connection to {self.host} failed: {type(exc).__name__}: {exc}", host=self.host)
+
+    async def awarm(self, url: str, connections: int = 1) -> None:
+        """``warm`` for this event loop's async pool: up to ``connections`` GETs at once, so that as many
+        connections are open (at most the pool's size)."""
+        client = self.aclient
+        most = self._limits.max_connections
+        n = max(1, connections if most is None else min(connections, most))
+        try:
+            await asyncio.gather(*(client.get(url, timeout=self.timeouts.for_httpx()) for _ in range(n)))
+        except httpx.HTTPError as exc:
+            raise self._warm_error(exc) from exc
 
     # ------------------------------------------------------------------------------------------ helpers
     def plan(self, call: HttpCall, *, total: float | None = None, retry: RetryPolicy | None = None) -> RetryPlan:
