@@ -9,8 +9,8 @@ their real URLs, and only the last step, the socket, is pointed elsewhere.
 Google's Application Default Credentials are faked inside the block (a fixed token), so a ``Vertex()`` with
 no credentials of its own can reach the emulator too; nothing else about the code under test changes.
 
-It patches httpx's own transports at the class level, so it sees every client, however it was built; it is
-meant for tests and demos, never for production code.
+It patches httpx's own transports and rehost's aiohttp one at the class level, so it sees every client,
+however it was built; it is meant for tests and demos, never for production code.
 """
 
 from __future__ import annotations
@@ -103,9 +103,18 @@ def redirect_to_url(base: str) -> Iterator[None]:
         rewrite(request)
         return await async_send(self, request)
 
+    from ..shared.aio import AiohttpTransport  # rehost's async pools sit on aiohttp by default
+
+    aio_send = AiohttpTransport.handle_async_request
+
+    async def handle_aio_request(self: AiohttpTransport, request: httpx.Request) -> httpx.Response:
+        rewrite(request)
+        return await aio_send(self, request)
+
     with _lock:
         httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign]
         httpx.AsyncHTTPTransport.handle_async_request = handle_async_request  # type: ignore[method-assign]
+        AiohttpTransport.handle_async_request = handle_aio_request  # type: ignore[method-assign]
         fake_adc = _patch_google_auth()
     try:
         yield
@@ -113,6 +122,7 @@ def redirect_to_url(base: str) -> Iterator[None]:
         with _lock:
             httpx.HTTPTransport.handle_request = sync_send  # type: ignore[method-assign]
             httpx.AsyncHTTPTransport.handle_async_request = async_send  # type: ignore[method-assign]
+            AiohttpTransport.handle_async_request = aio_send  # type: ignore[method-assign]
             if fake_adc is not None:
                 fake_adc()
 
