@@ -205,3 +205,13 @@ def cost_of(usage: Usage, prices: Prices, *, when: float | None = None) -> Cost:
 def cost_from_host(amount: float | str | Decimal, host: str) -> Cost:
     """The amount a host says it billed (kept as the decimal it wrote, never through a float's binary)."""
     return Cost(total=_dec(amount) or Decimal(0), source=f"host-reported ({host})")
+
+
+def embed_cost(prices: Prices | None, usage: Any, *, host: str) -> Cost | None:
+    """The cost of an embeddings call: its input tokens at the input price (None when either is unknown)."""
+    tokens = getattr(usage, "input_tokens", None)
+    if prices is None or tokens is None:
+        return None
+    amount = Decimal(tokens) * prices.input / _MILLION
+    read = f"read {prices.read}" if prices.read else "date unknown"
+    return Cost(total=amount, source=f"catalogue ({read})", input=amount)

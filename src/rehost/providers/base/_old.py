@@ -1,4 +1,4 @@
-"""Provider: everything about one host (URL, auth, dialect, model ids, errors), and the I/O loop.
+"""TRANSITIONAL: the old Provider (removed when every host is a Host with endpoints).
 
 A provider subclass is mostly declarative: it names its host, base URL and key variable, and fills in a few
 hooks (``build_call``, ``decode``, ``open_stream``, ``error_from_body``). The loop that sends, retries,
@@ -14,189 +14,53 @@ import json
 import os
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Protocol, TypeAlias
+from typing import Any, ClassVar
 
 import httpx
 
-from ..shared.errors import (
-    AuthenticationError,
+from ...shared.errors import (
     ConfigurationError,
     ConnectionFailed,
     HostError,
     InvalidRequest,
     MissingAPIKey,
-    NotFound,
-    Overloaded,
-    PaymentRequired,
-    PermissionDenied,
     ProtocolError,
-    RateLimited,
     RehostError,
     RequestTimeout,
-    ServerError,
     UnsupportedFeature,
 )
-from ..shared.ndjson import NDJSONDecoder
-from ..shared.output import Output, OutputMode, OutputValidationError, output_instruction
-from ..shared.pricing import cost_from_host, cost_of
-from ..shared.ratelimit import RateLimit, RateLimiter
-from ..shared.request import Request
-from ..shared.schema import strip_titles
-from ..shared.sse import SSEDecoder, SSEEvent
-from ..shared.transport import (
+from ...shared.ndjson import NDJSONDecoder
+from ...shared.output import Output, OutputMode, OutputValidationError, output_instruction
+from ...shared.pricing import cost_from_host, cost_of
+from ...shared.ratelimit import RateLimit, RateLimiter
+from ...shared.request import Request
+from ...shared.schema import strip_titles
+from ...shared.sse import SSEDecoder
+from ...shared.transport import (
     WIRE_TIMING,
     HttpCall,
     RetryPolicy,
     Timeouts,
     Transport,
-    header_problem,
     header_request_id,
     parse_retry_after,
     public_url,
     url_problem,
-    value_problem,
 )
-from ..shared.types import Completion, Done, Message, StreamEvent, TextPart, Tool, ToolCall
-from .dialects.common import CallInfo
+from ...shared.types import Completion, Done, Message, StreamEvent, TextPart, Tool, ToolCall
+from ..dialects.common import CallInfo
 
 __all__ = ["PreparedCall", "Provider", "StreamDecoder", "StreamFormat", "StreamState", "clean_key",
            "error_class_for_status"]
 
-#: how a host frames a streamed answer: server-sent events, or one JSON object per line (Ollama native)
-StreamFormat: TypeAlias = Literal["sse", "ndjson"]
-
-_STREAM_ACCEPT: dict[str, str] = {"sse": "text/event-stream", "ndjson": "application/x-ndjson"}
-
-
-class StreamDecoder(Protocol):
-    """Splits a stream's bytes into messages (SSE events, or NDJSON lines carried as events)."""
-
-    def feed(self, chunk: bytes) -> list[SSEEvent]: ...
-
-    def close(self) -> list[SSEEvent]: ...
-
-
-class StreamState(Protocol):
-    """A dialect's stream decoder: events in, neutral events out, one Completion at the end."""
-
-    def on_event(self, event: SSEEvent) -> list[StreamEvent]: ...
-
-    def flush(self) -> list[StreamEvent]: ...
-
-    @property
-    def finished(self) -> bool: ...
-
-
-@dataclass(slots=True)
-class PreparedCall:
-    """A request turned into its HTTP form; building it is where bad input is caught."""
-
-    request: Request
-    call: HttpCall
-    info: CallInfo
-    #: the retry policy for this call, replacing the provider's own (None: the provider's)
-    retry: RetryPolicy | None = None
-
-
-_STATUS_CLASSES: dict[int, type[HostError]] = {
-    400: InvalidRequest,
-    401: AuthenticationError,
-    402: PaymentRequired,
-    403: PermissionDenied,
-    404: NotFound,
-    408: ServerError,
-    409: ServerError,
-    413: InvalidRequest,
-    422: InvalidRequest,
-    429: RateLimited,
-    498: Overloaded,
-    500: ServerError,
-    502: ServerError,
-    503: Overloaded,
-    504: ServerError,
-    529: Overloaded,
-}
-
-
-#: what a decoder trips on when a host's JSON has an unexpected shape (turned into a ProtocolError)
-_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError)
-
-
-def error_class_for_status(status: int) -> type[HostError]:
-    cls = _STATUS_CLASSES.get(status)
-    if cls is not None:
-        return cls
-    if status >= 500:
-        return ServerError
-    return InvalidRequest if status >= 400 else HostError
-
-
-def clean_key(value: object, *, host: str, source: str) -> str | None:
-    """A key (or token) as it will be sent: surrounding whitespace stripped (a key read from a file ends in a
-    line break, a CRLF env file adds a carriage return), None when nothing is left.
-
-    A key with a character no HTTP header can carry inside it is refused here, before anything is sent, and
-    the error names where the key came from (``source``) but never shows it: h11 used to refuse it at send
-    time with the whole key in its message, which was then retried and copied into Fallback attempts."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ConfigurationError(f"{host}: the key in {source} must be a str, not {type(value).__name__}",
-                                 host=host)
-    key = value.strip()
-    if not key:
-        return None
-    problem = value_problem(key)
-    if problem is not None:
-        raise ConfigurationError(
-            f"{host}: the key in {source} contains {problem}, which no HTTP header can carry: pass the key "
-            "alone (copied without a stray line break or hidden character)", host=host)
-    return key
-
-
-def _checked_headers(headers: object, host: str, where: str,
-                     error: type[ConfigurationError] | type[InvalidRequest]) -> Mapping[str, str]:
-    """``headers`` when every one can be sent as it is; else ``error`` saying which cannot and why (before
-    anything is sent: a line break in a value used to go out, or fail in h11 and be retried)."""
-    if not isinstance(headers, Mapping):
-        raise error(f"{host}: {where} takes a mapping of header names to values, not {type(headers).__name__}",
-                    host=host)
-    for name, value in headers.items():
-        problem = header_problem(name, value)
-        if problem is not None:
-            raise error(f"{host}: {where} {problem}", host=host)
-    return headers
-
-
-def _merge(headers: dict[str, str], extra: Mapping[str, str]) -> None:
-    """Set each of ``extra`` in ``headers``, replacing a header of the same name in any spelling: header names
-    are case-insensitive, and a dict keyed by spelling sent ``Authorization`` and ``authorization`` both."""
-    if not extra:
-        return
-    spelled = {name.lower(): name for name in headers}
-    for name, value in extra.items():
-        old = spelled.get(name.lower())
-        if old is not None and old != name:
-            del headers[old]
-        headers[name] = value
-        spelled[name.lower()] = name
-
-
-def _add_missing(headers: dict[str, str], extra: Mapping[str, str]) -> None:
-    """Add each of ``extra`` whose name ``headers`` has in no spelling."""
-    present = {name.lower() for name in headers}
-    for name, value in extra.items():
-        if name.lower() not in present:
-            headers[name] = value
-
-
-def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            _deep_merge(base[key], value)
-        else:
-            base[key] = value
+from .chat import _STREAM_ACCEPT, PreparedCall, StreamDecoder, StreamFormat, StreamState
+from .headers import add_missing as _add_missing
+from .headers import checked_headers as _checked_headers
+from .headers import clean_key
+from .headers import deep_merge as _deep_merge
+from .headers import merge_headers as _merge
+from .status import SHAPE_ERRORS as _SHAPE_ERRORS
+from .status import error_class_for_status
 
 
 class Provider(abc.ABC):
@@ -315,7 +179,7 @@ class Provider(abc.ABC):
             return request.host_model_id
         if request.model in self._models:
             return self._models[request.model]
-        from ..shared.catalog import default_catalog
+        from ...shared.catalog import default_catalog
 
         if self.serves_any_model:
             return default_catalog().local_id(request.model, self.name, provider=type(self).__name__)
@@ -485,7 +349,7 @@ class Provider(abc.ABC):
         if completion.host_cost is not None:
             cost = cost_from_host(completion.host_cost, self.name)
         elif completion.usage is not None:
-            from ..shared.catalog import default_catalog
+            from ...shared.catalog import default_catalog
 
             prices = default_catalog().prices(request.model, self.name)
             if prices is not None:
@@ -495,7 +359,7 @@ class Provider(abc.ABC):
 
     def context_window(self, request: Request) -> int | None:
         """This host's context window for the request's model (catalogue), or None when unknown."""
-        from ..shared.catalog import default_catalog
+        from ...shared.catalog import default_catalog
 
         return default_catalog().context_window(request.model, self.name)
 

@@ -1,0 +1,68 @@
+"""The kinds of work a host can serve, and the sender protocol a client of each kind talks to.
+
+A client never sees a host's classes: it asks whatever it is bound to for ``endpoint(kind)`` and talks to
+what comes back through the protocol of that kind. A host's endpoint, ``Fallback`` (routing across hosts)
+and an in-process engine all implement it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
+
+if TYPE_CHECKING:
+    from ...shared.embed.types import Embeddings, EmbedRequest
+    from ...shared.request import Request
+    from ...shared.types import Completion, StreamEvent
+
+__all__ = ["KINDS", "ChatSender", "EmbedSender", "Kind", "Routable"]
+
+#: every kind rehost knows; a host serves some of them
+Kind: TypeAlias = Literal["chat", "embed", "transcribe", "speak", "realtime", "video"]
+KINDS: tuple[Kind, ...] = ("chat", "embed", "transcribe", "speak", "realtime", "video")
+
+
+@runtime_checkable
+class ChatSender(Protocol):
+    """What a chat client sends through: a host's chat endpoint, a Fallback, an in-process engine."""
+
+    name: str
+
+    def prepare(self, request: Request) -> Any: ...
+
+    def send(self, request: Request) -> Completion: ...
+
+    async def asend(self, request: Request) -> Completion: ...
+
+    def send_prepared(self, prepared: Any) -> Completion: ...
+
+    async def asend_prepared(self, prepared: Any) -> Completion: ...
+
+    def stream_prepared(self, prepared: Any) -> Iterator[StreamEvent]: ...
+
+    def astream_prepared(self, prepared: Any) -> AsyncIterator[StreamEvent]: ...
+
+
+@runtime_checkable
+class EmbedSender(Protocol):
+    """What an embedder client sends one batch through (splitting into batches is the client's)."""
+
+    name: str
+    #: the most inputs one call takes on this host (None: no documented cap)
+    max_inputs: int | None
+
+    def embed(self, request: EmbedRequest) -> Embeddings: ...
+
+    async def aembed(self, request: EmbedRequest) -> Embeddings: ...
+
+
+@runtime_checkable
+class Routable(Protocol):
+    """Anything a client can be bound to: it hands out the sender of each kind it serves."""
+
+    name: str
+
+    def endpoint(self, kind: Kind) -> Any: ...
+
+    @property
+    def kinds(self) -> frozenset[str]: ...
