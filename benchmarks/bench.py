@@ -183,7 +183,17 @@ def async_runners(base: str, case: str) -> dict[str, Runner]:
 
     makers = {"raw httpx": raw_httpx_async, "raw aiohttp": raw_aiohttp, "rehost": rehost_on("aiohttp"),
               "rehost on httpcore": rehost_on("httpx")}
+
+    async def close() -> None:
+        await session.close()
+        await http.aclose()
+
+    _CLOSE.append(lambda: loop.run_until_complete(close()))
     return {name: (lambda make=make: str(loop.run_until_complete(make()))) for name, make in makers.items()}
+
+
+#: what the async runners leave open, closed once their case is measured
+_CLOSE: list[Callable[[], object]] = []
 
 
 async def _aiohttp_session() -> Any:
@@ -223,6 +233,8 @@ def run_case(case: str, rounds: int, scale: float, peers: Path | None, peers_rea
             if got != expected:
                 raise SystemExit(f"{case}: {name} answered {got[:60]!r}, raw httpx {expected[:60]!r}")
         timings = measure(runners, n=n, rounds=rounds, warmup=max(3, n // 5))
+        while _CLOSE:
+            _CLOSE.pop()()
         for name, values in timings.items():
             rows[name] = {"ms": median(values) * 1000, "spread": _spread(values)}
         if case.endswith("-async"):
