@@ -286,7 +286,7 @@ def _seconds(text: str) -> float:
 
 def _thinking(text: str) -> bool | str | int:
     """``--thinking``: on, off, an effort name, or a token budget (a whole number)."""
-    from .shared.types import Effort, Thinking
+    from .shared.chat.types import Effort, Thinking
 
     value: bool | str | int = {"on": True, "off": False, "none": False}.get(text.lower(), text)
     if isinstance(value, str) and value.isdigit():

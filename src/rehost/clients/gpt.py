@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from ..shared.chat.request import ThinkingPlan
 from ..shared.errors import UnsupportedFeature
-from ..shared.request import ThinkingPlan
 from .base import ModelClient, SamplingOptions, Variant
 
 __all__ = ["GPTClient"]

@@ -17,10 +17,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..shared.chat.output import Output
 from ..shared.chat.sampling import SAMPLING_FIELDS
-from ..shared.errors import ConfigurationError, UnsupportedFeature
-from ..shared.output import Output
-from ..shared.types import (
+from ..shared.chat.types import (
     Completion,
     DocumentPart,
     ImagePart,
@@ -34,6 +33,7 @@ from ..shared.types import (
     ToolResult,
     Usage,
 )
+from ..shared.errors import ConfigurationError, UnsupportedFeature
 from . import types as t
 
 __all__ = ["Call", "chat_completion", "convert_call", "convert_messages", "new_id", "usage_of"]

@@ -21,7 +21,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .types import Attempt
+    from .chat.types import Attempt
 
 __all__ = [
     "AuthenticationError",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...shared.chat.request import Request
 from ...shared.errors import ConfigurationError
-from ...shared.request import Request
 
 __all__ = ["Bound"]
 

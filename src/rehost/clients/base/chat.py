@@ -15,13 +15,10 @@ from typing import Any, ClassVar, TypeVar, overload
 
 from pydantic import ValidationError
 
-from ...shared.checks import check_timeout
-from ...shared.errors import ConfigurationError, OutputValidationError, UnsupportedFeature
-from ...shared.output import Output, OutputMode
-from ...shared.request import Request, Sampling, ThinkingPlan
-from ...shared.tokens import TokenCount, count_tokens
-from ...shared.tools import ToolLike, ToolRegistry, split_builtin, tools_and_runners
-from ...shared.types import (
+from ...shared.chat.output import Output, OutputMode
+from ...shared.chat.request import Request, Sampling, ThinkingPlan
+from ...shared.chat.tools import ToolLike, ToolRegistry, split_builtin, tools_and_runners
+from ...shared.chat.types import (
     Completion,
     Message,
     MessageLike,
@@ -31,6 +28,9 @@ from ...shared.types import (
     construct,
     validation_message,
 )
+from ...shared.checks import check_timeout
+from ...shared.errors import ConfigurationError, OutputValidationError, UnsupportedFeature
+from ...shared.tokens import TokenCount, count_tokens
 from .binding import Bound, _as_provider, _host_counts
 from .checks import _check_context, _check_output_mode, _check_text, _check_tool_choice, _no_stream, coerce_messages
 from .context import checked_request

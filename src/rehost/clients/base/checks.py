@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ...shared.chat.output import OutputMode
+from ...shared.chat.types import Message, MessageLike, TextPart, Tool, ToolResult, construct, unencodable_at
 from ...shared.errors import ConfigurationError
-from ...shared.output import OutputMode
-from ...shared.types import Message, MessageLike, TextPart, Tool, ToolResult, construct, unencodable_at
 
 __all__ = ["coerce_messages"]
 

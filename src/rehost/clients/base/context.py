@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...shared.chat.request import Request
+from ...shared.chat.types import MessageLike
 from ...shared.errors import ContextWindowExceeded
-from ...shared.request import Request
-from ...shared.types import MessageLike
 from .checks import _check_context
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
-from ...shared.types import Completion, Done, StreamEvent, TextDelta
+from ...shared.chat.types import Completion, Done, StreamEvent, TextDelta
 
 __all__ = ["AsyncCompletionStream", "CompletionStream"]
 

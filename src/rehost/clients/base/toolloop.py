@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...shared.chat.request import Request
+from ...shared.chat.tools import ToolLike, ToolRegistry, split_builtin, tools_and_runners
+from ...shared.chat.types import Completion, Message, MessageLike, ToolCall
 from ...shared.errors import ToolLoopLimit
-from ...shared.request import Request
-from ...shared.tools import ToolLike, ToolRegistry, split_builtin, tools_and_runners
-from ...shared.types import Completion, Message, MessageLike, ToolCall
 from .checks import _check_max_turns, _no_stream, coerce_messages
 
 if TYPE_CHECKING:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
+from ...shared.chat.request import ReasoningTags, ThinkingPlan
+from ...shared.chat.types import Message, TextPart, Thinking
 from ...shared.errors import UnsupportedFeature
-from ...shared.request import ReasoningTags, ThinkingPlan
-from ...shared.types import Message, TextPart, Thinking
 
 __all__ = ["ALL_INPUTS", "ReasoningHistory", "ThinkingLike", "ThinkingStyle", "Variant", "fold_system",
            "plan_for_style"]
