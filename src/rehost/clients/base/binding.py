@@ -6,12 +6,21 @@ call and the running one finishes on the host it started on."""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from ...shared.chat.request import Request
 from ...shared.errors import ConfigurationError
 
-__all__ = ["Bound"]
+if TYPE_CHECKING:
+    from ...shared.catalog import Catalog
+
+__all__ = ["Bound", "check_catalog", "in_catalog"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Bound:
@@ -20,6 +29,9 @@ class Bound:
 
     _provider: Any = None
     variant_name: str
+    #: the catalogue this client and its bound host read ids, prices and context windows from during its
+    #: calls (None: the process-wide one); see ``in_catalog``
+    catalog: Catalog | None = None
 
     @property
     def provider(self) -> Any:
@@ -64,3 +76,44 @@ def _as_provider(provider: Any) -> Any:
                                  f"{type(provider).__name__} {provider!r:.40}")
     return provider
 
+
+
+def check_catalog(catalog: Any) -> Catalog | None:
+    """``catalog=`` is a rehost Catalog or None; anything else would only fail at the first call."""
+    if catalog is None:
+        return None
+    from ...shared.catalog import Catalog
+
+    if not isinstance(catalog, Catalog):
+        raise ConfigurationError(f"catalog must be a rehost Catalog (rehost.shared.catalog.Catalog.load(), then "
+                                 f".register(...)), not {type(catalog).__name__}")
+    return catalog
+
+
+def in_catalog(method: Callable[P, R]) -> Callable[P, R]:
+    """Run a client method with the client's own catalogue in use (``using_catalog``), so the bound host,
+    whatever kind it is, reads that catalogue for this call only. A stream the method returns keeps it for
+    each event it yields (they are read after the method returned). Without ``catalog=`` it changes nothing."""
+    from ...shared.catalog import using_catalog
+
+    if inspect.iscoroutinefunction(method):
+        @functools.wraps(method)
+        async def acall(*args: P.args, **kwargs: P.kwargs) -> Any:
+            with using_catalog(getattr(args[0], "catalog", None)):
+                return await method(*args, **kwargs)
+
+        return acall  # type: ignore[return-value]
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        catalog = getattr(args[0], "catalog", None)
+        if catalog is None:
+            return method(*args, **kwargs)
+        with using_catalog(catalog):
+            result = method(*args, **kwargs)
+        scoped = getattr(result, "_scope_catalog", None)
+        if scoped is not None:
+            scoped(catalog)
+        return result
+
+    return call

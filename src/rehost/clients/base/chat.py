@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 from pydantic import ValidationError
 
@@ -31,13 +31,16 @@ from ...shared.chat.types import (
 from ...shared.checks import check_timeout
 from ...shared.errors import ConfigurationError, OutputValidationError, UnsupportedFeature
 from ...shared.tokens import TokenCount, count_tokens
-from .binding import Bound, _as_provider, _host_counts
+from .binding import Bound, _as_provider, _host_counts, check_catalog, in_catalog
 from .checks import _check_context, _check_output_mode, _check_text, _check_tool_choice, _no_stream, coerce_messages
 from .context import checked_request
 from .sampling import SamplingOptions, _sampling_from
 from .streams import AsyncCompletionStream, CompletionStream
 from .toolloop import RunResult, arun_tools, registry_for, run_tools
 from .variant import ThinkingLike, Variant, fold_system, plan_for_style
+
+if TYPE_CHECKING:
+    from ...shared.catalog import Catalog
 
 __all__ = ["ModelClient"]
 
@@ -67,12 +70,14 @@ class ModelClient(Bound):
         host_model_id: str | None = None,
         timeout: float | None = None,
         check_context: bool = True,
+        catalog: Catalog | None = None,
         **sampling: Any,
     ) -> None:
         self.variant_name, self.variant = self.resolve_variant(variant)
         self.check_context = _check_context(check_context)
         if self.variant.deprecated:
             warnings.warn(f"{self.variant.model}: {self.variant.deprecated}", DeprecationWarning, stacklevel=2)
+        self.catalog = check_catalog(catalog)
         self._provider = _as_provider(provider)
         self.thinking = Thinking.coerce(thinking)
         self.system = system
@@ -240,6 +245,7 @@ class ModelClient(Bound):
     @overload
     def complete(self, messages: MessageLike | Sequence[MessageLike], *, output: Output, **options: Any) -> Any: ...
 
+    @in_catalog
     def complete(self, messages: MessageLike | Sequence[MessageLike], *, output: Any = None, **options: Any) -> Any:
         """One answer. With ``output=`` (a type or an Output) the answer is that validated value.
 
@@ -261,6 +267,7 @@ class ModelClient(Bound):
     async def acomplete(self, messages: MessageLike | Sequence[MessageLike], *, output: Output,
                         **options: Any) -> Any: ...
 
+    @in_catalog
     async def acomplete(self, messages: MessageLike | Sequence[MessageLike], *, output: Any = None,
                         **options: Any) -> Any:
         _no_stream(options, "acomplete", "astream")
@@ -272,6 +279,7 @@ class ModelClient(Bound):
     def _registry(self, tools: Sequence[ToolLike]) -> ToolRegistry:
         return registry_for(self, tools)
 
+    @in_catalog
     def run(self, messages: MessageLike | Sequence[MessageLike], *, tools: Sequence[ToolLike] = (),
             output: Any = None, max_turns: int = 10, **options: Any) -> RunResult:
         """Call the model, run the Python tools it asks for, send the results back, until it answers.
@@ -290,11 +298,13 @@ class ModelClient(Bound):
         """
         return run_tools(self, messages, tools=tools, output=output, max_turns=max_turns, **options)
 
+    @in_catalog
     async def arun(self, messages: MessageLike | Sequence[MessageLike], *, tools: Sequence[ToolLike] = (),
                    output: Any = None, max_turns: int = 10, **options: Any) -> RunResult:
         """The async twin of ``run`` (async tools are awaited; sync ones are called)."""
         return await arun_tools(self, messages, tools=tools, output=output, max_turns=max_turns, **options)
 
+    @in_catalog
     def stream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> CompletionStream:
         """Events as they arrive (TextDelta, ReasoningDelta, ToolCallDelta, Usage, then Done).
 
@@ -305,6 +315,7 @@ class ModelClient(Bound):
         prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
         return CompletionStream(provider.stream_prepared(prepared))
 
+    @in_catalog
     def astream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> AsyncCompletionStream:
         _no_stream(options, "astream", None)
         provider = self.provider
@@ -317,6 +328,7 @@ class ModelClient(Bound):
         return count_tokens(request.messages, request.tools, tokenizer=self.variant.tokenizer,
                             ratio=self.token_ratio, ratio_note=self.token_ratio_note, overhead=self.token_overhead)
 
+    @in_catalog
     def count_tokens(self, messages: MessageLike | Sequence[MessageLike], *, tools: Sequence[ToolLike] | None = None,
                      exact: bool = False, **options: Any) -> TokenCount:
         """How many input tokens this call would send, whether that is exact, and how it was counted.
@@ -334,6 +346,7 @@ class ModelClient(Bound):
             return remote
         return local
 
+    @in_catalog
     async def acount_tokens(self, messages: MessageLike | Sequence[MessageLike], *,
                             tools: Sequence[ToolLike] | None = None, exact: bool = False,
                             **options: Any) -> TokenCount:

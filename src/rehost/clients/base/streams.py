@@ -4,8 +4,12 @@ provider's events, remember the final Completion and close the connection when l
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 from ...shared.chat.types import Completion, Done, StreamEvent, TextDelta
+
+if TYPE_CHECKING:
+    from ...shared.catalog import Catalog
 
 __all__ = ["AsyncCompletionStream", "CompletionStream"]
 
@@ -16,6 +20,10 @@ class CompletionStream:
     def __init__(self, events: Iterator[StreamEvent]) -> None:
         self._events = events
         self._completion: Completion | None = None
+
+    def _scope_catalog(self, catalog: Catalog) -> None:
+        """Read each event with ``catalog`` in use (a client's ``catalog=``: the cost is computed at the end)."""
+        self._events = _scoped(self._events, catalog)
 
     def __iter__(self) -> Iterator[StreamEvent]:
         try:
@@ -70,6 +78,10 @@ class AsyncCompletionStream:
         self._events = events
         self._completion: Completion | None = None
 
+    def _scope_catalog(self, catalog: Catalog) -> None:
+        """Read each event with ``catalog`` in use (a client's ``catalog=``)."""
+        self._events = _ascoped(self._events, catalog)
+
     def __aiter__(self) -> AsyncCompletionStream:
         return self
 
@@ -106,3 +118,42 @@ class AsyncCompletionStream:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _scoped(events: Iterator[StreamEvent], catalog: Catalog) -> Iterator[StreamEvent]:
+    """``events``, each one read with ``catalog`` in use and nothing set between them (a generator spanning a
+    ``with`` would leave it set in the caller's context while suspended)."""
+    from ...shared.catalog import using_catalog
+
+    try:
+        while True:
+            with using_catalog(catalog):
+                try:
+                    event = next(events)
+                except StopIteration:
+                    return
+            yield event
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            with using_catalog(catalog):
+                close()
+
+
+async def _ascoped(events: AsyncIterator[StreamEvent], catalog: Catalog) -> AsyncIterator[StreamEvent]:
+    """The async twin of ``_scoped``."""
+    from ...shared.catalog import using_catalog
+
+    try:
+        while True:
+            with using_catalog(catalog):
+                try:
+                    event = await events.__anext__()
+                except StopAsyncIteration:
+                    return
+            yield event
+    finally:
+        aclose = getattr(events, "aclose", None)
+        if aclose is not None:
+            with using_catalog(catalog):
+                await aclose()
