@@ -37,7 +37,7 @@ NOT_HOSTS = {
     ("rehost.providers.fallback", "Fallback"): "wraps other hosts' providers",
     ("rehost.providers.openai_compatible", "OpenAICompatible"): "the base of the OpenAI-style hosts, and any "
                                                                 "endpoint of the caller's own (name=...)",
-    ("rehost.providers.vertex_endpoint", "VertexEndpoint"): "what the vertex host builds for a deployed endpoint",
+    # (VertexEndpoint, what the vertex host builds for a deployed endpoint, is a chat endpoint now: no name)
     ("rehost.providers.vertex_partner", "ClaudeOnVertex"): "what the vertex host builds for Claude",
     ("rehost.providers.vertex_partner", "MistralOnVertex"): "what the vertex host builds for Mistral",
 }

@@ -81,6 +81,7 @@ __all__ = [
     "Attempt",
     "Breaker",
     "Catalog",
+    "Cerebras",
     "ClaudeClient",
     "Completion",
     "Cost",
@@ -188,6 +189,7 @@ if TYPE_CHECKING:
     from .clients.smollm import SmolLMClient
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
+    from .providers.cerebras import Cerebras
     from .providers.deepseek import DeepSeek
     from .providers.fallback import Breaker, Fallback
     from .providers.fireworks import Fireworks

@@ -58,6 +58,7 @@ def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None =
 
 _SHIPPED: tuple[Host, ...] = (
     _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic"),
+    _row("cerebras", "cerebras", "Cerebras", "api.cerebras.ai", style="cerebras"),
     _row("deepseek", "deepseek", "DeepSeek", "api.deepseek.com", style="deepseek"),
     _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks"),
     _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google"),

@@ -39,7 +39,7 @@ from ..shared.request import Request
 from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
 from ..shared.types import Completion
-from .base import Provider, clean_key
+from .base import clean_key
 from .dialects import anthropic as messages
 from .dialects.common import CallInfo
 from .gemini_api import GeminiAPIProvider
@@ -95,8 +95,9 @@ class Vertex(GeminiAPIProvider):
         self._credentials = credentials
         self._cred_lock = threading.Lock()
         super().__init__(None, base_url=base_url or endpoint_for(self.location), **kwargs)
-        self._partners: dict[str, Provider] = {"anthropic": ClaudeOnVertex(self), "mistralai": MistralOnVertex(self)}
-        self._endpoint_codec = VertexEndpoint(self) if endpoint else None
+        self._partners: dict[str, ClaudeOnVertex | MistralOnVertex] = {
+            "anthropic": ClaudeOnVertex(self), "mistralai": MistralOnVertex(self)}
+        self._endpoint_codec = VertexEndpoint(self) if endpoint else None  # type: ignore[arg-type]
 
     def __repr__(self) -> str:
         auth = "token" if self._token is not None else ("credentials" if self._credentials else "adc")
@@ -123,7 +124,7 @@ class Vertex(GeminiAPIProvider):
         return super().host_model_id(request)
 
     # ------------------------------------------------------------------------------------------ partner models
-    def partner(self, model_id: str) -> Provider | None:
+    def partner(self, model_id: str) -> ClaudeOnVertex | MistralOnVertex | VertexEndpoint | None:
         """The codec of a partner model (Claude, Mistral), or of the deployed endpoint, or None for Google's own
         models."""
         if self._endpoint_codec is not None:

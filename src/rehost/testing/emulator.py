@@ -50,6 +50,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "deepseek": {"prefix": "", "reasoning": "reasoning_content"},
     "mistral": {"prefix": "/v1", "reasoning": "mistral_chunks"},
     "together": {"prefix": "/v1", "reasoning": "reasoning"},
+    "cerebras": {"prefix": "/v1", "reasoning": "reasoning"},
     "fireworks": {"prefix": "/inference/v1", "reasoning": "reasoning_content"},
     "llamacpp": {"prefix": "/v1", "reasoning": "reasoning_content"},
     "vllm": {"prefix": "/v1", "reasoning": "reasoning"},

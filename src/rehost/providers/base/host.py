@@ -43,7 +43,7 @@ from .headers import add_missing, checked_headers, clean_key
 from .kinds import KINDS, Kind
 from .status import error_class_for_status
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (Catalog too: importing the catalogue is left for the first client, see rehost.__init__)
     from ...shared.catalog import Catalog
     from ...shared.request import Request
     from ...shared.tokens import TokenCount
