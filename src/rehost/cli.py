@@ -466,7 +466,8 @@ def _model_row(entry: Any, row: Any) -> dict[str, Any]:
     def money(value: Any) -> str | None:
         return None if value is None else f"{value:f}"
 
-    return {"model": entry.id, "family": entry.family, "host": row.host, "host_id": row.id, "status": row.status,
+    return {"model": entry.id, "family": entry.family, "kind": entry.kind,
+            "host": row.host, "host_id": row.id, "status": row.status,
             "context_window": row.context_window or entry.context_window,
             "max_output_tokens": row.max_output_tokens or entry.max_output_tokens,
             "prices": None if p is None else {"input": money(p.input), "cached_input": money(p.cached_input),

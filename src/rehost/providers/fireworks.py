@@ -23,6 +23,7 @@ __all__ = ["Fireworks"]
 
 class Fireworks(OpenAICompatible):
     name: ClassVar[str] = "fireworks"
+    embed_endpoint = "FireworksEmbed"  # (defined at the end of this file)
     default_base_url: ClassVar[str] = "https://api.fireworks.ai/inference/v1"
     api_key_env: ClassVar[tuple[str, ...]] = ("FIREWORKS_API_KEY",)
     sampling_fields: ClassVar[Mapping[str, str | None]] = {**openai_chat.DEFAULT_SAMPLING_FIELDS, "top_k": "top_k"}
@@ -46,3 +47,12 @@ class Fireworks(OpenAICompatible):
             body["reasoning_effort"] = plan.effort
         elif plan.template_switch is not None:
             body["thinking"] = {"type": "enabled"}  # a hybrid model asked to think at its default depth
+
+
+# --- embeddings
+from .openai_embed import OpenAIEmbed  # noqa: E402
+
+
+class FireworksEmbed(OpenAIEmbed):
+    """``POST /inference/v1/embeddings`` in OpenAI's shape (``nomic-ai/nomic-embed-text-v1.5``
+    [HOSTS-MEDIA §5.7]); float vectors, as base64 is not documented for Fireworks."""

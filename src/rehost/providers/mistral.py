@@ -32,6 +32,7 @@ REGIONS: dict[str, str] = {
 class Mistral(OpenAICompatible):
     completion_path: ClassVar[str | None] = None  # no plain text-completion endpoint
     name: ClassVar[str] = "mistral"
+    embed_endpoint = "MistralEmbed"  # (defined at the end of this file)
     default_base_url: ClassVar[str] = REGIONS["global"]
     api_key_env: ClassVar[tuple[str, ...]] = ("MISTRAL_API_KEY",)
     request_id_headers: ClassVar[tuple[str, ...]] = ("mistral-correlation-id", "x-request-id")
@@ -83,3 +84,16 @@ class Mistral(OpenAICompatible):
         if text:
             chunks.append({"type": "text", "text": text})
         wire["content"] = chunks
+
+
+# --- embeddings
+from .dialects.openai_embed import EmbedFields  # noqa: E402
+from .openai_embed import OpenAIEmbed  # noqa: E402
+
+
+class MistralEmbed(OpenAIEmbed):
+    """``POST /v1/embeddings``: Mistral names the dimension ``output_dimension`` (codestral-embed; its embedder
+    checks which models take one) and has ``output_dtype``, left at float, the only type decoded here
+    [HOSTS-MEDIA §5.4]."""
+
+    fields = EmbedFields(dimensions="output_dimension", encoding_format=None)

@@ -25,6 +25,7 @@ __all__ = ["VLLM"]
 
 class VLLM(OpenAICompatible):
     name: ClassVar[str] = "vllm"
+    embed_endpoint = "VLLMEmbed"  # (defined at the end of this file)
     default_base_url: ClassVar[str] = "http://127.0.0.1:8000/v1"
     api_key_env: ClassVar[tuple[str, ...]] = ("VLLM_API_KEY",)
     sampling_fields: ClassVar[Mapping[str, str | None]] = {**openai_chat.DEFAULT_SAMPLING_FIELDS, "top_k": "top_k"}
@@ -61,3 +62,12 @@ class VLLM(OpenAICompatible):
         raise UnsupportedFeature(
             "vllm turns thinking off through the model's chat template, and this model's client names no "
             "template switch; pass extra_body={'chat_template_kwargs': {...}}", host=self.name)
+
+
+# --- embeddings
+from .openai_embed import OpenAIEmbed  # noqa: E402
+
+
+class VLLMEmbed(OpenAIEmbed):
+    """``POST /v1/embeddings`` of a vLLM server started with a pooling model (``--runner pooling``)
+    [HOSTS-MEDIA §5.7]. Float vectors; whatever batch the server takes."""
