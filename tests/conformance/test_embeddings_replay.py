@@ -63,7 +63,8 @@ def test_recorded_embeddings_through_client_host_and_socket(path: Path):
             if status == 200:
                 result = embedder.embed(list(neutral.inputs), **call)
                 assert result.vectors.tolist() == _recorded_vectors(codec, _response_body(response))
-                assert result.calls == 1 and result.host == embedder.provider.name
+                assert result.calls == 1
+                assert result.host == embedder.provider.name
             else:
                 with pytest.raises(ModelNotFound) as caught:
                     embedder.embed(list(neutral.inputs), **call)
@@ -75,4 +76,5 @@ def test_recorded_embeddings_through_client_host_and_socket(path: Path):
             assert received[0].json() == _set(recorded)
             sent_key = received[0].headers.get("authorization") or received[0].headers.get("x-goog-api-key") or ""
             assert KEY in sent_key
-        assert not server.unmatched and not server.remaining
+        assert not server.unmatched
+        assert not server.remaining

@@ -58,6 +58,8 @@ def serves(target: Any, kind: str) -> bool:
     kinds = getattr(target, "kinds", None)
     if isinstance(kinds, frozenset | set):
         return kind in kinds
+    if kind == "chat" and callable(getattr(target, "send", None)):
+        return True  # an old Provider is a chat host
     return endpoint_attribute(type(target), f"{kind}_endpoint") is not None
 
 
