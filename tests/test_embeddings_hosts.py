@@ -327,3 +327,53 @@ def test_an_endpoint_refuses_what_its_host_cannot_spell():
     with pytest.raises(UnsupportedFeature, match="one text per call"):
         embed_sender(rehost.Vertex("p", "global", access_token="t")).build_call(
             EmbedRequest("gemini-embedding-2", ("x", "y")), "gemini-embedding-2")
+
+
+def test_the_bench_compares_one_embedding_model_across_hosts(emu: Emulator, private_catalog, tmp_path):
+    from rehost.bench.embed import compare_embeddings
+
+    private_catalog.register("all-minilm-l6-v2", "vllm", "all-minilm", input_price="0.01", prices_read="2026-12-01",
+                             prices_source="test")
+    emu.script("ollama", ttft=0.03)
+    emu.script("vllm", ttft=0.01)
+    emu.inject("500", times=1, host="ollama")
+    hosts = [emu.provider("ollama", retry=RetryPolicy(max_retries=0)), emu.provider("vllm"), rehost.Groq("k")]
+    report = compare_embeddings(MiniLMEmbedder("all-minilm-l6-v2"), hosts, batch=10, runs=4, warmup=1)
+    assert [h.host for h in report.hosts] == ["ollama", "vllm", "groq"]
+    assert report.result("groq").skipped is not None
+    assert "serves no embeddings" in report.result("groq").skipped
+    ollama, vllm = report.result("ollama"), report.result("vllm")
+    assert ollama.samples == vllm.samples == 4
+    assert sum(ollama.errors.values()) <= 1  # the 500 fell on the warm-up or on one timed call
+    assert report.ranking("latency") == ["vllm", "ollama"]
+    assert vllm.vectors_per_second is not None
+    assert vllm.vectors_per_second.p50 > 0
+    assert vllm.cost_per_million_tokens == Decimal("0.0100")  # what the row says, from what each call cost
+    table = report.table()
+    assert "batch ms p50/p95/p99" in table
+    assert "vectors/s p50" in table
+    assert "$ / 1M tokens" in table
+    assert "fastest batch: vllm < ollama" in table
+    assert report.to_dict()["kind"] == "embed"
+    svg = report.plot(tmp_path / "e.svg")
+    assert svg.read_text().startswith("<?xml")
+
+
+def test_rehost_bench_picks_the_embeddings_mode_by_the_models_kind(emu: Emulator, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    hosts = f"vllm:base_url={emu.base_url('vllm')},ollama:base_url={emu.url}/ollama"
+    out = tmp_path / "e.json"
+    done = subprocess.run([sys.executable, "-m", "rehost.cli", "bench", "all-minilm-l6-v2", "--hosts", hosts,
+                           "--runs", "2", "--batch", "5", "--json", str(out)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "(embeddings)" in done.stdout
+    assert "vectors/s p50" in done.stdout
+    report = json.loads(out.read_text())
+    assert report["kind"] == "embed"
+    assert report["config"]["batch"] == 5
+    assert len(report["samples"]) == 4
+    assert {r.path for r in emu.requests} >= {"/vllm/v1/embeddings", "/ollama/api/embed"}

@@ -339,6 +339,10 @@ def _bench(argv: Sequence[str]) -> int:
     parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="seconds one call may take, from sending it to its last token; a call that takes "
                              "longer (a stalled host) is counted as a RequestTimeout error (default %(default)g)")
+    parser.add_argument("--batch", type=_whole(1), default=32, metavar="N",
+                        help="for an embedding model (a catalogue row of kind embed): texts in each timed call; "
+                             "the table then gives latency per batch, vectors per second and $ per 1M tokens "
+                             "(default %(default)s)")
     parser.add_argument("--raw", action="store_true", help="send MODEL to every host as its own id (a model the "
                                                            "catalogue does not know)")
     parser.add_argument("--json", dest="json_path", default=None, metavar="FILE",
@@ -349,7 +353,6 @@ def _bench(argv: Sequence[str]) -> int:
 
     from .bench import compare, load_prompts
     from .bench.plot import SUFFIXES
-    from .bench.report import table_parts
     from .entry import client as make_client
 
     json_path = _writable("--json", args.json_path) if args.json_path else None
@@ -373,6 +376,16 @@ def _bench(argv: Sequence[str]) -> int:
     except ConfigurationError as exc:  # the library's advice, in the command line's words
         raise ConfigurationError(str(exc).replace("pass raw=True", "pass --raw")) from None
     providers = [client.provider, *(build_provider(name, options) for name, options in specs[1:])]
+    from .clients.embed_base import EmbedClient
+
+    if isinstance(client, EmbedClient):  # the model's kind picks the mode: an embeddings bench
+        from .bench.embed import compare_embeddings
+
+        with _progress(sys.stderr) as bar:
+            report: Any = compare_embeddings(client, providers, batch=args.batch, runs=args.runs,
+                                             concurrency=args.concurrency, warmup=args.warmup,
+                                             timeout=args.timeout, progress=bar)
+        return _bench_output(report, json_path, plot_path)
     options: dict[str, Any] = {}
     if args.max_tokens is not None:
         options["max_tokens"] = args.max_tokens
@@ -383,6 +396,13 @@ def _bench(argv: Sequence[str]) -> int:
     with _progress(sys.stderr) as bar:
         report = compare(client, providers, prompts=args.prompts, runs=args.runs, concurrency=args.concurrency,
                          warmup=args.warmup, timeout=args.timeout, progress=bar, **options)
+    return _bench_output(report, json_path, plot_path)
+
+
+def _bench_output(report: Any, json_path: Path | None, plot_path: Path | None) -> int:
+    """The bench's table, JSON report and plot (the same for a chat and an embeddings bench)."""
+    from .bench.report import table_parts
+
     parts = table_parts(report)
     _print_table(parts.header, parts.rows, report.table(), title=parts.title, footer=parts.footer)
     if json_path is not None:
