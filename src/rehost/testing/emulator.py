@@ -535,6 +535,8 @@ def _route(style: str, target: str, script: Script, request: dict[str, Any]) -> 
     """The responder for a request, chosen by host style and path, as the real host routes it; None for a
     path the host does not serve (answered 404, never as a chat)."""
     path = target.split("?", 1)[0]
+    from .emulator_embed import embed_responder  # (it builds on the responders here; imported once, on use)
+
     embeddings = embed_responder(style, path, script, request)
     if embeddings is not None:
         return embeddings
@@ -1572,6 +1574,3 @@ def emulator_process(*, host: str = "127.0.0.1", hosts: dict[str, dict[str, Any]
 
 if __name__ == "__main__":
     main()
-
-
-from .emulator_embed import embed_responder  # noqa: E402  (it builds on the responders above)
