@@ -377,3 +377,14 @@ def test_rehost_bench_picks_the_embeddings_mode_by_the_models_kind(emu: Emulator
     assert report["config"]["batch"] == 5
     assert len(report["samples"]) == 4
     assert {r.path for r in emu.requests} >= {"/vllm/v1/embeddings", "/ollama/api/embed"}
+
+
+def test_the_hosts_rate_limit_paces_an_embedders_calls(emu: Emulator):
+    from rehost import RateLimit
+
+    host = emu.provider("cohere", rate_limit=RateLimit(requests_per_minute=600))  # one call every 0.1 s
+    result = asyncio.run(CohereEmbedder("embed-v4.0", provider=host, concurrency=4).aembed(_texts(300)))
+    arrivals = sorted(r.at for r in emu.requests)
+    assert result.calls == 4
+    assert len(arrivals) == 4
+    assert arrivals[-1] - arrivals[0] >= 0.15  # paced by the host's limiter (unpaced: milliseconds)

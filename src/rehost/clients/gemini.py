@@ -107,7 +107,6 @@ class GeminiClient(ModelClient):
 
 
 # --- embeddings
-from ..shared.embed.types import Truncate as _Truncate  # noqa: E402, F401
 from . import embed_purpose as _purpose  # noqa: E402
 from .embed_base import EmbedClient, EmbedModel, embed_models  # noqa: E402
 
