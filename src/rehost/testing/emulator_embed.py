@@ -23,8 +23,9 @@ from .emulator import Script, _Answer, _json_response, _Responder
 
 __all__ = ["embed_responder", "vector_for"]
 
-_OPENAI_STYLE = frozenset({"openai", "together", "fireworks", "vllm", "llamacpp", "mistral", "groq", "openrouter",
-                           "deepseek", "ollama", "voyage"})
+#: the styles whose host serves OpenAI-style ``/embeddings`` in rehost (Groq's is UNCONFIRMED, DeepSeek has none:
+#: their path stays a 404, as an unknown route must)
+_OPENAI_STYLE = frozenset({"openai", "together", "fireworks", "vllm", "llamacpp", "mistral", "voyage"})
 
 
 def vector_for(text: str, dimensions: int) -> list[float]:
@@ -58,15 +59,15 @@ def embed_responder(style: str, path: str, script: Script, request: dict[str, An
     """The embeddings responder for a request, or None when the path is no embeddings endpoint of the style."""
     if style == "ollama" and path.endswith("/ollama/api/embed"):
         return _Embeddings(style, script, request, "ollama")
-    if style in ("google", "vertex") and path.endswith(":batchEmbedContents") and style == "google":
+    if style == "google" and path.endswith(":batchEmbedContents"):
         return _Embeddings(style, script, request, "gemini_batch")
-    if style in ("google", "vertex") and path.endswith(":embedContent"):
+    if style == "vertex" and path.endswith(":embedContent"):  # (the Gemini API's is not what rehost sends)
         return _Embeddings(style, script, request, "embed_content")
     if style == "vertex" and path.endswith(":predict"):
         return _Embeddings(style, script, request, "predict")
     if style == "cohere" and path == "/cohere/v2/embed":
         return _Embeddings(style, script, request, "cohere")
-    if style in _OPENAI_STYLE and path.endswith("/embeddings") and not path.startswith("/ollama/api/"):
+    if style in _OPENAI_STYLE and path.endswith("/embeddings"):
         return _Embeddings(style, script, request, "voyage" if style == "voyage" else "openai")
     return None
 
