@@ -248,6 +248,8 @@ def test_each_family_checks_its_own_dimensions_and_purposes(emu: Emulator):
     with pytest.raises(InvalidRequest, match="title"):
         GeminiEmbedder("gemini-embedding-001", provider=emu.provider("google")).embed("x", purpose="query", title="T")
     assert not emu.requests
+    OpenAIEmbedder("text-embedding-ada-002", provider=emu.provider("openai")).embed("x", dimensions=1536)
+    assert "dimensions" not in emu.requests[-1].json()  # its own length: nothing to ask for
 
 
 def test_open_families_write_their_prefixes(emu: Emulator):

@@ -187,8 +187,10 @@ class EmbedClient:
                     if n is not None]
         batches = _batches(conditioned.texts, min(per_call) if per_call else None, self.spec.max_tokens_per_call)
         wanted = dimensions if dimensions is not None and dimensions != self.spec.dimensions else None
+        fixed = not self.spec.allowed_dimensions and self.spec.dimension_range is None
+        sent = None if fixed else dimensions  # a model that cannot shorten is sent no dimensions (hosts refuse it)
         requests = [EmbedRequest(model=self.model, inputs=batch, input_type=conditioned.input_type,
-                                 title=conditioned.title, dimensions=dimensions, truncate=truncate,
+                                 title=conditioned.title, dimensions=sent, truncate=truncate,
                                  host_model_id=self.host_model_id, timeout=timeout or self.timeout,
                                  extra_body=extra_body) for batch in batches]
         unit = self.spec.unit_length if wanted is None else self.spec.shortened_unit_length
