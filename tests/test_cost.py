@@ -104,7 +104,8 @@ def test_every_shipped_price_has_a_date_and_a_source():
 def test_the_models_table_shows_context_prices_and_their_date_per_host():
     table = models_table(Catalog.load())
     lines = table.splitlines()
-    assert lines[0].split() == ["model", "host", "host", "id", "context", "in", "$/M", "cached", "$/M", "out", "$/M",
+    assert lines[0].split() == ["model", "kind",
+                                "host", "host", "id", "context", "in", "$/M", "cached", "$/M", "out", "$/M",
                                 "prices", "read"]
     row = next(line for line in lines if line.startswith("deepseek-v4-flash ") and " deepseek " in line)
     assert row.split()[-5:] == ["1,048,576", "0.44", "0.014", "1.32", "2026-08-22"]

@@ -9,6 +9,7 @@ import pytest
 
 from rehost.errors import ConfigurationError
 from rehost.providers.onnx_embed import OnnxEmbedder
+from rehost.shared.embed import EmbedRequest
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +52,34 @@ def test_async_and_limits(minilm):
 def test_missing_files_are_a_clear_error(tmp_path):
     with pytest.raises(ConfigurationError, match="no file"):
         OnnxEmbedder(tmp_path / "none.onnx", tmp_path / "tokenizer.json")
+
+
+def test_the_local_embedder_is_a_host_an_embedder_binds_to(minilm: OnnxEmbedder):
+    from rehost import MiniLMEmbedder, OnnxEmbedder
+    from rehost.errors import UnsupportedFeature
+
+    assert minilm.kinds == frozenset({"embed"})
+    assert minilm.endpoint("embed") is minilm
+    with pytest.raises(UnsupportedFeature):
+        minilm.endpoint("chat")
+    embedder = MiniLMEmbedder("all-minilm-l6-v2", provider=minilm)
+    result = embedder.embed(["a cat sat on the mat", "hello"])
+    assert result.host == "onnx"
+    assert result.host_model_id == "all-minilm-l6-v2"
+    assert result.vectors == minilm.embed(["a cat sat on the mat", "hello"])
+    assert result.usage.input_tokens == sum(minilm.count_tokens(["a cat sat on the mat", "hello"]))
+    assert result.cost is None
+    assert result.array().shape == (2, 384)
+    assert asyncio.run(embedder.aembed("hello")).vectors == minilm.embed(["hello"])
+    with pytest.raises(UnsupportedFeature):
+        minilm.embed(EmbedRequest("all-minilm-l6-v2", ("x",), dimensions=128))
+    assert OnnxEmbedder.name == "onnx"
+
+
+def test_rehost_client_makes_the_local_embedder_by_name():
+    import rehost
+
+    embedder = rehost.client("onnx/all-minilm-l6-v2")
+    assert type(embedder).__name__ == "MiniLMEmbedder"
+    assert embedder.provider.name == "onnx"
+    assert len(embedder.embed("hello")[0]) == 384

@@ -181,7 +181,7 @@ def test_an_unknown_fault_header_is_refused_by_name(emu):
 
 def test_an_unknown_route_is_a_404_not_a_chat_answer(emu):
     for url in (emu.base_url("groq") + "/embeddings", emu.base_url("google") + "/models/g:embedContent",
-                emu.base_url("anthropic") + "/complete", emu.url + "/ollama/api/embed"):
+                emu.base_url("anthropic") + "/complete", emu.url + "/ollama/api/embeddings"):
         status, content = _exchange(url, {"model": "m", "input": "hi"})
         assert status == 404, url
         assert b"emulator: no route" in content

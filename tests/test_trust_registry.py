@@ -24,8 +24,11 @@ import rehost
 import rehost.providers
 from rehost import _registry, cli, entry
 from rehost.clients.base import ModelClient
+from rehost.clients.embed_base import EmbedClient
 from rehost.errors import ConfigurationError
-from rehost.providers.base import Provider
+from rehost.providers.base import Host, Provider
+from rehost.providers.base.kinds import endpoint_attribute
+from rehost.providers.onnx_embed import OnnxEmbedder
 from rehost.providers.openai_compatible import OpenAICompatible
 from rehost.testing import redirect
 from rehost.testing.emulator import STYLES, Emulator
@@ -62,7 +65,7 @@ def test_every_registered_class_is_exported_from_rehost_with_its_module():
     for row in _registry.HOSTS.values():
         assert rehost._EXPORTS.get(row.cls) == row.module, row
     for family, kinds in _registry.FAMILIES.items():
-        assert "chat" in kinds, family
+        assert kinds, family  # a chat client, an embedder, or both (cohere, voyage, e5 ... embed only)
         for module, cls in kinds.values():
             assert rehost._EXPORTS.get(cls) == module, (family, cls)
 
@@ -98,7 +101,7 @@ def test_every_provider_class_with_a_name_is_a_registered_host_or_listed_as_not_
     seen = set()
     for module, cls_name, cls in _provider_classes():
         seen.add((module, cls_name))
-        assert issubclass(cls, Provider), (module, cls_name)
+        assert issubclass(cls, Provider | Host | OnnxEmbedder), (module, cls_name)
         assert (module, cls_name) in registered or (module, cls_name) in NOT_HOSTS, (
             f"{module}.{cls_name} (name {cls.name!r}) is neither in rehost._registry nor in NOT_HOSTS")
     assert set(NOT_HOSTS) <= seen, "NOT_HOSTS names a class that no longer exists"
@@ -108,15 +111,24 @@ def test_every_provider_class_with_a_name_is_a_registered_host_or_listed_as_not_
 def test_every_registry_row_imports_and_has_the_name_it_says():
     for name, row in _registry.HOSTS.items():
         cls = _registry.load(row.spec)
-        assert issubclass(cls, Provider), row
+        assert issubclass(cls, Provider | Host | OnnxEmbedder), row
         assert cls.name == name == row.name, row
-        assert "chat" in row.kinds, row
+        assert row.kinds, row
         assert row.kinds <= _registry.KINDS, row
+        assert ("embed" in row.kinds) == (endpoint_attribute(cls, "embed_endpoint") is not None
+                                          or cls is OnnxEmbedder), row  # the row says what the class serves
+        assert ("chat" in row.kinds) == issubclass(cls, Provider), row
     for family, kinds in _registry.FAMILIES.items():
         assert set(kinds) <= _registry.KINDS, family
-        client = _registry.load(kinds["chat"])
-        assert issubclass(client, ModelClient)
-        assert client.family == family
+        assert kinds, family
+        if "chat" in kinds:
+            client = _registry.load(kinds["chat"])
+            assert issubclass(client, ModelClient)
+            assert client.family == family
+        if "embed" in kinds:
+            embedder = _registry.load(kinds["embed"])
+            assert issubclass(embedder, EmbedClient)
+            assert embedder.family == family
 
 
 def test_the_real_hostnames_cover_each_hosts_default_url():
@@ -164,7 +176,8 @@ def test_the_emulator_builds_each_styles_registered_provider(emu: Emulator):
 
 def test_entry_views_read_the_registry():
     assert dict(entry.HOSTS) == {name: row.spec for name, row in _registry.HOSTS.items()}
-    assert dict(entry.FAMILY_CLIENTS) == {family: kinds["chat"] for family, kinds in _registry.FAMILIES.items()}
+    assert dict(entry.FAMILY_CLIENTS) == {family: kinds["chat"] for family, kinds in _registry.FAMILIES.items()
+                                          if "chat" in kinds}
     with pytest.raises(KeyError):
         entry.HOSTS["nohost"]
 
@@ -229,7 +242,7 @@ def test_an_unregistered_host_is_unknown_again(private_catalog):
     (("", "x", "Y"), {}, ["name", "non-empty"]),
     (("acme", "", "Y"), {}, ["module"]),
     (("acme", "x", None), {}, ["cls"]),
-    (("acme", "x", "Y"), {"kinds": {"embed"}}, ["kinds", "chat"]),
+    (("acme", "x", "Y"), {"kinds": {"video"}}, ["kinds", "chat"]),
     (("acme", "x", "Y"), {"kinds": set()}, ["kinds"]),
 ], ids=["taken", "slash", "spaces", "blank name", "blank module", "no class", "unknown kind", "no kind"])
 def test_register_host_refuses_bad_rows_and_changes_nothing(args, kwargs, words):

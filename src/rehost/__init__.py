@@ -66,6 +66,12 @@ _EXPORTS: dict[str, str] = {
     "Cost": "rehost.shared.pricing",
     "Prices": "rehost.shared.pricing",
     "TokenCount": "rehost.shared.tokens",
+    # embeddings: the family embedders' base and the neutral types
+    "EmbedClient": "rehost.clients.embed_base",
+    "EmbedRequest": "rehost.shared.embed.types",
+    "EmbedUsage": "rehost.shared.embed.types",
+    "Embeddings": "rehost.shared.embed.types",
+    "Vectors": "rehost.shared.embed.types",
     # the errors a caller meets in the README's examples (all of them are in rehost.errors)
     "OutputValidationError": "rehost.shared.errors",
     "ToolLoopLimit": "rehost.shared.errors",
@@ -73,6 +79,24 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "BGEEmbedder",
+    "Cohere",
+    "CohereEmbedder",
+    "E5Embedder",
+    "EmbedClient",
+    "EmbedRequest",
+    "EmbedUsage",
+    "Embeddings",
+    "GeminiEmbedder",
+    "MiniLMEmbedder",
+    "MistralEmbedder",
+    "NomicEmbedder",
+    "OnnxEmbedder",
+    "OpenAIEmbedder",
+    "Qwen3Embedder",
+    "Vectors",
+    "Voyage",
+    "VoyageEmbedder",
     "GemmaClient",
     "LlamaCpp",
     "LlamaCppServer",
@@ -178,18 +202,23 @@ if TYPE_CHECKING:
     from ._registry import register_host
     from .clients.base import ModelClient
     from .clients.claude import ClaudeClient
+    from .clients.cohere import CohereEmbedder
     from .clients.deepseek import DeepSeekClient
-    from .clients.gemini import GeminiClient
+    from .clients.embed_base import EmbedClient
+    from .clients.gemini import GeminiClient, GeminiEmbedder
     from .clients.gemma import GemmaClient
     from .clients.generic import GenericClient
-    from .clients.gpt import GPTClient
+    from .clients.gpt import GPTClient, OpenAIEmbedder
     from .clients.llama import LlamaClient
-    from .clients.mistral import MistralClient
+    from .clients.mistral import MistralClient, MistralEmbedder
+    from .clients.open_embed import BGEEmbedder, E5Embedder, MiniLMEmbedder, NomicEmbedder, Qwen3Embedder
     from .clients.qwen import QwenClient
     from .clients.smollm import SmolLMClient
+    from .clients.voyage import VoyageEmbedder
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
     from .providers.cerebras import Cerebras
+    from .providers.cohere import Cohere
     from .providers.deepseek import DeepSeek
     from .providers.fallback import Breaker, Fallback
     from .providers.fireworks import Fireworks
@@ -199,6 +228,7 @@ if TYPE_CHECKING:
     from .providers.maritaca import Maritaca
     from .providers.mistral import Mistral
     from .providers.ollama import Ollama
+    from .providers.onnx_embed import OnnxEmbedder
     from .providers.openai import OpenAI
     from .providers.openai_compatible import OpenAICompatible
     from .providers.openrouter import OpenRouter
@@ -206,7 +236,9 @@ if TYPE_CHECKING:
     from .providers.together import Together
     from .providers.vertex import Vertex
     from .providers.vllm import VLLM
+    from .providers.voyage import Voyage
     from .shared.catalog import Catalog, models_table
+    from .shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Vectors
     from .shared.errors import OutputValidationError, ToolLoopLimit
     from .shared.output import Output
     from .shared.pricing import Cost, Prices

@@ -24,8 +24,8 @@ from typing import Any
 __all__ = ["FAMILIES", "HOSTS", "KINDS", "Host", "SpecView", "exports", "host_for_style", "load", "register_host",
            "unregister_host"]
 
-#: the kinds of model API a host can serve; ``"embed"`` joins when the embeddings kind lands (issue 13)
-KINDS: frozenset[str] = frozenset({"chat"})
+#: the kinds of model API a host can serve (issue 13: chat, embeddings; speech, realtime and video next)
+KINDS: frozenset[str] = frozenset({"chat", "embed"})
 
 #: (module, class name) of a class, imported on use
 Spec = tuple[str, str]
@@ -38,7 +38,7 @@ class Host:
     name: str
     module: str
     cls: str
-    #: the kinds it serves today (every host serves "chat")
+    #: the kinds it serves (its provider class's endpoints: ``chat``, ``embed``)
     kinds: frozenset[str] = frozenset({"chat"})
     #: the real hostnames (``name`` or ``name:port``) of its default URLs, which ``testing.redirect`` points
     #: at the emulator; ``real_host_suffixes`` catch families of hostnames (Vertex's regional endpoints)
@@ -52,31 +52,42 @@ class Host:
         return (self.module, self.cls)
 
 
-def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None = None) -> Host:
-    return Host(name, f"rehost.providers.{module}", cls, real_hosts=real_hosts, style=style)
+_CHAT = frozenset({"chat"})
+_CHAT_EMBED = frozenset({"chat", "embed"})
+_EMBED = frozenset({"embed"})
+
+
+def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None = None,
+         kinds: frozenset[str] = _CHAT) -> Host:
+    return Host(name, f"rehost.providers.{module}", cls, kinds=kinds, real_hosts=real_hosts, style=style)
 
 
 _SHIPPED: tuple[Host, ...] = (
     _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic"),
     _row("cerebras", "cerebras", "Cerebras", "api.cerebras.ai", style="cerebras"),
+    _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_EMBED),
     _row("deepseek", "deepseek", "DeepSeek", "api.deepseek.com", style="deepseek"),
-    _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks"),
-    _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google"),
+    _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks", kinds=_CHAT_EMBED),
+    _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google", kinds=_CHAT_EMBED),
     _row("groq", "groq", "Groq", "api.groq.com", style="groq"),
-    _row("llamacpp", "llamacpp", "LlamaCppServer", "localhost:8080", "127.0.0.1:8080", style="llamacpp"),
+    _row("llamacpp", "llamacpp", "LlamaCppServer", "localhost:8080", "127.0.0.1:8080", style="llamacpp",
+         kinds=_CHAT_EMBED),
     _row("llamacpp-local", "llamacpp", "LlamaCpp"),  # in-process: no URL, no emulator style
     _row("maritaca", "maritaca", "Maritaca", "chat.maritaca.ai"),
     _row("mistral", "mistral", "Mistral", "api.mistral.ai", "api.eu.mistral.ai", "api.us.mistral.ai",
-                 style="mistral"),
-    _row("ollama", "ollama", "Ollama", "localhost:11434", "127.0.0.1:11434", style="ollama"),
-    _row("openai", "openai", "OpenAI", "api.openai.com", style="openai"),
+                 style="mistral", kinds=_CHAT_EMBED),
+    _row("ollama", "ollama", "Ollama", "localhost:11434", "127.0.0.1:11434", style="ollama", kinds=_CHAT_EMBED),
+    _row("openai", "openai", "OpenAI", "api.openai.com", style="openai", kinds=_CHAT_EMBED),
+    _row("onnx", "onnx_embed", "OnnxEmbedder", kinds=_EMBED),  # in-process: no URL, no emulator style
     _row("openrouter", "openrouter", "OpenRouter", "openrouter.ai", style="openrouter"),
     _row("sarvam", "sarvam", "Sarvam", "api.sarvam.ai"),
-    _row("together", "together", "Together", "api.together.xyz", style="together"),
+    _row("together", "together", "Together", "api.together.xyz", style="together", kinds=_CHAT_EMBED),
     # global (aiplatform.googleapis.com), regional ({region}-aiplatform...) and multi-region (aiplatform.eu.rep...)
     Host("vertex", "rehost.providers.vertex", "Vertex", real_host_suffixes=("aiplatform.googleapis.com",
-                                                                            ".rep.googleapis.com"), style="vertex"),
-    _row("vllm", "vllm", "VLLM", "localhost:8000", "127.0.0.1:8000", style="vllm"),
+                                                                            ".rep.googleapis.com"), style="vertex",
+         kinds=_CHAT_EMBED),
+    _row("vllm", "vllm", "VLLM", "localhost:8000", "127.0.0.1:8000", style="vllm", kinds=_CHAT_EMBED),
+    _row("voyage", "voyage", "Voyage", "api.voyageai.com", "ai.mongodb.com", style="voyage", kinds=_EMBED),
 )
 
 _hosts: dict[str, Host] = {h.name: h for h in _SHIPPED}
@@ -86,22 +97,34 @@ _lock = threading.Lock()
 HOSTS: Mapping[str, Host] = MappingProxyType(_hosts)
 
 
-def _family(module: str, cls: str) -> Mapping[str, Spec]:
-    return MappingProxyType({"chat": (f"rehost.clients.{module}", cls)})
+def _family(module: str, cls: str | None, embed: str | None = None, embed_module: str | None = None
+            ) -> Mapping[str, Spec]:
+    kinds: dict[str, Spec] = {}
+    if cls is not None:
+        kinds["chat"] = (f"rehost.clients.{module}", cls)
+    if embed is not None:
+        kinds["embed"] = (f"rehost.clients.{embed_module or module}", embed)
+    return MappingProxyType(kinds)
 
 
-#: catalogue family -> {kind: (module, client class)}; every family has a "chat" client today, the "embed"
-#: slot waits for the embeddings kind
+#: catalogue family -> {kind: (module, client class)}: a family's chat client and its embedder, where it has
+#: them (a catalogue row's ``kind`` picks which one ``rehost.client`` makes)
 FAMILIES: Mapping[str, Mapping[str, Spec]] = MappingProxyType({
+    "bge": _family("open_embed", None, "BGEEmbedder"),
     "claude": _family("claude", "ClaudeClient"),
+    "cohere": _family("cohere", None, "CohereEmbedder"),
     "deepseek": _family("deepseek", "DeepSeekClient"),
-    "gemini": _family("gemini", "GeminiClient"),
+    "e5": _family("open_embed", None, "E5Embedder"),
+    "gemini": _family("gemini", "GeminiClient", "GeminiEmbedder"),
     "gemma": _family("gemma", "GemmaClient"),
-    "gpt": _family("gpt", "GPTClient"),
+    "gpt": _family("gpt", "GPTClient", "OpenAIEmbedder"),
     "llama": _family("llama", "LlamaClient"),
-    "mistral": _family("mistral", "MistralClient"),
-    "qwen": _family("qwen", "QwenClient"),
+    "minilm": _family("open_embed", None, "MiniLMEmbedder"),
+    "mistral": _family("mistral", "MistralClient", "MistralEmbedder"),
+    "nomic": _family("open_embed", None, "NomicEmbedder"),
+    "qwen": _family("qwen", "QwenClient", "Qwen3Embedder", "open_embed"),
     "smollm": _family("smollm", "SmolLMClient"),
+    "voyage": _family("voyage", None, "VoyageEmbedder"),
 })
 
 
@@ -116,7 +139,7 @@ def host_for_style(style: str) -> Host | None:
     return next((h for h in list(_hosts.values()) if h.style == style), None)
 
 
-def register_host(name: str, module: str, cls: str, *, kinds: frozenset[str] | set[str] = frozenset({"chat"}),
+def register_host(name: str, module: str, cls: str, *, kinds: frozenset[str] | set[str] = _CHAT,
                   real_hosts: tuple[str, ...] = (), style: str | None = None) -> Host:
     """Make a host known to every part of rehost (``rehost.client("name/model")``, ``rehost hosts`` ...).
 

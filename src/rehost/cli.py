@@ -359,6 +359,10 @@ def _bench(argv: Sequence[str]) -> int:
     parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="seconds one call may take, from sending it to its last token; a call that takes "
                              "longer (a stalled host) is counted as a RequestTimeout error (default %(default)g)")
+    parser.add_argument("--batch", type=_whole(1), default=32, metavar="N",
+                        help="for an embedding model (a catalogue row of kind embed): texts in each timed call; "
+                             "the table then gives latency per batch, vectors per second and $ per 1M tokens "
+                             "(default %(default)s)")
     parser.add_argument("--raw", action="store_true", help="send MODEL to every host as its own id (a model the "
                                                            "catalogue does not know)")
     parser.add_argument("--json", dest="json_path", default=None, metavar="FILE",
@@ -369,7 +373,6 @@ def _bench(argv: Sequence[str]) -> int:
 
     from .bench import compare, load_prompts
     from .bench.plot import SUFFIXES
-    from .bench.report import table_parts
     from .entry import client as make_client
 
     json_path = _writable("--json", args.json_path) if args.json_path else None
@@ -393,6 +396,16 @@ def _bench(argv: Sequence[str]) -> int:
     except ConfigurationError as exc:  # the library's advice, in the command line's words
         raise ConfigurationError(str(exc).replace("pass raw=True", "pass --raw")) from None
     providers = [client.provider, *(build_provider(name, options) for name, options in specs[1:])]
+    from .clients.embed_base import EmbedClient
+
+    if isinstance(client, EmbedClient):  # the model's kind picks the mode: an embeddings bench
+        from .bench.embed import compare_embeddings
+
+        with _progress(sys.stderr) as bar:
+            report: Any = compare_embeddings(client, providers, batch=args.batch, runs=args.runs,
+                                             concurrency=args.concurrency, warmup=args.warmup,
+                                             timeout=args.timeout, progress=bar)
+        return _bench_output(report, json_path, plot_path)
     options: dict[str, Any] = {}
     for name in BENCH_SAMPLING:
         if (value := getattr(args, name)) is not None:
@@ -402,6 +415,13 @@ def _bench(argv: Sequence[str]) -> int:
     with _progress(sys.stderr) as bar:
         report = compare(client, providers, prompts=args.prompts, runs=args.runs, concurrency=args.concurrency,
                          warmup=args.warmup, timeout=args.timeout, progress=bar, **options)
+    return _bench_output(report, json_path, plot_path)
+
+
+def _bench_output(report: Any, json_path: Path | None, plot_path: Path | None) -> int:
+    """The bench's table, JSON report and plot (the same for a chat and an embeddings bench)."""
+    from .bench.report import table_parts
+
     parts = table_parts(report)
     _print_table(parts.header, parts.rows, report.table(), title=parts.title, footer=parts.footer)
     if json_path is not None:
@@ -485,7 +505,8 @@ def _model_row(entry: Any, row: Any) -> dict[str, Any]:
     def money(value: Any) -> str | None:
         return None if value is None else f"{value:f}"
 
-    return {"model": entry.id, "family": entry.family, "host": row.host, "host_id": row.id, "status": row.status,
+    return {"model": entry.id, "family": entry.family, "kind": entry.kind,
+            "host": row.host, "host_id": row.id, "status": row.status,
             "context_window": row.context_window or entry.context_window,
             "max_output_tokens": row.max_output_tokens or entry.max_output_tokens,
             "prices": None if p is None else {"input": money(p.input), "cached_input": money(p.cached_input),

@@ -89,7 +89,8 @@ def _known_names(host: str) -> list[str]:
 
 def client(spec: str, *, raw: bool = False, provider_options: Mapping[str, Any] | None = None,
            bound_to: Any = None, **options: Any) -> Any:
-    """A model client bound to a provider, from ``"host/model"``.
+    """A model client bound to a provider, from ``"host/model"``: the family's chat client, or its embedder
+    for an embedding model (a catalogue row of kind ``embed``: ``rehost.client("openai/text-embedding-3-small")``).
 
     ``provider_options`` go to the provider (``api_key``, ``base_url``, ``project`` ...); other options go to
     the client (``thinking``, ``system``, ``tools``, sampling settings, ``catalog``). ``bound_to`` is a provider
@@ -125,6 +126,12 @@ def _client(spec: str, *, raw: bool, provider_options: Mapping[str, Any] | None,
             f"own id of a catalogued model, or a client variant; or pass raw=True to send {model!r} to {host} as is"
         )
     family = default_catalog().model(canonical).family if canonical in default_catalog() else None
+    kind = default_catalog().model(canonical).kind if canonical in default_catalog() else "chat"
+    if kind != "chat":  # an embedding model (or a later kind): its family's client of that kind
+        kind_spec = _registry.FAMILIES.get(family or "", {}).get(kind)
+        if kind_spec is None:
+            raise ConfigurationError(f"{canonical} is a {kind} model, and its family {family!r} has no {kind} client")
+        return _load(kind_spec)(canonical, provider=bound, **options)
     client_spec = FAMILY_CLIENTS.get(family or "")
     if client_spec is None:
         from .clients.generic import GenericClient

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .embed import EmbedReport
     from .runner import Report
 
 __all__ = ["SUFFIXES", "build_figure", "plot_report"]
@@ -22,7 +23,7 @@ _PANELS = (("ttft", "time to first token (ms)", 1000.0), ("itl", "between tokens
            ("e2e", "end to end (ms)", 1000.0), ("tokens_per_second", "output tokens / s", 1.0))
 
 
-def plot_report(report: Report, path: Path) -> Path:
+def plot_report(report: Report | EmbedReport, path: Path) -> Path:
     """Write box plots of each metric per host to ``path`` (.png, .svg, .pdf, or .html with the SVG inside).
 
     A report in which no host answered a timed call has nothing to draw: that raises ValueError rather than
@@ -50,8 +51,10 @@ def plot_report(report: Report, path: Path) -> Path:
     return path
 
 
-def build_figure(report: Report) -> Any:
-    """The figure of ``report``: a panel per metric; in each, a box per host and a dot per sample."""
+def build_figure(report: Report | EmbedReport) -> Any:
+    """The figure of ``report``: a panel per metric (the report's ``panels`` where it names its own: an
+    embeddings bench draws latency per batch and vectors per second); in each, a box per host and a dot per
+    sample."""
     try:
         import matplotlib
 
@@ -61,10 +64,13 @@ def build_figure(report: Report) -> Any:
         raise ImportError("plots need matplotlib: pip install 'rehost[plot]'") from exc
     # a host's colour follows its place in the report, so it is the same in every panel (and when another host
     # has nothing to show in one)
-    colours = {h.host: _COLOURS[i % len(_COLOURS)] for i, h in enumerate(report.hosts)}
-    hosts = [h.host for h in report.hosts if h.skipped is None]
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
-    for ax, (metric, label, scale) in zip(axes.flat, _PANELS, strict=True):
+    results: list[Any] = list(report.hosts)
+    colours = {h.host: _COLOURS[i % len(_COLOURS)] for i, h in enumerate(results)}
+    hosts = [h.host for h in results if h.skipped is None]
+    panels = getattr(report, "panels", _PANELS)
+    rows = math.ceil(len(panels) / 2)
+    fig, axes = plt.subplots(rows, 2, figsize=(11, 3.75 * rows + (1.0 if rows == 1 else 0.0)), squeeze=False)
+    for ax, (metric, label, scale) in zip(axes.flat, panels, strict=True):
         data = [[v * scale for s in report.samples if s.host == h and s.ok
                  and (v := getattr(s, metric)) is not None and not math.isnan(v)] for h in hosts]
         shown = [(h, d) for h, d in zip(hosts, data, strict=True) if d]

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 from .runner import MIN_TTFT
 
 if TYPE_CHECKING:
+    from .embed import EmbedReport
     from .runner import Report
     from .stats import Summary
 
-__all__ = ["TableParts", "render_table", "shorten", "table_parts"]
+__all__ = ["TableParts", "embed_table_parts", "render_table", "shorten", "table_parts"]
 
 #: the longest error message a table note quotes (the whole message is in the report's JSON)
 _MESSAGE_LIMIT = 110
@@ -42,9 +43,14 @@ class TableParts:
     footer: list[str]
 
 
-def table_parts(report: Report) -> TableParts:
+def table_parts(report: Report | EmbedReport) -> TableParts:
     """One row per host: latencies in ms as p50 / p95 / p99, throughput, errors, cost per 1,000 requests; then
-    notes: why a host was skipped, what each kind of error said (shortened), where costs came from."""
+    notes: why a host was skipped, what each kind of error said (shortened), where costs came from. An
+    embeddings report has its own columns (``embed_table_parts``)."""
+    from .embed import EmbedReport
+
+    if isinstance(report, EmbedReport):
+        return embed_table_parts(report)
     header = ("host", "n", "ttft ms p50/p95/p99", "inter-token ms p50/p95/p99", "end-to-end ms p50/p95/p99",
               "tok/s p50", "errors", "$ / 1k req")
     rows: list[tuple[str, ...]] = []
@@ -80,7 +86,35 @@ def table_parts(report: Report) -> TableParts:
     return TableParts(title, header, rows, footer + notes)
 
 
-def render_table(report: Report) -> str:
+def embed_table_parts(report: EmbedReport) -> TableParts:
+    """An embeddings bench: latency per batch in ms (p50 / p95 / p99), vectors per second, errors, and USD per
+    million input tokens; the same notes as the chat table."""
+    header = ("host", "n", "batch ms p50/p95/p99", "vectors/s p50", "errors", "$ / 1M tokens")
+    rows: list[tuple[str, ...]] = []
+    notes: list[str] = []
+    for h in report.hosts:
+        if h.skipped is not None:
+            rows.append((h.host, "-", "skipped", "", "", ""))
+            notes.append(f"{h.host}: skipped: {h.skipped}")
+            continue
+        vps = h.vectors_per_second
+        errors = ", ".join(f"{k} x{v}" for k, v in sorted(h.errors.items())) or "0"
+        rows.append((h.host, str(h.samples), _ms(h.latency), f"{vps.p50:.1f}" if vps is not None and vps.n else "-",
+                     errors, f"{h.cost_per_million_tokens}" if h.cost_per_million_tokens is not None else "-"))
+        for kind, count in sorted(h.errors.items()):
+            said = h.error_messages.get(kind)
+            if said:
+                notes.append(f"{h.host}: {kind} x{count}: {shorten(said)}")
+        if h.cost_source:
+            notes.append(f"{h.host}: cost from {h.cost_source}")
+    ranked = report.ranking("latency")
+    title = f"{report.model} (embeddings): {report.config.get('runs')} runs x {report.config.get('prompts')}, " \
+            f"concurrency {report.config.get('concurrency')}"
+    footer = [f"fastest batch: {' < '.join(ranked)}"] if ranked else []
+    return TableParts(title, header, rows, footer + notes)
+
+
+def render_table(report: Report | EmbedReport) -> str:
     """The bench table as plain text (``table_parts`` says what is in it): what ``rehost bench`` prints when
     its output is not a terminal, and ``Report.table()``."""
     parts = table_parts(report)

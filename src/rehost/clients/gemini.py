@@ -104,3 +104,35 @@ class GeminiClient(ModelClient):
         if self.is_gemini3 and sampling.temperature is not None and sampling.temperature < 1.0:
             warnings.warn(f"Google advises keeping temperature at 1.0 on Gemini 3 ({self.model}); lower values "
                           "can cause looping or worse reasoning", UserWarning, stacklevel=4)
+
+
+# --- embeddings
+from . import embed_purpose as _purpose  # noqa: E402
+from .embed_base import EmbedClient, EmbedModel, embed_models  # noqa: E402
+
+
+class GeminiEmbedder(EmbedClient):
+    """Google's embedding models. ``gemini-embedding-001`` (and the classic Vertex ``text-embedding-005`` /
+    ``text-multilingual-embedding-002``) take the purpose as a task type (``RETRIEVAL_QUERY`` ...), and a
+    ``title`` for documents; ``gemini-embedding-2`` takes it written into each text (``task: ... | query:``).
+    Shortened vectors (``dimensions`` below the full length) are not unit length: ``normalize=True`` scales
+    them [HOSTS-MEDIA §5.2-5.3]."""
+
+    family = "gemini"
+    models = embed_models(
+        EmbedModel("gemini-embedding-001", 3072, dimension_range=(128, 3072),
+            shortened_unit_length=False),
+        EmbedModel("gemini-embedding-2", 3072, dimension_range=(128, 3072),
+            shortened_unit_length=False),
+        EmbedModel("gemini-embedding-2-preview", 3072, dimension_range=(128, 3072),
+            shortened_unit_length=False),
+        EmbedModel("text-embedding-005", 768, dimension_range=(1, 768),
+            shortened_unit_length=False),
+        EmbedModel("text-multilingual-embedding-002", 768,
+            dimension_range=(1, 768), shortened_unit_length=False),
+    )
+
+    def condition(self, texts: tuple[str, ...], purpose: str | None, title: str | None) -> _purpose.Conditioning:
+        if self.model == "gemini-embedding-2":
+            return _purpose.gemini_embedding_2(texts, purpose, title)
+        return _purpose.gemini(texts, purpose, title)

@@ -67,3 +67,23 @@ class GPTClient(ModelClient):
         refused = [name for name in REASONING_REFUSES if getattr(sampling, name) is not None]
         if refused:
             raise UnsupportedFeature(f"{self.model} is a reasoning model and takes no {', '.join(refused)}")
+
+
+# --- embeddings
+from .embed_base import EmbedClient, EmbedModel, embed_models  # noqa: E402
+
+
+class OpenAIEmbedder(EmbedClient):
+    """OpenAI's embedding models: text-embedding-3 can shorten its vectors (``dimensions``, any length up to the
+    full one, still unit length); ada-002 cannot. No purpose conditioning (the models are symmetric). At most
+    2048 inputs and 300,000 tokens a call [HOSTS-MEDIA §5.1]."""
+
+    family = "gpt"
+    models = embed_models(
+        EmbedModel("text-embedding-3-small", 1536, dimension_range=(1, 1536),
+            max_inputs=2048, max_tokens_per_call=300_000),
+        EmbedModel("text-embedding-3-large", 3072, dimension_range=(1, 3072),
+            max_inputs=2048, max_tokens_per_call=300_000),
+        EmbedModel("text-embedding-ada-002", 1536, max_inputs=2048,
+            max_tokens_per_call=300_000),
+    )

@@ -64,3 +64,19 @@ class MistralClient(ModelClient):
         "mixtral-8x22b": _v("mixtral-8x22b", "Mixtral 8x22B Instruct", inputs=_TEXT, system_prompt=False,
                             aliases=("open-mixtral-8x22b",), tokenizer="mistral-v3"),
     }
+
+
+# --- embeddings
+from .embed_base import EmbedClient, EmbedModel, embed_models  # noqa: E402
+
+
+class MistralEmbedder(EmbedClient):
+    """Mistral's embedding models: ``mistral-embed`` (1024, fixed); ``codestral-embed`` (1536 by default, any
+    length up to 3072 with ``output_dimension``) [HOSTS-MEDIA §5.4]. No purpose conditioning."""
+
+    family = "mistral"
+    models = embed_models(
+        EmbedModel("mistral-embed", 1024, aliases=("mistral-embed-23-12",)),
+        EmbedModel("codestral-embed", 1536, dimension_range=(1, 3072),
+            aliases=("codestral-embed-2505",)),
+    )

@@ -52,3 +52,13 @@ class Fireworks(OpenAICompatible):
     default_base_url: ClassVar[str] = "https://api.fireworks.ai/inference/v1"
     api_key_env: ClassVar[tuple[str, ...]] = ("FIREWORKS_API_KEY",)
     chat_endpoint: ClassVar[type[Any] | None] = FireworksChat
+    embed_endpoint = "FireworksEmbed"  # (defined at the end of this file)
+
+
+# --- embeddings
+from .openai_embed import OpenAIEmbed  # noqa: E402
+
+
+class FireworksEmbed(OpenAIEmbed):
+    """``POST /inference/v1/embeddings`` in OpenAI's shape (``nomic-ai/nomic-embed-text-v1.5``
+    [HOSTS-MEDIA §5.7]); float vectors, as base64 is not documented for Fireworks."""

@@ -11,6 +11,7 @@ __all__ = ["Google"]
 
 class Google(GeminiAPIProvider):
     name: ClassVar[str] = "google"
+    embed_endpoint = "GoogleEmbed"  # (defined at the end of this file)
     default_base_url: ClassVar[str] = "https://generativelanguage.googleapis.com/v1beta"
     api_key_env: ClassVar[tuple[str, ...]] = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 
@@ -25,3 +26,26 @@ class Google(GeminiAPIProvider):
 
     def auth_headers(self) -> dict[str, str]:
         return {"x-goog-api-key": self._key()}
+
+
+# --- embeddings
+from ..shared.embed.types import EmbedRequest, EmbedUsage, Vectors  # noqa: E402
+from ..shared.transport import HttpCall  # noqa: E402
+from .base.embed import EmbedEndpoint  # noqa: E402
+from .dialects import gemini_embed  # noqa: E402
+from .dialects.common import CallInfo  # noqa: E402
+
+
+class GoogleEmbed(EmbedEndpoint):
+    """``POST /v1beta/models/{id}:batchEmbedContents`` (what python-genai always uses on the Developer API):
+    ``taskType``, ``title``, ``outputDimensionality`` per entry; at most 100 entries a call [HOSTS-MEDIA §5.2]."""
+
+    max_inputs = 100
+
+    def build_call(self, request: EmbedRequest, model_id: str) -> HttpCall:
+        name = model_id.removeprefix("models/")
+        return HttpCall("POST", f"{self.base_url}/models/{name}:batchEmbedContents",
+                        body=gemini_embed.encode_batch(request, model_id, host=self.name))
+
+    def decode(self, body: Any, request: EmbedRequest, info: CallInfo) -> tuple[Vectors, EmbedUsage]:
+        return gemini_embed.decode_batch(body, host=self.name, expected=len(request.inputs))

@@ -393,6 +393,7 @@ class LlamaCppServer(OpenAICompatible):
     """llama.cpp's OpenAI-compatible server (``python -m llama_cpp.server`` or ``llama-server``)."""
 
     name: ClassVar[str] = "llamacpp"
+    embed_endpoint = "LlamaCppEmbed"  # (defined at the end of this file)
     default_base_url: ClassVar[str] = "http://127.0.0.1:8080/v1"
     api_key_env: ClassVar[tuple[str, ...]] = ("LLAMACPP_API_KEY",)
     chat_endpoint: ClassVar[type[Any] | None] = LlamaCppServerChat
@@ -470,3 +471,12 @@ def llama_server(model_path: str | Path, *, alias: str | None = None, n_ctx: int
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+
+
+# --- embeddings
+from .openai_embed import OpenAIEmbed  # noqa: E402
+
+
+class LlamaCppEmbed(OpenAIEmbed):
+    """``POST /v1/embeddings`` of ``llama-server --embeddings`` (its ``--pooling`` must suit the model: a wrong one
+    gives right-shaped wrong vectors [HOSTS-MEDIA §5.7]). Float vectors."""

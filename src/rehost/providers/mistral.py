@@ -89,6 +89,7 @@ class Mistral(OpenAICompatible):
     api_key_env: ClassVar[tuple[str, ...]] = ("MISTRAL_API_KEY",)
     request_id_headers: ClassVar[tuple[str, ...]] = ("mistral-correlation-id", "x-request-id")
     chat_endpoint: ClassVar[type[Any] | None] = MistralChat
+    embed_endpoint = "MistralEmbed"  # (defined at the end of this file)
 
     def __init__(self, api_key: str | None = None, *, region: Region = "global", **kwargs: Any) -> None:
         if region not in REGIONS:
@@ -97,3 +98,16 @@ class Mistral(OpenAICompatible):
             kwargs["base_url"] = REGIONS[region]
         super().__init__(api_key, **kwargs)
         self.region = region
+
+
+# --- embeddings
+from .dialects.openai_embed import EmbedFields  # noqa: E402
+from .openai_embed import OpenAIEmbed  # noqa: E402
+
+
+class MistralEmbed(OpenAIEmbed):
+    """``POST /v1/embeddings``: Mistral names the dimension ``output_dimension`` (codestral-embed; its embedder
+    checks which models take one) and has ``output_dtype``, left at float, the only type decoded here
+    [HOSTS-MEDIA §5.4]."""
+
+    fields = EmbedFields(dimensions="output_dimension", encoding_format=None)

@@ -130,6 +130,7 @@ class Ollama(OpenAICompatible):
     default_base_url: ClassVar[str] = "http://localhost:11434"
     api_key_env: ClassVar[tuple[str, ...]] = ("OLLAMA_API_KEY",)
     chat_endpoint: ClassVar[type[Any] | None] = OllamaNative
+    embed_endpoint = "OllamaEmbed"  # (defined at the end of this file)
 
     def __init__(self, api_key: str | None = None, *, api: OllamaAPI = "native", **kwargs: Any) -> None:
         if api not in ("native", "openai"):
@@ -168,3 +169,35 @@ class Ollama(OpenAICompatible):
             cls = super().classify_error(400, message, etype, code)
             return cls if cls in (ContextWindowExceeded, ModelNotFound, ContentBlocked) else ServerError
         return super().classify_error(status, message, etype, code)
+
+
+# --- embeddings
+from typing import Any as _Any  # noqa: E402
+
+from ..shared.embed.types import EmbedRequest, EmbedUsage, Vectors  # noqa: E402
+from ..shared.errors import UnsupportedFeature as _Unsupported  # noqa: E402
+from .base.embed import EmbedEndpoint  # noqa: E402
+
+
+class OllamaEmbed(EmbedEndpoint):
+    """Ollama's native ``POST /api/embed`` (whichever chat surface the instance speaks): ``input`` a list,
+    ``truncate`` a bool (default true: cut at the end), ``dimensions``; answers ``embeddings`` and
+    ``prompt_eval_count`` (the input tokens) [HOSTS-MEDIA §5.7]."""
+
+    def build_call(self, request: EmbedRequest, model_id: str) -> HttpCall:
+        body: dict[str, _Any] = {"model": model_id, "input": list(request.inputs)}
+        if request.truncate is not None:
+            if request.truncate == "start":
+                raise _Unsupported("ollama can only cut an over-long input at its end (truncate='end') or refuse "
+                                   "it (truncate='none')", host=self.name)
+            body["truncate"] = request.truncate == "end"
+        if request.dimensions is not None:
+            body["dimensions"] = request.dimensions
+        if request.input_type is not None or request.title is not None:
+            raise _Unsupported("ollama takes no input type or title for embeddings", host=self.name)
+        return HttpCall("POST", self.base_url + "/api/embed", body=body)
+
+    def decode(self, body: _Any, request: EmbedRequest, info: CallInfo) -> tuple[Vectors, EmbedUsage]:
+        tokens = body.get("prompt_eval_count")
+        return (Vectors.from_rows(body["embeddings"]),
+                EmbedUsage(input_tokens=tokens if isinstance(tokens, int) else None))

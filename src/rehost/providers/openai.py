@@ -64,6 +64,7 @@ class OpenAI(OpenAICompatible):
     api_key_env: ClassVar[tuple[str, ...]] = ("OPENAI_API_KEY",)
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id",)
     chat_endpoint: ClassVar[type[Any] | None] = OpenAIOwnChat
+    embed_endpoint = "OpenAIEmbeddings"  # (defined at the end of this file)
 
     def __init__(self, api_key: str | None = None, *, developer_role: bool = False, organization: str | None = None,
                  **kwargs: Any) -> None:
@@ -78,3 +79,17 @@ class OpenAI(OpenAICompatible):
         if code == "insufficient_quota" or etype == "insufficient_quota":
             return PaymentRequired
         return super().classify_error(status, message, etype, code)
+
+
+# --- embeddings
+from .dialects.openai_embed import OPENAI_FIELDS  # noqa: E402
+from .openai_embed import OpenAIEmbed  # noqa: E402
+
+
+class OpenAIEmbeddings(OpenAIEmbed):
+    """``POST /v1/embeddings``: ``dimensions`` (text-embedding-3 only, the model's embedder checks), vectors asked
+    for as base64 (packed little-endian float32: what the official SDK asks for, a quarter of the bytes), at most
+    2048 inputs a call [HOSTS-MEDIA §5.1]."""
+
+    fields = OPENAI_FIELDS
+    max_inputs = 2048

@@ -47,8 +47,18 @@ class Together(OpenAICompatible):
     default_base_url: ClassVar[str] = "https://api.together.xyz/v1"
     api_key_env: ClassVar[tuple[str, ...]] = ("TOGETHER_API_KEY",)
     chat_endpoint: ClassVar[type[Any] | None] = TogetherChat
+    embed_endpoint = "TogetherEmbed"  # (defined at the end of this file)
 
     def classify_error(self, status: int, message: str, etype: str | None, code: str | None) -> type[HostError]:
         if status == 403 and ("context" in message.lower() or "token" in message.lower()):
             return ContextWindowExceeded
         return super().classify_error(status, message, etype, code)
+
+
+# --- embeddings
+from .openai_embed import OpenAIEmbed  # noqa: E402
+
+
+class TogetherEmbed(OpenAIEmbed):
+    """``POST /v1/embeddings`` in OpenAI's shape (BGE, M2-BERT, UAE ... [HOSTS-MEDIA §5.7]); float vectors,
+    as base64 is not documented for Together. No documented cap on inputs per call."""

@@ -43,6 +43,7 @@ from .base import clean_key
 from .dialects import anthropic as messages
 from .dialects.common import CallInfo
 from .gemini_api import GeminiAPIProvider
+from .vertex_embed import VertexEmbed
 from .vertex_endpoint import VertexEndpoint, endpoint_resource
 from .vertex_partner import ClaudeOnVertex, MistralOnVertex, publisher_for
 
@@ -64,6 +65,7 @@ def endpoint_for(location: str) -> str:
 
 class Vertex(GeminiAPIProvider):
     name: ClassVar[str] = "vertex"
+    embed_endpoint = VertexEmbed  # (vertex_embed.py)
     default_base_url: ClassVar[str] = "https://aiplatform.googleapis.com"
 
     def __init__(

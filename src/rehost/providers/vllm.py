@@ -55,6 +55,7 @@ class VLLM(OpenAICompatible):
     default_base_url: ClassVar[str] = "http://127.0.0.1:8000/v1"
     api_key_env: ClassVar[tuple[str, ...]] = ("VLLM_API_KEY",)
     chat_endpoint: ClassVar[type[Any] | None] = VLLMChat
+    embed_endpoint = "VLLMEmbed"  # (defined at the end of this file)
 
     @property
     def missing_key_reason(self) -> str | None:
@@ -67,3 +68,12 @@ class VLLM(OpenAICompatible):
     def auth_headers(self) -> dict[str, str]:
         key = self._resolve_key()
         return {"Authorization": f"Bearer {key}"} if key else {}
+
+
+# --- embeddings
+from .openai_embed import OpenAIEmbed  # noqa: E402
+
+
+class VLLMEmbed(OpenAIEmbed):
+    """``POST /v1/embeddings`` of a vLLM server started with a pooling model (``--runner pooling``)
+    [HOSTS-MEDIA §5.7]. Float vectors; whatever batch the server takes."""

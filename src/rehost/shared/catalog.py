@@ -52,6 +52,10 @@ class ModelEntry:
     hosts: dict[str, HostEntry] = field(default_factory=dict)
     #: the maker's Hugging Face repo id where the weights are public (a self-hosted server's default name)
     open_weights: str | None = None
+    #: the kind of work the model does (``chat``, ``embed`` ...): which of its family's clients serves it
+    kind: str = "chat"
+    #: an embedding model's default vector length
+    dimensions: int | None = None
 
     def serving_hosts(self) -> tuple[str, ...]:
         return tuple(h for h, e in self.hosts.items() if e.status != "retired")
@@ -59,12 +63,12 @@ class ModelEntry:
 
 _HOST_KEYS = {"id", "status", "context_window", "max_output_tokens", "read", "source", "note"}
 _PRICE_KEYS = {"input_price", "cached_input_price", "output_price", "prices_read", "prices_source",
-               "off_peak_factor", "peak_hours_utc"}
+               "off_peak_factor", "peak_hours_utc", "price_unit", "price_per"}
 
 
-def _host_entry(host: str, spec: dict[str, Any]) -> HostEntry:
+def _host_entry(host: str, spec: dict[str, Any], *, kind: str = "chat") -> HostEntry:
     extra = {k: v for k, v in spec.items() if k not in _HOST_KEYS | _PRICE_KEYS}
-    return HostEntry(host=host, extra=extra, prices=Prices.from_fields(spec),
+    return HostEntry(host=host, extra=extra, prices=Prices.from_fields(spec, input_only=kind == "embed"),
                      **{k: v for k, v in spec.items() if k in _HOST_KEYS})
 
 
@@ -81,11 +85,12 @@ class Catalog:
         data = tomllib.loads(text)
         models: dict[str, ModelEntry] = {}
         for model_id, spec in data.get("models", {}).items():
-            hosts = {host: _host_entry(host, hspec) for host, hspec in spec.get("hosts", {}).items()}
+            kind = spec.get("kind", "chat")
+            hosts = {host: _host_entry(host, hspec, kind=kind) for host, hspec in spec.get("hosts", {}).items()}
             models[model_id] = ModelEntry(
                 id=model_id, family=spec["family"], name=spec.get("name", ""),
                 context_window=spec.get("context_window"), max_output_tokens=spec.get("max_output_tokens"),
-                hosts=hosts, open_weights=spec.get("open_weights"),
+                hosts=hosts, open_weights=spec.get("open_weights"), kind=kind, dimensions=spec.get("dimensions"),
             )
         return cls(models, read=data.get("meta", {}).get("read"))
 
@@ -172,12 +177,13 @@ class Catalog:
         return set(HOSTS) | {host for entry in self._models.values() for host in entry.hosts}
 
     def register(self, model: str, host: str, id: str, *, family: str | None = None, new_host: bool = False,
-                 **fields: Any) -> None:
+                 kind: str | None = None, **fields: Any) -> None:
         """Add or replace the row of ``model`` on ``host`` (creating the model when it is new).
 
         ``host`` is a host rehost knows (``groq``, ...) or one this catalogue has rows for; a host of your own
         (``OpenAICompatible(name="my-gateway")``) is added with ``new_host=True``, so a typo (``"grok"``) is
-        refused rather than recorded where no provider will ever look."""
+        refused rather than recorded where no provider will ever look. ``kind`` (``"embed"``) is a new model's
+        kind (default ``"chat"``)."""
         for what, value in (("model", model), ("host", host), ("id", id)):
             if not isinstance(value, str) or not value.strip():
                 raise ConfigurationError(f"register needs a {what} (a non-empty string), not {value!r:.40}" + (
@@ -195,9 +201,9 @@ class Catalog:
                 if not isinstance(family, str) or not family.strip():
                     raise ConfigurationError(f"{model!r} is a new model: give its family=... (a catalogue family "
                                              "such as 'deepseek', or any name of your own)")
-                entry = ModelEntry(id=model, family=family)
+                entry = ModelEntry(id=model, family=family, kind=kind or "chat")
             hosts = dict(entry.hosts)
-            hosts[host] = _host_entry(host, {**fields, "id": id})
+            hosts[host] = _host_entry(host, {**fields, "id": id}, kind=entry.kind)
             self._models[model] = replace(entry, hosts=hosts)
 
     def set_prices(self, model: str, host: str, *, input: float | str | None = None, output: float | str | None = None,
@@ -219,7 +225,8 @@ class Catalog:
                 raise ModelNotServed(f"{host} has no row for {model}: add it first with register(...)", host=host)
             prices = updated_prices(None if replace else row.prices, input=input, output=output,
                                     cached_input=cached_input, off_peak_factor=off_peak_factor,
-                                    peak_hours_utc=peak_hours_utc, read=read, source=source)
+                                    peak_hours_utc=peak_hours_utc, read=read, source=source,
+                                    input_only=entry.kind == "embed")
             hosts = dict(entry.hosts)
             hosts[host] = dataclasses.replace(row, prices=prices)
             self._models[model] = dataclasses.replace(entry, hosts=hosts)
@@ -275,8 +282,21 @@ def _money(value: Any) -> str:
     return "-" if value is None else f"{value:f}"
 
 
+def _price(p: Prices | None, which: str) -> str:
+    """A price cell: per 1M tokens as the header says, else with its unit (``0.025/1k character``); a kind
+    without output (embeddings) shows none."""
+    if p is None or (which == "output" and p.input_only):
+        return "-"
+    cell = _money(getattr(p, which))
+    if p.unit == "token" and p.per == 1_000_000:
+        return cell
+    per = f"{p.per / 1000:g}k" if p.per % 1000 == 0 and p.per < 1_000_000 else (
+        f"{p.per / 1_000_000:g}M" if p.per % 1_000_000 == 0 else f"{p.per:g}")
+    return f"{cell}/{per} {p.unit}"
+
+
 #: the ``models_table`` columns holding numbers (right-aligned)
-MODELS_NUMERIC = frozenset({3, 4, 5, 6})
+MODELS_NUMERIC = frozenset({4, 5, 6, 7})
 
 
 def models_rows(catalog: Catalog | None = None, *, family: str | None = None, host: str | None = None,
@@ -284,7 +304,7 @@ def models_rows(catalog: Catalog | None = None, *, family: str | None = None, ho
     """The cells of ``models_table``, the header first: apart from its layout, so that a terminal can draw
     the same rows as a rich table (``rehost models``) without a second copy of what goes in each cell."""
     cat = catalog or default_catalog()
-    header = ("model", "host", "host id", "context", "in $/M", "cached $/M", "out $/M", "prices read")
+    header = ("model", "kind", "host", "host id", "context", "in $/M", "cached $/M", "out $/M", "prices read")
     rows: list[tuple[str, ...]] = [header]
     for entry in cat.models(family):
         for name, row in entry.hosts.items():
@@ -292,9 +312,9 @@ def models_rows(catalog: Catalog | None = None, *, family: str | None = None, ho
                 continue
             window = row.context_window or entry.context_window
             p = row.prices
-            rows.append((entry.id, name + ("" if row.status == "active" else f" ({row.status})"), row.id,
-                         f"{window:,}" if window else "-", _money(p and p.input),
-                         _money(p and p.cached_input), _money(p and p.output), (p and p.read) or "-"))
+            rows.append((entry.id, entry.kind, name + ("" if row.status == "active" else f" ({row.status})"), row.id,
+                         f"{window:,}" if window else "-", _price(p, "input"),
+                         _money(p and p.cached_input), _price(p, "output"), (p and p.read) or "-"))
     return rows
 
 
@@ -302,7 +322,9 @@ def models_table(catalog: Catalog | None = None, *, family: str | None = None, h
                  include_retired: bool = False) -> str:
     """The catalogue as a text table, one row per model and host: what ``rehost models`` prints.
 
-    Prices are USD per million tokens; ``-`` means unknown. The last column is the date the prices were read.
+    Prices are USD per million tokens (a price in another unit says so: ``0.025/1k character``); ``-`` means
+    unknown, or none (the output of an embedding model). ``kind`` is the model's (``chat``, ``embed``). The
+    last column is the date the prices were read.
     """
     rows = models_rows(catalog, family=family, host=host, include_retired=include_retired)
     header = rows[0]

@@ -14,6 +14,10 @@ same call unstreamed cost the same. How the hosts here bill, and so how this mod
   ``peak_hours_utc``, and the call's start time picks the rate.
 
 A host that reports what it billed (OpenRouter's ``usage.cost``) is believed over the catalogue.
+
+Not every kind bills by the token: a row's ``unit`` says what its price counts (``PRICE_UNITS``), and ``per``
+how many of them the price is for (1M tokens by default; Vertex's classic embeddings bill per 1,000
+characters). Embeddings have no output: their rows give an input price only (``input_only``).
 """
 
 from __future__ import annotations
@@ -22,16 +26,26 @@ import datetime
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, get_args
 
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
     from .chat.types import Usage
 
-__all__ = ["Cost", "Prices", "cost_from_host", "cost_of", "price", "updated_prices"]
+__all__ = ["PRICE_UNITS", "Cost", "PriceUnit", "Prices", "cost_from_host", "cost_of", "embed_cost", "price",
+           "updated_prices"]
 
 _MILLION = Decimal(1_000_000)
+
+#: what a price counts: tokens (chat, embeddings), characters (Vertex's classic embeddings), seconds or minutes
+#: of audio (speech), images, seconds of video or whole videos (video jobs)
+PriceUnit: TypeAlias = Literal["token", "character", "second_audio", "minute_audio", "image", "second_video",
+                               "video"]
+PRICE_UNITS: tuple[str, ...] = get_args(PriceUnit)
+#: how many units a price is for when the row does not say (``price_per``): a million tokens or characters, one
+#: of anything else
+_DEFAULT_PER = {"token": _MILLION, "character": _MILLION}
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -68,20 +82,34 @@ class Prices:
     source: str | None = None
     off_peak_factor: Decimal | None = None
     peak_hours_utc: tuple[tuple[int, int], ...] = ()
+    #: what the prices count, and how many of it each price is for (USD per ``per`` ``unit``)
+    unit: PriceUnit = "token"
+    per: Decimal = _MILLION
+    #: the kind has no output (embeddings): ``output`` is 0 and shown as unknown-free "-"
+    input_only: bool = False
 
     @classmethod
-    def from_fields(cls, fields: dict[str, Any]) -> Prices | None:
+    def from_fields(cls, fields: dict[str, Any], *, input_only: bool = False) -> Prices | None:
         """From catalogue keys (``input_price``, ``cached_input_price``, ``output_price``, ``prices_read``,
-        ``prices_source``, ``off_peak_factor``, ``peak_hours_utc`` as ``["01-04", "06-10"]``)."""
+        ``prices_source``, ``off_peak_factor``, ``peak_hours_utc`` as ``["01-04", "06-10"]``, ``price_unit``,
+        ``price_per``). ``input_only``: a row of a kind without output (embeddings) needs no output price."""
         inp, out = price(fields.get("input_price"), "input price"), price(fields.get("output_price"), "output price")
         cached = price(fields.get("cached_input_price"), "cached input price")
         factor = price(fields.get("off_peak_factor"), "off-peak factor", "a multiplier of the price (e.g. 0.5)")
-        if inp is None or out is None:
+        unit = fields.get("price_unit", "token")
+        if unit not in PRICE_UNITS:
+            raise ConfigurationError(f"price_unit must be one of {', '.join(PRICE_UNITS)}, not {unit!r}")
+        per = price(fields.get("price_per"), "price_per", "units the price is for (e.g. 1000)")
+        if per is not None and per <= 0:
+            raise ConfigurationError(f"price_per must be more than 0, not {per}")
+        if inp is None or (out is None and not input_only):
             return None
         hours = tuple(tuple(int(h) for h in span.split("-")) for span in fields.get("peak_hours_utc") or ())
-        return cls(input=inp, output=out, cached_input=cached,
+        return cls(input=inp, output=out if out is not None else Decimal(0), cached_input=cached,
                    read=fields.get("prices_read"), source=fields.get("prices_source"),
-                   off_peak_factor=factor, peak_hours_utc=hours)  # type: ignore[arg-type]
+                   off_peak_factor=factor, peak_hours_utc=hours,  # type: ignore[arg-type]
+                   unit=unit, per=per if per is not None else _DEFAULT_PER.get(unit, Decimal(1)),
+                   input_only=input_only and out is None)
 
     def factor_at(self, when: float | None) -> tuple[Decimal, str | None]:
         """The multiplier at a Unix time (1 at peak or without a time-of-day rule) and a note naming it."""
@@ -146,14 +174,17 @@ _KEPT_NAMES = {"input": "input price", "output": "output price", "cached_input":
 
 def updated_prices(current: Prices | None, *, input: Any = None, output: Any = None, cached_input: Any = None,
                    off_peak_factor: Any = None, peak_hours_utc: Any = None, read: str | None = None,
-                   source: str | None = None) -> Prices:
+                   source: str | None = None, input_only: bool = False) -> Prices:
     """``current`` with what is given changed and the rest kept (``current`` None: only what is given).
 
     ``read`` defaults to today (UTC): the day these numbers were set. ``source`` defaults to "set by the
     user", naming what was kept and where it had been read, so no number loses its provenance. Every value
-    is checked: a price is a number >= 0, an off-peak factor is in (0, 1] and comes with its peak hours."""
+    is checked: a price is a number >= 0, an off-peak factor is in (0, 1] and comes with its peak hours.
+    ``input_only``: the row's kind has no output (embeddings), so no output price is needed."""
     new_input = _amount("input", input) if input is not None else (current.input if current else None)
     new_output = _amount("output", output) if output is not None else (current.output if current else None)
+    if new_output is None and input_only:
+        new_output = Decimal(0)  # a kind without output (embeddings): nothing to price
     if new_input is None or new_output is None:
         missing = "input" if new_input is None else "output"
         raise ConfigurationError(f"there is no {missing} price to keep: give {missing}=... (USD per million tokens)")
@@ -180,7 +211,9 @@ def updated_prices(current: Prices | None, *, input: Any = None, output: Any = N
     if read is None:
         read = datetime.datetime.now(datetime.UTC).date().isoformat()
     return Prices(input=new_input, output=new_output, cached_input=new_cached, read=read, source=source,
-                  off_peak_factor=factor, peak_hours_utc=hours)
+                  off_peak_factor=factor, peak_hours_utc=hours,
+                  unit=current.unit if current else "token", per=current.per if current else _MILLION,
+                  input_only=output is None and (input_only or bool(current and current.input_only)))
 
 
 def cost_of(usage: Usage, prices: Prices, *, when: float | None = None) -> Cost:
@@ -208,10 +241,14 @@ def cost_from_host(amount: float | str | Decimal, host: str) -> Cost:
 
 
 def embed_cost(prices: Prices | None, usage: Any, *, host: str) -> Cost | None:
-    """The cost of an embeddings call: its input tokens at the input price (None when either is unknown)."""
-    tokens = getattr(usage, "input_tokens", None)
-    if prices is None or tokens is None:
+    """The cost of an embeddings call: what it counted in the row's unit (input tokens, or billable characters
+    on Vertex's classic models) at the input price (None when either is unknown)."""
+    if prices is None:
         return None
-    amount = Decimal(tokens) * prices.input / _MILLION
+    field_name = {"token": "input_tokens", "character": "billable_characters"}.get(prices.unit)
+    counted = getattr(usage, field_name, None) if field_name else None
+    if counted is None:
+        return None
+    amount = Decimal(counted) * prices.input / prices.per
     read = f"read {prices.read}" if prices.read else "date unknown"
     return Cost(total=amount, source=f"catalogue ({read})", input=amount)

@@ -1,7 +1,10 @@
 """A host emulator: a real HTTP server on loopback that speaks like the hosts rehost talks to.
 
 It answers the OpenAI chat-completions dialect (as Groq, OpenRouter, DeepSeek, Mistral, Together, Fireworks
-and local servers do, each with reasoning in that host's own place), the Gemini dialect (AI Studio and
+and local servers do, each with reasoning in that host's own place), every style's embeddings endpoint
+(``emulator_embed``: OpenAI-style ``/embeddings``, ``batchEmbedContents``, Vertex's ``predict`` /
+``embedContent``, Cohere's ``/v2/embed``, Voyage, Ollama's ``/api/embed``, with deterministic vectors), the
+Gemini dialect (AI Studio and
 Vertex URL forms, ``countTokens`` too), Anthropic's Messages API (``/anthropic/v1/messages``; Claude on
 Vertex's ``:rawPredict``), the Responses API (``.../responses``, as DeepSeek's ``api="responses"`` uses it)
 and Ollama's native API (``/ollama/api/chat`` and ``/api/generate``, JSON or NDJSON lines), streamed or not.
@@ -56,6 +59,9 @@ STYLES: dict[str, dict[str, Any]] = {
     "vllm": {"prefix": "/v1", "reasoning": "reasoning"},
     "ollama": {"prefix": "/v1", "reasoning": "reasoning"},
     "google": {"prefix": "/v1beta", "reasoning": "thought"},
+    # embeddings only (their chat is not emulated): Cohere's v2 API, Voyage
+    "cohere": {"prefix": "", "reasoning": None},
+    "voyage": {"prefix": "/v1", "reasoning": None},
     "vertex": {"prefix": "", "reasoning": "thought"},
     "anthropic": {"prefix": "/v1", "reasoning": "thinking"},
 }
@@ -84,6 +90,8 @@ class Script:
     echo: bool = False
     #: answer with this text (streamed word by word, each word counted as one output token)
     text: str | None = None
+    #: the length of an embedding when the request asks for none
+    dimensions: int = 8
 
     def tokens(self, echo: str | None = None) -> list[str]:
         """The answer, piece by piece (one piece per streamed delta)."""
@@ -160,7 +168,7 @@ _WORDS = re.compile(r"\s*\S+|\s+$")
 _FIELD_KINDS: dict[str, str] = {
     "output_tokens": "count", "reasoning_tokens": "count", "prompt_tokens": "count?", "oversize_bytes": "count",
     "ttft": "seconds", "inter_token": "seconds", "tool_call": "tool_call?", "fault": "fault?",
-    "retry_after": "text?", "echo": "flag", "text": "text?",
+    "retry_after": "text?", "echo": "flag", "text": "text?", "dimensions": "count",
 }
 
 
@@ -528,6 +536,11 @@ def _route(style: str, target: str, script: Script, request: dict[str, Any]) -> 
     """The responder for a request, chosen by host style and path, as the real host routes it; None for a
     path the host does not serve (answered 404, never as a chat)."""
     path = target.split("?", 1)[0]
+    from .emulator_embed import embed_responder  # (it builds on the responders here; imported once, on use)
+
+    embeddings = embed_responder(style, path, script, request)
+    if embeddings is not None:
+        return embeddings
     if style == "ollama" and path.startswith("/ollama/api/"):
         if path.endswith(("/api/chat", "/api/generate")):
             return _OllamaNative(style, script, request, generate=path.endswith("/api/generate"))

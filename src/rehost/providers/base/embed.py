@@ -40,6 +40,11 @@ class EmbedEndpoint:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(host={self.host!r})"
 
+    def inputs_per_call(self, model: str, host_model_id: str | None = None) -> int | None:
+        """The most inputs one call takes for ``model`` here: ``max_inputs``, unless the host's cap depends on
+        the model (Vertex: one text a call for the Gemini embedding models, five for the classic ones)."""
+        return self.max_inputs
+
     @property
     def name(self) -> str:
         return self.host.name

@@ -40,7 +40,7 @@ from ...shared.transport import (
     url_problem,
 )
 from .headers import add_missing, checked_headers, clean_key
-from .kinds import KINDS, Kind
+from .kinds import KINDS, Kind, endpoint_attribute
 from .status import error_class_for_status
 
 if TYPE_CHECKING:  # (Catalog too: importing the catalogue is left for the first client, see rehost.__init__)
@@ -66,9 +66,10 @@ class Host:
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id", "request-id")
     #: the header(s) the host's key travels in (lower case): a caller who sets one needs no key of ours
     auth_header_names: ClassVar[tuple[str, ...]] = ("authorization",)
-    #: the endpoint class of each kind this host serves (None: it does not serve that kind)
-    chat_endpoint: ClassVar[type[Any] | None] = None
-    embed_endpoint: ClassVar[type[Any] | None] = None
+    #: the endpoint class of each kind this host serves (None: it does not serve that kind); a string names a
+    #: class of the module that sets it, so a host file can keep its endpoint classes after the host class
+    chat_endpoint: ClassVar[type[Any] | str | None] = None
+    embed_endpoint: ClassVar[type[Any] | str | None] = None
 
     def __init__(
         self,
@@ -154,7 +155,7 @@ class Host:
     # ------------------------------------------------------------------------------------------ endpoints
     def endpoint_class(self, kind: Kind) -> type[Any] | None:
         """The endpoint class serving ``kind`` here (a host with two surfaces chooses per instance)."""
-        return getattr(type(self), f"{kind}_endpoint", None)
+        return endpoint_attribute(type(self), f"{kind}_endpoint")
 
     @property
     def kinds(self) -> frozenset[str]:

@@ -7,6 +7,7 @@ and an in-process engine all implement it directly.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from ...shared.request import Request
     from ...shared.types import Completion, StreamEvent
 
-__all__ = ["KINDS", "ChatSender", "EmbedSender", "Kind", "Routable"]
+__all__ = ["KINDS", "ChatSender", "EmbedSender", "Kind", "Routable", "endpoint_attribute"]
 
 #: every kind rehost knows; a host serves some of them
 Kind: TypeAlias = Literal["chat", "embed", "transcribe", "speak", "realtime", "video"]
@@ -66,3 +67,19 @@ class Routable(Protocol):
 
     @property
     def kinds(self) -> frozenset[str]: ...
+
+
+def endpoint_attribute(cls: type, attribute: str) -> type[Any] | None:
+    """The endpoint class a host class names in ``attribute`` (``embed_endpoint`` ...), or None.
+
+    The value is a class, or the name of a class in the module of the class that sets it: a host file keeps
+    its endpoint classes at its end (after the host class, which cannot name them before they exist), and
+    the host class still says in one line which one serves each kind."""
+    for klass in cls.__mro__:
+        if attribute in vars(klass):
+            value = vars(klass)[attribute]
+            if isinstance(value, str):
+                found: type[Any] = getattr(sys.modules[klass.__module__], value)
+                return found
+            return value if isinstance(value, type) else None
+    return None
