@@ -34,7 +34,6 @@ INIT = Path(rehost.__file__)
 
 #: provider classes with a ``name`` that are not hosts of their own, and why
 NOT_HOSTS = {
-    ("rehost.providers.fallback", "Fallback"): "wraps other hosts' providers",
     ("rehost.providers.openai_compatible", "OpenAICompatible"): "the base of the OpenAI-style hosts, and any "
                                                                 "endpoint of the caller's own (name=...)",
     ("rehost.providers.vertex_endpoint", "VertexEndpoint"): "what the vertex host builds for a deployed endpoint",
