@@ -36,9 +36,8 @@ INIT = Path(rehost.__file__)
 NOT_HOSTS = {
     ("rehost.providers.openai_compatible", "OpenAICompatible"): "the base of the OpenAI-style hosts, and any "
                                                                 "endpoint of the caller's own (name=...)",
-    ("rehost.providers.vertex_endpoint", "VertexEndpoint"): "what the vertex host builds for a deployed endpoint",
-    ("rehost.providers.vertex_partner", "_MistralCodec"): "Mistral's codec inside the vertex host's Mistral "
-                                                          "endpoint, until Mistral is converted to a ChatEndpoint",
+    # (VertexEndpoint, ClaudeOnVertex, MistralOnVertex: what the vertex host builds for a deployed endpoint, for
+    # Claude and for Mistral, are chat endpoints now, without a name of their own)
 }
 
 

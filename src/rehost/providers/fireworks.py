@@ -16,18 +16,17 @@ from typing import Any, ClassVar
 from ..shared.errors import UnsupportedFeature
 from ..shared.request import ThinkingPlan
 from .dialects import openai_chat
-from .openai_compatible import OpenAICompatible
+from .openai_compatible import OpenAIChat, OpenAICompatible
 
-__all__ = ["Fireworks"]
+__all__ = ["Fireworks", "FireworksChat"]
 
 
-class Fireworks(OpenAICompatible):
-    name: ClassVar[str] = "fireworks"
-    default_base_url: ClassVar[str] = "https://api.fireworks.ai/inference/v1"
-    api_key_env: ClassVar[tuple[str, ...]] = ("FIREWORKS_API_KEY",)
+class FireworksChat(OpenAIChat):
+    #: ``reasoning_content`` (HOSTS.md 11.2, docs.fireworks.ai/guides/reasoning); some models inline ``<think>``
+    reasoning_fields: ClassVar[tuple[str, ...]] = ("reasoning_content",)
     sampling_fields: ClassVar[Mapping[str, str | None]] = {**openai_chat.DEFAULT_SAMPLING_FIELDS, "top_k": "top_k"}
     default_strict: ClassVar[bool | None] = None
-    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image"})
+    accepts: frozenset[str] = frozenset({"text", "image"})
 
     def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
         if plan.always_on and plan.effort is None and plan.budget is None:
@@ -46,3 +45,10 @@ class Fireworks(OpenAICompatible):
             body["reasoning_effort"] = plan.effort
         elif plan.template_switch is not None:
             body["thinking"] = {"type": "enabled"}  # a hybrid model asked to think at its default depth
+
+
+class Fireworks(OpenAICompatible):
+    name: ClassVar[str] = "fireworks"
+    default_base_url: ClassVar[str] = "https://api.fireworks.ai/inference/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("FIREWORKS_API_KEY",)
+    chat_endpoint: ClassVar[type[Any] | None] = FireworksChat

@@ -15,19 +15,17 @@ from typing import Any, ClassVar
 from ..shared.errors import UnsupportedFeature
 from ..shared.request import ThinkingPlan
 from .dialects import openai_chat
-from .openai_compatible import OpenAICompatible
+from .openai_compatible import OpenAIChat, OpenAICompatible
 
-__all__ = ["Groq"]
+__all__ = ["Groq", "GroqChat"]
 
 _TIMING_KEYS = ("queue_time", "prompt_time", "completion_time", "total_time")
 
 
-class Groq(OpenAICompatible):
+class GroqChat(OpenAIChat):
     completion_path: ClassVar[str | None] = None  # no plain text-completion endpoint
-    name: ClassVar[str] = "groq"
-    default_base_url: ClassVar[str] = "https://api.groq.com/openai/v1"
-    api_key_env: ClassVar[tuple[str, ...]] = ("GROQ_API_KEY",)
-    request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id",)
+    #: ``reasoning_format: parsed`` puts reasoning in ``reasoning`` (HOSTS.md 11.2); raw mode inlines ``<think>``
+    reasoning_fields: ClassVar[tuple[str, ...]] = ("reasoning",)
     sampling_fields: ClassVar[Mapping[str, str | None]] = {
         **openai_chat.DEFAULT_SAMPLING_FIELDS,
         "max_tokens": "max_completion_tokens",
@@ -71,3 +69,11 @@ class Groq(OpenAICompatible):
             return state.usage_raw
         x = (state.last_chunk or {}).get("x_groq")  # 2025 streams carried usage only here
         return x.get("usage") if isinstance(x, Mapping) else None
+
+
+class Groq(OpenAICompatible):
+    name: ClassVar[str] = "groq"
+    default_base_url: ClassVar[str] = "https://api.groq.com/openai/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("GROQ_API_KEY",)
+    request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id",)
+    chat_endpoint: ClassVar[type[Any] | None] = GroqChat

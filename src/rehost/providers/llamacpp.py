@@ -38,7 +38,7 @@ from .base.chat import attach_output, check_parts, plan_output
 from .base.headers import checked_headers, deep_merge
 from .dialects import openai_chat
 from .dialects.common import CallInfo, finish_completion
-from .openai_compatible import OpenAICompatible
+from .openai_compatible import OpenAIChat, OpenAICompatible
 
 if TYPE_CHECKING:
     from .base.kinds import Kind
@@ -452,13 +452,22 @@ def _host_error(exc: Exception, host: str) -> HostError:
     return InvalidRequest(text, host=host)
 
 
+class LlamaCppServerChat(OpenAIChat):
+    """llama.cpp server's chat completions."""
+
+    accepts: frozenset[str] = frozenset({"text", "image"})
+    #: ``reasoning_content`` with ``--reasoning-format deepseek``; ``none`` leaves ``<think>`` in content
+    #: (HOSTS.md 11.2)
+    reasoning_fields: ClassVar[tuple[str, ...]] = ("reasoning_content",)
+
+
 class LlamaCppServer(OpenAICompatible):
     """llama.cpp's OpenAI-compatible server (``python -m llama_cpp.server`` or ``llama-server``)."""
 
     name: ClassVar[str] = "llamacpp"
     default_base_url: ClassVar[str] = "http://127.0.0.1:8080/v1"
     api_key_env: ClassVar[tuple[str, ...]] = ("LLAMACPP_API_KEY",)
-    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image"})
+    chat_endpoint: ClassVar[type[Any] | None] = LlamaCppServerChat
 
     @property
     def missing_key_reason(self) -> str | None:

@@ -9,18 +9,24 @@ structured output travels as an instruction in the prompt.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..shared.output import OutputMode
-from .openai_compatible import OpenAICompatible
+from .openai_compatible import OpenAIChat, OpenAICompatible
 
-__all__ = ["Maritaca"]
+__all__ = ["Maritaca", "MaritacaChat"]
+
+
+class MaritacaChat(OpenAIChat):
+    completion_path: ClassVar[str | None] = None  # no plain text-completion endpoint
+    accepts: frozenset[str] = frozenset({"text"})
+    output_modes: tuple[OutputMode, ...] = ("prompt",)
+    #: Sabiá models are not documented to return reasoning
+    reasoning_fields: ClassVar[tuple[str, ...]] = ()
 
 
 class Maritaca(OpenAICompatible):
-    completion_path: ClassVar[str | None] = None  # no plain text-completion endpoint
     name: ClassVar[str] = "maritaca"
     default_base_url: ClassVar[str] = "https://chat.maritaca.ai/api"
     api_key_env: ClassVar[tuple[str, ...]] = ("MARITACA_API_KEY",)
-    accepts: ClassVar[frozenset[str]] = frozenset({"text"})
-    output_modes: tuple[OutputMode, ...] = ("prompt",)
+    chat_endpoint: ClassVar[type[Any] | None] = MaritacaChat

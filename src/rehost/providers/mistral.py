@@ -13,11 +13,11 @@ from typing import Any, ClassVar, Literal
 
 from ..shared.errors import UnsupportedFeature
 from ..shared.request import ThinkingPlan
-from ..shared.types import DocumentPart, ImagePart, ReasoningPart
+from ..shared.types import DocumentPart, FinishReason, ImagePart, ReasoningPart
 from .dialects import openai_chat
-from .openai_compatible import OpenAICompatible
+from .openai_compatible import OpenAIChat, OpenAICompatible
 
-__all__ = ["Mistral"]
+__all__ = ["Mistral", "MistralChat"]
 
 Region = Literal["global", "eu", "us"]
 
@@ -29,26 +29,23 @@ REGIONS: dict[str, str] = {
 }
 
 
-class Mistral(OpenAICompatible):
+class MistralChat(OpenAIChat):
+    """Mistral's chat completions (also what Mistral models on Vertex speak, with Vertex's URL)."""
+
     completion_path: ClassVar[str | None] = None  # no plain text-completion endpoint
-    name: ClassVar[str] = "mistral"
-    default_base_url: ClassVar[str] = REGIONS["global"]
-    api_key_env: ClassVar[tuple[str, ...]] = ("MISTRAL_API_KEY",)
-    request_id_headers: ClassVar[tuple[str, ...]] = ("mistral-correlation-id", "x-request-id")
     stream_usage: ClassVar[bool] = False  # usage arrives in the last chunk unasked; the schema has no stream_options
     sampling_fields: ClassVar[Mapping[str, str | None]] = {
         **openai_chat.DEFAULT_SAMPLING_FIELDS,
         "seed": "random_seed",
     }
-    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
-
-    def __init__(self, api_key: str | None = None, *, region: Region = "global", **kwargs: Any) -> None:
-        if region not in REGIONS:
-            raise ValueError(f"region must be one of {', '.join(REGIONS)}, not {region!r}")
-        if "base_url" not in kwargs or kwargs["base_url"] is None:
-            kwargs["base_url"] = REGIONS[region]
-        super().__init__(api_key, **kwargs)
-        self.region = region
+    accepts: frozenset[str] = frozenset({"text", "image", "document"})
+    #: reasoning comes only as typed ``thinking`` chunks in ``content`` (HOSTS.md 11.2), no reasoning field
+    reasoning_fields: ClassVar[tuple[str, ...]] = ()
+    thinking_chunk: ClassVar[str | None] = "thinking"
+    #: Mistral's finish_reason enum: stop, length, model_length, error, tool_calls (docs.mistral.ai API spec)
+    finish_reasons: ClassVar[Mapping[str, FinishReason]] = {
+        **openai_chat.OPENAI_FINISH_REASONS, "model_length": "length", "error": "error",
+    }
 
     def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
         if plan.budget is not None:
@@ -74,6 +71,7 @@ class Mistral(OpenAICompatible):
         return {"type": "document_url", "document_url": part.url}
 
     def encode_reasoning(self, parts: list[ReasoningPart], wire: dict[str, Any]) -> None:
+        """Thinking goes back as it came: typed chunks ahead of the text, in ``content``."""
         chunks: list[dict[str, Any]] = [
             {"type": "thinking", "thinking": [{"type": "text", "text": p.text}]} for p in parts if p.text
         ]
@@ -83,3 +81,19 @@ class Mistral(OpenAICompatible):
         if text:
             chunks.append({"type": "text", "text": text})
         wire["content"] = chunks
+
+
+class Mistral(OpenAICompatible):
+    name: ClassVar[str] = "mistral"
+    default_base_url: ClassVar[str] = REGIONS["global"]
+    api_key_env: ClassVar[tuple[str, ...]] = ("MISTRAL_API_KEY",)
+    request_id_headers: ClassVar[tuple[str, ...]] = ("mistral-correlation-id", "x-request-id")
+    chat_endpoint: ClassVar[type[Any] | None] = MistralChat
+
+    def __init__(self, api_key: str | None = None, *, region: Region = "global", **kwargs: Any) -> None:
+        if region not in REGIONS:
+            raise ValueError(f"region must be one of {', '.join(REGIONS)}, not {region!r}")
+        if "base_url" not in kwargs or kwargs["base_url"] is None:
+            kwargs["base_url"] = REGIONS[region]
+        super().__init__(api_key, **kwargs)
+        self.region = region

@@ -15,37 +15,31 @@ from typing import Any, ClassVar
 from ..shared.errors import HostError, PaymentRequired, UnsupportedFeature
 from ..shared.request import Request, ThinkingPlan
 from ..shared.transport import HttpCall
+from ..shared.types import FinishReason
 from .dialects import openai_chat
-from .openai_compatible import OpenAICompatible
+from .openai_compatible import OpenAIChat, OpenAICompatible
 
-__all__ = ["OpenAI"]
+__all__ = ["OpenAI", "OpenAIOwnChat"]
 
 #: every effort word OpenAI documents across its models; which model takes which is the GPT client's business
 _EFFORTS = frozenset({"minimal", "low", "medium", "high", "xhigh"})
 
 
-class OpenAI(OpenAICompatible):
-    name: ClassVar[str] = "openai"
-    default_base_url: ClassVar[str] = "https://api.openai.com/v1"
-    api_key_env: ClassVar[tuple[str, ...]] = ("OPENAI_API_KEY",)
-    request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id",)
+class OpenAIOwnChat(OpenAIChat):
+    """OpenAI's own chat completions (``OpenAIChat`` is the dialect every compatible host shares)."""
+
+    #: chat completions return no reasoning text, only its token count
+    reasoning_fields: ClassVar[tuple[str, ...]] = ()
+    finish_reasons: ClassVar[Mapping[str, FinishReason]] = openai_chat.OPENAI_FINISH_REASONS
     sampling_fields: ClassVar[Mapping[str, str | None]] = {
         **openai_chat.DEFAULT_SAMPLING_FIELDS,
         "max_tokens": "max_completion_tokens",
     }
-    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
-
-    def __init__(self, api_key: str | None = None, *, developer_role: bool = False, organization: str | None = None,
-                 **kwargs: Any) -> None:
-        headers = dict(kwargs.pop("headers", None) or {})
-        if organization:
-            headers.setdefault("OpenAI-Organization", organization)
-        super().__init__(api_key, headers=headers, **kwargs)
-        self.developer_role = developer_role
+    accepts: frozenset[str] = frozenset({"text", "image", "document"})
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         call = super().build_call(request, model_id)
-        if self.developer_role:
+        if getattr(self.host, "developer_role", False):
             for wire in call.body["messages"]:
                 if wire["role"] == "system":
                     wire["role"] = "developer"
@@ -61,6 +55,24 @@ class OpenAI(OpenAICompatible):
                 raise UnsupportedFeature(f"openai does not take reasoning_effort {plan.effort!r}", host=self.name)
             body["reasoning_effort"] = plan.effort
         # include=False needs nothing: chat completions never return the reasoning text
+
+
+
+class OpenAI(OpenAICompatible):
+    name: ClassVar[str] = "openai"
+    default_base_url: ClassVar[str] = "https://api.openai.com/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("OPENAI_API_KEY",)
+    request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id",)
+    chat_endpoint: ClassVar[type[Any] | None] = OpenAIOwnChat
+
+    def __init__(self, api_key: str | None = None, *, developer_role: bool = False, organization: str | None = None,
+                 **kwargs: Any) -> None:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if organization:
+            headers.setdefault("OpenAI-Organization", organization)
+        super().__init__(api_key, headers=headers, **kwargs)
+        #: send system messages as ``developer`` messages (read by the chat endpoint)
+        self.developer_role = developer_role
 
     def classify_error(self, status: int, message: str, etype: str | None, code: str | None) -> type[HostError]:
         if code == "insufficient_quota" or etype == "insufficient_quota":

@@ -1,9 +1,12 @@
-"""Base for every host that speaks the OpenAI ``/chat/completions`` dialect, and a generic provider for any
-such host that has no class of its own (``OpenAICompatible(base_url=..., api_key_env=...)``).
+"""Base for every host that speaks the OpenAI ``/chat/completions`` dialect, and a generic host for any
+such server that has no class of its own (``OpenAICompatible(base_url=..., api_key_env=...)``).
 
-Host classes override only what differs: field names (``sampling_fields``), how thinking is spelled
-(``encode_thinking``), how an assistant turn's reasoning is sent back (``encode_reasoning``), what the error
-body means (``classify_error``), and host extras in the answer (``host_timing``, ``host_cost``).
+Two classes, split as every host is: ``OpenAIChat`` is the chat endpoint (the codec of the dialect plus the
+hooks a host overrides: field names ``sampling_fields``, how thinking is spelled ``encode_thinking``, how an
+assistant turn's reasoning is sent back ``encode_reasoning``, where reasoning and finish reasons come back
+``reasoning_fields`` / ``finish_reasons``, extras in the answer ``host_timing`` / ``host_cost``), and
+``OpenAICompatible`` is the host (identity, key, errors: ``classify_error``). A host class is the pair:
+``class Groq(OpenAICompatible): chat_endpoint = GroqChat``.
 """
 
 from __future__ import annotations
@@ -24,12 +27,12 @@ from ..shared.errors import (
 )
 from ..shared.request import Request, ThinkingPlan
 from ..shared.transport import HttpCall
-from ..shared.types import Completion, DocumentPart, ImagePart, ReasoningPart
-from .base import Provider, error_class_for_status
+from ..shared.types import Completion, DocumentPart, FinishReason, ImagePart, ReasoningPart
+from .base import ChatEndpoint, Host, error_class_for_status
 from .dialects import openai_chat
 from .dialects.common import CallInfo
 
-__all__ = ["OpenAICompatible"]
+__all__ = ["OpenAIChat", "OpenAICompatible"]
 
 #: name endings of machines on a private network (mDNS, Docker/Kubernetes, RFC 8375)
 _PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
@@ -59,55 +62,58 @@ _CONTEXT_MARKERS = (
 )
 
 
-class OpenAICompatible(Provider):
-    """A host speaking the OpenAI chat-completions dialect."""
+#: finish reasons OpenAI-compatible servers send beyond OpenAI's own, seen across hosts and servers
+#: (Mistral ``model_length`` / ``error``, Together ``eos``, Anthropic-style ``end_turn`` / ``tool_use`` /
+#: ``max_tokens`` from proxies): the generic endpoint reads them all, as it may face any server
+_COMPATIBLE_FINISH: Mapping[str, FinishReason] = {
+    **openai_chat.OPENAI_FINISH_REASONS,
+    "end_turn": "stop",
+    "eos": "stop",
+    "model_length": "length",
+    "max_tokens": "length",
+    "tool_use": "tool_calls",
+    "error": "error",
+}
 
-    name: ClassVar[str] = "openai-compatible"
-    default_base_url: ClassVar[str] = "http://localhost:8000/v1"
+
+class OpenAIChat(ChatEndpoint):
+    """The OpenAI chat-completions surface of a host; host endpoint classes override its hooks."""
+
     chat_path: ClassVar[str] = "/chat/completions"
     #: the text-completion endpoint (``/completions``) for plain prompts, or None where the host has none
     completion_path: ClassVar[str | None] = "/completions"
-
-    @property
-    def takes_prompts(self) -> bool:  # type: ignore[override]
-        return self.completion_path is not None
     sampling_fields: ClassVar[Mapping[str, str | None]] = openai_chat.DEFAULT_SAMPLING_FIELDS
     #: send ``stream_options.include_usage`` on streamed calls (hosts that reject it turn this off)
     stream_usage: ClassVar[bool] = True
     #: strict structured output when the caller does not say: True (when the schema allows), or None (omit)
     default_strict: ClassVar[bool | None] = True
-    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image"})
-    #: the host passes ``chat_template_kwargs`` to the model's chat template (vLLM, llama.cpp, SGLang)
-    template_kwargs: ClassVar[bool] = False
+    accepts: frozenset[str] = frozenset({"text", "image"})
+    #: the server passes ``chat_template_kwargs`` to the model's chat template (vLLM, llama.cpp, SGLang)
+    template_kwargs: bool = False
+    #: message / delta fields that carry reasoning. The generic endpoint faces any server, so it reads both
+    #: spellings servers use (vLLM ``reasoning``, older vLLM / SGLang / llama.cpp ``reasoning_content``,
+    #: HOSTS.md 11.2); a host class names its own.
+    reasoning_fields: ClassVar[tuple[str, ...]] = ("reasoning", "reasoning_content")
+    #: a list of reasoning items kept verbatim for send-back (OpenRouter's ``reasoning_details``), or None
+    reasoning_details_field: ClassVar[str | None] = None
+    #: the ``type`` of typed ``content`` chunks holding reasoning (Mistral's ``thinking``), or None
+    thinking_chunk: ClassVar[str | None] = None
+    #: native finish reason -> neutral one
+    finish_reasons: ClassVar[Mapping[str, FinishReason]] = _COMPATIBLE_FINISH
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        name: str | None = None,
-        api_key_env: str | tuple[str, ...] | None = None,
-        template_kwargs: bool | None = None,
-        **kwargs: Any,
-    ) -> None:
-        if name is not None:
-            self.name = name  # type: ignore[misc]
-        if api_key_env is not None:
-            self.api_key_env = (api_key_env,) if isinstance(api_key_env, str) else api_key_env  # type: ignore[misc]
-        if template_kwargs is not None:
-            self.template_kwargs = template_kwargs  # type: ignore[misc]
-        super().__init__(api_key, **kwargs)
-
-    def auth_headers(self) -> dict[str, str]:
-        if not self.api_key_env and not self._api_key:
-            return {}  # a local server without auth
-        return super().auth_headers()
+    def __init__(self, host: Host) -> None:
+        super().__init__(host)
+        override = getattr(host, "template_kwargs", None)
+        if isinstance(override, bool):
+            self.template_kwargs = override
+        self.reading = openai_chat.Reading(
+            reasoning_fields=self.reasoning_fields, details_field=self.reasoning_details_field,
+            thinking_chunk=self.thinking_chunk, finish_reasons=self.finish_reasons,
+        )
 
     @property
-    def serves_any_model(self) -> bool:
-        """The generic class pointed at this machine or a private network is a self-hosted server (SGLang, LM
-        Studio, vLLM, llama.cpp, ...), serving whatever it was started with. Host classes say for themselves:
-        a hosted service's class stays a service when pointed at a proxy or an emulator on loopback."""
-        return type(self) is OpenAICompatible and _self_hosted(self.base_url)
+    def takes_prompts(self) -> bool:  # type: ignore[override]
+        return self.completion_path is not None
 
     # ------------------------------------------------------------------------------------------ encoding
     def build_call(self, request: Request, model_id: str) -> HttpCall:
@@ -191,11 +197,12 @@ class OpenAICompatible(Provider):
         if info.request_id is None:
             info.request_id = self.request_id_from_body(body)
         return openai_chat.decode_completion(
-            body, info, host_timing=self.host_timing(body), host_cost=self.host_cost(body.get("usage")),
+            body, info, reading=self.reading, host_timing=self.host_timing(body),
+            host_cost=self.host_cost(body.get("usage")),
         )
 
     def open_stream(self, info: CallInfo) -> openai_chat.ChatStream:
-        return openai_chat.ChatStream(info, lambda payload: self.map_inband_error(payload, info))
+        return openai_chat.ChatStream(info, lambda payload: self.map_inband_error(payload, info), self.reading)
 
     def stream_usage_raw(self, state: openai_chat.ChatStream) -> Mapping[str, Any] | None:
         return state.usage_raw
@@ -207,6 +214,70 @@ class OpenAICompatible(Provider):
         usage_raw = self.stream_usage_raw(state)
         return state.completion(host_timing=self.host_timing(last), host_cost=self.host_cost(usage_raw),
                                 usage_raw=usage_raw)
+
+
+class OpenAICompatible(Host):
+    """A host speaking the OpenAI chat-completions dialect; this class itself is the generic one, for any
+    such server (``OpenAICompatible(base_url=..., api_key_env=..., name=...)``)."""
+
+    name: ClassVar[str] = "openai-compatible"
+    default_base_url: ClassVar[str] = "http://localhost:8000/v1"
+    chat_endpoint: ClassVar[type[Any] | None] = OpenAIChat
+    #: whether the server passes ``chat_template_kwargs`` to the model's template: None leaves it to the
+    #: chat endpoint class; ``template_kwargs=`` sets it for the generic host's unknown server
+    template_kwargs: bool | None = None
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        name: str | None = None,
+        api_key_env: str | tuple[str, ...] | None = None,
+        template_kwargs: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if name is not None:
+            self.name = name  # type: ignore[misc]
+        if api_key_env is not None:
+            self.api_key_env = (api_key_env,) if isinstance(api_key_env, str) else api_key_env  # type: ignore[misc]
+        if template_kwargs is not None:
+            self.template_kwargs = template_kwargs
+        super().__init__(api_key, **kwargs)
+
+    def auth_headers(self) -> dict[str, str]:
+        if not self.api_key_env and not self._api_key:
+            return {}  # a local server without auth
+        return super().auth_headers()
+
+    @property
+    def serves_any_model(self) -> bool:
+        """The generic class pointed at this machine or a private network is a self-hosted server (SGLang, LM
+        Studio, vLLM, llama.cpp, ...), serving whatever it was started with. Host classes say for themselves:
+        a hosted service's class stays a service when pointed at a proxy or an emulator on loopback."""
+        return type(self) is OpenAICompatible and _self_hosted(self.base_url)
+
+    # ------------------------------------------------------------------------------------------ transition
+    # vertex.py (not yet on Host) routes each call to a partner codec and calls the codec's hooks on it; its
+    # Mistral partner is a subclass of the Mistral *host*, so these forward to the chat endpoint until the
+    # Vertex host is converted (it then builds Mistral-on-Vertex on ``MistralChat``) and they go.
+    def check_parts(self, request: Request) -> None:
+        self.chat.check_parts(request)
+
+    def plan_output(self, request: Request) -> Request:
+        return self.chat.plan_output(request)
+
+    def build_call(self, request: Request, model_id: str) -> HttpCall:
+        call: HttpCall = self.chat.build_call(request, model_id)
+        return call
+
+    def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
+        return self.chat.decode(body, headers, info)
+
+    def open_stream(self, info: CallInfo) -> Any:
+        return self.chat.open_stream(info)
+
+    def finish_stream(self, state: Any, info: CallInfo) -> Completion:
+        return self.chat.finish_stream(state, info)
 
     # ------------------------------------------------------------------------------------------ errors
     def classify_error(self, status: int, message: str, etype: str | None, code: str | None) -> type[HostError]:

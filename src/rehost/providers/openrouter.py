@@ -27,9 +27,9 @@ from ..shared.errors import (
 from ..shared.request import ThinkingPlan
 from ..shared.types import ReasoningPart
 from .dialects import openai_chat
-from .openai_compatible import OpenAICompatible
+from .openai_compatible import OpenAIChat, OpenAICompatible
 
-__all__ = ["OpenRouter"]
+__all__ = ["OpenRouter", "OpenRouterChat"]
 
 _EFFORTS = frozenset({"minimal", "low", "medium", "high", "xhigh", "max"})
 
@@ -54,41 +54,22 @@ _AVAILABILITY: dict[str, type[HostError]] = {
 }
 
 
-class OpenRouter(OpenAICompatible):
-    name: ClassVar[str] = "openrouter"
-    default_base_url: ClassVar[str] = "https://openrouter.ai/api/v1"
-    api_key_env: ClassVar[tuple[str, ...]] = ("OPENROUTER_API_KEY",)
-    request_id_headers: ClassVar[tuple[str, ...]] = ("x-generation-id", "x-request-id")
+class OpenRouterChat(OpenAIChat):
     sampling_fields: ClassVar[Mapping[str, str | None]] = {**openai_chat.DEFAULT_SAMPLING_FIELDS, "top_k": "top_k"}
-    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
+    accepts: frozenset[str] = frozenset({"text", "image", "document"})
     builtin_tools: ClassVar[frozenset[str]] = frozenset({"web_search"})
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        app_url: str | None = None,
-        app_title: str | None = "rehost",
-        routing: Mapping[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """``routing`` is OpenRouter's ``provider`` object (order, only, ignore, sort, ...), sent with every
-        call; pin it (``{"order": ["groq"], "allow_fallbacks": False}``) to benchmark one upstream."""
-        headers = dict(kwargs.pop("headers", None) or {})
-        if app_url:
-            headers.setdefault("HTTP-Referer", app_url)
-        if app_title:
-            headers.setdefault("X-OpenRouter-Title", app_title)
-            headers.setdefault("X-Title", app_title)
-        super().__init__(api_key, headers=headers, **kwargs)
-        self.routing = dict(routing) if routing else None
+    #: ``reasoning`` text plus ``reasoning_details[]`` kept verbatim (HOSTS.md 11.2, OpenRouter OpenAPI
+    #: ``ChatStreamDelta``)
+    reasoning_fields: ClassVar[tuple[str, ...]] = ("reasoning",)
+    reasoning_details_field: ClassVar[str | None] = "reasoning_details"
 
     def build_call(self, request: Any, model_id: str) -> Any:
         call = super().build_call(request, model_id)
         if request.builtin_tools:
             call.body["plugins"] = [{"id": "web"}]  # OpenRouter's web search plugin
-        if self.routing:
-            call.body["provider"] = {**call.body.get("provider", {}), **self.routing}
+        routing = getattr(self.host, "routing", None)
+        if routing:
+            call.body["provider"] = {**call.body.get("provider", {}), **routing}
         return call
 
     def encode_output(self, request: Any, body: dict[str, Any]) -> None:
@@ -126,6 +107,35 @@ class OpenRouter(OpenAICompatible):
     def host_cost(self, usage: Mapping[str, Any] | None) -> float | None:
         cost = usage.get("cost") if usage else None
         return float(cost) if isinstance(cost, int | float) else None
+
+
+class OpenRouter(OpenAICompatible):
+    name: ClassVar[str] = "openrouter"
+    default_base_url: ClassVar[str] = "https://openrouter.ai/api/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("OPENROUTER_API_KEY",)
+    request_id_headers: ClassVar[tuple[str, ...]] = ("x-generation-id", "x-request-id")
+    chat_endpoint: ClassVar[type[Any] | None] = OpenRouterChat
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        app_url: str | None = None,
+        app_title: str | None = "rehost",
+        routing: Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``routing`` is OpenRouter's ``provider`` object (order, only, ignore, sort, ...), sent with every
+        call; pin it (``{"order": ["groq"], "allow_fallbacks": False}``) to benchmark one upstream."""
+        headers = dict(kwargs.pop("headers", None) or {})
+        if app_url:
+            headers.setdefault("HTTP-Referer", app_url)
+        if app_title:
+            headers.setdefault("X-OpenRouter-Title", app_title)
+            headers.setdefault("X-Title", app_title)
+        super().__init__(api_key, headers=headers, **kwargs)
+        #: OpenRouter's ``provider`` object, sent with every call (read by the chat endpoint)
+        self.routing = dict(routing) if routing else None
 
     def error_message(self, body: Any, message: str | None) -> str | None:
         err = body.get("error") if isinstance(body, Mapping) else None

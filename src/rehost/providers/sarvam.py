@@ -16,22 +16,17 @@ from typing import Any, ClassVar
 from ..shared.errors import UnsupportedFeature
 from ..shared.output import OutputMode
 from ..shared.request import ThinkingPlan
-from .openai_compatible import OpenAICompatible
+from .openai_compatible import OpenAIChat, OpenAICompatible
 
-__all__ = ["Sarvam"]
+__all__ = ["Sarvam", "SarvamChat"]
 
 
-class Sarvam(OpenAICompatible):
+class SarvamChat(OpenAIChat):
     completion_path: ClassVar[str | None] = None  # no plain text-completion endpoint
-    name: ClassVar[str] = "sarvam"
-    default_base_url: ClassVar[str] = "https://api.sarvam.ai/v1"
-    api_key_env: ClassVar[tuple[str, ...]] = ("SARVAM_API_KEY",)
-    accepts: ClassVar[frozenset[str]] = frozenset({"text"})
+    accepts: frozenset[str] = frozenset({"text"})
     output_modes: tuple[OutputMode, ...] = ("tool", "prompt")
-    auth_header_names: ClassVar[tuple[str, ...]] = ("api-subscription-key",)
-
-    def auth_headers(self) -> dict[str, str]:
-        return {"api-subscription-key": self._key()}
+    #: reasoning models return their thinking in ``reasoning_content`` (docs.sarvam.ai chat completions)
+    reasoning_fields: ClassVar[tuple[str, ...]] = ("reasoning_content",)
 
     def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
         if plan.effort is not None and plan.budget is None and plan.enabled:
@@ -41,3 +36,14 @@ class Sarvam(OpenAICompatible):
             body["reasoning_effort"] = plan.effort
             return
         super().encode_thinking(plan, body, model_id)
+
+
+class Sarvam(OpenAICompatible):
+    name: ClassVar[str] = "sarvam"
+    default_base_url: ClassVar[str] = "https://api.sarvam.ai/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("SARVAM_API_KEY",)
+    auth_header_names: ClassVar[tuple[str, ...]] = ("api-subscription-key",)
+    chat_endpoint: ClassVar[type[Any] | None] = SarvamChat
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"api-subscription-key": self._key()}

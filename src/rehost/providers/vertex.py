@@ -44,8 +44,8 @@ from .vertex_partner import (
     ClaudeOnVertex,
     GeminiOnVertex,
     MistralOnVertex,
-    ProviderCodec,
     VertexChat,
+    mistral_error,
     publisher_for,
 )
 
@@ -63,17 +63,6 @@ def endpoint_for(location: str) -> str:
     if location in ("us", "eu"):
         return f"https://aiplatform.{location}.rep.googleapis.com"
     return f"https://{location}-aiplatform.googleapis.com"
-
-
-class _DeployedEndpoint(ProviderCodec):
-    """TRANSITION ONLY: the deployed-endpoint codec while ``VertexEndpoint`` is still an old Provider."""
-
-    codec_class = VertexEndpoint
-
-
-def _deployed_class() -> type[Any]:
-    """The deployed endpoint's chat endpoint class: ``VertexEndpoint`` itself once it is a ChatEndpoint."""
-    return VertexEndpoint if issubclass(VertexEndpoint, ChatEndpoint) else _DeployedEndpoint
 
 
 class Vertex(Host):
@@ -146,7 +135,7 @@ class Vertex(Host):
     def endpoint_class(self, kind: Any) -> type[Any] | None:
         """With ``endpoint=``, chat goes to the deployed endpoint; otherwise to each model's publisher."""
         if kind == "chat" and self.deployed_endpoint:
-            return _deployed_class()
+            return VertexEndpoint
         return super().endpoint_class(kind)
 
     def publisher(self, request: Request) -> str:
@@ -177,9 +166,7 @@ class Vertex(Host):
         if messages.is_error_body(body):
             return messages.error_from_body(self.name, status, body, error_class_for_status)
         if isinstance(body, Mapping) and (body.get("object") == "error" or "detail" in body):
-            mistral = self.publisher_endpoint("mistralai")
-            assert isinstance(mistral, MistralOnVertex)
-            return mistral.mistral_error(status, headers, body)
+            return mistral_error(self.name, status, headers, body)
         return google_error(self.name, status, body)
 
     # ------------------------------------------------------------------------------------------ auth

@@ -10,20 +10,21 @@ REST reference ``projects.locations.endpoints.chat.completions``). A dedicated e
 
 The body's ``model`` is the client's model id, or ``host_model_id=`` / ``Vertex(models={...})`` when the
 container serves it under another name; whether Model Garden's containers check that name is UNCONFIRMED
-(vLLM answers 404 for a name it does not serve). This class holds the encoding; ``Vertex`` owns auth, transport
-and retries, as for its partner models.
+(vLLM answers 404 for a name it does not serve). ``VertexEndpoint`` is a chat endpoint: the OpenAI
+dialect with the deployed endpoint's URL; ``Vertex`` (its host) owns auth, transport, retries and errors, as
+for its partner models.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
+from ..shared.errors import HostError
 from ..shared.request import Request
 from ..shared.transport import HttpCall
-from .openai_compatible import OpenAICompatible
-
-if TYPE_CHECKING:
-    from .vertex import Vertex
+from .dialects.common import CallInfo
+from .openai_compatible import OpenAIChat
 
 __all__ = ["VertexEndpoint", "endpoint_resource"]
 
@@ -35,19 +36,22 @@ def endpoint_resource(project: str, location: str, endpoint: str) -> str:
     return f"projects/{project}/locations/{location}/endpoints/{endpoint}"
 
 
-class VertexEndpoint(OpenAICompatible):
-    name: ClassVar[str] = "vertex"
-    completion_path: ClassVar[str | None] = None  # chat completions only
-    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image"})
+class VertexEndpoint(OpenAIChat):
+    """The chat endpoint of a model deployed on Vertex AI (``Vertex(endpoint=...)``); ``host`` is the Vertex
+    host, which gives ``endpoint_url``."""
 
-    def __init__(self, vertex: Vertex) -> None:
-        super().__init__(None)
-        self._vertex = vertex
+    completion_path: ClassVar[str | None] = None  # chat completions only
+    accepts: frozenset[str] = frozenset({"text", "image"})
+    #: Model Garden's containers are vLLM or TGI: whichever spelling of the reasoning field they use
+    #: (HOSTS.md 11.2, "Vertex MaaS ... reasoning_content"; vLLM ``reasoning``)
+    reasoning_fields: ClassVar[tuple[str, ...]] = ("reasoning", "reasoning_content")
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         call = super().build_call(request, model_id)
-        call.url = self._vertex.endpoint_url("chat/completions")
+        call.url = self.host.endpoint_url("chat/completions")  # type: ignore[attr-defined]
         return call
 
-    def auth_headers(self) -> dict[str, Any]:  # never used: Vertex sends the call
-        return {}
+    def map_inband_error(self, payload: Mapping[str, Any], info: CallInfo) -> HostError:
+        """Vertex reads every error body (its own, or a container's OpenAI-shaped one)."""
+        err: HostError = self.host.map_inband_error(payload, info)
+        return err

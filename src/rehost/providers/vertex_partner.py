@@ -20,31 +20,28 @@ whichever publisher's model was called.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ..shared.errors import HostError, ProtocolError, UnsupportedFeature
 from ..shared.output import OutputMode
 from ..shared.request import Request
 from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
-from ..shared.types import Completion
 from .anthropic import AnthropicChat
 from .base import ChatEndpoint, PreparedCall
-from .base._old import Provider
 from .dialects import anthropic as messages
 from .dialects.common import CallInfo
 from .gemini_api import GeminiChat
-from .mistral import Mistral
+from .mistral import Mistral, MistralChat
 
 if TYPE_CHECKING:
     from .vertex import Vertex
 
 __all__ = ["VERTEX_ANTHROPIC_VERSION", "ClaudeOnVertex", "GeminiOnVertex", "MistralOnVertex", "VertexChat",
-           "publisher_for"]
+           "mistral_error", "publisher_for"]
 
 VERTEX_ANTHROPIC_VERSION = "vertex-2023-10-16"
 
@@ -128,70 +125,34 @@ class ClaudeOnVertex(AnthropicChat):
         return self.token_count(result.content)
 
 
-class ProviderCodec(ChatEndpoint):
-    """TRANSITION ONLY: a chat endpoint whose codec hooks are an old ``Provider``'s (the OpenAI-compatible hosts
-    are converted on another branch). The host sends; the provider only encodes and decodes. Deleted once
-    ``MistralChat`` and the converted ``VertexEndpoint`` exist."""
+class MistralOnVertex(MistralChat):
+    """Mistral (publisher ``mistralai``): Mistral's chat body through rawPredict, without the ``@version`` in
+    the body's ``model``. No token counter."""
 
-    codec_class: ClassVar[type[Provider]]
-
-    def __init__(self, host: Vertex) -> None:
-        super().__init__(host)
-        self.codec: Any = self.codec_class(host)  # type: ignore[arg-type]  # the codec takes its Vertex
-        self.accepts = self.codec.accepts
-        self.output_modes = self.codec.output_modes
-        self.builtin_tools = self.codec.builtin_tools  # type: ignore[misc]
-        self.stream_content_types = self.codec.stream_content_types
-
-    def check_parts(self, request: Request) -> None:
-        self.codec.check_parts(request)
-
-    def plan_output(self, request: Request) -> Request:
-        result: Request = self.codec.plan_output(request)
-        return result
-
-    def build_call(self, request: Request, model_id: str) -> HttpCall:
-        call: HttpCall = self.codec.build_call(request, model_id)
-        return call
-
-    def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
-        result: Completion = self.codec.decode(body, headers, info)
-        return result
-
-    def open_stream(self, info: CallInfo) -> Any:
-        return self.codec.open_stream(info)
-
-    def finish_stream(self, state: Any, info: CallInfo) -> Completion:
-        result: Completion = self.codec.finish_stream(state, info)
-        return result
-
-
-class _MistralCodec(Mistral):
-    name: ClassVar[str] = "vertex"
-    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image"})
-
-    def __init__(self, vertex: Vertex) -> None:
-        super().__init__(None)
-        self._vertex = vertex
+    host: Vertex
+    accepts: frozenset[str] = frozenset({"text", "image"})
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         call = super().build_call(request, model_id.split("@", 1)[0])
-        call.url = self._vertex.model_url(model_id, _method(request), publisher="mistralai")
+        call.url = self.host.model_url(model_id, _method(request), publisher="mistralai")
         return call
 
-    def auth_headers(self) -> dict[str, Any]:  # never used: Vertex sends the call
-        return {}
+    def map_inband_error(self, payload: Mapping[str, Any], info: CallInfo) -> HostError:
+        """Vertex reads every error body (its own, or Mistral's)."""
+        return self.host.map_inband_error(payload, info)
 
 
-class MistralOnVertex(ProviderCodec):
-    """Mistral (publisher ``mistralai``): Mistral's chat body through rawPredict. No token counter."""
+def mistral_error(host: str, status: int, headers: Mapping[str, str], body: Any) -> HostError:
+    """Mistral's error bodies (``{"object": "error"}`` or FastAPI's ``{"detail"}``), read as Mistral's own API
+    reads them (``Mistral.error_from_body``: context window, unknown model ...), named after ``host``."""
+    err = _mistral_reader().error_from_body(status, headers, body)
+    err.host = host
+    return err
 
-    codec_class = _MistralCodec
 
-    def mistral_error(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
-        """Mistral's error bodies (``{"object": "error"}`` or FastAPI's ``{"detail"}``)."""
-        err: HostError = self.codec.error_from_body(status, headers, body)
-        return err
+@functools.cache
+def _mistral_reader() -> Mistral:
+    return Mistral()  # only its error reading is used: no key, nothing sent
 
 
 class VertexChat(ChatEndpoint):

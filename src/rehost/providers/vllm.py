@@ -18,29 +18,16 @@ from typing import Any, ClassVar
 from ..shared.errors import UnsupportedFeature
 from ..shared.request import ThinkingPlan
 from .dialects import openai_chat
-from .openai_compatible import OpenAICompatible
+from .openai_compatible import OpenAIChat, OpenAICompatible
 
-__all__ = ["VLLM"]
+__all__ = ["VLLM", "VLLMChat"]
 
 
-class VLLM(OpenAICompatible):
-    name: ClassVar[str] = "vllm"
-    default_base_url: ClassVar[str] = "http://127.0.0.1:8000/v1"
-    api_key_env: ClassVar[tuple[str, ...]] = ("VLLM_API_KEY",)
+class VLLMChat(OpenAIChat):
     sampling_fields: ClassVar[Mapping[str, str | None]] = {**openai_chat.DEFAULT_SAMPLING_FIELDS, "top_k": "top_k"}
-    template_kwargs: ClassVar[bool] = True
-
-    @property
-    def missing_key_reason(self) -> str | None:
-        return None  # a local server: the key is optional
-
-    @property
-    def serves_any_model(self) -> bool:
-        return True  # whatever it was started with
-
-    def auth_headers(self) -> dict[str, str]:
-        key = self._resolve_key()
-        return {"Authorization": f"Bearer {key}"} if key else {}
+    template_kwargs: bool = True
+    #: ``reasoning``, formerly ``reasoning_content``: older deployments send that name (HOSTS.md 9.3, 11.2)
+    reasoning_fields: ClassVar[tuple[str, ...]] = ("reasoning", "reasoning_content")
 
     def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
         if plan.effort is not None:
@@ -61,3 +48,22 @@ class VLLM(OpenAICompatible):
         raise UnsupportedFeature(
             "vllm turns thinking off through the model's chat template, and this model's client names no "
             "template switch; pass extra_body={'chat_template_kwargs': {...}}", host=self.name)
+
+
+class VLLM(OpenAICompatible):
+    name: ClassVar[str] = "vllm"
+    default_base_url: ClassVar[str] = "http://127.0.0.1:8000/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("VLLM_API_KEY",)
+    chat_endpoint: ClassVar[type[Any] | None] = VLLMChat
+
+    @property
+    def missing_key_reason(self) -> str | None:
+        return None  # a local server: the key is optional
+
+    @property
+    def serves_any_model(self) -> bool:
+        return True  # whatever it was started with
+
+    def auth_headers(self) -> dict[str, str]:
+        key = self._resolve_key()
+        return {"Authorization": f"Bearer {key}"} if key else {}

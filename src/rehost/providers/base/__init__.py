@@ -9,6 +9,10 @@ from .host import Host
 from .kinds import KINDS, ChatSender, EmbedSender, Kind, Routable
 from .status import error_class_for_status
 
+# During the transition a converted host is a Provider too (``isinstance(host, Provider)`` in code still written
+# against the old class, such as Fallback's member check), as it will be when ``Provider`` becomes ``Host``.
+Provider.register(Host)
+
 __all__ = ["KINDS", "ChatEndpoint", "ChatSender", "EmbedEndpoint", "EmbedSender", "Host", "Kind", "PreparedCall",
            "Provider", "Routable", "StreamDecoder", "StreamFormat", "StreamState", "clean_key",
            "error_class_for_status"]

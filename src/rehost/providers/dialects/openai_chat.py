@@ -1,18 +1,21 @@
 """The OpenAI ``/chat/completions`` dialect, as spoken by Groq, OpenRouter, DeepSeek, Mistral, Together,
 Fireworks and local servers.
 
-Pure functions and a stream state machine, no I/O. The decoder reads every place an OpenAI-compatible host
-puts reasoning: ``reasoning`` (Groq, OpenRouter, Together, vLLM, Ollama), ``reasoning_content`` (DeepSeek,
-Fireworks, llama.cpp), ``reasoning_details`` (OpenRouter, kept verbatim for send-back), Mistral's typed
-``thinking`` chunks in ``content``, and ``<think>`` tags inline in ``content`` when the model's client says
-its model writes them. These field names never collide, so one decoder serves every host; what differs per
-host (request field names, thinking fields, error bodies, extras) comes in through the provider's hooks.
+Pure functions and a stream state machine, no I/O, and no host knowledge: where an answer carries
+reasoning (which message fields, a verbatim details list, typed chunks in ``content``) and what finish
+reasons mean come in as a ``Reading`` that each host's chat endpoint declares; request field names,
+thinking fields, error bodies and extras come in through the endpoint's hooks. ``<think>`` tags inline in
+``content`` are split out when the model's client says its model writes them.
+
+A whole answer is decoded by the same state machine as a stream (its message fed as one delta), so the
+two can never disagree on what is reasoning and what is text.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ...shared.errors import HostError, ProtocolError, UnsupportedFeature
@@ -39,13 +42,15 @@ from ...shared.types import (
     Usage,
     construct,
 )
-from .common import CallInfo, ToolCallAssembler, finish_completion, parse_arguments
-from .think_tags import ThinkSplitter, split_think
+from .common import CallInfo, ToolCallAssembler, finish_completion
+from .think_tags import ThinkSplitter
 
 __all__ = [
     "DEFAULT_SAMPLING_FIELDS",
     "ChatStream",
+    "OPENAI_FINISH_REASONS",
     "PartEncoder",
+    "Reading",
     "ReasoningEncoder",
     "decode_completion",
     "decode_message_parts",
@@ -77,25 +82,40 @@ ReasoningEncoder = Callable[[list[ReasoningPart], dict[str, Any]], None]
 #: one image or document part of a user turn, in the host's spelling
 PartEncoder = Callable[[ImagePart | DocumentPart], dict[str, Any]]
 
-_FINISH: dict[str, FinishReason] = {
+#: the finish reasons OpenAI documents for chat completions; hosts add their own in ``Reading.finish_reasons``
+OPENAI_FINISH_REASONS: Mapping[str, FinishReason] = {
     "stop": "stop",
-    "end_turn": "stop",
-    "eos": "stop",
     "length": "length",
-    "model_length": "length",
-    "max_tokens": "length",
     "tool_calls": "tool_calls",
     "function_call": "tool_calls",
-    "tool_use": "tool_calls",
     "content_filter": "content_filter",
-    "error": "error",
 }
 
 
-def finish_reason(raw: str | None, *, has_tool_calls: bool = False) -> FinishReason:
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Where one host's answers carry what the OpenAI schema has no field for, declared by its endpoint.
+
+    ``reasoning_fields``: message / delta string fields holding reasoning, the first non-empty one read;
+    ``details_field``: a list of reasoning items kept verbatim for send-back; ``thinking_chunk``: the
+    ``type`` of typed ``content`` chunks that hold reasoning; ``finish_reasons``: native finish reason ->
+    neutral one (anything unlisted is ``other``).
+    """
+
+    reasoning_fields: tuple[str, ...] = ()
+    details_field: str | None = None
+    thinking_chunk: str | None = None
+    finish_reasons: Mapping[str, FinishReason] = field(default_factory=lambda: dict(OPENAI_FINISH_REASONS))
+
+
+_PLAIN = Reading()
+
+
+def finish_reason(raw: str | None, *, has_tool_calls: bool = False,
+                  reasons: Mapping[str, FinishReason] = OPENAI_FINISH_REASONS) -> FinishReason:
     if raw is None:
         return "tool_calls" if has_tool_calls else "stop"
-    return _FINISH.get(raw, "other")
+    return reasons.get(raw, "other")
 
 
 # ------------------------------------------------------------------------------------------------ encoding
@@ -310,19 +330,19 @@ def error_fields(body: Any) -> tuple[str | None, str | None, str | None, str | N
     )
 
 
-def _reasoning_text(msg: Mapping[str, Any]) -> str | None:
-    value = msg.get("reasoning")
-    if isinstance(value, str) and value:
-        return value
-    value = msg.get("reasoning_content")
-    return value if isinstance(value, str) and value else None
+def _reasoning_text(msg: Mapping[str, Any], fields: tuple[str, ...]) -> str | None:
+    for name in fields:
+        value = msg.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
-def _chunk_text(item: Mapping[str, Any]) -> tuple[str, str]:
-    """(kind, text) of one typed content chunk (Mistral ``thinking`` / ``text``)."""
+def _chunk_text(item: Mapping[str, Any], thinking_chunk: str | None) -> tuple[str, str]:
+    """(kind, text) of one typed content chunk (``text``, or the host's reasoning chunk type)."""
     kind = item.get("type")
-    if kind == "thinking":
-        inner = item.get("thinking") or []
+    if thinking_chunk is not None and kind == thinking_chunk:
+        inner = item.get(thinking_chunk) or []
         if isinstance(inner, str):
             return "reasoning", inner
         return "reasoning", "".join(c.get("text", "") for c in inner if isinstance(c, Mapping))
@@ -331,56 +351,24 @@ def _chunk_text(item: Mapping[str, Any]) -> tuple[str, str]:
     return "other", ""
 
 
-def decode_message_parts(msg: Mapping[str, Any], info: CallInfo) -> list[Part]:
-    """Ordered parts of a non-streamed assistant message: reasoning, then text, then tool calls."""
-    reasoning: list[str] = []
-    text: list[str] = []
-    r = _reasoning_text(msg)
-    if r:
-        reasoning.append(r)
-    content = msg.get("content")
-    if isinstance(content, str):
-        if info.tags is not None and not reasoning:
-            r_text, content = split_think(content, info.tags.open, info.tags.close,
-                                          implicit_open=info.tags.implicit_open)
-            if r_text:
-                reasoning.append(r_text)
-        text.append(content)
-    elif isinstance(content, list):
-        for item in content:
-            if isinstance(item, str):
-                text.append(item)
-            elif isinstance(item, Mapping):
-                kind, piece = _chunk_text(item)
-                if kind == "reasoning":
-                    reasoning.append(piece)
-                elif kind == "text":
-                    text.append(piece)
-    parts: list[Part] = []
-    details = msg.get("reasoning_details")
-    if reasoning or details:
-        parts.append(construct(ReasoningPart,
-            type="reasoning", text="".join(reasoning), signature=None, redacted=None, source=info.host,
-            details=tuple(details) if details else None,
-        ))
-    joined = "".join(text)
-    if joined:
-        parts.append(construct(TextPart, type="text", text=joined, signature=None))
-    for tc in msg.get("tool_calls") or ():
-        fn = tc.get("function") or {}
-        raw = fn.get("arguments")
-        parts.append(construct(ToolCall,
-            type="tool_call", id=tc.get("id"), name=fn.get("name") or "", arguments=parse_arguments(raw),
-            raw_arguments=raw if isinstance(raw, str) else (json.dumps(raw) if raw is not None else None),
-            signature=None,
-        ))
-    return parts
+def decode_message_parts(msg: Mapping[str, Any], info: CallInfo, reading: Reading = _PLAIN) -> list[Part]:
+    """Ordered parts of a non-streamed assistant message: reasoning, then text, then tool calls (decoded by
+    the stream's state machine, the message being one delta)."""
+    state = ChatStream(info, _no_inband_error, reading)
+    state.on_delta(msg, whole=True)
+    state.flush()
+    return state.parts()
+
+
+def _no_inband_error(payload: Mapping[str, Any]) -> HostError:  # pragma: no cover - a whole answer has none
+    raise AssertionError("a whole message has no in-band error")
 
 
 def decode_completion(
     body: Mapping[str, Any],
     info: CallInfo,
     *,
+    reading: Reading = _PLAIN,
     host_timing: dict[str, float] | None = None,
     host_cost: float | None = None,
 ) -> Completion:
@@ -392,12 +380,13 @@ def decode_completion(
     msg = choice.get("message")
     if msg is None and "text" in choice:  # a text completion
         msg = {"content": choice.get("text") or ""}
-    parts = decode_message_parts(msg or {}, info)
+    parts = decode_message_parts(msg or {}, info, reading)
     has_calls = any(isinstance(p, ToolCall) for p in parts)
     usage_raw = body.get("usage")
     return finish_completion(
         info, parts,
-        finish_reason=finish_reason(choice.get("finish_reason"), has_tool_calls=has_calls),
+        finish_reason=finish_reason(choice.get("finish_reason"), has_tool_calls=has_calls,
+                                    reasons=reading.finish_reasons),
         native_finish_reason=choice.get("native_finish_reason") or choice.get("finish_reason"),
         usage=parse_usage(usage_raw),
         served_model=body.get("model"),
@@ -409,28 +398,35 @@ def decode_completion(
 
 
 class ChatStream:
-    """Turns ``chat.completion.chunk`` events into neutral events, then into the final Completion.
+    """Turns ``chat.completion.chunk`` events into neutral events, then into the final Completion; a whole
+    answer's message goes through ``on_delta`` too (``decode_message_parts``).
 
     ``on_error`` maps an in-band error payload (Groq ``event: error``, OpenRouter's ``error`` chunk) to the
-    error the stream raises.
+    error the stream raises; ``reading`` says where this host puts reasoning and what its finish reasons mean.
     """
 
     __slots__ = (
-        "_details", "_finish", "_native_finish", "_reasoning", "_splitter", "_text", "_tools",
-        "done", "first_chunk", "info", "last_chunk", "on_error", "response_id", "served_model", "usage_raw",
+        "_details", "_finish", "_native_finish", "_reasoning", "_split_fed", "_splitter", "_text", "_tools",
+        "_whole_details",
+        "done", "first_chunk", "info", "last_chunk", "on_error", "reading", "response_id", "served_model",
+        "usage_raw",
     )
 
-    def __init__(self, info: CallInfo, on_error: Callable[[Mapping[str, Any]], HostError]) -> None:
+    def __init__(self, info: CallInfo, on_error: Callable[[Mapping[str, Any]], HostError],
+                 reading: Reading = _PLAIN) -> None:
         self.info = info
         self.on_error = on_error
+        self.reading = reading
         self._text: list[str] = []
         self._reasoning: list[str] = []
         self._details: dict[int, dict[str, Any]] = {}
+        self._whole_details: tuple[Any, ...] | None = None
         self._tools = ToolCallAssembler()
         self._finish: str | None = None
         self._native_finish: str | None = None
         tags = info.tags
         self._splitter = ThinkSplitter(tags.open, tags.close, implicit_open=tags.implicit_open) if tags else None
+        self._split_fed = False
         self.usage_raw: Mapping[str, Any] | None = None
         self.first_chunk: Mapping[str, Any] | None = None
         self.last_chunk: Mapping[str, Any] | None = None
@@ -475,36 +471,7 @@ class ChatStream:
         if delta is None and choice.get("text"):  # a streamed text completion
             delta = {"content": choice["text"]}
         if delta:
-            r = _reasoning_text(delta)
-            if r:
-                self._reasoning.append(r)
-                out.append(ReasoningDelta(r))
-            details = delta.get("reasoning_details")
-            if details:
-                self._merge_details(details)
-            content = delta.get("content")
-            if content:
-                if isinstance(content, str):
-                    self._on_text(content, out)
-                else:
-                    for item in content:
-                        if isinstance(item, str):
-                            self._on_text(item, out)
-                            continue
-                        kind, piece = _chunk_text(item)
-                        if kind == "reasoning" and piece:
-                            self._reasoning.append(piece)
-                            out.append(ReasoningDelta(piece))
-                        elif kind == "text" and piece:
-                            self._on_text(piece, out)
-            calls = delta.get("tool_calls")
-            if calls:
-                for tc in calls:
-                    fn = tc.get("function") or {}
-                    args = fn.get("arguments")
-                    if args is not None and not isinstance(args, str):
-                        args = json.dumps(args)
-                    out.append(self._tools.feed(tc.get("index"), tc.get("id"), fn.get("name"), args))
+            out = self.on_delta(delta)
         fr = choice.get("finish_reason")
         if fr:
             self._finish = fr
@@ -513,7 +480,53 @@ class ChatStream:
             self.info.mark_first_token()
         return out
 
+    def on_delta(self, delta: Mapping[str, Any], *, whole: bool = False) -> list[StreamEvent]:
+        """One delta (or, ``whole``, a complete message): reasoning fields, content, tool calls."""
+        out: list[StreamEvent] = []
+        reading = self.reading
+        r = _reasoning_text(delta, reading.reasoning_fields)
+        if r:
+            if self._splitter is not None and not self._split_fed:
+                # the host split the reasoning out itself: content is the answer, whatever the model's tags
+                self._splitter = None
+            self._reasoning.append(r)
+            out.append(ReasoningDelta(r))
+        details = delta.get(reading.details_field) if reading.details_field else None
+        if details:
+            if whole:
+                self._whole_details = tuple(details)
+            else:
+                self._merge_details(details)
+        content = delta.get("content")
+        if content:
+            if isinstance(content, str):
+                self._on_text(content, out)
+            else:
+                for item in content:
+                    if isinstance(item, str):
+                        self._on_text(item, out)
+                        continue
+                    if not isinstance(item, Mapping):
+                        continue
+                    kind, piece = _chunk_text(item, reading.thinking_chunk)
+                    if kind == "reasoning" and piece:
+                        self._reasoning.append(piece)
+                        out.append(ReasoningDelta(piece))
+                    elif kind == "text" and piece:
+                        self._on_text(piece, out)
+        calls = delta.get("tool_calls")
+        if calls:
+            for position, tc in enumerate(calls):
+                fn = tc.get("function") or {}
+                args = fn.get("arguments")
+                if args is not None and not isinstance(args, str):
+                    args = json.dumps(args)
+                index = position if whole else tc.get("index")
+                out.append(self._tools.feed(index, tc.get("id"), fn.get("name"), args))
+        return out
+
     def _on_text(self, text: str, out: list[StreamEvent]) -> None:
+        self._split_fed = True
         if self._splitter is None:
             self._text.append(text)
             out.append(TextDelta(text))
@@ -555,22 +568,29 @@ class ChatStream:
     def finished(self) -> bool:
         return self.done or self._finish is not None
 
-    def completion(self, *, host_timing: dict[str, float] | None = None, host_cost: float | None = None,
-                   usage_raw: Mapping[str, Any] | None = None) -> Completion:
+    def parts(self) -> list[Part]:
+        """The answer so far: reasoning, then text, then tool calls."""
         parts: list[Part] = []
-        if self._reasoning or self._details:
-            details = tuple(self._details[k] for k in sorted(self._details)) if self._details else None
+        details = self._whole_details
+        if details is None and self._details:
+            details = tuple(self._details[k] for k in sorted(self._details))
+        if self._reasoning or details:
             parts.append(construct(ReasoningPart,
                 type="reasoning", text="".join(self._reasoning), signature=None, redacted=None,
-                source=self.info.host, details=details,
+                source=self.info.host, details=details or None,
             ))
         text = "".join(self._text)
         if text:
             parts.append(construct(TextPart, type="text", text=text, signature=None))
         parts.extend(self._tools.calls())
+        return parts
+
+    def completion(self, *, host_timing: dict[str, float] | None = None, host_cost: float | None = None,
+                   usage_raw: Mapping[str, Any] | None = None) -> Completion:
         return finish_completion(
-            self.info, parts,
-            finish_reason=finish_reason(self._finish, has_tool_calls=bool(self._tools)),
+            self.info, self.parts(),
+            finish_reason=finish_reason(self._finish, has_tool_calls=bool(self._tools),
+                                        reasons=self.reading.finish_reasons),
             native_finish_reason=self._native_finish,
             usage=parse_usage(usage_raw if usage_raw is not None else self.usage_raw),
             served_model=self.served_model,
