@@ -112,6 +112,8 @@ class RoutedCall:
 
     request: Request
     probe: Any = None
+    #: set by an outer Fallback as on any member's call; unused: a Fallback's members never retry on their own
+    retry: Any = None
 
 
 def _is_member(member: Any) -> bool:
