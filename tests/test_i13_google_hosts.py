@@ -39,15 +39,18 @@ def vertex(**kw) -> Vertex:
 @pytest.mark.parametrize(("host", "endpoint"), [(Anthropic, AnthropicChat), (Google, GoogleChat)])
 def test_anthropic_and_google_are_hosts_whose_chat_is_an_endpoint(host, endpoint):
     h = host(api_key="k")
-    assert isinstance(h, Host) and h.kinds == {"chat"}
-    assert type(h.endpoint("chat")) is endpoint and h.endpoint("chat") is h.chat
+    assert isinstance(h, Host)
+    assert h.kinds == {"chat"}
+    assert type(h.endpoint("chat")) is endpoint
+    assert h.endpoint("chat") is h.chat
     with pytest.raises(UnsupportedFeature, match="no embed endpoint"):
         h.endpoint("embed")
 
 
 def test_google_counts_tokens_on_its_chat_endpoint_and_the_host_forwards():
     google = Google(api_key="k")
-    assert callable(google.chat.count_tokens) and google.counts_tokens(request("gemini-2.5-flash"))
+    assert callable(google.chat.count_tokens)
+    assert google.counts_tokens(request("gemini-2.5-flash"))
     assert not hasattr(Anthropic(api_key="k").chat, "count_tokens")
     assert not Anthropic(api_key="k").counts_tokens(request("claude-sonnet-4-5-20250929"))
 
@@ -83,9 +86,11 @@ def test_vertex_takes_the_publisher_from_the_row_not_from_the_id():
 def test_a_model_without_a_vertex_row_is_guessed_from_the_id_it_is_sent_by():
     v = vertex()
     claude = v.prepare(request("my-claude", host_model_id="claude-sonnet-4-5@20250929"))
-    assert "/publishers/anthropic/" in claude.call.url and isinstance(claude.endpoint, ClaudeOnVertex)
+    assert "/publishers/anthropic/" in claude.call.url
+    assert isinstance(claude.endpoint, ClaudeOnVertex)
     mistral = v.prepare(request("my-mistral", host_model_id="mistral-small-2503"))
-    assert "/publishers/mistralai/" in mistral.call.url and isinstance(mistral.endpoint, MistralOnVertex)
+    assert "/publishers/mistralai/" in mistral.call.url
+    assert isinstance(mistral.endpoint, MistralOnVertex)
     gemini = v.prepare(request("my-model", host_model_id="some-tuned-gemini"))
     assert "/publishers/google/" in gemini.call.url
 
@@ -104,15 +109,18 @@ def test_vertex_chat_routes_and_the_deployed_endpoint_replaces_it():
     deployed = vertex(endpoint="123")
     assert type(deployed.chat).__name__ == "VertexEndpoint"
     assert deployed.prepare(request("anything")).call.url.endswith("/endpoints/123/chat/completions")
-    assert deployed.deployed_endpoint == "123" and callable(deployed.endpoint)
+    assert deployed.deployed_endpoint == "123"
+    assert callable(deployed.endpoint)
 
 
 # ---------------------------------------------------------------------------------------------- in-process llama.cpp
 
 def test_llamacpp_is_a_chat_sender_of_its_own(tmp_path):
     engine = LlamaCpp(tmp_path / "m.gguf")
-    assert isinstance(engine, ChatSender) and isinstance(engine, Routable)
-    assert engine.endpoint("chat") is engine and engine.kinds == {"chat"}
+    assert isinstance(engine, ChatSender)
+    assert isinstance(engine, Routable)
+    assert engine.endpoint("chat") is engine
+    assert engine.kinds == {"chat"}
     with pytest.raises(UnsupportedFeature):
         engine.endpoint("embed")
     prepared = engine.prepare(request("qwen3-32b", extra_body={"min_p": 0.1}))
@@ -135,8 +143,10 @@ def test_llamacpp_still_refuses_what_it_cannot_do_before_loading(tmp_path):
 
 def test_fallback_is_its_own_chat_endpoint_and_routes_no_other_kind():
     fb = Fallback([Anthropic(api_key="k"), Google(api_key="k")])
-    assert fb.endpoint("chat") is fb and fb.kinds == {"chat"}
-    assert isinstance(fb, ChatSender) and isinstance(fb, Routable)
+    assert fb.endpoint("chat") is fb
+    assert fb.kinds == {"chat"}
+    assert isinstance(fb, ChatSender)
+    assert isinstance(fb, Routable)
     assert RoutingFallback is Fallback
     with pytest.raises(UnsupportedFeature, match="chat only"):
         fb.endpoint("embed")
@@ -211,7 +221,8 @@ def test_a_client_sends_through_endpoint_chat(emu):
 
     google.endpoint = spy
     GeminiClient("2.5-flash", provider=google, host_model_id="gemini-2.5-flash").complete("hi")
-    assert seen and set(seen) == {"chat"}
+    assert seen
+    assert set(seen) == {"chat"}
     google.close()
 
 
