@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
-# at run time, not only for mypy: the CLI resolves every host's __init__ annotations (typing.get_type_hints)
-from ...shared.catalog import Catalog
 from ...shared.errors import (
     ConfigurationError,
     HostError,
@@ -46,6 +44,7 @@ from .kinds import KINDS, Kind
 from .status import error_class_for_status
 
 if TYPE_CHECKING:
+    from ...shared.catalog import Catalog  # (not at run time: importing rehost must not load the catalogue)
     from ...shared.request import Request
     from ...shared.tokens import TokenCount
     from ...shared.types import Completion, StreamEvent
