@@ -96,7 +96,7 @@ def test_swapping_between_the_two_local_hosts(server, local):
 def test_the_base_model_gets_a_plain_prompt_not_a_chat(local):
     request = GemmaClient("3-270m").prepare([{"role": "system", "content": "Facts:"}, PROMPT])
     assert request.prompt == f"Facts:\n\n{PROMPT}"
-    assert local.prepare(request).call.body == {"prompt": f"Facts:\n\n{PROMPT}"}
+    assert local.prepare(request).args == {"prompt": f"Facts:\n\n{PROMPT}"}
 
 
 def test_gemma_has_no_thinking():

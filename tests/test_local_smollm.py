@@ -30,7 +30,7 @@ def local():
 def test_the_capital_of_france_through_the_chat_path(local):
     client = SmolLMClient("2-135m", provider=local, system=SYSTEM)
     request = client.prepare(QUESTION, **SETTINGS)
-    body = local.prepare(request).call.body
+    body = local.prepare(request).args  # (its own LocalCall: the generation arguments)
     assert "prompt" not in body  # a chat, not a plain completion prompt
     assert body["messages"] == [{"role": "system", "content": SYSTEM}, {"role": "user", "content": QUESTION}]
     done = client.complete(QUESTION, **SETTINGS)

@@ -66,32 +66,20 @@ def parse_host(spec: str) -> tuple[str, dict[str, str]]:
 _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
-def _type_hints(init: Any) -> dict[str, Any]:
-    """``init``'s resolved annotations; one naming a type imported only for type checkers (Host's ``catalog:
-    Catalog``, kept out of ``import rehost``) is ``object``, an option no command line can spell."""
-    try:
-        return typing.get_type_hints(init)
-    except NameError:
-        hints: dict[str, Any] = {}
-        for name, annotation in getattr(init, "__annotations__", {}).items():
-            try:
-                hints[name] = eval(annotation, init.__globals__) if isinstance(annotation, str) else annotation
-            except NameError:
-                hints[name] = object
-        return hints
-
-
 def _init_parameters(cls: type) -> tuple[dict[str, Any], bool]:
     """The keyword options ``cls(...)`` takes, each with its resolved annotation, following ``**kwargs`` up the
     class's bases as far as they are passed on; and whether unknown names are accepted in the end."""
+    from .shared.catalog import Catalog  # Host's catalog= annotation, imported there for type checking only
+
     found: dict[str, Any] = {}
+    names = {"Catalog": Catalog}
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
         if init is None:
             continue
         if klass is object:
             return found, False
-        hints = _type_hints(init)
+        hints = typing.get_type_hints(init, localns=names)
         passes_on = False
         for param in list(inspect.signature(init).parameters.values())[1:]:
             if param.kind is param.VAR_KEYWORD:

@@ -12,6 +12,9 @@ forced tool, so ``auto`` picks the native format then (the prompt, on hosts with
 Errors: ``{"type": "error", "error": {type, message}}`` with a ``request-id`` header; 529
 ``overloaded_error`` means Anthropic is busy (retried). No built-in tools are wired (Anthropic's server
 tools return blocks this dialect does not decode yet).
+
+The codec is ``AnthropicChat`` (the Messages endpoint, reused by Claude on Vertex); ``Anthropic`` is the host:
+identity, key, auth headers and error bodies.
 """
 
 from __future__ import annotations
@@ -27,26 +30,21 @@ from ..shared.output import OutputMode
 from ..shared.request import Request
 from ..shared.transport import HttpCall
 from ..shared.types import Completion
-from .base import Provider, error_class_for_status
+from .base import ChatEndpoint, Host, error_class_for_status
 from .dialects import anthropic as messages
 from .dialects.common import CallInfo
 
-__all__ = ["Anthropic"]
+__all__ = ["Anthropic", "AnthropicChat"]
 
 API_VERSION = "2023-06-01"
 
 
-class Anthropic(Provider):
-    name: ClassVar[str] = "anthropic"
-    default_base_url: ClassVar[str] = "https://api.anthropic.com/v1"
-    api_key_env: ClassVar[tuple[str, ...]] = ("ANTHROPIC_API_KEY",)
-    request_id_headers: ClassVar[tuple[str, ...]] = ("request-id", "x-request-id")
-    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image", "document"})
-    output_modes: tuple[OutputMode, ...] = ("tool", "native", "prompt")
-    auth_header_names: ClassVar[tuple[str, ...]] = ("x-api-key",)
+class AnthropicChat(ChatEndpoint):
+    """The Messages dialect as a chat endpoint: encoding, decoding, streaming, and the output plan that avoids a
+    forced tool while thinking. A host serving Claude elsewhere (Vertex) subclasses it for its URL and body."""
 
-    def auth_headers(self) -> dict[str, str]:
-        return {"x-api-key": self._key(), "anthropic-version": API_VERSION}
+    accepts: frozenset[str] = frozenset({"text", "image", "document"})
+    output_modes: tuple[OutputMode, ...] = ("tool", "native", "prompt")
 
     # ------------------------------------------------------------------------------------------ encoding
     def plan_output(self, request: Request) -> Request:
@@ -73,6 +71,22 @@ class Anthropic(Provider):
 
     def finish_stream(self, state: messages.MessagesStream, info: CallInfo) -> Completion:
         return state.completion()
+
+    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
+        """Anthropic's error bodies, wherever Claude is served (on Vertex they come back in this shape too)."""
+        return messages.error_from_body(self.name, status, body, error_class_for_status)
+
+
+class Anthropic(Host):
+    name: ClassVar[str] = "anthropic"
+    default_base_url: ClassVar[str] = "https://api.anthropic.com/v1"
+    api_key_env: ClassVar[tuple[str, ...]] = ("ANTHROPIC_API_KEY",)
+    request_id_headers: ClassVar[tuple[str, ...]] = ("request-id", "x-request-id")
+    auth_header_names: ClassVar[tuple[str, ...]] = ("x-api-key",)
+    chat_endpoint: ClassVar[type[Any] | None] = AnthropicChat
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"x-api-key": self._key(), "anthropic-version": API_VERSION}
 
     def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
         return messages.error_from_body(self.name, status, body, error_class_for_status)

@@ -1,11 +1,12 @@
-"""What AI Studio and Vertex share: the Gemini ``generateContent`` wire format and Google's error bodies.
-The two hosts differ only in URL and auth, which their own files add."""
+"""What AI Studio and Vertex share: the Gemini ``generateContent`` wire format (``GeminiChat``, with Google's
+``countTokens``) and Google's error bodies (``GoogleErrors``). The two hosts differ only in URL and auth, which
+their own files add: the endpoint asks its host for ``model_url(model_id, method)``."""
 
 from __future__ import annotations
 
-import abc
+import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, cast
 
 import httpx
 
@@ -14,20 +15,30 @@ from ..shared.request import Request
 from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
 from ..shared.types import Completion
-from .base import Provider, error_class_for_status
+from .base import ChatEndpoint, error_class_for_status
 from .dialects import gemini
 from .dialects.common import CallInfo
 
-__all__ = ["GeminiAPIProvider"]
+__all__ = ["GeminiChat", "google_error"]
 
 
-class GeminiAPIProvider(Provider):
-    request_id_headers: ClassVar[tuple[str, ...]] = ("x-goog-request-id", "x-request-id")
+class _GeminiHost(Protocol):
+    def model_url(self, model_id: str, method: str) -> str: ...
+
+
+def google_error(host: str, status: int, body: Any) -> HostError:
+    """Google's error body (``{"error": {"code", "message", "status", "details"}}``) as a typed error."""
+    return gemini.error_from_body(host, status, body, error_class_for_status)
+
+
+class GeminiChat(ChatEndpoint):
+    """Gemini's ``generateContent`` / ``streamGenerateContent`` and ``countTokens`` on whichever host serves it."""
+
     builtin_tools: ClassVar[frozenset[str]] = frozenset({"web_search"})
 
-    @abc.abstractmethod
     def model_url(self, model_id: str, method: str) -> str:
-        """URL of ``models/{model}:{method}`` on this host."""
+        """URL of ``models/{model}:{method}`` on this endpoint's host (every Gemini host has ``model_url``)."""
+        return cast("_GeminiHost", self.host).model_url(model_id, method)
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         body = gemini.encode_body(request, host=self.name)
@@ -39,24 +50,22 @@ class GeminiAPIProvider(Provider):
 
     # ------------------------------------------------------------------------------------------ countTokens
     def counts_tokens(self, request: Request) -> bool:
-        """Whether this host can count the request's input tokens itself (``count_tokens``)."""
+        """Whether this endpoint can count the request's input tokens itself (``count_tokens``)."""
         return True
 
     def count_tokens_body(self, body: dict[str, Any], model_id: str) -> dict[str, Any]:
-        """The countTokens body for a generateContent body (hosts spell it differently)."""
+        """The countTokens body for a generateContent body (Vertex takes the parts; AI Studio overrides)."""
         return {k: v for k, v in body.items() if k in ("contents", "systemInstruction", "tools")}
 
-    def _count_headers(self) -> dict[str, str]:
-        return {"Content-Type": "application/json", "Accept": "application/json", **self._headers}
+    def count_headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json", "Accept": "application/json", **self.host._headers}
 
-    def _count_call(self, request: Request) -> HttpCall:
+    def count_call(self, request: Request) -> HttpCall:
         model_id = self.host_model_id(request)
         body = self.count_tokens_body(gemini.encode_body(request, host=self.name), model_id)
-        return HttpCall("POST", self.model_url(model_id, "countTokens"), body=body, headers=self._count_headers())
+        return HttpCall("POST", self.model_url(model_id, "countTokens"), body=body, headers=self.count_headers())
 
-    def _token_count(self, content: bytes, request: Request) -> TokenCount:
-        import json
-
+    def token_count(self, content: bytes, request: Request) -> TokenCount:
         total = json.loads(content).get("totalTokens")
         if not isinstance(total, int):
             raise ProtocolError(f"{self.name} countTokens answered without totalTokens", host=self.name)
@@ -64,17 +73,18 @@ class GeminiAPIProvider(Provider):
 
     def count_tokens(self, request: Request) -> TokenCount:
         """The host's own count of the request's input tokens (one request to ``models/{id}:countTokens``)."""
-        call = self._count_call(request)
-        self.authorize(call)
-        result = self._transport.request(call, self.map_http_error, total=request.timeout)
-        return self._token_count(result.content, request)
+        call = self.count_call(request)
+        self.host.authorize(call)
+        result = self.host._transport.request(call, self.map_http_error, total=request.timeout)
+        return self.token_count(result.content, request)
 
     async def acount_tokens(self, request: Request) -> TokenCount:
-        call = self._count_call(request)
-        await self.aauthorize(call)
-        result = await self._transport.arequest(call, self.map_http_error, total=request.timeout)
-        return self._token_count(result.content, request)
+        call = self.count_call(request)
+        await self.host.aauthorize(call)
+        result = await self.host._transport.arequest(call, self.map_http_error, total=request.timeout)
+        return self.token_count(result.content, request)
 
+    # ------------------------------------------------------------------------------------------ decoding
     def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
         return gemini.decode_response(body, info)
 
@@ -85,4 +95,4 @@ class GeminiAPIProvider(Provider):
         return state.completion()
 
     def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
-        return gemini.error_from_body(self.name, status, body, error_class_for_status)
+        return google_error(self.name, status, body)

@@ -23,21 +23,27 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
-from ..shared.errors import ConfigurationError, HostError, Overloaded, ServerError, UnsupportedFeature
+from ..shared.catalog import Catalog
+from ..shared.errors import ConfigurationError, HostError, InvalidRequest, Overloaded, UnsupportedFeature
+from ..shared.output import OutputMode
 from ..shared.request import Request
-from ..shared.transport import HttpCall
 from ..shared.types import Completion, Done, StreamEvent, TextDelta, TextPart, Usage
-from .base import PreparedCall, Provider
+from .base.chat import attach_output, check_parts, plan_output
+from .base.headers import checked_headers, deep_merge
 from .dialects import openai_chat
 from .dialects.common import CallInfo, finish_completion
 from .openai_compatible import OpenAIChat, OpenAICompatible
 
-__all__ = ["LlamaCpp", "LlamaCppServer", "free_port", "llama_server"]
+if TYPE_CHECKING:
+    from .base.kinds import Kind
+
+__all__ = ["LlamaCpp", "LlamaCppServer", "LocalCall", "free_port", "llama_server"]
 
 _SAMPLING = {"temperature": "temperature", "top_p": "top_p", "top_k": "top_k", "max_tokens": "max_tokens",
              "stop": "stop", "seed": "seed", "presence_penalty": "presence_penalty",
@@ -129,8 +135,27 @@ class _Gate:
                 self._cond.notify()
 
 
-class LlamaCpp(Provider):
-    """A GGUF model run in this process by llama-cpp-python.
+@dataclass(slots=True)
+class LocalCall:
+    """A request checked and turned into llama-cpp-python's arguments (``prepare``); nothing has run yet.
+
+    ``args`` go to ``create_chat_completion`` (a chat: ``messages``) or ``create_completion`` (a base model's
+    plain ``prompt``) as they are; ``info`` times the call and names the model in the Completion."""
+
+    request: Request
+    args: dict[str, Any]
+    info: CallInfo
+    #: unused in process (nothing is retried); kept so a Fallback may set it as it does on any member's call
+    retry: Any = None
+
+    @property
+    def stream(self) -> bool:
+        return self.request.stream
+
+
+class LlamaCpp:
+    """A GGUF model run in this process by llama-cpp-python: a chat sender of its own (``ChatSender``), with no
+    HTTP, handed out by ``endpoint("chat")`` like a host's chat endpoint.
 
     ``queue_timeout``: how long a call waits for the model while another generation runs (the call's own
     ``timeout=`` when shorter; None: as long as it takes) before failing with ``Overloaded``."""
@@ -138,19 +163,22 @@ class LlamaCpp(Provider):
     name: ClassVar[str] = "llamacpp-local"
     default_base_url: ClassVar[str] = "inprocess://llama.cpp"
     accepts: ClassVar[frozenset[str]] = frozenset({"text"})
+    builtin_tools: ClassVar[frozenset[str]] = frozenset()
     takes_prompts: ClassVar[bool] = True
-    output_modes = ("prompt",)
+    output_modes: ClassVar[tuple[OutputMode, ...]] = ("prompt",)
+    rate_limiter: ClassVar[None] = None  # (what a client reads of a host: calls take turns on the model instead)
 
     def __init__(self, model_path: str | Path | None = None, *, n_ctx: int = 4096, n_threads: int | None = None,
                  seed: int = 0, verbose: bool = False, queue_timeout: float | None = 300.0,
-                 **kwargs: Any) -> None:
+                 catalog: Catalog | None = None) -> None:
         if model_path is None:  # optional in the signature only so that leaving it out says what to pass
             raise ConfigurationError(
                 f"{self.name}: no model file: pass model_path='path/to/model.gguf' to LlamaCpp(), or "
                 f"provider_options={{'model_path': ...}} to rehost.client('{self.name}/<model>')", host=self.name)
-        super().__init__(None, **kwargs)
+        self.base_url = self.default_base_url
         self.model_path = Path(model_path)
         self.queue_timeout = queue_timeout
+        self._catalog = catalog
         self._llama_kwargs = {"n_ctx": n_ctx, "n_threads": n_threads, "seed": seed, "verbose": verbose}
         self._llm: Any = None
         self._gate = _Gate(self.name)
@@ -158,6 +186,16 @@ class LlamaCpp(Provider):
 
     def __repr__(self) -> str:
         return f"LlamaCpp(model_path={str(self.model_path)!r})"
+
+    # -- what a client asks of whatever it is bound to ----------------------------------------------------
+    #: the kinds of work it serves (a class attribute: the registry's rows are checked against it)
+    kinds: ClassVar[frozenset[str]] = frozenset({"chat"})
+
+    def endpoint(self, kind: Kind) -> LlamaCpp:
+        """Itself for chat (it is its own chat sender); UnsupportedFeature for other kinds."""
+        if kind != "chat":
+            raise UnsupportedFeature(f"{self.name} serves chat only, not {kind}", host=self.name)
+        return self
 
     @property
     def has_key(self) -> bool:
@@ -169,8 +207,19 @@ class LlamaCpp(Provider):
             return f"{self.name}: no model file at {self.model_path}"
         return None
 
-    def auth_headers(self) -> dict[str, str]:
-        return {}
+    @property
+    def serves_any_model(self) -> bool:
+        return True  # the GGUF file it was given
+
+    def host_model_id(self, request: Request) -> str:
+        """Only informative: the loaded file is the model, whatever the request calls it."""
+        return request.host_model_id or request.model
+
+    def context_window(self, request: Request) -> int | None:
+        """The catalogue's window for the model here, if it has one (the loaded context is ``n_ctx``)."""
+        from ..shared.catalog import default_catalog
+
+        return (self._catalog or default_catalog()).context_window(request.model, self.name)
 
     @property
     def llm(self) -> Any:
@@ -184,10 +233,6 @@ class LlamaCpp(Provider):
                     self._llm = _engine_class(llama_cpp)(model_path=str(self.model_path), **self._llama_kwargs)
         return self._llm
 
-    @property
-    def serves_any_model(self) -> bool:
-        return True  # the GGUF file it was given
-
     def warm(self) -> None:
         """Load the model now (the in-process host's first connect), so that the first call does not."""
         _ = self.llm
@@ -195,12 +240,25 @@ class LlamaCpp(Provider):
     async def awarm(self, connections: int = 1) -> None:
         await asyncio.to_thread(self.warm)
 
-    def host_model_id(self, request: Request) -> str:
-        """Only informative: the loaded file is the model, whatever the request calls it."""
-        return request.host_model_id or request.model
+    def close(self) -> None:
+        """Nothing to close: the model is freed with this object."""
+
+    async def aclose(self) -> None:
+        """Nothing to close: the model is freed with this object."""
+
+    def __enter__(self) -> LlamaCpp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- the request, checked and turned into llama-cpp-python arguments --------------------------------
-    def build_call(self, request: Request, model_id: str) -> HttpCall:
+    def prepare(self, request: Request) -> LocalCall:
+        """Check the request (as a host's chat endpoint would) and turn it into the generation's arguments."""
+        check_parts(request, self.name, accepts=self.accepts, builtin_tools=self.builtin_tools,
+                    takes_prompts=self.takes_prompts)
+        if request.output is not None:
+            request = plan_output(request, self.name, self.output_modes)
         if request.tools or request.builtin_tools:
             raise UnsupportedFeature(f"{self.name}: tools are not supported in-process", host=self.name)
         if request.thinking is not None:
@@ -212,16 +270,30 @@ class LlamaCpp(Provider):
             args["prompt"] = request.prompt
         else:
             args["messages"] = openai_chat.encode_messages(request.messages)
-        return HttpCall("CALL", self.default_base_url, body=args, stream=request.stream)
+        if request.extra_body:
+            deep_merge(args, request.extra_body)  # further llama-cpp-python arguments
+        if request.extra_headers:  # no headers are sent in process, but bad ones are still refused
+            checked_headers(request.extra_headers, self.name, "extra_headers=", InvalidRequest)
+        include = request.thinking.include_reasoning if request.thinking is not None else True
+        info = CallInfo(host=self.name, model=request.model, host_model_id=self.host_model_id(request),
+                        tags=request.reasoning_tags, include_reasoning=include)
+        return LocalCall(request, args, info)
 
     # -- running ------------------------------------------------------------------------------------------
     def _queue_timeout(self, request: Request) -> float | None:
         limits = [t for t in (self.queue_timeout, request.timeout) if t is not None]
         return min(limits) if limits else None
 
-    def _generate(self, call: HttpCall, *, stream: bool, cancel: threading.Event | None) -> Any:
+    @staticmethod
+    def _start(call: LocalCall) -> CallInfo:
+        info = call.info
+        info.started_at = time.time()
+        info.t0 = time.perf_counter()
+        return info
+
+    def _generate(self, call: LocalCall, *, stream: bool, cancel: threading.Event | None) -> Any:
         """Start a generation (the caller holds the gate); ``cancel`` stops it between two tokens."""
-        args = dict(call.body)
+        args = dict(call.args)
         llm = self.llm
         llm.stop_check = None if cancel is None else cancel.is_set
         try:
@@ -231,22 +303,34 @@ class LlamaCpp(Provider):
         except (ValueError, RuntimeError) as exc:  # e.g. a prompt longer than the context
             raise _host_error(exc, self.name) from exc
 
-    def _prompt_tokens(self, call: HttpCall) -> int:
+    def _prompt_tokens(self, call: LocalCall) -> int:
         counted = self.llm.last_prompt_tokens  # a chat, as its template tokenised it
         if counted is not None:
             return int(counted)
-        return len(self.llm.tokenize(str(call.body.get("prompt") or "").encode("utf-8")))
+        return len(self.llm.tokenize(str(call.args.get("prompt") or "").encode("utf-8")))
 
-    def send_prepared(self, prepared: PreparedCall) -> Completion:
+    def send(self, request: Request) -> Completion:
+        return self.send_prepared(self.prepare(request))
+
+    async def asend(self, request: Request) -> Completion:
+        return await self.asend_prepared(self.prepare(request))
+
+    def stream(self, request: Request) -> Iterator[StreamEvent]:
+        return self.stream_prepared(self.prepare(request))
+
+    def astream(self, request: Request) -> AsyncIterator[StreamEvent]:
+        return self.astream_prepared(self.prepare(request))
+
+    def send_prepared(self, prepared: LocalCall) -> Completion:
         return self._send(prepared, None)
 
-    def _send(self, prepared: PreparedCall, cancel: threading.Event | None) -> Completion:
+    def _send(self, prepared: LocalCall, cancel: threading.Event | None) -> Completion:
         info = self._start(prepared)
         with self._gate.hold(self._queue_timeout(prepared.request), cancel):
-            out = self._generate(prepared.call, stream=False, cancel=cancel)
+            out = self._generate(prepared, stream=False, cancel=cancel)
         if cancel is not None and cancel.is_set():
             raise _Cancelled
-        return self.attach_output(self._whole(out, info), prepared.request)
+        return attach_output(self._whole(out, info), prepared.request, self.name)
 
     def _whole(self, out: dict[str, Any], info: CallInfo) -> Completion:
         choice = out["choices"][0]
@@ -263,13 +347,13 @@ class LlamaCpp(Provider):
             served_model=str(self.model_path.name), response_id=out.get("id"),
         )
 
-    def stream_prepared(self, prepared: PreparedCall) -> Iterator[StreamEvent]:
+    def stream_prepared(self, prepared: LocalCall) -> Iterator[StreamEvent]:
         """The events of one generation; the model is this stream's until it ends or is closed."""
         return self._stream(prepared, None)
 
-    def _stream(self, prepared: PreparedCall, cancel: threading.Event | None) -> Iterator[StreamEvent]:
+    def _stream(self, prepared: LocalCall, cancel: threading.Event | None) -> Iterator[StreamEvent]:
         info = self._start(prepared)
-        call = prepared.call
+        call = prepared
         with self._gate.hold(self._queue_timeout(prepared.request), cancel):
             chunks = iter(self._generate(call, stream=True, cancel=cancel))
             try:
@@ -307,12 +391,12 @@ class LlamaCpp(Provider):
                                         cached_input_tokens=None, cache_write_tokens=None),
             served_model=str(self.model_path.name),
         )
-        completion = self.attach_output(completion, prepared.request)
+        completion = attach_output(completion, prepared.request, self.name)
         assert completion.usage is not None
         yield completion.usage
         yield Done(completion)
 
-    async def asend_prepared(self, prepared: PreparedCall) -> Completion:
+    async def asend_prepared(self, prepared: LocalCall) -> Completion:
         """Run in a worker thread; cancelling the call stops its generation at the next token."""
         cancel = threading.Event()
         try:
@@ -322,7 +406,7 @@ class LlamaCpp(Provider):
             self._gate.wake()  # a call still queued for the model leaves the queue too
             raise
 
-    async def astream_prepared(self, prepared: PreparedCall) -> AsyncIterator[StreamEvent]:
+    async def astream_prepared(self, prepared: LocalCall) -> AsyncIterator[StreamEvent]:
         """The sync stream, run in a worker thread, its events handed over as they come; leaving it early
         (or cancelling the task reading it) stops its generation at the next token."""
         loop = asyncio.get_running_loop()
@@ -356,19 +440,6 @@ class LlamaCpp(Provider):
         finally:
             stop.set()
             self._gate.wake()
-
-    # -- the hooks an HTTP host needs (unused in process) -------------------------------------------------
-    def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
-        return self._whole(body, info)
-
-    def open_stream(self, info: CallInfo) -> Any:
-        raise NotImplementedError("in-process streams do not go through SSE")
-
-    def finish_stream(self, state: Any, info: CallInfo) -> Completion:
-        raise NotImplementedError("in-process streams do not go through SSE")
-
-    def error_from_body(self, status: int, headers: Any, body: Any) -> HostError:
-        return ServerError(str(body), host=self.name, status=status)
 
 
 def _host_error(exc: Exception, host: str) -> HostError:

@@ -131,9 +131,8 @@ class OnnxEmbedder:
         return f"OnnxEmbedder({self.model_name!r}, {self.dimensions} dimensions, pooling={self.pooling})"
 
     # ------------------------------------------------------------------------------------------ as a host
-    @property
-    def kinds(self) -> frozenset[str]:
-        return frozenset({"embed"})
+    #: the kinds of work it serves (a class attribute: the registry's rows are checked against it)
+    kinds: ClassVar[frozenset[str]] = frozenset({"embed"})
 
     def endpoint(self, kind: str) -> OnnxEmbedder:
         """Itself for ``embed`` (it is its own embed endpoint); UnsupportedFeature for any other kind."""

@@ -1,4 +1,5 @@
-"""Google Vertex AI: Gemini through ``aiplatform.googleapis.com``, authorised by an OAuth access token.
+"""Google Vertex AI: Gemini, Claude and Mistral through ``aiplatform.googleapis.com``, authorised by an OAuth
+access token.
 
 The token comes from, in order: ``access_token=`` (a string, or a callable returning one, called per request
 so the caller may refresh it), ``credentials=`` (google-auth credentials), or Application Default
@@ -6,10 +7,11 @@ Credentials through google-auth (the optional ``vertex`` extra). Locations: ``gl
 only home of the Gemini 3 previews), a region such as ``europe-west4`` (``{region}-aiplatform...``), or the
 data-residency multi-regions ``us`` / ``eu`` (``aiplatform.{us|eu}.rep.googleapis.com``).
 
-Partner models are served here too: Claude and Mistral models (``vertex_partner``) are reached through
-``:rawPredict`` with their publisher's own body. Which publisher a model belongs to is read from its id
-(``claude-*``, ``mistral-*`` ...); each call is handed to that publisher's codec, while auth, transport and
-retries stay here.
+Partner models are served here too: Claude and Mistral models are reached through ``:rawPredict`` with their
+publisher's own body. Each publisher has its chat endpoint (``vertex_partner``); which one a model needs is its
+catalogue row's ``publisher`` (``google`` when the row names none). A model the catalogue has no Vertex row for
+(named by ``host_model_id=`` or ``models=``) keeps the older rule: the publisher is guessed from the id
+(``claude-*``, ``mistral-*`` ...). Auth, transport and retries stay here.
 
 A model you deployed yourself (Model Garden) is reached with ``Vertex(project, location, endpoint="123...")``:
 every call then goes to that endpoint's OpenAI-compatible chat completions (``vertex_endpoint``), whatever the
@@ -25,27 +27,28 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-import httpx
-
 from ..shared.errors import (
     AuthenticationError,
     ConfigurationError,
     ConnectionFailed,
     HostError,
     MissingAPIKey,
-    UnsupportedFeature,
+    ModelNotServed,
 )
 from ..shared.request import Request
-from ..shared.tokens import TokenCount
-from ..shared.transport import HttpCall
-from ..shared.types import Completion
-from .base import clean_key
+from .base import ChatEndpoint, Host, clean_key, error_class_for_status
 from .dialects import anthropic as messages
-from .dialects.common import CallInfo
-from .gemini_api import GeminiAPIProvider
+from .gemini_api import google_error
 from .vertex_embed import VertexEmbed
 from .vertex_endpoint import VertexEndpoint, endpoint_resource
-from .vertex_partner import ClaudeOnVertex, MistralOnVertex, publisher_for
+from .vertex_partner import (
+    ClaudeOnVertex,
+    GeminiOnVertex,
+    MistralOnVertex,
+    VertexChat,
+    mistral_error,
+    publisher_for,
+)
 
 __all__ = ["Vertex"]
 
@@ -63,10 +66,16 @@ def endpoint_for(location: str) -> str:
     return f"https://{location}-aiplatform.googleapis.com"
 
 
-class Vertex(GeminiAPIProvider):
+class Vertex(Host):
     name: ClassVar[str] = "vertex"
     embed_endpoint = VertexEmbed  # (vertex_embed.py)
     default_base_url: ClassVar[str] = "https://aiplatform.googleapis.com"
+    request_id_headers: ClassVar[tuple[str, ...]] = ("x-goog-request-id", "x-request-id")
+    chat_endpoint: ClassVar[type[Any] | None] = VertexChat
+    #: the chat endpoint of each publisher a catalogue row may name
+    publisher_endpoints: ClassVar[dict[str, type[ChatEndpoint]]] = {
+        "google": GeminiOnVertex, "anthropic": ClaudeOnVertex, "mistralai": MistralOnVertex,
+    }
 
     def __init__(
         self,
@@ -87,7 +96,8 @@ class Vertex(GeminiAPIProvider):
                                    "or leave it out to read GOOGLE_CLOUD_LOCATION (default global)")):
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise ConfigurationError(f"vertex: {what}={value!r:.40} is not a {what}: give {give}", host=self.name)
-        self.endpoint = endpoint
+        #: the deployed endpoint (``endpoint=``), or None (``endpoint`` itself is the per-kind lookup every Host has)
+        self.deployed_endpoint = endpoint
         self.project = project or os.environ.get("GOOGLE_CLOUD_PROJECT")
         self.location = location or os.environ.get("GOOGLE_CLOUD_LOCATION") or "global"
         self.api_version = api_version
@@ -97,13 +107,11 @@ class Vertex(GeminiAPIProvider):
         self._credentials = credentials
         self._cred_lock = threading.Lock()
         super().__init__(None, base_url=base_url or endpoint_for(self.location), **kwargs)
-        self._partners: dict[str, ClaudeOnVertex | MistralOnVertex] = {
-            "anthropic": ClaudeOnVertex(self), "mistralai": MistralOnVertex(self)}
-        self._endpoint_codec = VertexEndpoint(self) if endpoint else None  # type: ignore[arg-type]
+        self._publishers: dict[str, ChatEndpoint] = {}
 
     def __repr__(self) -> str:
         auth = "token" if self._token is not None else ("credentials" if self._credentials else "adc")
-        where = f", endpoint={self.endpoint!r}" if self.endpoint else ""
+        where = f", endpoint={self.deployed_endpoint!r}" if self.deployed_endpoint else ""
         return f"Vertex(project={self.project!r}, location={self.location!r}{where}, auth={auth})"
 
     def model_url(self, model_id: str, method: str, *, publisher: str = "google") -> str:
@@ -115,82 +123,53 @@ class Vertex(GeminiAPIProvider):
 
     def endpoint_url(self, method: str) -> str:
         """URL of ``method`` on the deployed endpoint (``endpoint=``)."""
-        if not self.project or not self.endpoint:
+        if not self.project or not self.deployed_endpoint:
             raise ConfigurationError("vertex: a deployed endpoint needs project=... and endpoint=...", host=self.name)
-        resource = endpoint_resource(self.project, self.location, self.endpoint)
+        resource = endpoint_resource(self.project, self.location, self.deployed_endpoint)
         return f"{self.base_url}/{self.api_version}/{resource}/{method}"
 
     def host_model_id(self, request: Request) -> str:
-        if self._endpoint_codec is not None:  # the model is whatever the endpoint serves
+        if self.deployed_endpoint:  # the model is whatever the endpoint serves
             return request.host_model_id or self._models.get(request.model) or request.model
         return super().host_model_id(request)
 
-    # ------------------------------------------------------------------------------------------ partner models
-    def partner(self, model_id: str) -> ClaudeOnVertex | MistralOnVertex | VertexEndpoint | None:
-        """The codec of a partner model (Claude, Mistral), or of the deployed endpoint, or None for Google's own
-        models."""
-        if self._endpoint_codec is not None:
-            return self._endpoint_codec
-        return self._partners.get(publisher_for(model_id))
+    # ------------------------------------------------------------------------------------------ publishers
+    def endpoint_class(self, kind: Any) -> type[Any] | None:
+        """With ``endpoint=``, chat goes to the deployed endpoint; otherwise to each model's publisher."""
+        if kind == "chat" and self.deployed_endpoint:
+            return VertexEndpoint
+        return super().endpoint_class(kind)
 
-    def check_parts(self, request: Request) -> None:
-        partner = self.partner(self.host_model_id(request))
-        if partner is not None:
-            partner.check_parts(request)
-        else:
-            super().check_parts(request)
+    def publisher(self, request: Request) -> str:
+        """The Vertex publisher serving the request's model: its catalogue row's ``publisher`` (``google`` when
+        the row names none). A model without a Vertex row (named by ``host_model_id=`` / ``models=``) is
+        guessed from the id it is sent by, as before the catalogue had publishers."""
+        try:
+            row = self.catalog.host_entry(request.model, self.name)
+        except ModelNotServed:
+            return publisher_for(self.host_model_id(request))
+        return row.publisher or "google"
 
-    def plan_output(self, request: Request) -> Request:
-        partner = self.partner(self.host_model_id(request))
-        return partner.plan_output(request) if partner else super().plan_output(request)
-
-    def build_call(self, request: Request, model_id: str) -> HttpCall:
-        partner = self.partner(model_id)
-        return partner.build_call(request, model_id) if partner else super().build_call(request, model_id)
-
-    def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
-        partner = self.partner(info.host_model_id)
-        return partner.decode(body, headers, info) if partner else super().decode(body, headers, info)
-
-    def open_stream(self, info: CallInfo) -> Any:
-        partner = self.partner(info.host_model_id)
-        return partner.open_stream(info) if partner else super().open_stream(info)
-
-    def finish_stream(self, state: Any, info: CallInfo) -> Completion:
-        partner = self.partner(info.host_model_id)
-        return partner.finish_stream(state, info) if partner else super().finish_stream(state, info)
-
-    # countTokens: Gemini's own, Claude's count-tokens endpoint, and none for Mistral models
-    def counts_tokens(self, request: Request) -> bool:
-        partner = self.partner(self.host_model_id(request))
-        return partner is None or isinstance(partner, ClaudeOnVertex)
-
-    def _count_call(self, request: Request) -> HttpCall:
-        model_id = self.host_model_id(request)
-        partner = self.partner(model_id)
-        if partner is None:
-            return super()._count_call(request)
-        if not isinstance(partner, ClaudeOnVertex):
-            raise UnsupportedFeature(f"vertex has no token-counting endpoint for {model_id}; count offline "
-                                     "(count_tokens without exact=True)", host=self.name)
-        call = partner.count_call(request, model_id)
-        call.headers = self._count_headers()
-        return call
-
-    def _token_count(self, content: bytes, request: Request) -> TokenCount:
-        partner = self.partner(self.host_model_id(request))
-        if isinstance(partner, ClaudeOnVertex):
-            return partner.token_count(content)
-        return super()._token_count(content, request)
+    def publisher_endpoint(self, publisher: str) -> ChatEndpoint:
+        """The chat endpoint of ``publisher`` (made once per host)."""
+        found = self._publishers.get(publisher)
+        if found is None:
+            cls = self.publisher_endpoints.get(publisher)
+            if cls is None:
+                raise ConfigurationError(
+                    f"vertex: the catalogue names publisher {publisher!r}, which rehost cannot call on Vertex "
+                    f"(it calls {', '.join(sorted(self.publisher_endpoints))})", host=self.name)
+            found = self._publishers[publisher] = cls(self)
+        return found
 
     def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
         """Errors come in the shape of whoever raised them: Anthropic's for Claude, Mistral's (or OpenAI-like)
         for Mistral models, Google's for Vertex itself (quota, auth) and Gemini."""
         if messages.is_error_body(body):
-            return self._partners["anthropic"].error_from_body(status, headers, body)
+            return messages.error_from_body(self.name, status, body, error_class_for_status)
         if isinstance(body, Mapping) and (body.get("object") == "error" or "detail" in body):
-            return self._partners["mistralai"].error_from_body(status, headers, body)
-        return super().error_from_body(status, headers, body)
+            return mistral_error(self.name, status, headers, body)
+        return google_error(self.name, status, body)
 
     # ------------------------------------------------------------------------------------------ auth
     @property

@@ -1,6 +1,7 @@
-"""Partner models on Vertex AI: Claude (publisher ``anthropic``) and Mistral (publisher ``mistralai``).
+"""The chat endpoints of Vertex AI, one per publisher: Gemini (``google``), Claude (``anthropic``) and Mistral
+(``mistralai``), and ``VertexChat``, which hands each request to the one its model's publisher needs.
 
-Both are called with ``:rawPredict`` (``:streamRawPredict`` when streaming) on
+Partner models are called with ``:rawPredict`` (``:streamRawPredict`` when streaming) on
 ``.../projects/{project}/locations/{location}/publishers/{publisher}/models/{model}``, authorised like any
 Vertex call; the body is the publisher's own:
 
@@ -12,28 +13,35 @@ Vertex call; the body is the publisher's own:
   mistralai GCP client); answers are OpenAI-style chat completions. Whether its stream ends with
   ``data: [DONE]`` is UNCONFIRMED; the decoder accepts a stream that ends after the finishing chunk.
 
-These classes hold the encoding and decoding; ``Vertex`` owns auth, transport and the URL, and hands each
-call to the one its model's publisher needs.
+Which publisher a model belongs to is ``Vertex.publisher`` (its catalogue row's ``publisher``). Every endpoint
+reads errors through the host's ``error_from_body``: Vertex itself (quota, auth) answers in Google's shape
+whichever publisher's model was called.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from ..shared.errors import ProtocolError
+from ..shared.errors import HostError, ProtocolError, UnsupportedFeature
 from ..shared.output import OutputMode
 from ..shared.request import Request
 from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
-from .anthropic import Anthropic
+from .anthropic import AnthropicChat
+from .base import ChatEndpoint, PreparedCall
 from .dialects import anthropic as messages
-from .mistral import Mistral
+from .dialects.common import CallInfo
+from .gemini_api import GeminiChat
+from .mistral import Mistral, MistralChat
 
 if TYPE_CHECKING:
     from .vertex import Vertex
 
-__all__ = ["VERTEX_ANTHROPIC_VERSION", "ClaudeOnVertex", "MistralOnVertex", "publisher_for"]
+__all__ = ["VERTEX_ANTHROPIC_VERSION", "ClaudeOnVertex", "GeminiOnVertex", "MistralOnVertex", "VertexChat",
+           "mistral_error", "publisher_for"]
 
 VERTEX_ANTHROPIC_VERSION = "vertex-2023-10-16"
 
@@ -41,7 +49,9 @@ _MISTRAL_PREFIXES = ("mistral", "codestral", "ministral", "magistral", "mixtral"
 
 
 def publisher_for(model_id: str) -> str:
-    """The Vertex publisher of a model id: ``anthropic`` (Claude), ``mistralai`` or ``google``."""
+    """A guess at the Vertex publisher from a model id alone (``claude-*``: anthropic, Mistral's names:
+    mistralai, else google), used only for a model the catalogue has no Vertex row for (one named by
+    ``host_model_id=`` or ``models=``): a catalogued model's publisher is its row's."""
     base = model_id.lower().rsplit("/", 1)[-1]
     if base.startswith("claude"):
         return "anthropic"
@@ -54,27 +64,43 @@ def _method(request: Request) -> str:
     return "streamRawPredict" if request.stream else "rawPredict"
 
 
-class ClaudeOnVertex(Anthropic):
-    name: ClassVar[str] = "vertex"
-    output_modes: tuple[OutputMode, ...] = ("tool", "prompt")
+class GeminiOnVertex(GeminiChat):
+    """Gemini (publisher ``google``): ``generateContent`` and ``countTokens`` under the project's location."""
 
-    def __init__(self, vertex: Vertex) -> None:
-        super().__init__(None)
-        self._vertex = vertex
+    host: Vertex
+
+    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
+        return self.host.error_from_body(status, headers, body)
+
+
+class ClaudeOnVertex(AnthropicChat):
+    """Claude (publisher ``anthropic``): the Messages body through rawPredict, and Claude's count-tokens."""
+
+    host: Vertex
+    output_modes: tuple[OutputMode, ...] = ("tool", "prompt")
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         body = self.encode(request, None)
         body["anthropic_version"] = VERTEX_ANTHROPIC_VERSION
-        url = self._vertex.model_url(model_id, _method(request), publisher="anthropic")
+        url = self.host.model_url(model_id, _method(request), publisher="anthropic")
         return HttpCall("POST", url, body=body, stream=request.stream)
 
-    def count_call(self, request: Request, model_id: str) -> HttpCall:
+    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
+        return self.host.error_from_body(status, headers, body)
+
+    # ------------------------------------------------------------------------------------------ count-tokens
+    def counts_tokens(self, request: Request) -> bool:
+        return True
+
+    def count_call(self, request: Request) -> HttpCall:
         """Claude's token count on Vertex: ``publishers/anthropic/models/count-tokens:rawPredict``, one endpoint
         for every Claude model, so the model goes in the body (cloud.google.com vertex-ai partner-models
         claude-count-tokens; anthropic-sdk-python ``lib/vertex``)."""
-        body = messages.count_tokens_body(self.encode(request, model_id))
+        body = messages.count_tokens_body(self.encode(request, self.host_model_id(request)))
         body["anthropic_version"] = VERTEX_ANTHROPIC_VERSION
-        return HttpCall("POST", self._vertex.model_url("count-tokens", "rawPredict", publisher="anthropic"), body=body)
+        url = self.host.model_url("count-tokens", "rawPredict", publisher="anthropic")
+        headers = {"Content-Type": "application/json", "Accept": "application/json", **self.host._headers}
+        return HttpCall("POST", url, body=body, headers=headers)
 
     def token_count(self, content: bytes) -> TokenCount:
         """``{"input_tokens": N}``."""
@@ -86,19 +112,81 @@ class ClaudeOnVertex(Anthropic):
             raise ProtocolError("vertex count-tokens answered without input_tokens", host=self.name)
         return TokenCount(total, True, "vertex count-tokens (Claude)")
 
+    def count_tokens(self, request: Request) -> TokenCount:
+        call = self.count_call(request)
+        self.host.authorize(call)
+        result = self.host._transport.request(call, self.map_http_error, total=request.timeout)
+        return self.token_count(result.content)
 
-class MistralOnVertex(Mistral):
-    name: ClassVar[str] = "vertex"
-    accepts: ClassVar[frozenset[str]] = frozenset({"text", "image"})
+    async def acount_tokens(self, request: Request) -> TokenCount:
+        call = self.count_call(request)
+        await self.host.aauthorize(call)
+        result = await self.host._transport.arequest(call, self.map_http_error, total=request.timeout)
+        return self.token_count(result.content)
 
-    def __init__(self, vertex: Vertex) -> None:
-        super().__init__(None)
-        self._vertex = vertex
+
+class MistralOnVertex(MistralChat):
+    """Mistral (publisher ``mistralai``): Mistral's chat body through rawPredict, without the ``@version`` in
+    the body's ``model``. No token counter."""
+
+    host: Vertex
+    accepts: frozenset[str] = frozenset({"text", "image"})
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         call = super().build_call(request, model_id.split("@", 1)[0])
-        call.url = self._vertex.model_url(model_id, _method(request), publisher="mistralai")
+        call.url = self.host.model_url(model_id, _method(request), publisher="mistralai")
         return call
 
-    def auth_headers(self) -> dict[str, Any]:  # never used: Vertex sends the call
-        return {}
+    def map_inband_error(self, payload: Mapping[str, Any], info: CallInfo) -> HostError:
+        """Vertex reads every error body (its own, or Mistral's)."""
+        return self.host.map_inband_error(payload, info)
+
+
+def mistral_error(host: str, status: int, headers: Mapping[str, str], body: Any) -> HostError:
+    """Mistral's error bodies (``{"object": "error"}`` or FastAPI's ``{"detail"}``), read as Mistral's own API
+    reads them (``Mistral.error_from_body``: context window, unknown model ...), named after ``host``."""
+    err = _mistral_reader().error_from_body(status, headers, body)
+    err.host = host
+    return err
+
+
+@functools.cache
+def _mistral_reader() -> Mistral:
+    return Mistral()  # only its error reading is used: no key, nothing sent
+
+
+class VertexChat(ChatEndpoint):
+    """Vertex's chat: each request goes to the endpoint of its model's publisher, which encodes it and (through
+    ``PreparedCall.endpoint``) decodes its answer; auth, transport and retries are the host's."""
+
+    host: Vertex
+
+    def route(self, request: Request) -> ChatEndpoint:
+        """The publisher endpoint serving ``request``'s model."""
+        return self.host.publisher_endpoint(self.host.publisher(request))
+
+    def prepare(self, request: Request) -> PreparedCall:
+        """The publisher endpoint's call (it is recorded in ``PreparedCall.endpoint``, so ``send_prepared`` and
+        the streams, inherited, hand the call on to it)."""
+        return self.route(request).prepare(request)
+
+    def counts_tokens(self, request: Request) -> bool:
+        """Gemini and Claude have counters; Mistral on Vertex has none."""
+        endpoint = self.route(request)
+        check = getattr(endpoint, "counts_tokens", None)
+        return callable(getattr(endpoint, "count_tokens", None)) and (check is None or bool(check(request)))
+
+    def _counter(self, request: Request, method: str) -> Any:
+        counter = getattr(self.route(request), method, None)
+        if counter is None:
+            raise UnsupportedFeature(f"vertex has no token-counting endpoint for {self.host_model_id(request)}; "
+                                     "count offline (count_tokens without exact=True)", host=self.name)
+        return counter
+
+    def count_tokens(self, request: Request) -> TokenCount:
+        result: TokenCount = self._counter(request, "count_tokens")(request)
+        return result
+
+    async def acount_tokens(self, request: Request) -> TokenCount:
+        result: TokenCount = await self._counter(request, "acount_tokens")(request)
+        return result

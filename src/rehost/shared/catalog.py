@@ -40,6 +40,9 @@ class HostEntry:
     note: str | None = None
     prices: Prices | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: who serves the model on a host that hosts several makers' models behind one API (Vertex: ``google``,
+    #: ``anthropic``, ``mistralai``); None where the host has one kind of model, or leaves it to its default
+    publisher: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class ModelEntry:
         return tuple(h for h, e in self.hosts.items() if e.status != "retired")
 
 
-_HOST_KEYS = {"id", "status", "context_window", "max_output_tokens", "read", "source", "note"}
+_HOST_KEYS = {"id", "status", "context_window", "max_output_tokens", "read", "source", "note", "publisher"}
 _PRICE_KEYS = {"input_price", "cached_input_price", "output_price", "prices_read", "prices_source",
                "off_peak_factor", "peak_hours_utc", "price_unit", "price_per"}
 

@@ -17,7 +17,7 @@ from ...shared.errors import ConfigurationError
 if TYPE_CHECKING:
     from ...shared.catalog import Catalog
 
-__all__ = ["Bound", "check_catalog", "in_catalog"]
+__all__ = ["Bound", "chat_sender", "check_catalog", "in_catalog"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -54,6 +54,13 @@ def _host_counts(provider: Any, request: Request, method: str) -> bool:
     return counts is None or bool(counts(request))
 
 
+def chat_sender(provider: Any) -> Any:
+    """What a chat call goes through: the bound object's ``endpoint("chat")`` where it hands out endpoints (a
+    Host, a Fallback, LlamaCpp), else the object itself (an old Provider, or a sender of the caller's own)."""
+    endpoint = getattr(provider, "endpoint", None)
+    return endpoint("chat") if callable(endpoint) else provider
+
+
 def _as_provider(provider: Any) -> Any:
     """The provider a client is bound to. A host name (``provider="groq"``) is that host's provider with its
     defaults, as ``rehost.client("groq/...")`` makes it (the key from the environment); a provider class is
@@ -71,11 +78,11 @@ def _as_provider(provider: Any) -> Any:
     if isinstance(provider, type):
         raise ConfigurationError(f"provider={provider.__name__} is the class: pass a provider, "
                                  f"provider={provider.__name__}() (or a host name, provider='groq')")
-    if not (callable(getattr(provider, "send", None)) and callable(getattr(provider, "prepare", None))):
+    if not (callable(getattr(provider, "endpoint", None))
+            or (callable(getattr(provider, "send", None)) and callable(getattr(provider, "prepare", None)))):
         raise ConfigurationError(f"provider must be a provider such as Groq() or a host name such as 'groq', not "
                                  f"{type(provider).__name__} {provider!r:.40}")
     return provider
-
 
 
 def check_catalog(catalog: Any) -> Catalog | None:

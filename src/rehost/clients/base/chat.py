@@ -31,7 +31,7 @@ from ...shared.chat.types import (
 from ...shared.checks import check_timeout
 from ...shared.errors import ConfigurationError, OutputValidationError, UnsupportedFeature
 from ...shared.tokens import TokenCount, count_tokens
-from .binding import Bound, _as_provider, _host_counts, check_catalog, in_catalog
+from .binding import Bound, _as_provider, _host_counts, chat_sender, check_catalog, in_catalog
 from .checks import _check_context, _check_output_mode, _check_text, _check_tool_choice, _no_stream, coerce_messages
 from .context import checked_request
 from .sampling import SamplingOptions, _sampling_from
@@ -251,7 +251,7 @@ class ModelClient(Bound):
 
         ``check_context=False`` skips the check that the input and ``max_tokens`` fit the context window."""
         _no_stream(options, "complete", "stream")
-        provider = self.provider
+        provider = chat_sender(self.provider)
         result: Completion = provider.send(self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
 
@@ -271,7 +271,7 @@ class ModelClient(Bound):
     async def acomplete(self, messages: MessageLike | Sequence[MessageLike], *, output: Any = None,
                         **options: Any) -> Any:
         _no_stream(options, "acomplete", "astream")
-        provider = self.provider
+        provider = chat_sender(self.provider)
         result: Completion = await provider.asend(self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
 
@@ -311,14 +311,14 @@ class ModelClient(Bound):
         The request is checked now; it is sent when iteration starts. Leaving the loop early, or calling
         ``close()``, closes the connection."""
         _no_stream(options, "stream", None)
-        provider = self.provider
+        provider = chat_sender(self.provider)
         prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
         return CompletionStream(provider.stream_prepared(prepared))
 
     @in_catalog
     def astream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> AsyncCompletionStream:
         _no_stream(options, "astream", None)
-        provider = self.provider
+        provider = chat_sender(self.provider)
         prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
         return AsyncCompletionStream(provider.astream_prepared(prepared))
 

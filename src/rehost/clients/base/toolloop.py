@@ -12,6 +12,7 @@ from ...shared.chat.request import Request
 from ...shared.chat.tools import ToolLike, ToolRegistry, split_builtin, tools_and_runners
 from ...shared.chat.types import Completion, Message, MessageLike, ToolCall
 from ...shared.errors import ToolLoopLimit
+from .binding import chat_sender
 from .checks import _check_max_turns, _no_stream, coerce_messages
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def run_tools(client: ModelClient, messages: MessageLike | Sequence[MessageLike]
     offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or client.builtin_tools)]
     history = list(coerce_messages(messages))
     for turn in range(1, max_turns + 1):
-        provider = client.provider
+        provider = chat_sender(client.provider)
         request = client._checked(provider, history, tools=offered, output=output, **options)
         done: Completion = provider.send(request)
         history.append(done.message)
@@ -74,7 +75,7 @@ async def arun_tools(client: ModelClient, messages: MessageLike | Sequence[Messa
     offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or client.builtin_tools)]
     history = list(coerce_messages(messages))
     for turn in range(1, max_turns + 1):
-        provider = client.provider
+        provider = chat_sender(client.provider)
         request = client._checked(provider, history, tools=offered, output=output, **options)
         done: Completion = await provider.asend(request)
         history.append(done.message)

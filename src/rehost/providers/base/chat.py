@@ -43,7 +43,8 @@ from .status import SHAPE_ERRORS
 if TYPE_CHECKING:
     from .host import Host
 
-__all__ = ["ChatEndpoint", "PreparedCall", "StreamDecoder", "StreamFormat", "StreamState"]
+__all__ = ["ChatEndpoint", "PreparedCall", "StreamDecoder", "StreamFormat", "StreamState", "attach_output",
+           "check_parts", "plan_output"]
 
 #: how a host frames a streamed answer: server-sent events, or one JSON object per line (Ollama native)
 StreamFormat: TypeAlias = Literal["sse", "ndjson"]
@@ -183,79 +184,17 @@ class ChatEndpoint:
         return PreparedCall(request, call, info, endpoint=self)
 
     def check_parts(self, request: Request) -> None:
-        if request.prompt is not None and not self.takes_prompts:
-            raise UnsupportedFeature(f"{self.name} has no text-completion endpoint for a base model's plain prompt",
-                                     host=self.name)
-        refused = {kind for kind in request.parts_used() if kind in ("image", "document")} - self.accepts
-        if refused:
-            raise UnsupportedFeature(f"{self.name} does not take {' or '.join(sorted(refused))} parts", host=self.name)
-        missing = {t.type for t in request.builtin_tools} - self.builtin_tools
-        if missing:
-            raise UnsupportedFeature(f"{self.name} has no built-in {' or '.join(sorted(missing))} tool", host=self.name)
+        check_parts(request, self.name, accepts=self.accepts, builtin_tools=self.builtin_tools,
+                    takes_prompts=self.takes_prompts)
 
     # ------------------------------------------------------------------------------------------ output
     def plan_output(self, request: Request) -> Request:
         """Choose how the schema travels on this host and apply the host-neutral part of that choice."""
-        output = request.output
-        assert output is not None
-        mode = request.output_mode
-        if mode == "auto":
-            mode = self.output_modes[0]
-        elif mode not in self.output_modes:
-            raise UnsupportedFeature(f"{self.name} cannot give structured output by {mode!r}; it can by "
-                                     f"{', '.join(self.output_modes)}", host=self.name)
-        if mode == "tool":
-            if output.schema is None:
-                raise UnsupportedFeature("a tool needs a schema: give output a type or a JSON schema", host=self.name)
-            if any(t.name == output.name for t in request.tools):
-                raise UnsupportedFeature(f"a tool is already named {output.name!r}", host=self.name)
-            tool = Tool(name=output.name, description=output.description or f"Give the final answer ({output.name}).",
-                        parameters=strip_titles(output.schema))
-            choice = output.name if not request.tools else "required"
-            return dataclasses.replace(request, tools=(*request.tools, tool), tool_choice=choice, output_mode="tool")
-        if mode in ("json", "prompt"):
-            return dataclasses.replace(request, messages=_with_instruction(request.messages, output),
-                                       output_mode=mode)
-        return dataclasses.replace(request, output_mode="native")
+        return plan_output(request, self.name, self.output_modes)
 
     def attach_output(self, completion: Completion, request: Request) -> Completion:
-        """Read the structured answer out of a Completion (raising OutputValidationError when it is wrong).
-
-        Through a forced tool, a model that answers in text instead (hosts do not all enforce the forced
-        choice: Together, Qwen on Together, Groq) raises OutputValidationError with that text, unless the
-        text itself is valid JSON of the requested shape, which is then the answer (validated as any other).
-        """
-        output = request.output
-        if output is None:
-            return completion
-        try:
-            if request.output_mode == "tool":
-                call = next((c for c in completion.tool_calls if c.name == output.name), None)
-                if call is None:
-                    if completion.tool_calls:
-                        return completion  # the model called one of the caller's tools instead
-                    value = self._text_instead_of_tool(completion, output)
-                else:
-                    value = output.validate(call.arguments, text=call.raw_arguments or "", host=self.name)
-            elif any(isinstance(p, ToolCall) for p in completion.parts):
-                return completion
-            else:
-                value = output.parse_text(completion.text, host=self.name)
-        except OutputValidationError as exc:
-            exc.completion = completion
-            raise
-        return completion.model_copy(update={"output": value})
-
-    def _text_instead_of_tool(self, completion: Completion, output: Output) -> Any:
-        text = completion.text
-        try:
-            return output.parse_text(text, host=self.name)
-        except OutputValidationError as exc:
-            raise OutputValidationError(
-                f"the model answered in text instead of calling the output tool {output.name!r} "
-                f"(output_mode='tool'), and the text is not the requested JSON ({exc.message})",
-                text=text, errors=exc.errors, host=self.name,
-            ) from None
+        """Read the structured answer out of a Completion (raising OutputValidationError when it is wrong)."""
+        return attach_output(completion, request, self.name)
 
     # ------------------------------------------------------------------------------------------ cost
     def attach_cost(self, completion: Completion, request: Request) -> Completion:
@@ -449,6 +388,90 @@ class ChatEndpoint:
                 raise self._shape_failure(exc, info) from exc
             for out in self._end_of_stream(state, decoder, info, prepared.request):
                 yield out
+
+
+# ---------------------------------------------------------------------------------------------- neutral steps
+# Module functions rather than methods so that a sender that is no HTTP endpoint (the in-process LlamaCpp)
+# checks input and plans structured output exactly as every host's chat endpoint does.
+
+def check_parts(request: Request, host: str, *, accepts: frozenset[str], builtin_tools: frozenset[str],
+                takes_prompts: bool) -> None:
+    """Refuse, before anything is sent, what the host cannot take: a plain prompt, image or document parts,
+    built-in tools."""
+    if request.prompt is not None and not takes_prompts:
+        raise UnsupportedFeature(f"{host} has no text-completion endpoint for a base model's plain prompt",
+                                 host=host)
+    refused = {kind for kind in request.parts_used() if kind in ("image", "document")} - accepts
+    if refused:
+        raise UnsupportedFeature(f"{host} does not take {' or '.join(sorted(refused))} parts", host=host)
+    missing = {t.type for t in request.builtin_tools} - builtin_tools
+    if missing:
+        raise UnsupportedFeature(f"{host} has no built-in {' or '.join(sorted(missing))} tool", host=host)
+
+
+def plan_output(request: Request, host: str, output_modes: tuple[OutputMode, ...]) -> Request:
+    """Choose how the schema travels on a host with these ``output_modes`` and apply the host-neutral part."""
+    output = request.output
+    assert output is not None
+    mode = request.output_mode
+    if mode == "auto":
+        mode = output_modes[0]
+    elif mode not in output_modes:
+        raise UnsupportedFeature(f"{host} cannot give structured output by {mode!r}; it can by "
+                                 f"{', '.join(output_modes)}", host=host)
+    if mode == "tool":
+        if output.schema is None:
+            raise UnsupportedFeature("a tool needs a schema: give output a type or a JSON schema", host=host)
+        if any(t.name == output.name for t in request.tools):
+            raise UnsupportedFeature(f"a tool is already named {output.name!r}", host=host)
+        tool = Tool(name=output.name, description=output.description or f"Give the final answer ({output.name}).",
+                    parameters=strip_titles(output.schema))
+        choice = output.name if not request.tools else "required"
+        return dataclasses.replace(request, tools=(*request.tools, tool), tool_choice=choice, output_mode="tool")
+    if mode in ("json", "prompt"):
+        return dataclasses.replace(request, messages=_with_instruction(request.messages, output), output_mode=mode)
+    return dataclasses.replace(request, output_mode="native")
+
+
+def attach_output(completion: Completion, request: Request, host: str) -> Completion:
+    """Read the structured answer out of a Completion (raising OutputValidationError when it is wrong).
+
+    Through a forced tool, a model that answers in text instead (hosts do not all enforce the forced
+    choice: Together, Qwen on Together, Groq) raises OutputValidationError with that text, unless the
+    text itself is valid JSON of the requested shape, which is then the answer (validated as any other).
+    """
+    output = request.output
+    if output is None:
+        return completion
+    try:
+        if request.output_mode == "tool":
+            call = next((c for c in completion.tool_calls if c.name == output.name), None)
+            if call is None:
+                if completion.tool_calls:
+                    return completion  # the model called one of the caller's tools instead
+                value = _text_instead_of_tool(completion, output, host)
+            else:
+                value = output.validate(call.arguments, text=call.raw_arguments or "", host=host)
+        elif any(isinstance(p, ToolCall) for p in completion.parts):
+            return completion
+        else:
+            value = output.parse_text(completion.text, host=host)
+    except OutputValidationError as exc:
+        exc.completion = completion
+        raise
+    return completion.model_copy(update={"output": value})
+
+
+def _text_instead_of_tool(completion: Completion, output: Output, host: str) -> Any:
+    text = completion.text
+    try:
+        return output.parse_text(text, host=host)
+    except OutputValidationError as exc:
+        raise OutputValidationError(
+            f"the model answered in text instead of calling the output tool {output.name!r} "
+            f"(output_mode='tool'), and the text is not the requested JSON ({exc.message})",
+            text=text, errors=exc.errors, host=host,
+        ) from None
 
 
 def _with_instruction(messages: tuple[Message, ...], output: Output) -> tuple[Message, ...]:

@@ -43,8 +43,8 @@ from .headers import add_missing, checked_headers, clean_key
 from .kinds import KINDS, Kind, endpoint_attribute
 from .status import error_class_for_status
 
-if TYPE_CHECKING:  # (Catalog too: importing the catalogue is left for the first client, see rehost.__init__)
-    from ...shared.catalog import Catalog
+if TYPE_CHECKING:
+    from ...shared.catalog import Catalog  # (not at run time: importing rehost must not load the catalogue)
     from ...shared.request import Request
     from ...shared.tokens import TokenCount
     from ...shared.types import Completion, StreamEvent
