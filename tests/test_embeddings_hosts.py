@@ -31,7 +31,6 @@ from rehost.errors import (
     ServerError,
     UnsupportedFeature,
 )
-from rehost.providers.base._old_embed import embed_sender, serves
 from rehost.providers.cohere import Cohere
 from rehost.providers.voyage import ATLAS_BASE_URL, BASE_URL, Voyage
 from rehost.shared.catalog import models_table
@@ -298,9 +297,9 @@ def test_rehost_client_gives_the_embedder_of_an_embed_row(emu: Emulator):
 
 
 def test_hosts_say_what_they_serve():
-    assert serves(rehost.OpenAI("k"), "embed")
-    assert serves(rehost.OpenAI("k"), "chat")
-    assert not serves(rehost.Groq("k"), "embed")
+    assert "embed" in rehost.OpenAI("k").kinds
+    assert "chat" in rehost.OpenAI("k").kinds
+    assert "embed" not in rehost.Groq("k").kinds
     assert Cohere("k").kinds == frozenset({"embed"})
     with pytest.raises(UnsupportedFeature):
         Cohere("k").endpoint("chat")
@@ -323,11 +322,11 @@ def test_the_token_budget_splits_a_call_before_the_host_would_refuse_it():
 
 def test_an_endpoint_refuses_what_its_host_cannot_spell():
     with pytest.raises(UnsupportedFeature, match="end"):
-        embed_sender(rehost.Ollama()).build_call(EmbedRequest("m", ("x",), truncate="start"), "m")
+        rehost.Ollama().endpoint("embed").build_call(EmbedRequest("m", ("x",), truncate="start"), "m")
     with pytest.raises(UnsupportedFeature, match="title"):
-        embed_sender(rehost.OpenAI("k")).build_call(EmbedRequest("m", ("x",), title="T"), "m")
+        rehost.OpenAI("k").endpoint("embed").build_call(EmbedRequest("m", ("x",), title="T"), "m")
     with pytest.raises(UnsupportedFeature, match="one text per call"):
-        embed_sender(rehost.Vertex("p", "global", access_token="t")).build_call(
+        rehost.Vertex("p", "global", access_token="t").endpoint("embed").build_call(
             EmbedRequest("gemini-embedding-2", ("x", "y")), "gemini-embedding-2")
 
 

@@ -28,7 +28,6 @@ from rehost.clients.embed_base import EmbedClient
 from rehost.errors import ConfigurationError
 from rehost.providers.base import ChatEndpoint, Host, Provider
 from rehost.providers.base.kinds import endpoint_attribute
-from rehost.providers.onnx_embed import OnnxEmbedder
 from rehost.providers.openai_compatible import OpenAICompatible
 from rehost.testing import redirect
 from rehost.testing.emulator import STYLES, Emulator

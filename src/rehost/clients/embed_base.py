@@ -161,9 +161,7 @@ class EmbedClient:
 
     # ------------------------------------------------------------------------------------------ steps
     def _sender(self) -> Any:
-        from ..providers.base._old_embed import embed_sender
-
-        return embed_sender(self.provider)
+        return self.provider.endpoint("embed")
 
     def _plan(self, sender: Any, texts: str | Sequence[str], purpose: str | None,  # noqa: PLR0917
               dimensions: int | None, truncate: Truncate | None, normalize: bool | None, title: str | None,
@@ -286,9 +284,9 @@ def _as_embed_host(provider: Any) -> Any:
     if isinstance(provider, type):
         raise ConfigurationError(f"provider={provider.__name__} is the class: pass a host, "
                                  f"provider={provider.__name__}() (or a host name, provider='openai')")
-    from ..providers.base._old_embed import serves
-
-    if not serves(provider, "embed"):
+    kinds = getattr(provider, "kinds", None)
+    if not callable(getattr(provider, "endpoint", None)) or not isinstance(kinds, frozenset | set) \
+            or "embed" not in kinds:
         name = getattr(provider, "name", type(provider).__name__)
         raise ConfigurationError(f"{name} serves no embeddings: bind an embedder to a host that does (OpenAI, "
                                  "Google, Vertex, Mistral, Cohere, Voyage, Together, Fireworks, Ollama, vLLM, "

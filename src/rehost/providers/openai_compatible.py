@@ -256,29 +256,6 @@ class OpenAICompatible(Host):
         a hosted service's class stays a service when pointed at a proxy or an emulator on loopback."""
         return type(self) is OpenAICompatible and _self_hosted(self.base_url)
 
-    # ------------------------------------------------------------------------------------------ transition
-    # vertex.py (not yet on Host) routes each call to a partner codec and calls the codec's hooks on it; its
-    # Mistral partner is a subclass of the Mistral *host*, so these forward to the chat endpoint until the
-    # Vertex host is converted (it then builds Mistral-on-Vertex on ``MistralChat``) and they go.
-    def check_parts(self, request: Request) -> None:
-        self.chat.check_parts(request)
-
-    def plan_output(self, request: Request) -> Request:
-        return self.chat.plan_output(request)
-
-    def build_call(self, request: Request, model_id: str) -> HttpCall:
-        call: HttpCall = self.chat.build_call(request, model_id)
-        return call
-
-    def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:
-        return self.chat.decode(body, headers, info)
-
-    def open_stream(self, info: CallInfo) -> Any:
-        return self.chat.open_stream(info)
-
-    def finish_stream(self, state: Any, info: CallInfo) -> Completion:
-        return self.chat.finish_stream(state, info)
-
     # ------------------------------------------------------------------------------------------ errors
     def classify_error(self, status: int, message: str, etype: str | None, code: str | None) -> type[HostError]:
         """The error class for an OpenAI-style error body; hosts extend this with their own codes."""

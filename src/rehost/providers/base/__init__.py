@@ -1,7 +1,6 @@
 """What every host stands on: ``Host`` (identity, key, transport, errors, model ids) and one endpoint base
 per kind (``ChatEndpoint``, ``EmbedEndpoint``), with the sender protocols clients talk to (``kinds``)."""
 
-from ._old import Provider
 from .chat import ChatEndpoint, PreparedCall, StreamDecoder, StreamFormat, StreamState
 from .embed import EmbedEndpoint
 from .headers import clean_key
@@ -9,9 +8,9 @@ from .host import Host
 from .kinds import KINDS, ChatSender, EmbedSender, Kind, Routable
 from .status import error_class_for_status
 
-# During the transition a converted host is a Provider too (``isinstance(host, Provider)`` in code still written
-# against the old class, such as Fallback's member check), as it will be when ``Provider`` becomes ``Host``.
-Provider.register(Host)
+#: the name every host class had before hosts and endpoints were split (issue 13): a host *is* the provider of
+#: a client's calls, so ``Provider`` stays the public name of the base, now ``Host``
+Provider = Host
 
 __all__ = ["KINDS", "ChatEndpoint", "ChatSender", "EmbedEndpoint", "EmbedSender", "Host", "Kind", "PreparedCall",
            "Provider", "Routable", "StreamDecoder", "StreamFormat", "StreamState", "clean_key",
