@@ -24,8 +24,9 @@ import rehost
 import rehost.providers
 from rehost import _registry, cli, entry
 from rehost.clients.base import ModelClient
+from rehost.clients.video.base import VideoClient
 from rehost.errors import ConfigurationError
-from rehost.providers.base import Provider
+from rehost.providers.base import Host, Provider
 from rehost.providers.openai_compatible import OpenAICompatible
 from rehost.testing import redirect
 from rehost.testing.emulator import STYLES, Emulator
@@ -62,7 +63,8 @@ def test_every_registered_class_is_exported_from_rehost_with_its_module():
     for row in _registry.HOSTS.values():
         assert rehost._EXPORTS.get(row.cls) == row.module, row
     for family, kinds in _registry.FAMILIES.items():
-        assert "chat" in kinds, family
+        assert kinds, family
+        assert set(kinds) <= _registry.KINDS, family  # a chat client, a video client (issue 16) ...
         for module, cls in kinds.values():
             assert rehost._EXPORTS.get(cls) == module, (family, cls)
 
@@ -98,7 +100,7 @@ def test_every_provider_class_with_a_name_is_a_registered_host_or_listed_as_not_
     seen = set()
     for module, cls_name, cls in _provider_classes():
         seen.add((module, cls_name))
-        assert issubclass(cls, Provider), (module, cls_name)
+        assert issubclass(cls, Provider | Host), (module, cls_name)
         assert (module, cls_name) in registered or (module, cls_name) in NOT_HOSTS, (
             f"{module}.{cls_name} (name {cls.name!r}) is neither in rehost._registry nor in NOT_HOSTS")
     assert set(NOT_HOSTS) <= seen, "NOT_HOSTS names a class that no longer exists"
@@ -108,15 +110,22 @@ def test_every_provider_class_with_a_name_is_a_registered_host_or_listed_as_not_
 def test_every_registry_row_imports_and_has_the_name_it_says():
     for name, row in _registry.HOSTS.items():
         cls = _registry.load(row.spec)
-        assert issubclass(cls, Provider), row
+        assert issubclass(cls, Provider | Host), row
         assert cls.name == name == row.name, row
-        assert "chat" in row.kinds, row
+        assert row.kinds, row
         assert row.kinds <= _registry.KINDS, row
+        # a host on the new base (issue 13) serves exactly the kinds its row says; an old Provider serves chat
+        served = {k for k in _registry.KINDS if getattr(cls, f"{k}_endpoint", None)} if issubclass(cls, Host) \
+            else {"chat"}
+        assert row.kinds == served, row
+    bases = {"chat": ModelClient, "video": VideoClient}
     for family, kinds in _registry.FAMILIES.items():
+        assert kinds, family
         assert set(kinds) <= _registry.KINDS, family
-        client = _registry.load(kinds["chat"])
-        assert issubclass(client, ModelClient)
-        assert client.family == family
+        for kind, spec in kinds.items():
+            client = _registry.load(spec)
+            assert issubclass(client, bases[kind]), (family, kind)
+            assert client.family == family
 
 
 def test_the_real_hostnames_cover_each_hosts_default_url():
@@ -164,7 +173,8 @@ def test_the_emulator_builds_each_styles_registered_provider(emu: Emulator):
 
 def test_entry_views_read_the_registry():
     assert dict(entry.HOSTS) == {name: row.spec for name, row in _registry.HOSTS.items()}
-    assert dict(entry.FAMILY_CLIENTS) == {family: kinds["chat"] for family, kinds in _registry.FAMILIES.items()}
+    assert dict(entry.FAMILY_CLIENTS) == {family: kinds["chat"] for family, kinds in _registry.FAMILIES.items()
+                                          if "chat" in kinds}
     with pytest.raises(KeyError):
         entry.HOSTS["nohost"]
 

@@ -25,7 +25,7 @@ __all__ = ["FAMILIES", "HOSTS", "KINDS", "Host", "SpecView", "exports", "host_fo
            "unregister_host"]
 
 #: the kinds of model API a host can serve; ``"embed"`` joins when the embeddings kind lands (issue 13)
-KINDS: frozenset[str] = frozenset({"chat"})
+KINDS: frozenset[str] = frozenset({"chat", "video"})
 
 #: (module, class name) of a class, imported on use
 Spec = tuple[str, str]
@@ -76,6 +76,7 @@ _SHIPPED: tuple[Host, ...] = (
     Host("vertex", "rehost.providers.vertex", "Vertex", real_host_suffixes=("aiplatform.googleapis.com",
                                                                             ".rep.googleapis.com"), style="vertex"),
     _row("vllm", "vllm", "VLLM", "localhost:8000", "127.0.0.1:8000", style="vllm"),
+    Host("runware", "rehost.providers.runware", "Runware", kinds=frozenset({"video"}), real_hosts=("api.runware.ai",)),
 )
 
 _hosts: dict[str, Host] = {h.name: h for h in _SHIPPED}
@@ -101,6 +102,13 @@ FAMILIES: Mapping[str, Mapping[str, Spec]] = MappingProxyType({
     "mistral": _family("mistral", "MistralClient"),
     "qwen": _family("qwen", "QwenClient"),
     "smollm": _family("smollm", "SmolLMClient"),
+    # video families (issue 16): a video client only
+    "hailuo": MappingProxyType({"video": ("rehost.clients.video.hailuo", "HailuoClient")}),
+    "kling": MappingProxyType({"video": ("rehost.clients.video.kling", "KlingClient")}),
+    "pixverse": MappingProxyType({"video": ("rehost.clients.video.pixverse", "PixVerseClient")}),
+    "runway": MappingProxyType({"video": ("rehost.clients.video.runway", "RunwayClient")}),
+    "seedance": MappingProxyType({"video": ("rehost.clients.video.seedance", "SeedanceClient")}),
+    "veo": MappingProxyType({"video": ("rehost.clients.video.veo", "VeoClient")}),
 })
 
 

@@ -69,6 +69,7 @@ class Host:
     #: the endpoint class of each kind this host serves (None: it does not serve that kind)
     chat_endpoint: ClassVar[type[Any] | None] = None
     embed_endpoint: ClassVar[type[Any] | None] = None
+    video_endpoint: ClassVar[type[Any] | None] = None
 
     def __init__(
         self,
