@@ -12,8 +12,8 @@ import pytest
 
 from rehost.clients.video.kling import KlingClient
 from rehost.clients.video.veo import VeoClient
-from rehost.errors import ContentBlocked, RateLimited, RequestTimeout, UnsupportedFeature
-from rehost.shared.io.polling import JobLost, JobTimeout, ManualClock
+from rehost.errors import ContentBlocked, JobLost, JobTimeout, RateLimited, RequestTimeout, UnsupportedFeature
+from rehost.shared.io.clock import ManualClock
 from rehost.shared.video import Job, Progress, Video
 from rehost.testing.emulator_jobs import JobEmulator, tiny_mp4
 
@@ -60,7 +60,7 @@ def test_the_whole_lifecycle_on_each_host(style, jobs_emu, clock, tmp_path):
     assert statuses[0] == "queued" or style in ("google", "vertex")  # Veo's operations say only done / not done
     assert "running" in statuses
     assert statuses[-1] == "succeeded"
-    assert clock.slept[:3] == [2.0, 3.0, 4.5]  # the backoff, on the shared clock: no real sleeping
+    assert clock.slept[:4] == [2.0, 2.0, 3.0, 4.5]  # first wait, then the backoff: no real sleep
     assert video.timings.total == pytest.approx(sum(clock.slept))
     assert video.host == style
     assert video.host_model_id
@@ -189,7 +189,8 @@ def test_the_hosts_suggested_interval_is_honoured(jobs_emu, clock):
     jobs_emu.script_jobs("openrouter", queued=10, running=10)
     job = VeoClient("veo-3.1", provider=host).generate("a cat", duration=8, clock=clock)
     job.wait(policy=POLICY)
-    assert set(clock.slept) == {7.0}
+    assert clock.slept[0] == 2.0  # the first wait, before any answer could suggest one
+    assert set(clock.slept[1:]) == {7.0}
 
 
 def test_async_and_sync_polls_agree(jobs_emu, clock):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-import random
 import subprocess
 import sys
 import textwrap
@@ -14,9 +14,19 @@ from pathlib import Path
 import pytest
 
 from rehost.clients.video.kling import KlingClient
-from rehost.errors import AuthenticationError, ConfigurationError, InvalidRequest, ServerError
+from rehost.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    InvalidRequest,
+    JobFailed,
+    JobLost,
+    JobTimeout,
+    NotFound,
+    RequestTimeout,
+)
 from rehost.providers.runware import Runware
-from rehost.shared.io.polling import JobLost, JobTimeout, ManualClock, PollPlan, PollPolicy, poll_until_done
+from rehost.shared.io.clock import ManualClock
+from rehost.shared.io.polling import JobStatus, PollPlan, PollPolicy
 from rehost.shared.video import Job
 from rehost.testing.emulator_jobs import JobEmulator, tiny_mp4
 
@@ -37,91 +47,56 @@ def jobs_emu(clock: ManualClock) -> Iterator[JobEmulator]:
 
 
 def plan(clock: ManualClock, **kwargs) -> PollPlan:
-    return PollPlan(job_id="j1", host="h", clock=clock, **kwargs)
+    return PollPlan(job_id="j1", host="h", clock=clock.now, **kwargs)
 
 
-# -- the plan ----------------------------------------------------------------------------------------------
-def test_backoff_grows_to_its_cap(clock):
-    p = plan(clock, policy=PollPolicy(initial=1, multiplier=2, max_interval=5, jitter=0))
-    waits = []
-    for _ in range(5):
-        p.observed(done=False)
-        waits.append(p.next_wait())
-    assert waits == [1, 2, 4, 5, 5]
-
-
-def test_jitter_stays_within_its_fraction(clock):
-    p = plan(clock, policy=PollPolicy(initial=10, max_interval=10, jitter=0.2), rng=random.Random(1))
-    p.observed(done=False)
-    waits = {p.next_wait() for _ in range(50)}
-    assert len(waits) > 10
-    assert all(8 <= w <= 12 for w in waits)
-
-
-def test_the_hosts_suggestion_beats_the_backoff_but_is_capped(clock):
-    p = plan(clock, policy=PollPolicy(jitter=0, max_suggested=30))
-    p.observed(done=False, suggested=4)
-    assert p.next_wait() == 4
-    p.observed(done=False, suggested=600)
-    assert p.next_wait() == 30
-
-
-def test_the_last_wait_ends_at_the_deadline_and_the_next_is_a_timeout(clock):
-    p = plan(clock, timeout=5, policy=PollPolicy(initial=4, jitter=0))
-    p.observed(done=False)
-    clock.sleep(p.next_wait())
-    p.observed(done=False)
-    assert p.next_wait() == 1  # only what is left
+# -- the plan (its own tests are tests/test_io_polling.py): what the video kind adds -------------------------
+def test_the_deadline_is_a_job_timeout_that_keeps_the_job_id(clock):
+    p = plan(clock, deadline=5, policy=PollPolicy(first_interval=4, jitter=0))
+    clock.sleep(p.first_wait())
+    assert p.pending(JobStatus(done=False)) == 1  # only what is left of the deadline
     clock.sleep(1)
-    with pytest.raises(JobTimeout) as caught:
-        p.observed(done=False)
+    with pytest.raises(RequestTimeout) as caught:
+        p.pending(JobStatus(done=False))
+    assert isinstance(caught.value, JobTimeout)
+    assert caught.value.job_id == "j1"
+    assert "collect it later" in str(caught.value)
+
+
+def test_a_lost_job_keeps_its_id(clock):
+    with pytest.raises(JobLost) as caught:
+        plan(clock).poll_failed(NotFound("gone", host="h", status=404))
     assert caught.value.job_id == "j1"
 
 
-def test_transient_poll_errors_are_retried_up_to_the_policy(clock):
-    p = plan(clock, policy=PollPolicy(max_poll_errors=2, jitter=0))
-    p.failed(ServerError("x", host="h", status=503))
-    p.failed(ServerError("x", host="h", status=503, retry_after=9))
-    assert p.next_wait() == 9  # a Retry-After on a poll is believed
-    with pytest.raises(ServerError):
-        p.failed(ServerError("x", host="h", status=503))
+def test_the_manual_clock_records_and_never_sleeps(clock):
+    start = clock.now()
+    clock.sleep(3600)
+    asyncio.run(clock.asleep(60))
+    assert clock.now() - start == 3660
+    assert clock.slept == [3600, 60]
 
 
-def test_an_answer_resets_the_error_count(clock):
-    p = plan(clock, policy=PollPolicy(max_poll_errors=1, jitter=0))
-    p.failed(ServerError("x", host="h", status=500))
-    p.observed(done=False)
-    p.failed(ServerError("x", host="h", status=500))  # one in a row again: still allowed
+def test_a_bad_wait_timeout_is_refused_before_any_poll(jobs_emu, clock):
+    job = KlingClient("kling-video-3-standard", provider=host_for(jobs_emu, "runware")).generate(
+        "a cat", duration=5, size="1280x720", clock=clock)
+    polls = len(jobs_emu.requests)
+    for bad in (0, -1, "10", float("inf"), True):
+        with pytest.raises(ConfigurationError, match="timeout"):
+            job.wait(timeout=bad)
+    with pytest.raises(ConfigurationError, match="on_progress"):
+        job.wait(on_progress="print")
+    assert len(jobs_emu.requests) == polls
 
 
-def test_a_404_is_a_lost_job_and_a_definitive_error_is_raised_as_it_is(clock):
-    from rehost.errors import NotFound
-
-    with pytest.raises(JobLost, match="no longer knows job j1"):
-        plan(clock).failed(NotFound("gone", host="h", status=404))
-    with pytest.raises(AuthenticationError):
-        plan(clock).failed(AuthenticationError("bad key", host="h", status=401))
-
-
-@pytest.mark.parametrize("bad", [{"initial": -1}, {"multiplier": 0.5}, {"jitter": 1}, {"max_interval": 0.1},
-                                 {"max_poll_errors": -1}, {"initial": float("nan")}])
-def test_a_bad_policy_is_refused(bad):
-    with pytest.raises(ConfigurationError):
-        PollPolicy(**bad)
-
-
-@pytest.mark.parametrize("timeout", [0, -1, "10", float("inf")])
-def test_a_bad_timeout_is_refused(clock, timeout):
-    with pytest.raises(ConfigurationError, match="timeout"):
-        plan(clock, timeout=timeout)
-
-
-def test_the_shell_sleeps_only_through_the_clock(clock):
-    answers = iter([False, False, True])
-    result = poll_until_done(plan(clock, policy=PollPolicy(initial=3, multiplier=1, max_interval=3, jitter=0)),
-                             lambda: next(answers), lambda done: done)
-    assert result is True
-    assert clock.slept == [3, 3]
+def test_a_collected_jobs_timeout_counts_from_the_collection_not_the_submit(jobs_emu, clock):
+    jobs_emu.script_jobs("runware", queued=10_000, running=10)
+    job = KlingClient("kling-video-3-standard", provider=host_for(jobs_emu, "runware")).generate(
+        "a cat", duration=5, size="1280x720", clock=clock)
+    clock.advance(3600)  # collected an hour later
+    with pytest.raises(JobTimeout):
+        job.wait(timeout=30, policy=PollPolicy(first_interval=5, jitter=0))
+    assert 25 <= sum(clock.slept) <= 30
 
 
 # -- jobs across processes ---------------------------------------------------------------------------------
@@ -166,7 +141,8 @@ def test_a_job_submitted_here_is_collected_by_a_fresh_process(tmp_path):
         saved.write_text(json.dumps(job.to_dict()))
         code = textwrap.dedent(f"""
             import json, sys
-            from rehost.shared.io.polling import ManualClock, PollPolicy
+            from rehost.shared.io.clock import ManualClock
+            from rehost.shared.io.polling import PollPolicy
             from rehost.shared.video import Job
             job = Job.from_dict(json.load(open({str(saved)!r})))
             video = job.wait(timeout=60, clock=ManualClock(), policy=PollPolicy(jitter=0))
@@ -188,8 +164,6 @@ def test_a_job_submitted_here_is_collected_by_a_fresh_process(tmp_path):
 # -- keys and errors ---------------------------------------------------------------------------------------
 def test_keys_stay_out_of_reprs_and_errors(jobs_emu, clock):
     secret = "sk-video-0123456789abcdef"
-    from rehost.shared.io.polling import JobFailed
-
     host = Runware(secret, base_url=jobs_emu.jobs_base_url("runware"))
     jobs_emu.script_jobs("runware", queued=0, running=0, outcome="failed", reason=f"bad key {secret}")
     job = KlingClient("kling-video-3-standard", provider=host).generate("a cat", duration=5, size="1280x720",
@@ -213,8 +187,6 @@ def test_runware_errors_map_to_the_taxonomy():
 
 
 def test_a_failed_job_keeps_the_hosts_reason_and_job_id(jobs_emu, clock):
-    from rehost.shared.io.polling import JobFailed
-
     jobs_emu.script_jobs("openrouter", queued=0, running=0, outcome="failed", reason="provider overloaded")
     host = host_for(jobs_emu, "openrouter")
     from rehost.clients.video.veo import VeoClient

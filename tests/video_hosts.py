@@ -19,7 +19,7 @@ STYLES = ("runware", "google", "vertex", "openrouter")
 #: a model each style serves, by the family client that knows it
 MODELS = {"runware": "kling-video-3-standard", "google": "veo-3.1", "vertex": "veo-3.1", "openrouter": "veo-3.1"}
 #: no jitter: the waits a test asserts are exact
-POLICY = PollPolicy(initial=2.0, multiplier=1.5, max_interval=10.0, jitter=0.0)
+POLICY = PollPolicy(first_interval=2.0, multiplier=1.5, max_interval=10.0, jitter=0.0)
 FAST_RETRY = RetryPolicy(max_retries=2, initial_delay=0.0, jitter=False)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..shared.request import ThinkingPlan
-from ..shared.types import Thinking
+from ..shared.chat.request import ThinkingPlan
+from ..shared.chat.types import Thinking
 from .base import ModelClient, Variant
 
 __all__ = ["GenericClient"]

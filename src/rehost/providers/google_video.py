@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from ..shared.errors import ContentBlocked, HostError, UnsupportedFeature
-from ..shared.io.polling import JobFailed
+from ..shared.errors import ContentBlocked, HostError, JobFailed, UnsupportedFeature
 from ..shared.transport import HttpCall
 from ..shared.video.job import Job
 from ..shared.video.media import Media

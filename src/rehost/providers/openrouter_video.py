@@ -17,8 +17,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
-from ..shared.errors import UnsupportedFeature
-from ..shared.io.polling import JobFailed, JobLost
+from ..shared.errors import JobFailed, JobLost, UnsupportedFeature
 from ..shared.pricing import cost_from_host
 from ..shared.transport import HttpCall
 from ..shared.video.job import Job
@@ -92,8 +91,7 @@ class OpenRouterVideo(VideoEndpoint):
                             seed=body.get("seed"))
         if word == "expired":
             lost = JobLost(f"{self.name}: job {job.job_id} expired before it was collected", host=self.name,
-                           code="expired")
-            lost.job_id = job.job_id
+                           code="expired", job_id=job.job_id)
             return JobState("failed", error=lost, host_status=word)
         if status == "failed":
             message = body.get("error") or f"job {job.job_id} failed"

@@ -29,10 +29,10 @@ from ..shared.errors import (
     ContentBlocked,
     HostError,
     InvalidRequest,
+    JobFailed,
     NotFound,
     UnsupportedFeature,
 )
-from ..shared.io.polling import JobFailed
 from ..shared.pricing import cost_from_host
 from ..shared.transport import HttpCall
 from ..shared.video.job import Job

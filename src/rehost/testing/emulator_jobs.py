@@ -33,7 +33,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from ..shared.errors import ConfigurationError
-from ..shared.io.polling import SYSTEM_CLOCK, Clock
+from ..shared.io.clock import SYSTEM_CLOCK, Clock
 from .emulator import _END, Emulator, Seen, _chunk, _head, _json_response, _Protocol
 
 __all__ = ["JOB_STYLES", "JobEmulator", "JobScript", "tiny_mp4"]

@@ -32,7 +32,7 @@ from ...shared.errors import (
     RehostError,
     UnsupportedFeature,
 )
-from ...shared.io.polling import SYSTEM_CLOCK, Clock
+from ...shared.io.clock import SYSTEM_CLOCK, Clock
 from ...shared.transport import HttpCall, HttpResult, RetryPolicy, header_request_id
 from ...shared.video.job import Job
 from ...shared.video.pricing import video_cost

@@ -17,17 +17,10 @@ import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigurationError
-from ..io.polling import (
-    SYSTEM_CLOCK,
-    Clock,
-    JobFailed,
-    JobTimeout,
-    PollPlan,
-    PollPolicy,
-    apoll_until_done,
-    poll_until_done,
-)
+from ..errors import ConfigurationError, JobFailed, JobTimeout
+from ..io.clock import SYSTEM_CLOCK, Clock
+from ..io.polling import JobStatus as PollStatus
+from ..io.polling import PollPlan, PollPolicy, apoll_until_done, poll_until_done
 from .events import Progress
 from .status import JobState
 
@@ -96,50 +89,59 @@ class Job:
     # ------------------------------------------------------------------------------------------ waiting
     def _plan(self, timeout: float | None, policy: PollPolicy | None, clock: Clock | None,
               rng: random.Random | None) -> PollPlan:
+        """The one polling plan (``shared/io/polling.py``). Its deadline counts from the submit, so a wait of
+        ``timeout`` seconds that starts later (a job collected by another process) ends ``timeout`` from now."""
         if clock is not None:
             self.clock = clock
-        return PollPlan(job_id=self.job_id, host=self.host, clock=self.clock, policy=policy, timeout=timeout, rng=rng)
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float)
+                                    or not timeout > 0 or timeout == float("inf")):
+            raise ConfigurationError(f"a job's wait timeout must be a number of seconds > 0 (or None: no limit), "
+                                     f"not {timeout!r}")
+        deadline = None if timeout is None else max(0.0, self.clock.now() - self.submitted_at) + timeout
+        return PollPlan(host=self.host, job_id=self.job_id, submitted_at=self.submitted_at, deadline=deadline,
+                        policy=policy, clock=self.clock.now, rng=(rng or random.Random()).random)
 
-    def _reporter(self, plan: PollPlan, on_progress: Callable[[Progress], Any] | None) -> Callable[[JobState], None]:
+    def _poller(self, on_progress: Callable[[Progress], Any] | None) -> Callable[[JobState], PollStatus[JobState]]:
+        """What each poll's answer becomes: reported (``on_progress``), and the plan's ``JobStatus`` (a job
+        that ended in failure is done too: its error is raised by ``_outcome``, never polled again)."""
         if on_progress is not None and not callable(on_progress):
             raise ConfigurationError(f"on_progress must be a callable taking a Progress, not {on_progress!r:.40}")
 
-        def report(state: JobState) -> None:
+        def seen(state: JobState) -> PollStatus[JobState]:
             self._seen(state)
             if on_progress is not None:
                 on_progress(Progress(job_id=self.job_id, host=self.host, status=state.status,
                                      fraction=state.progress, elapsed=self.clock.now() - self.submitted_at,
                                      polls=self.polls))
-        return report
+            return PollStatus(done=state.done, result=state, retry_after=state.poll_after, progress=state.progress)
+        return seen
 
-    def _outcome(self, state: JobState) -> Video:
+    def _outcome(self, state: JobState | None) -> Video:
+        if state is None:
+            raise AssertionError("a finished poll always carries its state")
         if state.status == "succeeded":
             return self.sender.result(self, state)
         err = state.error
         if err is None:
             word = "was cancelled" if state.status == "cancelled" else "failed"
             err = JobFailed(f"job {self.job_id} on {self.host} {word} (host status {state.host_status!r})",
-                            host=self.host, code=state.host_status)
+                            host=self.host, code=state.host_status, job_id=self.job_id)
         if getattr(err, "job_id", None) is None:
             err.job_id = self.job_id  # type: ignore[attr-defined]
         raise err
-
-    def _timed_out(self, err: JobTimeout) -> JobTimeout:
-        err.job = self
-        return err
 
     def wait(self, timeout: float | None = None, *, on_progress: Callable[[Progress], Any] | None = None,
              policy: PollPolicy | None = None, clock: Clock | None = None,
              rng: random.Random | None = None) -> Video:
         """Poll until the job is over and return its ``Video`` (see the module's docstring for the errors).
-        ``timeout`` bounds this wait only (None: no limit); ``on_progress`` is called after every poll."""
+        ``timeout`` bounds this wait (None: no limit); ``on_progress`` is called after every poll."""
         plan = self._plan(timeout, policy, clock, rng)
-        report = self._reporter(plan, on_progress)
+        seen = self._poller(on_progress)
         try:
-            state = poll_until_done(plan, lambda: self.sender.poll(self), lambda s: s.done,
-                                    lambda s: s.poll_after, report)
+            state = poll_until_done(lambda: seen(self.sender.poll(self)), plan, sleep=self.clock.sleep)
         except JobTimeout as err:
-            raise self._timed_out(err) from err.__cause__
+            err.job = self
+            raise
         return self._outcome(state)
 
     async def wait_async(self, timeout: float | None = None, *, on_progress: Callable[[Progress], Any] | None = None,
@@ -147,12 +149,15 @@ class Job:
                          rng: random.Random | None = None) -> Video:
         """The async twin of ``wait``."""
         plan = self._plan(timeout, policy, clock, rng)
-        report = self._reporter(plan, on_progress)
+        seen = self._poller(on_progress)
+
+        async def poll() -> PollStatus[JobState]:
+            return seen(await self.sender.apoll(self))
         try:
-            state = await apoll_until_done(plan, lambda: self.sender.apoll(self), lambda s: s.done,
-                                           lambda s: s.poll_after, report)
+            state = await apoll_until_done(poll, plan, sleep=self.clock.asleep)
         except JobTimeout as err:
-            raise self._timed_out(err) from err.__cause__
+            err.job = self
+            raise
         return self._outcome(state)
 
     # ------------------------------------------------------------------------------------------ persistence
