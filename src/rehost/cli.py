@@ -514,7 +514,19 @@ def provider_class(name: str) -> Any:
     return getattr(importlib.import_module(module), cls)
 
 
-COMMANDS = {"bench": _bench, "models": _models, "hosts": _hosts}
+def _video(argv: Sequence[str]) -> int:
+    from .cli_video import video_main
+
+    return video_main(argv)
+
+
+def _jobs(argv: Sequence[str]) -> int:
+    from .cli_video import jobs_main
+
+    return jobs_main(argv)
+
+
+COMMANDS = {"bench": _bench, "models": _models, "hosts": _hosts, "video": _video, "jobs": _jobs}
 
 
 def _one_line(exc: BaseException) -> str:
@@ -549,6 +561,8 @@ commands:
   bench     time one model on several hosts: latency, throughput, errors, cost
   models    which hosts serve which model: their ids, context windows and prices
   hosts     the hosts rehost knows, and whether their API keys are set
+  video     make a video on one or more hosts: a progress bar while it renders, its cost at the end
+  jobs      the video jobs saved, and --collect to wait for the unfinished ones
   emulate   serve emulated hosts on loopback, for tests and demos"""
 
 _EPILOG = """\
@@ -585,7 +599,8 @@ def _run(args: list[str]) -> int:
         return chat(rest)
     handler = COMMANDS.get(command)
     if handler is None:
-        print(f"rehost: error: unknown command {command!r}; commands: chat, bench, models, hosts, emulate",
+        print(f"rehost: error: unknown command {command!r}; commands: chat, bench, models, hosts, video, jobs, "
+              "emulate",
               file=sys.stderr)
         return 2
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
