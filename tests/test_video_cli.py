@@ -88,3 +88,16 @@ def test_a_wait_cut_short_leaves_the_job_to_collect(emu, tmp_path, capsys):
 def test_an_empty_jobs_folder_says_so(tmp_path, capsys):
     assert cli.main(["jobs", str(tmp_path)]) == 0
     assert "no saved jobs" in capsys.readouterr().out
+
+
+def test_on_a_terminal_the_wait_is_a_rich_progress_bar(emu, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("rich")
+    import rehost.cli
+
+    monkeypatch.setattr(rehost.cli, "_terminal", lambda stream: True)
+    args = run(emu, tmp_path, "--duration", "5", "--size", "1280x720", "--out", str(tmp_path / "c.mp4"))
+    assert cli.main(args) == 0
+    err = capsys.readouterr().err
+    assert "runware/kling-video-3-standard" in err
+    assert "succeeded" in err
+    assert "runware/kling-video-3-standard: queued" not in err  # the bar, not the plain lines

@@ -12,7 +12,7 @@ import pytest
 
 from rehost.clients.video.kling import KlingClient
 from rehost.clients.video.veo import VeoClient
-from rehost.errors import ContentBlocked, JobLost, JobTimeout, RateLimited, RequestTimeout, UnsupportedFeature
+from rehost.errors import ContentBlocked, JobLost, JobTimeout, NotFound, RateLimited, RequestTimeout, UnsupportedFeature
 from rehost.shared.io.clock import ManualClock
 from rehost.shared.video import Job, Progress, Video
 from rehost.testing.emulator_jobs import JobEmulator, tiny_mp4
@@ -199,3 +199,34 @@ def test_async_and_sync_polls_agree(jobs_emu, clock):
     assert job.status().status == "queued"
     clock.advance(1.5)
     assert asyncio.run(job.astatus()).status == "running"
+
+
+def test_the_key_goes_with_a_download_only_to_the_hosts_own_origin(jobs_emu, clock, tmp_path):
+    """OpenRouter's content URL needs the key; its unsigned CDN URLs, on another origin, must never see it."""
+    with JobEmulator(clock=clock) as cdn:
+        cdn.script_jobs("openrouter", queued=0, running=0)
+        host = host_for(cdn, "openrouter")
+        elsewhere = VeoClient("veo-3.1", provider=host).generate("a cat", duration=8, clock=clock).wait(policy=POLICY)
+        jobs_emu.script_jobs("openrouter", queued=0, running=0)
+        here = host_for(jobs_emu, "openrouter").endpoint("video")
+        foreign = Video(host="openrouter", model="veo-3.1", host_model_id="google/veo-3.1", job_id=elsewhere.job_id,
+                        url=elsewhere.url, _sender=here)
+        foreign.save(tmp_path / "cdn.mp4")
+        fetched = [s for s in cdn.requests if s.path.startswith("/_jobs/files/")]
+        assert fetched
+        assert "authorization" not in fetched[-1].headers
+    own = Video(host="openrouter", model="veo-3.1", host_model_id="google/veo-3.1", job_id=elsewhere.job_id,
+                url=f"{jobs_emu.jobs_base_url('openrouter')}/videos/{elsewhere.job_id}/content", _sender=here)
+    with pytest.raises(NotFound, match="no video"):  # the id is the other emulator's: what matters is the header
+        own.save(tmp_path / "own.mp4")
+    assert jobs_emu.requests[-1].headers["authorization"] == "Bearer emulator-key"
+
+
+def test_gemini_downloads_carry_the_key_in_a_header_not_the_url(jobs_emu, clock, tmp_path):
+    jobs_emu.script_jobs("google", queued=0, running=0)
+    video = generate(jobs_emu, "google", clock).wait(policy=POLICY)
+    video.save(tmp_path / "v.mp4")
+    download = jobs_emu.requests[-1]
+    assert download.path.split("?")[0].endswith(":download")
+    assert download.headers["x-goog-api-key"] == "emulator-key"
+    assert "emulator-key" not in download.path
