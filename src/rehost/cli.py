@@ -304,6 +304,10 @@ def _thinking(text: str) -> bool | str | int:
 
 def _bench(argv: Sequence[str]) -> int:
     from .bench.runner import DEFAULT_TIMEOUT
+    from .cli_video import is_video_model, video_bench_main
+
+    if argv and not argv[0].startswith("-") and is_video_model(argv[0]):  # a video model: its own bench (issue 16)
+        return video_bench_main(argv)
 
     parser = _Parser(
         prog="rehost bench", parents=[_common()], formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -274,3 +274,63 @@ def jobs_main(argv: Sequence[str]) -> int:
                       for r in [header, *cells])
     _print_table(header, cells, plain)
     return 0
+
+
+def is_video_model(name: str) -> bool:
+    """Whether ``rehost bench MODEL`` names a video model (its catalogue family has a video client only)."""
+    from . import _registry
+    from .shared.catalog import default_catalog
+
+    catalog = default_catalog()
+    if name not in catalog:
+        return False
+    kinds = _registry.FAMILIES.get(catalog.model(name).family, {})
+    return "video" in kinds and "chat" not in kinds
+
+
+def video_bench_main(argv: Sequence[str]) -> int:
+    """``rehost bench VIDEO_MODEL --hosts a,b ...``: the same video on each host, by time to a finished video
+    and cost per second of video."""
+    from . import _registry
+    from .bench.video import compare_video
+    from .cli import _common, _Parser
+    from .clients.video import video_client
+
+    p = _Parser(prog="rehost bench", parents=[_common()],
+                description="Time one video model on several hosts: every job submitted at once, waited for "
+                            "together; time to a finished video (queued, running), cost per video and per second.")
+    p.add_argument("model")
+    p.add_argument("--hosts", required=True)
+    p.add_argument("--prompt", default="A cat playing with a ball of yarn, soft morning light")
+    p.add_argument("--runs", type=int, default=1)
+    p.add_argument("--duration", type=float)
+    p.add_argument("--size")
+    p.add_argument("--aspect-ratio")
+    p.add_argument("--resolution")
+    p.add_argument("--timeout", type=float, default=1800.0)
+    p.add_argument("--base-url", help="the host's address (an emulator); one host only")
+    p.add_argument("--poll-every", type=float)
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(list(argv))
+    if args.runs < 1:
+        raise ConfigurationError(f"--runs must be at least 1, not {args.runs}")
+    hosts = [h.strip() for h in args.hosts.split(",") if h.strip()]
+    if args.base_url and len(hosts) != 1:
+        raise ConfigurationError("--base-url points one host elsewhere: give one host with it")
+    clients = []
+    for host in hosts:
+        row = _registry.HOSTS.get(host)
+        if row is None:
+            raise ConfigurationError(f"unknown host {host!r}; hosts: {', '.join(sorted(_registry.HOSTS))}")
+        cls = _registry.load(row.spec)
+        clients.append(video_client(f"{host}/{args.model}",
+                                    provider=cls(base_url=args.base_url) if args.base_url else cls()))
+    options = {k: v for k, v in {"duration": args.duration, "size": args.size, "aspect_ratio": args.aspect_ratio,
+                                 "resolution": args.resolution}.items() if v is not None}
+    report = compare_video(clients, args.prompt, runs=args.runs, timeout=args.timeout,
+                           policy=_policy(args.poll_every), **options)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=1))
+    else:
+        print(report.table())
+    return 0 if any(r["ok"] for r in report.rows()) else 1
