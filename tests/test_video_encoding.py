@@ -201,3 +201,24 @@ def test_sizes_and_media_are_neutral_arithmetic():
     assert as_media(PNG).mime == "image/png"
     assert as_media(f"data:image/png;base64,{B64}").data == PNG
     assert "bytes" in repr(as_media(PNG))
+
+
+def test_rehost_client_gives_a_video_models_family_client(monkeypatch):
+    import rehost
+
+    monkeypatch.setenv("RUNWARE_API_KEY", "k")
+    client = rehost.client("runware/kling-video-3-standard")
+    assert type(client) is KlingClient
+    assert type(client.provider) is Runware
+    assert Runware("k").kinds == frozenset({"video"})
+    assert Runware("k").endpoint_class("video").__name__ == "RunwareVideo"
+
+
+def test_a_host_without_video_says_so_before_any_request(monkeypatch):
+    from rehost import Groq
+
+    with pytest.raises(UnsupportedFeature, match="serves no video") as caught:
+        VeoClient("veo-3.1", provider=Groq("k")).generate("a cat", duration=8)
+    assert "runware" in str(caught.value)
+    with pytest.raises(UnsupportedFeature, match="serves no chat"):
+        Runware("k").endpoint("chat")

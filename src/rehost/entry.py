@@ -115,6 +115,9 @@ def client(spec: str, *, raw: bool = False, provider_options: Mapping[str, Any] 
             f"own id of a catalogued model, or a client variant; or pass raw=True to send {model!r} to {host} as is"
         )
     family = default_catalog().model(canonical).family if canonical in default_catalog() else None
+    kinds = _registry.FAMILIES.get(family or "", {})
+    if "video" in kinds and "chat" not in kinds:  # a video model: its family's video client (issue 16)
+        return _load(kinds["video"])(canonical, provider=bound, **options)
     client_spec = FAMILY_CLIENTS.get(family or "")
     if client_spec is None:
         from .clients.generic import GenericClient

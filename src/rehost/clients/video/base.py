@@ -142,9 +142,9 @@ class VideoClient:
     @property
     def endpoint(self) -> VideoSender:
         """The bound host's video endpoint (UnsupportedFeature when it serves no video)."""
-        get = getattr(self.provider, "endpoint", None)
-        sender: VideoSender = get("video") if callable(get) else self.provider
-        return sender
+        from ...shared.video.sender import video_sender
+
+        return video_sender(self.provider)
 
     def request(self, prompt: str, *, duration: float | None = None, size: str | None = None,
                 aspect_ratio: str | None = None, resolution: str | None = None, fps: int | None = None,

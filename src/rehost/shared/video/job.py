@@ -201,6 +201,6 @@ def _sender_for(data: dict[str, Any], host: Any) -> VideoSender:
         cls = _registry.load(row.spec)
         base_url = data.get("base_url")
         host = cls(base_url=base_url) if base_url and base_url != getattr(cls, "default_base_url", None) else cls()
-    endpoint = getattr(host, "endpoint", None)
-    sender: VideoSender = endpoint("video") if callable(endpoint) else host
-    return sender
+    from .sender import video_sender
+
+    return video_sender(host)
