@@ -230,3 +230,26 @@ def test_gemini_downloads_carry_the_key_in_a_header_not_the_url(jobs_emu, clock,
     assert download.path.split("?")[0].endswith(":download")
     assert download.headers["x-goog-api-key"] == "emulator-key"
     assert "emulator-key" not in download.path
+
+
+def test_a_5xx_on_submit_is_retried_only_where_resubmitting_cannot_start_a_second_video(jobs_emu, clock):
+    from rehost.errors import ServerError
+
+    jobs_emu.script_jobs("runware", submit_5xx=1, queued=0, running=0)  # our taskUUID: the retry is the same task
+    job = generate(jobs_emu, "runware", clock)
+    sent = [s.json()[0]["taskUUID"] for s in jobs_emu.submits("runware")]
+    assert sent == [job.job_id, job.job_id]
+    jobs_emu.script_jobs("openrouter", submit_5xx=1)  # the host's id: a retry might bill a second video
+    with pytest.raises(ServerError):
+        generate(jobs_emu, "openrouter", clock)
+    assert len(jobs_emu.submits("openrouter")) == 1
+
+
+def test_progress_is_reported_where_the_host_gives_a_figure(jobs_emu, clock):
+    jobs_emu.script_jobs("openrouter", queued=0, running=10)
+    seen: list[Progress] = []
+    generate(jobs_emu, "openrouter", clock).wait(on_progress=seen.append, policy=POLICY)
+    fractions = [p.fraction for p in seen if p.status == "running"]
+    assert fractions
+    assert all(f is not None and 0 < f < 1 for f in fractions)
+    assert fractions == sorted(fractions)

@@ -518,16 +518,15 @@ def provider_class(name: str) -> Any:
     return getattr(importlib.import_module(module), cls)
 
 
-def _video(argv: Sequence[str]) -> int:
-    from .cli_video import video_main
+def _video(argv: Sequence[str], command: str = "video_main") -> int:
+    """``rehost video`` / ``rehost jobs`` (``cli_video.py``, imported when they run)."""
+    from . import cli_video
 
-    return video_main(argv)
+    return int(getattr(cli_video, command)(argv))
 
 
 def _jobs(argv: Sequence[str]) -> int:
-    from .cli_video import jobs_main
-
-    return jobs_main(argv)
+    return _video(argv, "jobs_main")
 
 
 COMMANDS = {"bench": _bench, "models": _models, "hosts": _hosts, "video": _video, "jobs": _jobs}

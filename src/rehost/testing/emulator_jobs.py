@@ -10,9 +10,10 @@ A job's life is scripted per host style (``emu.script_jobs("runware", queued=2, 
 polls, with progress where the host reports it), then its ``outcome``: ``succeeded`` (a real, tiny H.264
 MP4 shipped in ``testing/data/tiny.mp4``, 64x36, 1 s at 24 fps), ``failed`` or ``filtered`` with
 ``reason``, or ``lost`` (every poll is a 404). Faults: ``submit_429`` (the next N submits are rate
-limited, ``Retry-After: 0``), ``poll_errors`` (the next N polls answer ``poll_error_status``, 503 by
-default), ``download_delay`` (seconds between the download's chunks). Time is read from ``clock`` (a
-``ManualClock`` shared with the client under test: nobody sleeps for real polling intervals).
+limited, ``Retry-After: 0``), ``submit_5xx`` (the next N answer 502), ``poll_errors`` (the next N polls
+answer ``poll_error_status``, 503 by default), ``download_delay`` (seconds between the download's
+chunks). Time is read from ``clock`` (a ``ManualClock`` shared with the client under test: nobody sleeps
+for real polling intervals).
 
     with JobEmulator(clock=clock) as emu:
         emu.script_jobs("runware", queued=2, running=4, outcome="succeeded")
@@ -64,6 +65,7 @@ class JobScript:
     seed: int = 42
     #: faults: the next N submits / polls, and a slow download
     submit_429: int = 0
+    submit_5xx: int = 0
     poll_errors: int = 0
     poll_error_status: int = 503
     download_delay: float = 0.0
@@ -89,6 +91,7 @@ class _JobState:
     scripts: dict[str, JobScript] = field(default_factory=dict)
     jobs: dict[str, _Job] = field(default_factory=dict)
     submit_429: dict[str, int] = field(default_factory=dict)
+    submit_5xx: dict[str, int] = field(default_factory=dict)
     poll_errors: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -120,6 +123,7 @@ class JobEmulator(Emulator):
                 script = replace(self.jobs.scripts.get(s, JobScript()), **changes)
                 self.jobs.scripts[s] = script
                 self.jobs.submit_429[s] = script.submit_429
+                self.jobs.submit_5xx[s] = script.submit_5xx
                 self.jobs.poll_errors[s] = script.poll_errors
 
     def jobs_base_url(self, style: str) -> str:
@@ -260,8 +264,11 @@ class _Route:
         raise NotImplementedError
 
     def rate_limited(self, emu: JobEmulator, style: str) -> bytes | None:
+        """The submit faults: a 429 (nothing accepted), or a 502 (accepted or not: the caller cannot tell)."""
         if emu._take(emu.jobs.submit_429, style):
             return _json_response(429, self.error(429, "emulated rate limit"), {"retry-after": "0"})
+        if emu._take(emu.jobs.submit_5xx, style):
+            return _json_response(502, self.error(502, "emulated gateway failure"))
         return None
 
     def poll_fault(self, emu: JobEmulator, style: str) -> bytes | None:
