@@ -25,6 +25,7 @@ import rehost.providers
 from rehost import _registry, cli, entry
 from rehost.clients.base import ModelClient
 from rehost.clients.embed_base import EmbedClient
+from rehost.clients.video.base import VideoClient
 from rehost.errors import ConfigurationError
 from rehost.providers.base import ChatEndpoint, Host, Provider
 from rehost.providers.base.kinds import endpoint_attribute
@@ -122,17 +123,14 @@ def test_every_registry_row_imports_and_has_the_name_it_says():
             else:
                 serves = kind in cls.kinds
             assert (kind in row.kinds) == serves, (kind, row)
+    bases = {"chat": ModelClient, "embed": EmbedClient, "video": VideoClient}
     for family, kinds in _registry.FAMILIES.items():
-        assert set(kinds) <= _registry.KINDS, family
         assert kinds, family
-        if "chat" in kinds:
-            client = _registry.load(kinds["chat"])
-            assert issubclass(client, ModelClient)
+        assert set(kinds) <= _registry.KINDS, family
+        for kind, spec in kinds.items():
+            client = _registry.load(spec)
+            assert issubclass(client, bases[kind]), (family, kind)
             assert client.family == family
-        if "embed" in kinds:
-            embedder = _registry.load(kinds["embed"])
-            assert issubclass(embedder, EmbedClient)
-            assert embedder.family == family
 
 
 def test_the_real_hostnames_cover_each_hosts_default_url():

@@ -76,6 +76,12 @@ _EXPORTS: dict[str, str] = {
     "OutputValidationError": "rehost.shared.errors",
     "ToolLoopLimit": "rehost.shared.errors",
     "errors": "rehost.errors",
+    # the video kind (issue 16): the job, its result, the polling plan's knobs (Runware and the video families'
+    # clients come from the registry)
+    "VideoClient": "rehost.clients.video.base",
+    "Job": "rehost.shared.video.job",
+    "Video": "rehost.shared.video.video",
+    "PollPolicy": "rehost.shared.io.polling",
 }
 
 __all__ = [
@@ -165,6 +171,9 @@ __all__ = [
     "errors",
     "models_table",
     "register_host",
+    # video (issue 16)
+    "HailuoClient", "Job", "KlingClient", "PixVerseClient", "PollPolicy", "Runware", "RunwayClient",
+    "SeedanceClient", "VeoClient", "Video", "VideoClient",
 ]
 
 
@@ -214,6 +223,13 @@ if TYPE_CHECKING:
     from .clients.open_embed import BGEEmbedder, E5Embedder, MiniLMEmbedder, NomicEmbedder, Qwen3Embedder
     from .clients.qwen import QwenClient
     from .clients.smollm import SmolLMClient
+    from .clients.video.base import VideoClient
+    from .clients.video.hailuo import HailuoClient
+    from .clients.video.kling import KlingClient
+    from .clients.video.pixverse import PixVerseClient
+    from .clients.video.runway import RunwayClient
+    from .clients.video.seedance import SeedanceClient
+    from .clients.video.veo import VeoClient
     from .clients.voyage import VoyageEmbedder
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
@@ -232,6 +248,7 @@ if TYPE_CHECKING:
     from .providers.openai import OpenAI
     from .providers.openai_compatible import OpenAICompatible
     from .providers.openrouter import OpenRouter
+    from .providers.runware import Runware
     from .providers.sarvam import Sarvam
     from .providers.together import Together
     from .providers.vertex import Vertex
@@ -240,6 +257,7 @@ if TYPE_CHECKING:
     from .shared.catalog import Catalog, models_table
     from .shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Vectors
     from .shared.errors import OutputValidationError, ToolLoopLimit
+    from .shared.io.polling import PollPolicy
     from .shared.output import Output
     from .shared.pricing import Cost, Prices
     from .shared.ratelimit import RateLimit
@@ -266,3 +284,5 @@ if TYPE_CHECKING:
         Usage,
         WebSearch,
     )
+    from .shared.video.job import Job
+    from .shared.video.video import Video

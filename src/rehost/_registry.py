@@ -24,8 +24,8 @@ from typing import Any
 __all__ = ["FAMILIES", "HOSTS", "KINDS", "Host", "SpecView", "exports", "host_for_style", "load", "register_host",
            "unregister_host"]
 
-#: the kinds of model API a host can serve (issue 13: chat, embeddings; speech, realtime and video next)
-KINDS: frozenset[str] = frozenset({"chat", "embed"})
+#: the kinds of model API a host can serve (issue 13: chat, embeddings; issue 16: video jobs)
+KINDS: frozenset[str] = frozenset({"chat", "embed", "video"})
 
 #: (module, class name) of a class, imported on use
 Spec = tuple[str, str]
@@ -55,6 +55,8 @@ class Host:
 _CHAT = frozenset({"chat"})
 _CHAT_EMBED = frozenset({"chat", "embed"})
 _EMBED = frozenset({"embed"})
+_CHAT_EMBED_VIDEO = frozenset({"chat", "embed", "video"})
+_CHAT_VIDEO = frozenset({"chat", "video"})
 
 
 def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None = None,
@@ -68,7 +70,7 @@ _SHIPPED: tuple[Host, ...] = (
     _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_EMBED),
     _row("deepseek", "deepseek", "DeepSeek", "api.deepseek.com", style="deepseek"),
     _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks", kinds=_CHAT_EMBED),
-    _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google", kinds=_CHAT_EMBED),
+    _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google", kinds=_CHAT_EMBED_VIDEO),
     _row("groq", "groq", "Groq", "api.groq.com", style="groq"),
     _row("llamacpp", "llamacpp", "LlamaCppServer", "localhost:8080", "127.0.0.1:8080", style="llamacpp",
          kinds=_CHAT_EMBED),
@@ -79,15 +81,16 @@ _SHIPPED: tuple[Host, ...] = (
     _row("ollama", "ollama", "Ollama", "localhost:11434", "127.0.0.1:11434", style="ollama", kinds=_CHAT_EMBED),
     _row("openai", "openai", "OpenAI", "api.openai.com", style="openai", kinds=_CHAT_EMBED),
     _row("onnx", "onnx_embed", "OnnxEmbedder", kinds=_EMBED),  # in-process: no URL, no emulator style
-    _row("openrouter", "openrouter", "OpenRouter", "openrouter.ai", style="openrouter"),
+    _row("openrouter", "openrouter", "OpenRouter", "openrouter.ai", style="openrouter", kinds=_CHAT_VIDEO),
     _row("sarvam", "sarvam", "Sarvam", "api.sarvam.ai"),
     _row("together", "together", "Together", "api.together.xyz", style="together", kinds=_CHAT_EMBED),
     # global (aiplatform.googleapis.com), regional ({region}-aiplatform...) and multi-region (aiplatform.eu.rep...)
     Host("vertex", "rehost.providers.vertex", "Vertex", real_host_suffixes=("aiplatform.googleapis.com",
                                                                             ".rep.googleapis.com"), style="vertex",
-         kinds=_CHAT_EMBED),
+         kinds=_CHAT_EMBED_VIDEO),
     _row("vllm", "vllm", "VLLM", "localhost:8000", "127.0.0.1:8000", style="vllm", kinds=_CHAT_EMBED),
     _row("voyage", "voyage", "Voyage", "api.voyageai.com", "ai.mongodb.com", style="voyage", kinds=_EMBED),
+    Host("runware", "rehost.providers.runware", "Runware", kinds=frozenset({"video"}), real_hosts=("api.runware.ai",)),
 )
 
 _hosts: dict[str, Host] = {h.name: h for h in _SHIPPED}
@@ -125,6 +128,13 @@ FAMILIES: Mapping[str, Mapping[str, Spec]] = MappingProxyType({
     "qwen": _family("qwen", "QwenClient", "Qwen3Embedder", "open_embed"),
     "smollm": _family("smollm", "SmolLMClient"),
     "voyage": _family("voyage", None, "VoyageEmbedder"),
+    # video families (issue 16): a video client only
+    "hailuo": MappingProxyType({"video": ("rehost.clients.video.hailuo", "HailuoClient")}),
+    "kling": MappingProxyType({"video": ("rehost.clients.video.kling", "KlingClient")}),
+    "pixverse": MappingProxyType({"video": ("rehost.clients.video.pixverse", "PixVerseClient")}),
+    "runway": MappingProxyType({"video": ("rehost.clients.video.runway", "RunwayClient")}),
+    "seedance": MappingProxyType({"video": ("rehost.clients.video.seedance", "SeedanceClient")}),
+    "veo": MappingProxyType({"video": ("rehost.clients.video.veo", "VeoClient")}),
 })
 
 

@@ -180,6 +180,10 @@ def _thinking(text: str) -> bool | str | int:
 
 def _bench(argv: Sequence[str]) -> int:
     from .bench.runner import DEFAULT_TIMEOUT
+    from .cli_video import is_video_model, video_bench_main
+
+    if argv and not argv[0].startswith("-") and is_video_model(argv[0]):  # a video model: its own bench (issue 16)
+        return video_bench_main(argv)
 
     parser = _Parser(
         prog="rehost bench", parents=[_common()], formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -402,7 +406,18 @@ def _hosts(argv: Sequence[str]) -> int:
     return 0
 
 
-COMMANDS = {"bench": _bench, "models": _models, "hosts": _hosts}
+def _video(argv: Sequence[str], command: str = "video_main") -> int:
+    """``rehost video`` / ``rehost jobs`` (``cli_video.py``, imported when they run)."""
+    from . import cli_video
+
+    return int(getattr(cli_video, command)(argv))
+
+
+def _jobs(argv: Sequence[str]) -> int:
+    return _video(argv, "jobs_main")
+
+
+COMMANDS = {"bench": _bench, "models": _models, "hosts": _hosts, "video": _video, "jobs": _jobs}
 
 
 def _one_line(exc: BaseException) -> str:
@@ -437,6 +452,8 @@ commands:
   bench     time one model on several hosts: latency, throughput, errors, cost
   models    which hosts serve which model: their ids, context windows and prices
   hosts     the hosts rehost knows, and whether their API keys are set
+  video     make a video on one or more hosts: a progress bar while it renders, its cost at the end
+  jobs      the video jobs saved, and --collect to wait for the unfinished ones
   emulate   serve emulated hosts on loopback, for tests and demos"""
 
 _EPILOG = """\
@@ -473,7 +490,8 @@ def _run(args: list[str]) -> int:
         return chat(rest)
     handler = COMMANDS.get(command)
     if handler is None:
-        print(f"rehost: error: unknown command {command!r}; commands: chat, bench, models, hosts, emulate",
+        print(f"rehost: error: unknown command {command!r}; commands: chat, bench, models, hosts, video, jobs, "
+              "emulate",
               file=sys.stderr)
         return 2
     os.environ.setdefault("PYTHONUNBUFFERED", "1")

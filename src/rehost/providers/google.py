@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from ..shared.errors import HostError
 from .base import Host
 from .gemini_api import GeminiChat, google_error
+from .google_video import GeminiVeo
 
 __all__ = ["Google", "GoogleChat"]
 
@@ -26,6 +27,7 @@ class Google(Host):
     auth_header_names: ClassVar[tuple[str, ...]] = ("x-goog-api-key",)
     chat_endpoint: ClassVar[type[Any] | None] = GoogleChat
     embed_endpoint = "GoogleEmbed"  # (defined at the end of this file)
+    video_endpoint: ClassVar[type[Any] | None] = GeminiVeo  # (google_video.py)
 
     def model_url(self, model_id: str, method: str) -> str:
         return f"{self.base_url}/models/{model_id}:{method}"

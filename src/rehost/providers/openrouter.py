@@ -28,6 +28,7 @@ from ..shared.request import ThinkingPlan
 from ..shared.types import ReasoningPart
 from .dialects import openai_chat
 from .openai_compatible import OpenAIChat, OpenAICompatible
+from .openrouter_video import OpenRouterVideo
 
 __all__ = ["OpenRouter", "OpenRouterChat"]
 
@@ -115,6 +116,7 @@ class OpenRouter(OpenAICompatible):
     api_key_env: ClassVar[tuple[str, ...]] = ("OPENROUTER_API_KEY",)
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-generation-id", "x-request-id")
     chat_endpoint: ClassVar[type[Any] | None] = OpenRouterChat
+    video_endpoint: ClassVar[type[Any] | None] = OpenRouterVideo  # (openrouter_video.py)
 
     def __init__(
         self,

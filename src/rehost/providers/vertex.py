@@ -49,6 +49,7 @@ from .vertex_partner import (
     mistral_error,
     publisher_for,
 )
+from .vertex_video import VertexVeo
 
 __all__ = ["Vertex"]
 
@@ -69,6 +70,7 @@ def endpoint_for(location: str) -> str:
 class Vertex(Host):
     name: ClassVar[str] = "vertex"
     embed_endpoint = VertexEmbed  # (vertex_embed.py)
+    video_endpoint = VertexVeo  # (vertex_video.py)
     default_base_url: ClassVar[str] = "https://aiplatform.googleapis.com"
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-goog-request-id", "x-request-id")
     chat_endpoint: ClassVar[type[Any] | None] = VertexChat

@@ -31,7 +31,9 @@ __all__ = [
     "ContextWindowExceeded",
     "HostError",
     "InvalidRequest",
+    "JobFailed",
     "JobLost",
+    "JobTimeout",
     "MissingAPIKey",
     "ModelNotFound",
     "ModelNotServed",
@@ -209,6 +211,15 @@ class JobLost(NotFound):
         self.job_id = job_id
 
 
+class JobFailed(HostError):
+    """A long-running job the host ran and reports failed (its reason in ``message`` and ``code``); ``job_id``
+    says which job it was. A result withheld by a host's filters is ``ContentBlocked`` instead."""
+
+    def __init__(self, message: str, *, job_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.job_id = job_id
+
+
 class ModelNotFound(NotFound):
     """The host does not know the model id it was sent."""
 
@@ -271,6 +282,16 @@ class RequestTimeout(RehostError, TimeoutError):
     """A connect, read, stream-idle or total timeout expired."""
 
     retryable = True
+
+
+class JobTimeout(RequestTimeout):
+    """The wait for a long-running job passed its deadline. The job itself may still be running: ``job_id``
+    (and ``job``, the job object when the wait had one) let a later call collect it without resubmitting."""
+
+    def __init__(self, message: str, *, job_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.job_id = job_id
+        self.job: Any = None
 
 
 class ConnectionFailed(RehostError, ConnectionError):

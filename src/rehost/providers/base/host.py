@@ -70,6 +70,7 @@ class Host:
     #: class of the module that sets it, so a host file can keep its endpoint classes after the host class
     chat_endpoint: ClassVar[type[Any] | str | None] = None
     embed_endpoint: ClassVar[type[Any] | str | None] = None
+    video_endpoint: ClassVar[type[Any] | str | None] = None
 
     def __init__(
         self,

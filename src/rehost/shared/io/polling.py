@@ -6,8 +6,8 @@ suggestion when it gives one, else a backoff from ``first_interval`` growing by 
 ``max_interval``, with a little jitter so many jobs do not poll in step), whether a failed poll is tried again
 (transient errors are, up to ``max_poll_errors`` in a row, and never by resubmitting: a resubmission would be
 billed again), that a 404 on a poll means the job is lost (``JobLost``), and when the deadline (seconds from
-submission) has passed (``RequestTimeout``). Its clock and randomness are injectable, so tests run it with a
-fake clock and no real sleeping.
+submission) has passed (``JobTimeout``, a ``RequestTimeout`` that keeps the job's id). Its clock and
+randomness are injectable, so tests run it with a fake clock and no real sleeping.
 
 ``poll_until_done`` / ``apoll_until_done`` are the thin sync / async shells: they call the host's ``poll()``
 (which returns a ``JobStatus``), sleep as the plan says, and return the finished job's result. A job the host
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from ..checks import check_number
-from ..errors import ConfigurationError, JobLost, NotFound, RehostError, RequestTimeout
+from ..errors import ConfigurationError, JobLost, JobTimeout, NotFound, RehostError
 
 __all__ = ["JobStatus", "PollPlan", "PollPolicy", "apoll_until_done", "poll_until_done"]
 
@@ -96,9 +96,11 @@ class PollPlan:
             return None
         return self.submitted_at + self.deadline - self.clock()
 
-    def _timeout(self) -> RequestTimeout:
-        return RequestTimeout(f"job {self.job_id} on {self.host} was not done {self.deadline:g}s after it was "
-                              f"submitted ({self.polls} polls)", host=self.host)
+    def _timeout(self) -> JobTimeout:
+        # a RequestTimeout that keeps the job's id: the job may well be running still, and can be collected later
+        return JobTimeout(f"job {self.job_id} on {self.host} was not done {self.deadline:g}s after it was "
+                          f"submitted ({self.polls} polls); it may still be running: collect it later by its id",
+                          host=self.host, job_id=self.job_id)
 
     def _bounded(self, wait: float) -> float:
         """``wait``, or what is left of the deadline if less; RequestTimeout when nothing is left."""
