@@ -40,11 +40,11 @@ def vertex(**kw) -> Vertex:
 def test_anthropic_and_google_are_hosts_whose_chat_is_an_endpoint(host, endpoint):
     h = host(api_key="k")
     assert isinstance(h, Host)
-    assert h.kinds == ({"chat", "embed"} if host is Google else {"chat"})  # Google serves embeddings too
+    assert h.kinds == ({"chat", "embed", "video"} if host is Google else {"chat"})  # Google: embeddings, Veo
     assert type(h.endpoint("chat")) is endpoint
     assert h.endpoint("chat") is h.chat
-    with pytest.raises(UnsupportedFeature, match="no video endpoint"):
-        h.endpoint("video")
+    with pytest.raises(UnsupportedFeature, match="no realtime endpoint"):
+        h.endpoint("realtime")
 
 
 def test_google_counts_tokens_on_its_chat_endpoint_and_the_host_forwards():

@@ -244,7 +244,7 @@ def test_an_unregistered_host_is_unknown_again(private_catalog):
     (("", "x", "Y"), {}, ["name", "non-empty"]),
     (("acme", "", "Y"), {}, ["module"]),
     (("acme", "x", None), {}, ["cls"]),
-    (("acme", "x", "Y"), {"kinds": {"video"}}, ["kinds", "chat"]),
+    (("acme", "x", "Y"), {"kinds": {"telepathy"}}, ["kinds", "chat"]),
     (("acme", "x", "Y"), {"kinds": set()}, ["kinds"]),
 ], ids=["taken", "slash", "spaces", "blank name", "blank module", "no class", "unknown kind", "no kind"])
 def test_register_host_refuses_bad_rows_and_changes_nothing(args, kwargs, words):

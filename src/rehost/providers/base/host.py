@@ -170,8 +170,12 @@ class Host:
             return found
         cls = self.endpoint_class(kind)
         if cls is None:
+            from ..._registry import HOSTS
+
             served = ", ".join(sorted(self.kinds)) or "nothing"
-            raise UnsupportedFeature(f"{self.name} serves no {kind} endpoint (it serves {served})", host=self.name)
+            others = ", ".join(sorted(h.name for h in HOSTS.values() if kind in h.kinds)) or "none registered"
+            raise UnsupportedFeature(f"{self.name} serves no {kind} endpoint (it serves {served}); the hosts that "
+                                     f"serve {kind}: {others}", host=self.name)
         found = self._endpoints[kind] = cls(self)
         return found
 
