@@ -69,6 +69,8 @@ class Host:
     #: the endpoint class of each kind this host serves (None: it does not serve that kind)
     chat_endpoint: ClassVar[type[Any] | None] = None
     embed_endpoint: ClassVar[type[Any] | None] = None
+    transcribe_endpoint: ClassVar[type[Any] | None] = None
+    speak_endpoint: ClassVar[type[Any] | None] = None
 
     def __init__(
         self,

@@ -11,11 +11,20 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 if TYPE_CHECKING:
+    from ...shared.audio.types import (
+        AudioChunk,
+        LiveEvent,
+        SpeakRequest,
+        Speech,
+        SpeechDone,
+        TranscribeRequest,
+        Transcript,
+    )
     from ...shared.embed.types import Embeddings, EmbedRequest
     from ...shared.request import Request
     from ...shared.types import Completion, StreamEvent
 
-__all__ = ["KINDS", "ChatSender", "EmbedSender", "Kind", "Routable"]
+__all__ = ["KINDS", "ChatSender", "EmbedSender", "Kind", "Routable", "SpeakSender", "TranscribeSender"]
 
 #: every kind rehost knows; a host serves some of them
 Kind: TypeAlias = Literal["chat", "embed", "transcribe", "speak", "realtime", "video"]
@@ -54,6 +63,43 @@ class EmbedSender(Protocol):
     def embed(self, request: EmbedRequest) -> Embeddings: ...
 
     async def aembed(self, request: EmbedRequest) -> Embeddings: ...
+
+
+@runtime_checkable
+class TranscribeSender(Protocol):
+    """What a transcriber client sends one file through (splitting a long file is the client's: it reads
+    ``max_upload_bytes``). A host's transcribe endpoint and an in-process engine (``WhisperLocal``) implement it."""
+
+    name: str
+    formats: frozenset[str]
+    takes_url: bool
+    max_upload_bytes: int | None
+    streams: bool
+
+    def transcribe(self, request: TranscribeRequest) -> Transcript: ...
+
+    async def atranscribe(self, request: TranscribeRequest) -> Transcript: ...
+
+    def transcribe_stream(self, request: TranscribeRequest) -> Iterator[LiveEvent]: ...
+
+    def atranscribe_stream(self, request: TranscribeRequest) -> AsyncIterator[LiveEvent]: ...
+
+
+@runtime_checkable
+class SpeakSender(Protocol):
+    """What a speaker client sends one text through: a host's speak endpoint, an in-process voice (Piper)."""
+
+    name: str
+    formats: frozenset[str]
+    max_chars: int | None
+
+    def speak(self, request: SpeakRequest) -> Speech: ...
+
+    async def aspeak(self, request: SpeakRequest) -> Speech: ...
+
+    def speak_stream(self, request: SpeakRequest) -> Iterator[AudioChunk | SpeechDone]: ...
+
+    def aspeak_stream(self, request: SpeakRequest) -> AsyncIterator[AudioChunk | SpeechDone]: ...
 
 
 @runtime_checkable

