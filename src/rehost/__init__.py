@@ -66,6 +66,18 @@ _EXPORTS: dict[str, str] = {
     "Cost": "rehost.shared.pricing",
     "Prices": "rehost.shared.pricing",
     "TokenCount": "rehost.shared.tokens",
+    # speech (issue 14): the clients of each family, and the neutral audio types
+    "WhisperTranscriber": "rehost.clients.whisper",
+    "NovaTranscriber": "rehost.clients.nova",
+    "ScribeTranscriber": "rehost.clients.scribe",
+    "VoxtralTranscriber": "rehost.clients.voxtral",
+    "GPTTranscriber": "rehost.clients.gpt_audio",
+    "OpenAISpeaker": "rehost.clients.voices",
+    "ElevenLabsSpeaker": "rehost.clients.voices",
+    "PiperSpeaker": "rehost.clients.voices",
+    "Audio": "rehost.shared.audio.types",
+    "Transcript": "rehost.shared.audio.types",
+    "Speech": "rehost.shared.audio.types",
     # the errors a caller meets in the README's examples (all of them are in rehost.errors)
     "OutputValidationError": "rehost.shared.errors",
     "ToolLoopLimit": "rehost.shared.errors",
@@ -134,6 +146,22 @@ __all__ = [
     "Usage",
     "VLLM",
     "Vertex",
+    # speech (issue 14)
+    "Audio",
+    "Deepgram",
+    "ElevenLabs",
+    "ElevenLabsSpeaker",
+    "GPTTranscriber",
+    "NovaTranscriber",
+    "OpenAISpeaker",
+    "PiperLocal",
+    "PiperSpeaker",
+    "ScribeTranscriber",
+    "Speech",
+    "Transcript",
+    "VoxtralTranscriber",
+    "WhisperLocal",
+    "WhisperTranscriber",
     "WebSearch",
     "catalog",
     "client",
@@ -182,13 +210,21 @@ if TYPE_CHECKING:
     from .clients.gemma import GemmaClient
     from .clients.generic import GenericClient
     from .clients.gpt import GPTClient
+    from .clients.gpt_audio import GPTTranscriber
     from .clients.llama import LlamaClient
     from .clients.mistral import MistralClient
+    from .clients.nova import NovaTranscriber
     from .clients.qwen import QwenClient
+    from .clients.scribe import ScribeTranscriber
     from .clients.smollm import SmolLMClient
+    from .clients.voices import ElevenLabsSpeaker, OpenAISpeaker, PiperSpeaker
+    from .clients.voxtral import VoxtralTranscriber
+    from .clients.whisper import WhisperTranscriber
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
+    from .providers.deepgram import Deepgram
     from .providers.deepseek import DeepSeek
+    from .providers.elevenlabs import ElevenLabs
     from .providers.fallback import Breaker, Fallback
     from .providers.fireworks import Fireworks
     from .providers.google import Google
@@ -200,10 +236,13 @@ if TYPE_CHECKING:
     from .providers.openai import OpenAI
     from .providers.openai_compatible import OpenAICompatible
     from .providers.openrouter import OpenRouter
+    from .providers.piper_local import PiperLocal
     from .providers.sarvam import Sarvam
     from .providers.together import Together
     from .providers.vertex import Vertex
     from .providers.vllm import VLLM
+    from .providers.whisper_local import WhisperLocal
+    from .shared.audio.types import Audio, Speech, Transcript
     from .shared.catalog import Catalog, models_table
     from .shared.errors import OutputValidationError, ToolLoopLimit
     from .shared.output import Output

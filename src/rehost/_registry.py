@@ -24,8 +24,9 @@ from typing import Any
 __all__ = ["FAMILIES", "HOSTS", "KINDS", "Host", "SpecView", "exports", "host_for_style", "load", "register_host",
            "unregister_host"]
 
-#: the kinds of model API a host can serve; ``"embed"`` joins when the embeddings kind lands (issue 13)
-KINDS: frozenset[str] = frozenset({"chat"})
+#: the kinds of model API a host can serve; ``"embed"`` joins when the embeddings kind lands (issue 13); the speech
+#: kinds ``"transcribe"`` and ``"speak"`` are issue 14's
+KINDS: frozenset[str] = frozenset({"chat", "transcribe", "speak"})
 
 #: (module, class name) of a class, imported on use
 Spec = tuple[str, str]
@@ -76,6 +77,13 @@ _SHIPPED: tuple[Host, ...] = (
     Host("vertex", "rehost.providers.vertex", "Vertex", real_host_suffixes=("aiplatform.googleapis.com",
                                                                             ".rep.googleapis.com"), style="vertex"),
     _row("vllm", "vllm", "VLLM", "localhost:8000", "127.0.0.1:8000", style="vllm"),
+    # speech hosts (issue 14): they serve no chat
+    Host("deepgram", "rehost.providers.deepgram", "Deepgram", frozenset({"transcribe"}), ("api.deepgram.com",),
+         style="deepgram"),
+    Host("elevenlabs", "rehost.providers.elevenlabs", "ElevenLabs", frozenset({"speak", "transcribe"}),
+         ("api.elevenlabs.io",), style="elevenlabs"),
+    Host("whisper-local", "rehost.providers.whisper_local", "WhisperLocal", frozenset({"transcribe"})),  # in-process
+    Host("piper-local", "rehost.providers.piper_local", "PiperLocal", frozenset({"speak"})),  # in-process
 )
 
 _hosts: dict[str, Host] = {h.name: h for h in _SHIPPED}
