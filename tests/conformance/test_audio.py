@@ -126,7 +126,8 @@ def test_each_recorded_response_decodes_to_the_transcript_it_holds(path: Path):
             assert json.loads(sent.content) == given
             assert sent.headers["content-type"] == "application/json"
         else:
-            assert sent.content == audio and sent.headers["content-type"] == "audio/wav"
+            assert sent.content == audio
+            assert sent.headers["content-type"] == "audio/wav"
     elif host == "openai":
         data = json.loads(raw)
         served = Served(raw)
@@ -139,7 +140,8 @@ def test_each_recorded_response_decodes_to_the_transcript_it_holds(path: Path):
         assert transcript.usage.audio_seconds == data["usage"]["seconds"]
         form = served.requests[0].content
         assert b'name="response_format"\r\n\r\nverbose_json' in form
-        assert form.count(b'name="timestamp_granularities[]"') == 2 and b'filename="audio.wav"' in form
+        assert form.count(b'name="timestamp_granularities[]"') == 2
+        assert b'filename="audio.wav"' in form
     elif host == "groq":
         envelope = json.loads(raw)  # vercel's envelope for a non-JSON reply: serve its body as text/plain
         assert envelope["status"] == 200
@@ -172,7 +174,8 @@ def test_each_recorded_response_decodes_to_the_transcript_it_holds(path: Path):
         assert [w.text for w in transcript.words] == [w["text"] for w in data["words"] if w["type"] == "word"]
         assert all(w.confidence == 1.0 for w in transcript.words)  # logprob 0
         sent = served.requests[0]
-        assert sent.url.path == "/v1/speech-to-text" and sent.headers["xi-api-key"] == "xi-test"
+        assert sent.url.path == "/v1/speech-to-text"
+        assert sent.headers["xi-api-key"] == "xi-test"
         assert b'name="model_id"\r\n\r\nscribe_v1' in sent.content
     else:
         pytest.fail(f"no decoder test for audio host folder {host!r} ({path})")
