@@ -52,7 +52,8 @@ def test_every_file_is_one_this_suite_interprets():
     for path in FILES:
         if path in RESPONSES:
             continue
-        assert path.name.endswith(("-options.json", ".cmd")) and _case(path) in responses, path
+        assert path.name.endswith(("-options.json", ".cmd")), path
+        assert _case(path) in responses, path
 
 
 class Served:
