@@ -26,6 +26,7 @@ from ...shared.sse import SSEDecoder
 from ...shared.transport import HttpCall, header_request_id
 from ..dialects.common import CallInfo
 from .headers import checked_headers, deep_merge, merge_headers
+from .transcribe import stream_failure, with_query
 
 if TYPE_CHECKING:
     from .host import Host
@@ -105,8 +106,6 @@ class SpeakEndpoint:
                 raise ConfigurationError("extra_body needs a JSON body", host=self.name)
             deep_merge(call.body, request.extra_body)
         if request.extra_query:
-            from .transcribe import with_query
-
             call.url = with_query(call.url, list(request.extra_query.items()))
         headers = {"Accept": "*/*"}
         if call.body is not None:
@@ -163,12 +162,15 @@ class SpeakEndpoint:
             info.request_id = header_request_id(resp.headers, self.host.request_id_headers)
             fmt, rate = self.audio_format(request, resp.headers)
             sse = SSEDecoder() if self.is_sse(resp.headers) else None
-            for chunk in resp.iter_bytes():
-                for audio in self._chunks(sse, chunk):
-                    if info.time_to_first_byte is None:
-                        info.time_to_first_byte = time.perf_counter() - info.t0
-                    parts.append(audio)
-                    yield AudioChunk(audio, fmt, rate)
+            try:
+                for chunk in resp.iter_bytes():
+                    for audio in self._chunks(sse, chunk):
+                        if info.time_to_first_byte is None:
+                            info.time_to_first_byte = time.perf_counter() - info.t0
+                        parts.append(audio)
+                        yield AudioChunk(audio, fmt, rate)
+            except httpx.HTTPError as exc:
+                raise stream_failure(self.name, exc, info.request_id) from exc
         yield SpeechDone(self._speech(request, info, b"".join(parts), fmt, rate))
 
     async def aspeak_stream(self, request: SpeakRequest) -> AsyncIterator[AudioChunk | SpeechDone]:
@@ -180,12 +182,15 @@ class SpeakEndpoint:
             info.request_id = header_request_id(resp.headers, self.host.request_id_headers)
             fmt, rate = self.audio_format(request, resp.headers)
             sse = SSEDecoder() if self.is_sse(resp.headers) else None
-            async for chunk in resp.aiter_bytes():
-                for audio in self._chunks(sse, chunk):
-                    if info.time_to_first_byte is None:
-                        info.time_to_first_byte = time.perf_counter() - info.t0
-                    parts.append(audio)
-                    yield AudioChunk(audio, fmt, rate)
+            try:
+                async for chunk in resp.aiter_bytes():
+                    for audio in self._chunks(sse, chunk):
+                        if info.time_to_first_byte is None:
+                            info.time_to_first_byte = time.perf_counter() - info.t0
+                        parts.append(audio)
+                        yield AudioChunk(audio, fmt, rate)
+            except httpx.HTTPError as exc:
+                raise stream_failure(self.name, exc, info.request_id) from exc
         yield SpeechDone(self._speech(request, info, b"".join(parts), fmt, rate))
 
     def speak(self, request: SpeakRequest) -> Speech:

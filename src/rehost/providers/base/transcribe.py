@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,7 +24,15 @@ import httpx
 
 from ...shared.audio.pricing import transcribe_cost
 from ...shared.audio.types import LiveEvent, TranscribeRequest, TranscribeUsage, Transcript, TranscriptDone
-from ...shared.errors import ConfigurationError, HostError, ProtocolError, RehostError, UnsupportedFeature
+from ...shared.errors import (
+    ConfigurationError,
+    ConnectionFailed,
+    HostError,
+    ProtocolError,
+    RehostError,
+    RequestTimeout,
+    UnsupportedFeature,
+)
 from ...shared.sse import SSEDecoder
 from ...shared.transport import HttpCall, header_request_id
 from ..dialects.common import CallInfo
@@ -33,7 +42,7 @@ from .status import SHAPE_ERRORS
 if TYPE_CHECKING:
     from .host import Host
 
-__all__ = ["BytesCall", "TranscribeEndpoint", "multipart", "with_query"]
+__all__ = ["BytesCall", "TranscribeEndpoint", "multipart", "stream_failure", "with_query"]
 
 
 @dataclass(slots=True)
@@ -51,13 +60,33 @@ class BytesCall(HttpCall):
 
 
 def multipart(fields: Sequence[tuple[str, str]], files: Mapping[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
-    """(body, content type) of a multipart/form-data upload, encoded by httpx. ``fields`` may repeat a name
-    (``timestamp_granularities[]``); ``files`` maps a field to (file name, bytes, MIME type)."""
-    data: dict[str, list[str]] = {}
+    """(body, content type) of a multipart/form-data upload (RFC 7578). ``fields`` may repeat a name
+    (``timestamp_granularities[]``); ``files`` maps a field to (file name, bytes, MIME type). Written here rather
+    than left to httpx, which sends a form without files as urlencoded (a URL-only upload must stay multipart)."""
+    boundary = f"rehost-{uuid.uuid4().hex}"
+    out = bytearray()
     for name, value in fields:
-        data.setdefault(name, []).append(value)
-    request = httpx.Request("POST", "http://form.invalid/", data=data, files=dict(files))
-    return request.read(), request.headers["content-type"]
+        out += (f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(name)}"\r\n\r\n').encode()
+        out += value.encode("utf-8") + b"\r\n"
+    for name, (filename, data, mime) in files.items():
+        out += (f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(name)}"; '
+                f'filename="{_quote(filename)}"\r\nContent-Type: {mime}\r\n\r\n').encode()
+        out += data + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return bytes(out), f"multipart/form-data; boundary={boundary}"
+
+
+def _quote(name: str) -> str:
+    """A form name or file name as a quoted-string (the HTML form encoding: quotes and line ends escaped)."""
+    return name.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def stream_failure(host: str, exc: httpx.HTTPError, request_id: str | None) -> RehostError:
+    """A stream that broke after its answer began: an idle timeout, or a dropped connection."""
+    if isinstance(exc, httpx.TimeoutException):
+        return RequestTimeout(f"{host} went silent mid-stream (idle timeout)", host=host, request_id=request_id)
+    return ConnectionFailed(f"{host} dropped the stream mid-way: {type(exc).__name__}: {exc}", host=host,
+                            request_id=request_id)
 
 
 def with_query(url: str, params: Sequence[tuple[str, Any]]) -> str:
@@ -230,7 +259,11 @@ class TranscribeEndpoint:
                 raise ProtocolError(f"{self.name} sent a stream event that is not an object", host=self.name)
             if data.get("type") == "error" or ("error" in data and "type" not in data):
                 raise self.host.map_inband_error(data, CallInfo(self.name, "", ""), self.error_from_body)
-            out.extend(self.stream_event(data, state))
+            try:
+                out.extend(self.stream_event(data, state))
+            except SHAPE_ERRORS as exc:
+                raise ProtocolError(f"{self.name} sent a stream event of an unexpected shape ({exc})",
+                                    host=self.name) from exc
         return out
 
     def transcribe_stream(self, request: TranscribeRequest) -> Iterator[LiveEvent]:
@@ -244,8 +277,11 @@ class TranscribeEndpoint:
         sse = SSEDecoder()
         with self.host._transport.stream(call, self.map_http_error, total=request.timeout) as resp:
             info.request_id = header_request_id(resp.headers, self.host.request_id_headers)
-            for chunk in resp.iter_bytes():
-                yield from self._events(sse, chunk, state)
+            try:
+                for chunk in resp.iter_bytes():
+                    yield from self._events(sse, chunk, state)
+            except httpx.HTTPError as exc:
+                raise stream_failure(self.name, exc, info.request_id) from exc
         yield TranscriptDone(self.complete(self.finish_stream(state, request, info), request, info))
 
     async def atranscribe_stream(self, request: TranscribeRequest) -> AsyncIterator[LiveEvent]:
@@ -258,9 +294,12 @@ class TranscribeEndpoint:
         sse = SSEDecoder()
         async with self.host._transport.astream(call, self.map_http_error, total=request.timeout) as resp:
             info.request_id = header_request_id(resp.headers, self.host.request_id_headers)
-            async for chunk in resp.aiter_bytes():
-                for event in self._events(sse, chunk, state):
-                    yield event
+            try:
+                async for chunk in resp.aiter_bytes():
+                    for event in self._events(sse, chunk, state):
+                        yield event
+            except httpx.HTTPError as exc:
+                raise stream_failure(self.name, exc, info.request_id) from exc
         yield TranscriptDone(self.complete(self.finish_stream(state, request, info), request, info))
 
 

@@ -67,7 +67,8 @@ def load(data: bytes, *, format: str | None = None, sample_rate: int | None = No
     data = bytes(data)
     if not data:
         raise ConfigurationError("the audio is empty (0 bytes)")
-    found = sniff(data)
+    # raw formats have no magic number: their bytes can look like anything (0xFF... like an mp3 frame sync)
+    found = None if format in ("pcm16", "ulaw", "alaw") else sniff(data)
     fmt = format or found
     if fmt is None and name:
         fmt = _EXTENSIONS.get(Path(name).suffix.lower().lstrip("."))
