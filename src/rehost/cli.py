@@ -298,6 +298,10 @@ def _thinking(text: str) -> bool | str | int:
 
 
 def _bench(argv: Sequence[str]) -> int:
+    if argv and argv[0] in ("transcribe", "speak"):  # the speech kinds' bench: rehost bench transcribe|speak MODEL
+        from .bench.speech_cli import main as speech_bench
+
+        return speech_bench(argv)
     from .bench.runner import DEFAULT_TIMEOUT
 
     parser = _Parser(

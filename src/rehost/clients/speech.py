@@ -132,7 +132,7 @@ class _Bound:
         self._check_model()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.model!r}, host={getattr(self.provider, 'name', '?')!r})"
+        return f"{type(self).__name__}({self.model!r}, host={getattr(getattr(self, 'provider', None), 'name', '?')!r})"
 
     def _check_model(self) -> None:
         raise NotImplementedError
@@ -142,11 +142,15 @@ class _Bound:
             from ..entry import provider as by_name
 
             provider = by_name(provider)
-        if not callable(getattr(provider, "endpoint", None)):
+        if callable(getattr(provider, "endpoint", None)):
+            kinds = provider.kinds
+        elif callable(getattr(provider, "send", None)):  # a chat provider not yet on Host (issue 13's transition)
+            kinds = frozenset({"chat"})
+        else:
             raise ConfigurationError(f"{type(self).__name__} needs a host (such as WhisperLocal() or 'openai'), not "
                                      f"{type(provider).__name__}")
-        if self.kind not in provider.kinds:
-            served = ", ".join(sorted(provider.kinds)) or "nothing"
+        if self.kind not in kinds:
+            served = ", ".join(sorted(kinds)) or "nothing"
             raise UnsupportedFeature(f"{provider.name} serves no {self.kind} endpoint (it serves {served})",
                                      host=provider.name)
         return provider
@@ -155,11 +159,15 @@ class _Bound:
     def sender(self) -> Any:
         return self.provider.endpoint(self.kind)
 
-    def bind(self: S, provider: Any) -> S:
-        """The same client on another host."""
+    def bind(self: S, provider: Any, model: str | None = None) -> S:
+        """The same client on another host (and, where that host serves the family under another model, such as
+        Whisper large-v3 on Groq for OpenAI's whisper-1, that ``model``)."""
         other = type(self).__new__(type(self))
         other.__dict__.update(self.__dict__)
         other.provider = other._as_host(provider)
+        if model is not None:
+            other.model = model
+            other._check_model()
         return other
 
 
