@@ -111,7 +111,8 @@ class SpeechResult:
         return total * Decimal(1_000_000) / chars if chars else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"host": self.host, "model": self.model, "kind": self.kind, "latency": self.latency().to_dict(), "rtf": self.rtf().to_dict(),
+        return {"host": self.host, "model": self.model, "kind": self.kind, "latency": self.latency().to_dict(),
+                "rtf": self.rtf().to_dict(),
                 "ttfb": self.ttfb().to_dict(), "wer": self.wer(),
                 "unit_cost": None if self.unit_cost() is None else str(self.unit_cost()),
                 "errors": self.errors, "samples": [{**asdict(s), "cost": None if s.cost is None else str(s.cost),

@@ -75,8 +75,8 @@ def main(argv: Sequence[str]) -> int:
     from . import speech
 
     providers: list[Any] = []
-    for spec in args.hosts.split(","):  # name[:key=value...][@model]: @model where the host serves another model
-        spec, _, model = spec.partition("@")
+    for item in args.hosts.split(","):  # name[:key=value...][@model]: @model where the host serves another model
+        spec, _, model = item.partition("@")
         name, options = parse_host(spec)
         host = build_provider(name, options)
         providers.append((host, model) if model else host)
