@@ -42,9 +42,9 @@ def main() -> None:
     print(f"word error rate: {wer(said, transcript.text):.1%}; first words: "
           + ", ".join(f"{w.text} @{w.start:.2f}s" for w in transcript.words[:4]))
 
-    stt = compare_transcribe(ears, [ears.provider], [(speech, said)], runs=2, language="en")
+    stt = compare_transcribe(ears, [ears.provider], [(speech, said)], runs=1, language="en")
     print("\n" + stt.table())
-    tts = compare_speak(voice, [voice.provider], SENTENCES, runs=2, judge=ears, format="pcm16")
+    tts = compare_speak(voice, [voice.provider], SENTENCES, runs=1, judge=ears, format="pcm16")
     print("\n" + tts.table())
     try:
         print(f"\nplots: {stt.plot(OUT / 'bench_transcribe.png')}, {tts.plot(OUT / 'bench_speak.png')}")
