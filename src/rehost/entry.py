@@ -92,9 +92,19 @@ def client(spec: str, *, raw: bool = False, provider_options: Mapping[str, Any] 
     """A model client bound to a provider, from ``"host/model"``.
 
     ``provider_options`` go to the provider (``api_key``, ``base_url``, ``project`` ...); other options go to
-    the client (``thinking``, ``system``, ``tools``, sampling settings). ``bound_to`` is a provider already built
-    for the host, to share one (and its connections) between several clients; it excludes ``provider_options``.
+    the client (``thinking``, ``system``, ``tools``, sampling settings, ``catalog``). ``bound_to`` is a provider
+    already built for the host, to share one (and its connections) between several clients; it excludes
+    ``provider_options``. With ``catalog=`` the model is looked up in that catalogue, as the client's calls
+    will be.
     """
+    from .shared.catalog import using_catalog
+
+    with using_catalog(options.get("catalog")):
+        return _client(spec, raw=raw, provider_options=provider_options, bound_to=bound_to, **options)
+
+
+def _client(spec: str, *, raw: bool, provider_options: Mapping[str, Any] | None, bound_to: Any,
+            **options: Any) -> Any:
     host, sep, model = spec.partition("/")
     if not sep or not host or not model:
         raise ConfigurationError(f"give a model as 'host/model' (for example 'groq/qwen3-32b'), not {spec!r}")

@@ -37,8 +37,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from .shared.chat.types import Completion, Done, Message, ReasoningDelta, TextDelta, Thinking
 from .shared.errors import ConfigurationError, RehostError
-from .shared.types import Completion, Done, Message, ReasoningDelta, TextDelta, Thinking
 
 __all__ = ["Chat", "main", "parse_host"]
 

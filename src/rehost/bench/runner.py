@@ -22,9 +22,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..shared.chat.types import ReasoningDelta, TextDelta
 from ..shared.errors import ConfigurationError, RehostError
-from ..shared.transport import WIRE_TIMING
-from ..shared.types import ReasoningDelta, TextDelta
+from ..shared.io.call import WIRE_TIMING
 from .prompts import load_prompts
 from .stats import Summary, summarize
 

@@ -22,9 +22,9 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+from ..shared.chat.request import Request, ThinkingPlan
+from ..shared.chat.types import MessageLike, Thinking
 from ..shared.errors import UnsupportedFeature
-from ..shared.request import Request, ThinkingPlan
-from ..shared.types import MessageLike, Thinking
 from .base import ModelClient, SamplingOptions, Variant
 
 __all__ = ["ClaudeClient"]

@@ -19,7 +19,7 @@ import warnings
 from collections.abc import Mapping
 from typing import ClassVar
 
-from ..shared.request import ReasoningTags, ThinkingPlan
+from ..shared.chat.request import ReasoningTags, ThinkingPlan
 from .base import ModelClient, SamplingOptions, Variant
 
 __all__ = ["DeepSeekClient"]

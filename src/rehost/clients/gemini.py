@@ -16,9 +16,9 @@ import warnings
 from collections.abc import Mapping
 from typing import ClassVar
 
+from ..shared.chat.request import ThinkingPlan
+from ..shared.chat.types import Thinking
 from ..shared.errors import UnsupportedFeature
-from ..shared.request import ThinkingPlan
-from ..shared.types import Thinking
 from .base import ModelClient, SamplingOptions, Variant, plan_for_style
 
 __all__ = ["GeminiClient"]

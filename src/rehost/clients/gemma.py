@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from ..shared.chat.request import ThinkingPlan
+from ..shared.chat.types import Thinking
 from ..shared.errors import UnsupportedFeature
-from ..shared.request import ThinkingPlan
-from ..shared.types import Thinking
 from .base import ModelClient, Variant
 
 __all__ = ["GemmaClient"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..shared.request import ThinkingPlan
-from ..shared.types import Thinking
+from ..shared.chat.request import ThinkingPlan
+from ..shared.chat.types import Thinking
 from .base import ModelClient, Variant
 
 __all__ = ["GenericClient"]
@@ -22,9 +22,11 @@ class GenericClient(ModelClient):
     def __init__(self, model: str, **kwargs: Any) -> None:
         # imported here, not at module level: the catalogue module (tomllib, difflib) is not needed to import
         # GenericClient, only to build one (measured: ~10 ms of `from rehost import GenericClient, Groq`)
-        from ..shared.catalog import default_catalog
+        from ..shared.catalog import default_catalog, using_catalog
 
-        if model not in default_catalog() and "host_model_id" not in kwargs:
+        with using_catalog(kwargs.get("catalog")):  # the client's own catalogue, when it is given one
+            known = model in default_catalog()
+        if not known and "host_model_id" not in kwargs:
             kwargs["host_model_id"] = model  # a host's own id, sent as is
         self._variant = Variant(model=model, name=model, thinking="effort")
         super().__init__(model, **kwargs)

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from ..shared.chat.request import ThinkingPlan
 from ..shared.errors import UnsupportedFeature
-from ..shared.request import ThinkingPlan
 from .base import ModelClient, SamplingOptions, Variant
 
 __all__ = ["GPTClient"]
@@ -30,6 +30,10 @@ def _v(model: str, name: str, **kw: Any) -> Variant:
     if kw.get("thinking") == "effort":
         kw.setdefault("can_disable", False)
     return Variant(model=model, name=name, **kw)
+
+
+#: the sampling settings OpenAI's reasoning models refuse (names of ``SAMPLING_FIELDS``)
+REASONING_REFUSES = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
 
 
 class GPTClient(ModelClient):
@@ -60,7 +64,6 @@ class GPTClient(ModelClient):
     def check_sampling(self, sampling: SamplingOptions, thinking: ThinkingPlan | None = None) -> None:
         if not self.is_openai_reasoning:
             return
-        refused = [name for name in ("temperature", "top_p", "presence_penalty", "frequency_penalty")
-                   if getattr(sampling, name) is not None]
+        refused = [name for name in REASONING_REFUSES if getattr(sampling, name) is not None]
         if refused:
             raise UnsupportedFeature(f"{self.model} is a reasoning model and takes no {', '.join(refused)}")

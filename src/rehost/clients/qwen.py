@@ -23,8 +23,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from ..shared.request import ReasoningTags, ThinkingPlan
-from ..shared.types import Thinking
+from ..shared.chat.request import ReasoningTags, ThinkingPlan
+from ..shared.chat.types import Thinking
 from .base import ModelClient, SamplingOptions, Variant
 
 __all__ = ["QwenClient"]

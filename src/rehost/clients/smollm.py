@@ -23,9 +23,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
+from ..shared.chat.request import ThinkingPlan
+from ..shared.chat.types import Thinking
 from ..shared.errors import ConfigurationError, UnsupportedFeature
-from ..shared.request import ThinkingPlan
-from ..shared.types import Thinking
 from .base import ModelClient, Variant
 
 __all__ = ["GGUF_PACKAGE", "SmolLMClient", "bundled_gguf"]

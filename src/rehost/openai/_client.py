@@ -8,9 +8,9 @@ from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterable, 
 from typing import Any, NoReturn
 
 from ..clients.base import AsyncCompletionStream, CompletionStream
+from ..shared.chat.output import Output
+from ..shared.chat.types import Completion, Done, ReasoningDelta, StreamEvent, TextDelta, ToolCallDelta, Usage
 from ..shared.errors import ConfigurationError, UnsupportedFeature
-from ..shared.output import Output
-from ..shared.types import Completion, Done, ReasoningDelta, StreamEvent, TextDelta, ToolCallDelta, Usage
 from . import types as t
 from ._convert import Call, chat_completion, convert_call, new_id, usage_of
 

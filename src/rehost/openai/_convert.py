@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..shared.errors import ConfigurationError, UnsupportedFeature
-from ..shared.output import Output
-from ..shared.types import (
+from ..shared.chat.output import Output
+from ..shared.chat.sampling import SAMPLING_FIELDS
+from ..shared.chat.types import (
     Completion,
     DocumentPart,
     ImagePart,
@@ -33,6 +33,7 @@ from ..shared.types import (
     ToolResult,
     Usage,
 )
+from ..shared.errors import ConfigurationError, UnsupportedFeature
 from . import types as t
 
 __all__ = ["Call", "chat_completion", "convert_call", "convert_messages", "new_id", "usage_of"]
@@ -68,7 +69,14 @@ _NEUTRAL: dict[str, tuple[Any, ...]] = {
     "parallel_tool_calls": (None,),
     "extra_query": (None,),
 }
-_SAMPLING = ("temperature", "top_p", "seed", "presence_penalty", "frequency_penalty")
+#: the sampling settings create() spells its own way (read one by one below) or does not have (refused as an
+#: unknown argument); every other one of rehost's settings (``SAMPLING_FIELDS``) passes through by its name
+_SPELLED_APART = {
+    "max_tokens": "max_tokens or max_completion_tokens",
+    "stop": "a string or a list",
+    "top_k": "not a create() argument",
+}
+_SAMPLING = tuple(name for name in SAMPLING_FIELDS if name not in _SPELLED_APART)
 _EFFORTS = ("minimal", "low", "medium", "high", "xhigh", "max")
 
 

@@ -23,8 +23,8 @@ from typing import Any
 
 from ..clients.base import fold_system
 from ..clients.deepseek import DeepSeekClient
+from ..shared.chat.types import Message, Part, TextPart
 from ..shared.errors import ConfigurationError
-from ..shared.types import Message, Part, TextPart
 
 __all__ = ["MATH_DIRECTIVE", "R1_VARIANTS", "ScientificReasoner", "boxed_answer"]
 

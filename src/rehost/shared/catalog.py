@@ -8,10 +8,13 @@ Prices are USD per million tokens with the date they were read; ``models_table``
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import difflib
 import threading
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -20,7 +23,7 @@ from typing import Any, Literal
 from .errors import ConfigurationError, ModelNotServed
 from .pricing import Prices, updated_prices
 
-__all__ = ["Catalog", "HostEntry", "ModelEntry", "default_catalog", "models_table"]
+__all__ = ["Catalog", "HostEntry", "ModelEntry", "default_catalog", "models_table", "using_catalog"]
 
 Status = Literal["active", "unconfirmed", "deprecated", "retired"]
 
@@ -231,10 +234,35 @@ class Catalog:
 
 _default: Catalog | None = None
 _default_lock = threading.Lock()
+#: the catalogue of the call being made, when a client was given one (``ModelClient(catalog=...)``)
+_in_use: contextvars.ContextVar[Catalog | None] = contextvars.ContextVar("rehost_catalog", default=None)
+
+
+@contextlib.contextmanager
+def using_catalog(catalog: Catalog | None) -> Iterator[None]:
+    """Within this block (this thread or task only), ``default_catalog()`` is ``catalog``: how a client given
+    ``catalog=`` makes its bound host read ids, prices and context windows from it, whatever kind of host it
+    is, without changing the process-wide catalogue. ``None`` changes nothing."""
+    if catalog is None:
+        yield
+        return
+    if not isinstance(catalog, Catalog):
+        raise ConfigurationError(f"catalog must be a rehost Catalog (Catalog.load(), then .register(...)), not "
+                                 f"{type(catalog).__name__}")
+    token = _in_use.set(catalog)
+    try:
+        yield
+    finally:
+        _in_use.reset(token)
 
 
 def default_catalog() -> Catalog:
-    """The shipped catalogue, loaded once (and extended in place by ``register``)."""
+    """The catalogue in use: the one a client given ``catalog=`` set for the call it is making
+    (``using_catalog``), else the shipped, process-wide one, loaded once (and extended in place by
+    ``register``)."""
+    chosen = _in_use.get()
+    if chosen is not None:
+        return chosen
     global _default
     if _default is None:
         with _default_lock:

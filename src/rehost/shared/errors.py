@@ -21,7 +21,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .types import Attempt
+    from .chat.types import Attempt
 
 __all__ = [
     "AuthenticationError",
@@ -31,6 +31,7 @@ __all__ = [
     "ContextWindowExceeded",
     "HostError",
     "InvalidRequest",
+    "JobLost",
     "MissingAPIKey",
     "ModelNotFound",
     "ModelNotServed",
@@ -44,6 +45,7 @@ __all__ = [
     "RehostError",
     "RequestTimeout",
     "ServerError",
+    "SessionClosed",
     "ToolLoopLimit",
     "UnsupportedFeature",
 ]
@@ -198,6 +200,15 @@ class NotFound(HostError):
     """404: the endpoint or resource does not exist."""
 
 
+class JobLost(NotFound):
+    """A long-running job (a video, a batch) the host no longer knows: its status poll answered 404. Not
+    retried and not resubmitted (a resubmission would be billed again): ``job_id`` says which job it was."""
+
+    def __init__(self, message: str, *, job_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.job_id = job_id
+
+
 class ModelNotFound(NotFound):
     """The host does not know the model id it was sent."""
 
@@ -270,6 +281,24 @@ class ConnectionFailed(RehostError, ConnectionError):
 
 class ProtocolError(RehostError):
     """The host's output could not be understood (malformed JSON, truncated stream, wrong content type)."""
+
+
+#: websocket close codes after which reconnecting cannot help: a normal close, a refusal by policy, a message
+#: too big, a missing extension (RFC 6455 7.4.1)
+_FINAL_CLOSE_CODES = frozenset({1000, 1001, 1003, 1007, 1008, 1009, 1010})
+
+
+class SessionClosed(ConnectionFailed):
+    """A session's connection (a websocket) closed: ``close_code`` and ``close_reason`` are what the peer sent
+    (1006: dropped with no close frame at all). Retryable (a new session may work) unless the code says the
+    peer closed on purpose (normal close, policy refusal, message too big)."""
+
+    def __init__(self, message: str, *, close_code: int | None = None, close_reason: str = "",
+                 **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.close_code = close_code
+        self.close_reason = close_reason
+        self.retryable = close_code not in _FINAL_CLOSE_CODES
 
 
 # ---------------------------------------------------------------------------------------------- the answer

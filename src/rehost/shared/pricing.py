@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from .types import Usage
+    from .chat.types import Usage
 
 __all__ = ["Cost", "Prices", "cost_from_host", "cost_of", "price", "updated_prices"]
 

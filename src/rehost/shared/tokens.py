@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .types import Message, ReasoningPart, TextPart, Tool, ToolCall, ToolResult
+from .chat.types import Message, ReasoningPart, TextPart, Tool, ToolCall, ToolResult
 
 __all__ = ["TOKENIZERS", "TokenCount", "count_tokens", "estimate", "render_text", "tokenizer_available"]
 

@@ -103,7 +103,7 @@ def redirect_to_url(base: str) -> Iterator[None]:
         rewrite(request)
         return await async_send(self, request)
 
-    from ..shared.aio import AiohttpTransport  # rehost's async pools sit on aiohttp by default
+    from ..shared.io.aio import AiohttpTransport  # rehost's async pools sit on aiohttp by default
 
     aio_send = AiohttpTransport.handle_async_request
 

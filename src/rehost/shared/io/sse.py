@@ -1,0 +1,117 @@
+"""Incremental server-sent-events decoder (the WHATWG event-stream format).
+
+Written here rather than taken from a library because it sits on the streaming hot path: it works on bytes,
+splits lines once per network chunk, and leaves JSON parsing to the dialect so each event is parsed exactly
+once. It accepts ``\\n``, ``\\r\\n`` and ``\\r`` line ends, including a ``\\r\\n`` split across two chunks,
+skips comment lines (keep-alives such as ``: OPENROUTER PROCESSING``), and joins multi-line ``data``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import ProtocolError
+from .lines import LineSplitter
+
+__all__ = ["SSEDecoder", "SSEEvent"]
+
+
+@dataclass(slots=True, frozen=True)
+class SSEEvent:
+    data: str
+    event: str = "message"
+    id: str | None = None
+    retry: int | None = None
+
+
+class SSEDecoder(LineSplitter):
+    """Feed it bytes as they arrive; it returns the events completed so far."""
+
+    __slots__ = ("_cr", "_data", "_event", "_id", "_retry", "comments", "ended_cleanly")
+
+    def __init__(self, max_event_bytes: int = 64 * 1024 * 1024) -> None:
+        super().__init__(max_event_bytes)
+        self._cr = False
+        self._data: list[str] = []
+        self._event = ""
+        self._id: str | None = None
+        self._retry: int | None = None
+        self.comments = 0
+        self.ended_cleanly = True
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        if not self._started:
+            chunk = self._skip_bom(chunk)
+            if not chunk:
+                return []
+        if self._cr:
+            chunk = b"\r" + chunk
+            self._cr = False
+        if b"\r" in chunk:
+            if chunk.endswith(b"\r"):
+                # may be the first half of "\r\n": decide when the next chunk comes
+                chunk = chunk[:-1]
+                self._cr = True
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        lines = self._complete_lines(chunk)
+        if not lines:
+            return []
+        out: list[SSEEvent] = []
+        for line in lines:
+            self._line(line, out)
+        return out
+
+    def close(self) -> list[SSEEvent]:
+        """End of stream: dispatch what is complete; an unterminated last line marks the stream as cut."""
+        out: list[SSEEvent] = []
+        if self._held:
+            self._join_held()
+        if not self._started:
+            self._started = True  # fewer than three bytes in all: they are an unterminated line
+        if self._cr:
+            self._cr = False
+            self._line(self._buf, out)
+            self._buf = b""
+        if self._buf:
+            self.ended_cleanly = False
+            self._buf = b""
+        if self._data:
+            # the host ended the body without the blank line that closes the last event: keep the event
+            self._line(b"", out)
+        return out
+
+    def _line(self, line: bytes, out: list[SSEEvent]) -> None:
+        if not line:
+            if self._data:
+                out.append(SSEEvent("\n".join(self._data), self._event or "message", self._id, self._retry))
+                self._data = []
+            self._event = ""
+            return
+        if line.startswith(b"data:"):
+            value = line[6:] if line.startswith(b"data: ") else line[5:]
+            self._data.append(self._decode(value))
+            return
+        if line[0] == 0x3A:  # ":" comment / keep-alive
+            self.comments += 1
+            return
+        name, _, value = line.partition(b":")
+        if value.startswith(b" "):
+            value = value[1:]
+        if name == b"event":
+            self._event = self._decode(value)
+        elif name == b"id":
+            if b"\0" not in value:
+                self._id = self._decode(value)
+        elif name == b"retry":
+            if value.isdigit() and len(value) <= 10:  # ASCII digits only; a longer value is not a delay
+                self._retry = int(value)
+        elif name == b"data":  # "data" with no colon at all
+            self._data.append("")
+        # any other field name is ignored, as the format requires
+
+    @staticmethod
+    def _decode(value: bytes) -> str:
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(f"event stream is not valid UTF-8: {exc}") from exc
