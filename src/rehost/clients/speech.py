@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -306,6 +306,67 @@ class Transcriber(_Bound):
         request = dataclasses.replace(self.request(audio, **kwargs), stream=True)
         async for event in self.sender.atranscribe_stream(request):
             yield event
+
+
+    async def atranscribe_live(self, chunks: AsyncIterable[bytes] | Iterable[bytes], *, format: str = "pcm16",
+                               sample_rate: int | None = 16000, language: str | None = None, diarize: bool = False,
+                               interim: bool = True, keepalive: float | None = 5.0, finalize: bool = False,
+                               **options: Any) -> AsyncIterator[LiveEvent]:
+        """Transcribe audio as it comes (a microphone, a call): ``chunks`` of raw audio in ``format`` at
+        ``sample_rate`` (or a container's bytes), sent as they arrive; yields partial words, finals, ends of
+        utterance, then ``TranscriptDone``. ``keepalive``: seconds of silence after which the host is told the
+        stream is alive (None: never)."""
+        sender = self.sender
+        if not getattr(sender, "live", False):
+            raise UnsupportedFeature(f"{sender.name} has no live transcription (a websocket) for {self.model}",
+                                     host=sender.name)
+        if format not in sender.formats:
+            raise UnsupportedFeature(f"{sender.name} does not take {format} audio live", host=sender.name)
+        spec = self.spec
+        if language is not None and spec.languages is not None and language.lower() not in spec.languages:
+            raise ConfigurationError(f"{self.model} does not know the language {language!r}")
+        if diarize and not spec.diarize:
+            raise UnsupportedFeature(f"{self.model} does not tell speakers apart (diarize=)")
+        request = TranscribeRequest(model=self.model, language=language.lower() if language else None,
+                                    diarize=diarize, options=options, host_model_id=self.host_model_id)
+        async for event in sender.atranscribe_live(request, chunks, format=format, sample_rate=sample_rate,
+                                                   interim=interim, keepalive=keepalive, finalize=finalize):
+            yield event
+
+    def transcribe_live(self, chunks: Iterable[bytes], **kwargs: Any) -> Iterator[LiveEvent]:
+        """``atranscribe_live`` for sync code: the session runs on a private event loop in a worker thread and
+        the events are handed over as they come; leaving the loop early closes the session."""
+        import asyncio
+        import queue
+        import threading
+
+        handed: queue.Queue[tuple[str, Any]] = queue.Queue()
+        stop = threading.Event()
+
+        async def pump() -> None:
+            try:
+                async for event in self.atranscribe_live(chunks, **kwargs):
+                    handed.put(("event", event))
+                    if stop.is_set():
+                        return
+            except BaseException as exc:  # handed to the reader, which raises it
+                handed.put(("error", exc))
+            else:
+                handed.put(("end", None))
+
+        worker = threading.Thread(target=lambda: asyncio.run(pump()), name="rehost-live", daemon=True)
+        worker.start()
+        try:
+            while True:
+                kind, value = handed.get()
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise value
+                yield value
+        finally:
+            stop.set()
+            worker.join(10)
 
 
 class Speaker(_Bound):

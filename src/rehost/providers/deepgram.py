@@ -7,19 +7,19 @@ Facts: ../shared/HOSTS-MEDIA.md §2.1-§2.3. "Deepgram v3" in roadmaps is the v3
 ``Authorization: Token <key>``. Errors come in two shapes, ``{"err_code", "err_msg", "request_id"}`` and
 ``{"category", "message", "details", "request_id"}``; both are read.
 
-Raw PCM16 / mu-law / A-law need ``encoding`` and ``sample_rate`` on the query (containers carry their own). The
-live websocket (``wss://api.deepgram.com/v1/listen``: interim results, ``KeepAlive``, ``Finalize``,
-``CloseStream``) waits for the shared websocket shell and is not served yet.
+Raw PCM16 / mu-law / A-law need ``encoding`` and ``sample_rate`` on the query (containers carry their own). Live
+transcription over ``wss://api.deepgram.com/v1/listen`` (interim results, ``KeepAlive``, ``Finalize``,
+``CloseStream``) is in ``deepgram_live.py``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
 from ..shared.audio.languages import iso639_1
-from ..shared.audio.types import Segment, TranscribeRequest, TranscribeUsage, Transcript, Word
+from ..shared.audio.types import LiveEvent, Segment, TranscribeRequest, TranscribeUsage, Transcript, Word
 from ..shared.errors import HostError, UnsupportedFeature
 from ..shared.transport import HttpCall
 from .base.host import Host
@@ -40,7 +40,10 @@ _ENCODINGS = {"pcm16": "linear16", "ulaw": "mulaw", "alaw": "alaw"}
 
 
 class DeepgramTranscribe(TranscribeEndpoint):
-    """Prerecorded ``/v1/listen``: audio bytes or a URL in, one JSON result out."""
+    """Prerecorded ``/v1/listen``: audio bytes or a URL in, one JSON result out; and live, over a websocket
+    (``atranscribe_live``, in ``deepgram_live.py``)."""
+
+    live: ClassVar[bool] = True
 
     formats: ClassVar[frozenset[str]] = frozenset({"wav", "mp3", "flac", "ogg", "opus", "webm", "m4a", "mp4", "aac",
                                                    "pcm16", "ulaw", "alaw"})
@@ -67,6 +70,12 @@ class DeepgramTranscribe(TranscribeEndpoint):
             values = value if isinstance(value, list | tuple) else [value]
             params += [(key, v) for v in values]
         return params
+
+    def atranscribe_live(self, request: TranscribeRequest, chunks: Any, **options: Any) -> AsyncIterator[LiveEvent]:
+        """Live events for audio sent as it comes (see ``deepgram_live.live_events`` for the options)."""
+        from .deepgram_live import live_events
+
+        return live_events(self, request, chunks, **options)
 
     def build_call(self, request: TranscribeRequest, model_id: str) -> HttpCall:
         url = with_query(f"{self.base_url}/listen", self.query(request, model_id))

@@ -108,6 +108,8 @@ class TranscribeEndpoint:
     max_upload_bytes: ClassVar[int | None] = None
     #: whether it can stream a transcript as it is made (``transcribe_stream``)
     streams: ClassVar[bool] = False
+    #: whether it transcribes live audio over a websocket (``atranscribe_live(request, chunks, ...)``)
+    live: ClassVar[bool] = False
 
     def __init__(self, host: Host) -> None:
         self.host = host

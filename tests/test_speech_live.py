@@ -1,0 +1,126 @@
+"""Issue 14, live transcription: Deepgram's ``/v1/listen`` websocket against a real websocket server on loopback
+(``rehost.testing.emulator_live``): interim words, finals, ends of utterance, the whole transcript at the close;
+KeepAlive sent while no audio goes out (and the socket closed by the host when it is not), Finalize and
+CloseStream; a dropped socket, an error close frame and a refused handshake as typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from rehost.clients.nova import NovaTranscriber
+from rehost.clients.whisper import WhisperTranscriber
+from rehost.errors import ConfigurationError, RateLimited, SessionClosed, UnsupportedFeature
+from rehost.providers.deepgram import Deepgram
+from rehost.shared.audio import FinalTranscript, PartialTranscript, TranscriptDone, UtteranceEnd
+from rehost.testing.emulator_live import LiveEmulator
+
+CHUNK = b"\x00\x00" * 1600  # 100 ms of 16 kHz PCM16
+
+
+def ears(live: LiveEmulator) -> NovaTranscriber:
+    return NovaTranscriber(Deepgram("dg-live-key", base_url=live.base_url))
+
+
+def test_interim_words_finals_and_the_whole_transcript():
+    with LiveEmulator(text="the quick brown fox jumps over", words_per_utterance=3) as live:
+        events = list(ears(live).transcribe_live([CHUNK] * 6, language="en", smart_format=True))
+    partials = [e for e in events if isinstance(e, PartialTranscript)]
+    finals = [e for e in events if isinstance(e, FinalTranscript)]
+    assert [p.text for p in partials] == ["the", "the quick", "fox", "fox jumps"]
+    assert [f.text for f in finals] == ["the quick brown", "fox jumps over"]
+    assert all(f.speech_final for f in finals)
+    assert sum(isinstance(e, UtteranceEnd) for e in events) == 2
+    done = events[-1]
+    assert isinstance(done, TranscriptDone)
+    assert done.transcript.text == "the quick brown fox jumps over"
+    assert [w.start for w in done.transcript.words] == [0.0, 0.3, 0.6, 0.9, 1.2, 1.5]
+    assert done.transcript.request_id == "emu-live-req"
+    assert done.transcript.duration == pytest.approx(1.8)
+    assert done.transcript.host == "deepgram"
+    query = live.queries[0]
+    assert query == {"model": "nova-3", "language": "en", "smart_format": "true", "encoding": "linear16",
+                     "sample_rate": "16000", "channels": "1", "interim_results": "true"}
+    assert live.headers[0]["authorization"] == "Token dg-live-key"
+    assert live.seen[-1] == "CloseStream"
+    assert live.seen.count(("audio", len(CHUNK))) == 6
+
+
+def test_keepalive_is_sent_while_no_audio_goes_out():
+    async def slow() -> AsyncIterator[bytes]:
+        yield CHUNK
+        await asyncio.sleep(1.0)  # a pause longer than the host's silence limit
+        yield CHUNK
+
+    async def go(keepalive: float | None) -> list[object]:
+        return [e async for e in ears(live).atranscribe_live(slow(), keepalive=keepalive)]
+
+    with LiveEmulator(text="one two", idle_close=0.5) as live:
+        events = asyncio.run(go(0.2))
+        assert isinstance(events[-1], TranscriptDone)
+        assert events[-1].transcript.text == "one two"
+        assert "KeepAlive" in live.seen
+    with LiveEmulator(text="one two", idle_close=0.5) as live, pytest.raises(SessionClosed) as caught:
+        asyncio.run(go(None))  # no KeepAlive: the host closes the socket, as Deepgram does after 10 s
+    assert caught.value.close_code == 1011
+    assert "NET-0001" in caught.value.close_reason
+
+
+def test_finalize_flushes_before_closing():
+    with LiveEmulator(text="alpha beta", words_per_utterance=5) as live:
+        events = list(ears(live).transcribe_live([CHUNK, CHUNK], finalize=True, interim=False))
+    assert live.seen[-2:] == ["Finalize", "CloseStream"]
+    assert live.queries[0]["interim_results"] == "false"
+    assert [e.text for e in events if isinstance(e, FinalTranscript)] == ["alpha beta"]
+
+
+@pytest.mark.parametrize(("fault", "code"), [("drop", 1006), ("error_frame", 1008)])
+def test_a_dropped_socket_and_an_error_frame_are_session_closed(fault: str, code: int):
+    with LiveEmulator(fault=fault, fault_after=2) as live:
+        got: list[object] = []
+        with pytest.raises(SessionClosed) as caught:
+            for event in ears(live).transcribe_live([CHUNK] * 10):
+                got.append(event)
+    assert caught.value.close_code == code
+    assert got  # the events before the fault arrived
+    if fault == "error_frame":
+        assert "DATA-0000" in caught.value.close_reason
+
+
+def test_a_refused_handshake_is_its_http_error_and_the_key_stays_out():
+    with LiveEmulator(fault="429") as live, pytest.raises(RateLimited) as caught:
+        list(ears(live).transcribe_live([CHUNK]))
+    assert caught.value.status == 429
+    assert "dg-live-key" not in str(caught.value)
+
+
+def test_live_input_is_checked_before_connecting():
+    with LiveEmulator() as live:
+        with pytest.raises(UnsupportedFeature, match="live"):
+            list(WhisperTranscriber(live_whisper_host(), "whisper-1").transcribe_live([CHUNK]))
+        with pytest.raises(ConfigurationError, match="sample_rate"):
+            list(ears(live).transcribe_live([CHUNK], sample_rate=None))
+        assert live.queries == []
+
+
+def live_whisper_host() -> object:
+    from tests.speech_hosts import OpenAIAudio
+
+    return OpenAIAudio("k")
+
+
+def test_leaving_a_sync_live_loop_early_closes_the_session():
+    def endless() -> Iterator[bytes]:
+        while True:
+            yield CHUNK
+            time.sleep(0.01)
+
+    with LiveEmulator(text=" ".join(["w"] * 50)) as live:
+        t0 = time.monotonic()
+        for event in ears(live).transcribe_live(endless()):
+            if isinstance(event, PartialTranscript):
+                break
+        assert time.monotonic() - t0 < 5
