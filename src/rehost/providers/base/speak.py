@@ -69,6 +69,14 @@ class SpeakEndpoint:
         rate = request.sample_rate or (_DEFAULT_PCM_RATE if request.format == "pcm16" else None)
         return request.format, rate
 
+    def check_answer(self, headers: httpx.Headers, info: CallInfo) -> None:
+        """A 200 answer that is not audio (an HTML page from a proxy, a JSON error) fails here, before its bytes
+        are taken for sound."""
+        ctype = headers.get("content-type", "").lower()
+        if ctype.startswith(("text/html", "application/json", "text/plain")):
+            raise ProtocolError(f"{self.name} answered {ctype}, not audio", host=self.name,
+                                request_id=info.request_id)
+
     def is_sse(self, headers: httpx.Headers) -> bool:
         """Whether the answer wraps audio in server-sent events (decided by content type, not by what was asked:
         OpenAI-compatible servers often ignore ``stream_format``)."""
@@ -116,6 +124,10 @@ class SpeakEndpoint:
         call.stream = True
         return call, CallInfo(host=self.name, model=request.model, host_model_id=model_id)
 
+    def _too_big(self, limit: int, info: CallInfo) -> ProtocolError:
+        return ProtocolError(f"{self.name} sent more than {limit:,} bytes of audio (Timeouts(max_body_bytes=...))",
+                             host=self.name, request_id=info.request_id)
+
     def _speech(self, request: SpeakRequest, info: CallInfo, data: bytes, fmt: str, rate: int | None) -> Speech:
         if not data:
             raise ProtocolError(f"{self.name} answered no audio", host=self.name, request_id=info.request_id)
@@ -160,13 +172,18 @@ class SpeakEndpoint:
         parts: list[bytes] = []
         with self.host._transport.stream(call, self.map_http_error, total=request.timeout) as resp:
             info.request_id = header_request_id(resp.headers, self.host.request_id_headers)
+            self.check_answer(resp.headers, info)
             fmt, rate = self.audio_format(request, resp.headers)
             sse = SSEDecoder() if self.is_sse(resp.headers) else None
+            limit, size = self.host._transport.timeouts.max_body_bytes, 0
             try:
                 for chunk in resp.iter_bytes():
                     for audio in self._chunks(sse, chunk):
                         if info.time_to_first_byte is None:
                             info.time_to_first_byte = time.perf_counter() - info.t0
+                        size += len(audio)
+                        if size > limit:
+                            raise self._too_big(limit, info)
                         parts.append(audio)
                         yield AudioChunk(audio, fmt, rate)
             except httpx.HTTPError as exc:
@@ -180,13 +197,18 @@ class SpeakEndpoint:
         parts: list[bytes] = []
         async with self.host._transport.astream(call, self.map_http_error, total=request.timeout) as resp:
             info.request_id = header_request_id(resp.headers, self.host.request_id_headers)
+            self.check_answer(resp.headers, info)
             fmt, rate = self.audio_format(request, resp.headers)
             sse = SSEDecoder() if self.is_sse(resp.headers) else None
+            limit, size = self.host._transport.timeouts.max_body_bytes, 0
             try:
                 async for chunk in resp.aiter_bytes():
                     for audio in self._chunks(sse, chunk):
                         if info.time_to_first_byte is None:
                             info.time_to_first_byte = time.perf_counter() - info.t0
+                        size += len(audio)
+                        if size > limit:
+                            raise self._too_big(limit, info)
                         parts.append(audio)
                         yield AudioChunk(audio, fmt, rate)
             except httpx.HTTPError as exc:

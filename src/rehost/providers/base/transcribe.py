@@ -217,7 +217,7 @@ class TranscribeEndpoint:
 
     def _result(self, request: TranscribeRequest, info: CallInfo, content: bytes, headers: httpx.Headers) -> Transcript:
         info.request_id = header_request_id(headers, self.host.request_id_headers)
-        ctype = headers.get("content-type", "")
+        ctype = headers.get("content-type", "").lower()
         body: Any
         if "json" in ctype or ctype == "":
             try:
@@ -227,9 +227,18 @@ class TranscribeEndpoint:
                     raise ProtocolError(f"{self.name} answered a body that is not JSON: {content[:200]!r}",
                                         host=self.name, request_id=info.request_id) from exc
                 body = content.decode("utf-8", errors="replace")
-        else:
+            if isinstance(body, dict) and self.is_error_body(body):
+                raise self.host.map_inband_error(body, info, self.error_from_body)
+        elif ctype.startswith("text/plain"):  # the text formats (text, srt, vtt)
             body = content.decode("utf-8", errors="replace")
+        else:  # an HTML error page from a proxy, say: never a transcript
+            raise ProtocolError(f"{self.name} answered {ctype or 'no content type'}, not a transcription: "
+                                f"{content[:120]!r}", host=self.name, request_id=info.request_id)
         return self.complete(self._decode_body(body, request, info), request, info)
+
+    def is_error_body(self, body: dict[str, Any]) -> bool:
+        """Whether a 200 answer is an error in disguise (``{"error": ...}`` and no transcript)."""
+        return body.get("error") is not None and "text" not in body and "results" not in body
 
     # ------------------------------------------------------------------------------------------ I/O
     def transcribe(self, request: TranscribeRequest) -> Transcript:
@@ -245,6 +254,12 @@ class TranscribeEndpoint:
         info.t0 = time.perf_counter()
         result = await self.host._transport.arequest(call, self.map_http_error, total=request.timeout)
         return self._result(request, info, result.content, result.headers)
+
+    def _check_stream_type(self, headers: httpx.Headers, info: CallInfo) -> None:
+        ctype = headers.get("content-type", "").lower()
+        if "text/event-stream" not in ctype:
+            raise ProtocolError(f"{self.name} answered {ctype or 'no content type'} to a streamed transcription, "
+                                "not an event stream", host=self.name, request_id=info.request_id)
 
     def _events(self, sse: Any, chunk: bytes, state: dict[str, Any]) -> list[LiveEvent]:
         out: list[LiveEvent] = []
@@ -279,6 +294,7 @@ class TranscribeEndpoint:
         sse = SSEDecoder()
         with self.host._transport.stream(call, self.map_http_error, total=request.timeout) as resp:
             info.request_id = header_request_id(resp.headers, self.host.request_id_headers)
+            self._check_stream_type(resp.headers, info)
             try:
                 for chunk in resp.iter_bytes():
                     yield from self._events(sse, chunk, state)
@@ -296,6 +312,7 @@ class TranscribeEndpoint:
         sse = SSEDecoder()
         async with self.host._transport.astream(call, self.map_http_error, total=request.timeout) as resp:
             info.request_id = header_request_id(resp.headers, self.host.request_id_headers)
+            self._check_stream_type(resp.headers, info)
             try:
                 async for chunk in resp.aiter_bytes():
                     for event in self._events(sse, chunk, state):
