@@ -12,10 +12,20 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from rehost.clients.nova import NovaTranscriber
+from rehost.clients.voices import ElevenLabsSpeaker
 from rehost.clients.whisper import WhisperTranscriber
-from rehost.errors import ConfigurationError, RateLimited, SessionClosed, UnsupportedFeature
+from rehost.errors import (
+    ConfigurationError,
+    ConnectionFailed,
+    PaymentRequired,
+    RateLimited,
+    SessionClosed,
+    UnsupportedFeature,
+)
 from rehost.providers.deepgram import Deepgram
+from rehost.providers.elevenlabs import ElevenLabs
 from rehost.shared.audio import FinalTranscript, PartialTranscript, TranscriptDone, UtteranceEnd
+from rehost.shared.audio.types import AudioChunk, SpeechDone
 from rehost.testing.emulator_live import LiveEmulator
 
 CHUNK = b"\x00\x00" * 1600  # 100 ms of 16 kHz PCM16
@@ -124,3 +134,56 @@ def test_leaving_a_sync_live_loop_early_closes_the_session():
             if isinstance(event, PartialTranscript):
                 break
         assert time.monotonic() - t0 < 5
+
+
+# ---------------------------------------------------------------------------------------------- ElevenLabs stream-input
+
+
+def eleven(live: LiveEmulator) -> ElevenLabsSpeaker:
+    return ElevenLabsSpeaker(ElevenLabs("xi-live-key", base_url=live.base_url))
+
+
+def test_text_in_pieces_goes_over_one_socket_and_audio_comes_back_aligned():
+    async def pieces() -> AsyncIterator[str]:
+        for piece in ("Hello ", "there", " world."):
+            yield piece
+            await asyncio.sleep(0.01)
+
+    async def go() -> list[object]:
+        return [e async for e in eleven(live).aspeak_stream(pieces(), format="pcm16", sample_rate=16000, speed=1.1)]
+
+    with LiveEmulator() as live:
+        events = asyncio.run(go())
+    chunks = [e for e in events if isinstance(e, AudioChunk)]
+    assert len(chunks) == 3
+    assert all(c.sample_rate == 16000 and c.format == "pcm16" for c in chunks)
+    assert [c for c, _s, _d in chunks[1].alignment] == list("there ")  # each piece ends with a space
+    assert chunks[0].alignment[1] == ("e", 0.05, 0.05)  # both key spellings read (frames alternate them)
+    assert chunks[1].alignment[1] == ("h", 0.05, 0.05)
+    done = events[-1]
+    assert isinstance(done, SpeechDone)
+    assert done.speech.data == b"".join(c.data for c in chunks)
+    assert done.speech.characters == len("Hello there world.")
+    assert done.speech.time_to_first_byte is not None
+    assert [t for kind, t in live.seen] == [" ", "Hello ", "there ", " world. ", ""]
+    assert live.queries[0] == {"model_id": "eleven_flash_v2_5", "output_format": "pcm_16000"}
+    assert live.headers[0]["xi-api-key"] == "xi-live-key"
+    assert "/text-to-speech/21m00Tcm4TlvDq8ikWAM/stream-input" in live.paths[0]
+
+
+def test_sync_pieces_and_faults_on_the_text_socket():
+    with LiveEmulator() as live:
+        events = list(eleven(live).speak_stream(iter(["One. ", "Two."]), format="pcm16"))
+        assert isinstance(events[-1], SpeechDone)
+        assert live.seen[0] == ("text", " ")
+    with LiveEmulator(fault="error_frame", fault_after=1) as live, pytest.raises(PaymentRequired):
+        list(eleven(live).speak_stream(iter(["One. ", "Two. ", "Three."]), format="pcm16"))
+    with LiveEmulator(fault="drop", fault_after=1) as live, pytest.raises(SessionClosed) as caught:
+        list(eleven(live).speak_stream(iter(["One. ", "Two. ", "Three."]), format="pcm16"))
+    assert caught.value.close_code == 1006
+    with LiveEmulator(fault="429") as live, pytest.raises(RateLimited):
+        list(eleven(live).speak_stream(iter(["One."])))
+    with LiveEmulator() as live:  # live=False: one HTTP call per piece instead (here refused: no HTTP server)
+        with pytest.raises(ConnectionFailed):
+            list(eleven(live).speak_stream(iter(["One."]), live=False))
+        assert live.queries == []

@@ -336,37 +336,7 @@ class Transcriber(_Bound):
     def transcribe_live(self, chunks: Iterable[bytes], **kwargs: Any) -> Iterator[LiveEvent]:
         """``atranscribe_live`` for sync code: the session runs on a private event loop in a worker thread and
         the events are handed over as they come; leaving the loop early closes the session."""
-        import asyncio
-        import queue
-        import threading
-
-        handed: queue.Queue[tuple[str, Any]] = queue.Queue()
-        stop = threading.Event()
-
-        async def pump() -> None:
-            try:
-                async for event in self.atranscribe_live(chunks, **kwargs):
-                    handed.put(("event", event))
-                    if stop.is_set():
-                        return
-            except BaseException as exc:  # handed to the reader, which raises it
-                handed.put(("error", exc))
-            else:
-                handed.put(("end", None))
-
-        worker = threading.Thread(target=lambda: asyncio.run(pump()), name="rehost-live", daemon=True)
-        worker.start()
-        try:
-            while True:
-                kind, value = handed.get()
-                if kind == "end":
-                    return
-                if kind == "error":
-                    raise value
-                yield value
-        finally:
-            stop.set()
-            worker.join(10)
+        return in_worker_loop(lambda: self.atranscribe_live(chunks, **kwargs))
 
 
 class Speaker(_Bound):
@@ -464,9 +434,20 @@ class Speaker(_Bound):
         request = self.request(text, **kwargs)
         return self._join([await self.sender.aspeak(r) for r in self._texts(request, split)], request)
 
-    def speak_stream(self, text: str | Iterable[str], **kwargs: Any) -> Iterator[AudioChunk | SpeechDone]:
-        """Audio chunks as they come. ``text`` may be pieces (an LLM's stream): each is spoken in turn as it
-        arrives, and one ``SpeechDone`` ends the whole."""
+    def _live(self, text: Any, live: bool) -> bool:
+        return live and not isinstance(text, str) and bool(getattr(self.sender, "live", False))
+
+    def speak_stream(self, text: str | Iterable[str], *, live: bool = True,
+                     **kwargs: Any) -> Iterator[AudioChunk | SpeechDone]:
+        """Audio chunks as they come. ``text`` may be pieces (an LLM's stream): on a host with a text-in
+        websocket (ElevenLabs) they go over one socket as they come (``live=False``: not); elsewhere each is
+        spoken in turn as it arrives; one ``SpeechDone`` ends the whole."""
+        if self._live(text, live):
+            request = self.request("-", **kwargs)  # checked now; the text comes in pieces
+            return in_worker_loop(lambda: self.sender.aspeak_live(request, text))
+        return self._speak_pieces(text, **kwargs)
+
+    def _speak_pieces(self, text: str | Iterable[str], **kwargs: Any) -> Iterator[AudioChunk | SpeechDone]:
         pieces = [text] if isinstance(text, str) else text
         spoken: list[Speech] = []
         whole: list[str] = []
@@ -483,8 +464,13 @@ class Speaker(_Bound):
             raise ConfigurationError("speak_stream needs some text (it is empty)")
         yield SpeechDone(self._join(spoken, dataclasses.replace(self.request(" ".join(whole), **kwargs))))
 
-    async def aspeak_stream(self, text: str | Iterable[str] | AsyncIterator[str],
+    async def aspeak_stream(self, text: str | Iterable[str] | AsyncIterator[str], *, live: bool = True,
                             **kwargs: Any) -> AsyncIterator[AudioChunk | SpeechDone]:
+        if self._live(text, live):
+            async for event in self.sender.aspeak_live(self.request("-", **kwargs), text):
+                yield event
+            return
+
         async def pieces() -> AsyncIterator[str]:
             if isinstance(text, str):
                 yield text
@@ -509,6 +495,42 @@ class Speaker(_Bound):
         if not spoken:
             raise ConfigurationError("speak_stream needs some text (it is empty)")
         yield SpeechDone(self._join(spoken, self.request(" ".join(whole), **kwargs)))
+
+
+def in_worker_loop(make: Any) -> Iterator[Any]:
+    """The items of the async iterator ``make()`` returns, for sync code: it runs on a private event loop in a
+    worker thread and hands each item over as it comes; leaving early stops it at its next item."""
+    import asyncio
+    import queue
+    import threading
+
+    handed: queue.Queue[tuple[str, Any]] = queue.Queue()
+    stop = threading.Event()
+
+    async def pump() -> None:
+        try:
+            async for item in make():
+                handed.put(("item", item))
+                if stop.is_set():
+                    return
+        except BaseException as exc:  # handed to the reader, which raises it
+            handed.put(("error", exc))
+        else:
+            handed.put(("end", None))
+
+    worker = threading.Thread(target=lambda: asyncio.run(pump()), name="rehost-speech-loop", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = handed.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join(10)
 
 
 def _sum_costs(costs: list[Any]) -> Any:

@@ -9,21 +9,21 @@ Auth is the ``xi-api-key`` header. Speech is asked for as ``output_format=<codec
 caller asks for a tier (``latency=``): ElevenLabs' OpenAPI marks it **deprecated**, the SDK still sends it.
 Errors: ``{"detail": {"status": "voice_not_found", "message": ...}}`` (shape UNCONFIRMED, seen in mocks) and
 422 ``{"detail": [{"loc", "msg", "type"}]}``; the ``status`` word picks the error class. The ``stream-input``
-websocket waits for the shared websocket shell.
+websocket (text in pieces, audio and character alignment out) is in ``elevenlabs_live.py``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
 
 from ..shared.audio.languages import iso639_1
-from ..shared.audio.types import SpeakRequest, TranscribeRequest, Transcript, Word
+from ..shared.audio.types import AudioChunk, SpeakRequest, SpeechDone, TranscribeRequest, Transcript, Word
 from ..shared.errors import (
     AuthenticationError,
     HostError,
@@ -59,6 +59,14 @@ _CODEC = {"mp3": "mp3", "pcm16": "pcm", "ulaw": "ulaw", "alaw": "alaw", "opus": 
 class ElevenLabsSpeak(SpeakEndpoint):
     formats: ClassVar[frozenset[str]] = frozenset(_CODEC)
     max_chars: ClassVar[int | None] = 40000
+    #: text in pieces over one websocket (``aspeak_live``, in ``elevenlabs_live.py``)
+    live: ClassVar[bool] = True
+
+    def aspeak_live(self, request: SpeakRequest, text: Any) -> AsyncIterator[AudioChunk | SpeechDone]:
+        """Speak text as it is written (pieces from an async or plain iterable) on one socket."""
+        from .elevenlabs_live import speak_live
+
+        return speak_live(self, request, text)
 
     def output_format(self, request: SpeakRequest) -> str:
         rate = request.sample_rate or _DEFAULT_RATE[request.format]
@@ -87,7 +95,7 @@ class ElevenLabsSpeak(SpeakEndpoint):
         url = with_query(f"{self.base_url}/text-to-speech/{quote(request.voice, safe='')}/stream", params)
         return HttpCall("POST", url, body=body)
 
-    def audio_format(self, request: SpeakRequest, headers: httpx.Headers) -> tuple[str, int | None]:
+    def audio_format(self, request: SpeakRequest, headers: httpx.Headers | None) -> tuple[str, int | None]:
         return request.format, request.sample_rate or _DEFAULT_RATE[request.format]
 
 

@@ -1,5 +1,11 @@
-"""A live-transcription host over a real websocket on loopback: Deepgram's ``/v1/listen`` socket
-(``LiveEmulator``), with the faults a live client must survive.
+"""Live speech hosts over a real websocket on loopback (``LiveEmulator``): Deepgram's ``/v1/listen`` socket and
+ElevenLabs' ``/v1/text-to-speech/{voice}/stream-input``, with the faults a live client must survive.
+
+ElevenLabs: the first frame must be ``{"text": " "}`` (else a 1008 close); each text frame is answered with one
+audio frame (PCM16, two samples a character) carrying its characters' alignment (the two key spellings in use,
+alternately); ``{"text": ""}`` is answered with ``{"isFinal": true}`` and a normal close. Its ``error_frame`` is
+``{"error": "quota_exceeded", "message": ...}`` then a 1008 close; a silent socket is closed 1008 after
+``idle_close`` seconds, as ElevenLabs does after ``inactivity_timeout``.
 
 It reads binary audio frames and text control frames (``KeepAlive``, ``Finalize``, ``CloseStream``) and answers
 like Deepgram: after each audio frame an interim ``Results`` (``is_final: false``) with one more word of the
@@ -40,6 +46,7 @@ class LiveEmulator:
         self.seen: list[Any] = []
         self.queries: list[dict[str, str]] = []
         self.headers: list[dict[str, str]] = []
+        self.paths: list[str] = []
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -81,18 +88,22 @@ class LiveEmulator:
             await self._stop.wait()
 
     def _handshake(self, connection: Any, request: Any) -> Any:
+        self.paths.append(request.path.split("?", 1)[0])
         self.queries.append(dict(parse_qsl(urlsplit(request.path).query)))
         self.headers.append({k.lower(): v for k, v in request.headers.raw_items()})
         if self.fault == "429":
             response = connection.respond(http.HTTPStatus.TOO_MANY_REQUESTS, "Too many concurrent requests\n")
             response.headers["Retry-After"] = "1"
             return response
-        if not request.path.split("?", 1)[0].endswith("/listen"):
+        if not request.path.split("?", 1)[0].endswith(("/listen", "/stream-input")):
             return connection.respond(http.HTTPStatus.NOT_FOUND, "no such socket\n")
         return None
 
     # ------------------------------------------------------------------------------------------ one session
     async def _session(self, ws: Any) -> None:
+        if ws.request.path.split("?", 1)[0].endswith("/stream-input"):
+            await self._eleven(ws)
+            return
         said = 0  # words revealed
         settled = 0  # words already sent as final
         frames = 0
@@ -140,6 +151,51 @@ class LiveEmulator:
                                           "request_id": "emu-live-req", "duration": round(t, 3), "channels": 1}))
                 await ws.close(1000, "")
                 return
+
+    async def _eleven(self, ws: Any) -> None:
+        import base64
+
+        frames = 0
+        first = True
+        while True:
+            try:
+                message = await asyncio.wait_for(ws.recv(), self.idle_close)
+            except TimeoutError:
+                await ws.close(1008, f"Have not received a new text input within the timeout of "
+                                     f"{self.idle_close:g} seconds")
+                return
+            except Exception:  # the client went away
+                return
+            data = json.loads(message)
+            text = data.get("text")
+            self.seen.append(("text", text))
+            if first:
+                first = False
+                if text != " ":
+                    await ws.close(1008, "the first message must be a single space")
+                    return
+                continue
+            if text == "":
+                await ws.send(json.dumps({"isFinal": True}))
+                await ws.close(1000, "")
+                return
+            frames += 1
+            if self.fault in ("drop", "error_frame") and frames > self.fault_after:
+                if self.fault == "drop":
+                    ws.transport.abort()
+                else:
+                    await ws.send(json.dumps({"error": "quota_exceeded", "message": "emulated: quota exceeded"}))
+                    await ws.close(1008, "quota_exceeded")
+                return
+            chars = list(text or "")
+            starts = [i * 50 for i in range(len(chars))]
+            lengths = [50] * len(chars)
+            spelled = "charsDurationsMs" if frames % 2 else "charDurationsMs"
+            pcm = b"\x10\x00\x20\x00" * len(chars)
+            await ws.send(json.dumps({"audio": base64.b64encode(pcm).decode(), "isFinal": False,
+                                      "normalizedAlignment": {"chars": chars, "charStartTimesMs": starts,
+                                                              spelled: lengths},
+                                      "alignment": {"chars": chars, "charStartTimesMs": starts, spelled: lengths}}))
 
     def _results(self, lo: int, hi: int, *, final: bool, speech_final: bool = False,
                  from_finalize: bool = False) -> str:

@@ -273,11 +273,13 @@ class TranscriptDone:
 
 @dataclass(frozen=True, slots=True)
 class AudioChunk:
-    """Audio as it arrives from a speaking host or engine."""
+    """Audio as it arrives from a speaking host or engine. ``alignment``: (character, start s, duration s) of the
+    text this audio speaks, where the host sends it (ElevenLabs' websocket)."""
 
     data: bytes = field(repr=False)
     format: str = "pcm16"
     sample_rate: int | None = None
+    alignment: tuple[tuple[str, float, float], ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
