@@ -6,6 +6,7 @@ the speech-local packages are not installed."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
@@ -192,3 +193,31 @@ def test_rehost_bench_speak_from_the_command_line(tmp_path: Path, capsys: pytest
     assert len(report["hosts"][0]["samples"]) == 3
     assert main(["bench", "speak", "nova-3", "--hosts", "piper-local"]) == 2  # no speak client for Nova
     assert "no speak client" in capsys.readouterr().err
+
+
+def test_cancelling_an_async_call_frees_the_voice_at_the_next_sentence(voice: PiperSpeaker):
+    long_text = " ".join(f"This is sentence number {i}, spoken to be cancelled." for i in range(14))
+
+    async def go() -> float:
+        task = asyncio.create_task(voice.aspeak(long_text, format="pcm16"))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        t0 = time.perf_counter()
+        await voice.aspeak("Next.", format="pcm16")
+        return time.perf_counter() - t0
+
+    whole = time.perf_counter()
+    voice.speak(long_text, format="pcm16")
+    whole = time.perf_counter() - whole
+    assert asyncio.run(go()) < whole / 2  # the next call did not wait for the cancelled one's 14 sentences
+
+
+def test_a_stream_left_early_frees_the_model(ears: WhisperTranscriber, spoken: Audio):
+    stream = ears.transcribe_stream(spoken, language="en")
+    next(iter(stream))
+    stream.close()  # type: ignore[attr-defined]
+    done = ears.provider._gate._lock.acquire(timeout=1)
+    assert done
+    ears.provider._gate._lock.release()
