@@ -375,3 +375,23 @@ def test_a_wav_over_the_hosts_cap_is_split_and_stitched(emu: Emulator):
     prompts = [_form(s).get("prompt") for s in emu.requests]
     assert prompts[0] is None
     assert prompts[1] == ["one two"]
+
+
+def test_groq_playai_speech_names_mulaw_and_a_sample_rate(emu: Emulator):
+    from rehost.clients.voices import PlayAISpeaker
+    from rehost.providers.groq_audio import GroqSpeak
+
+    class GroqSpeech(GroqAudio):
+        speak_endpoint = GroqSpeak
+
+    host = GroqSpeech("gsk-emu", base_url=emu.base_url("groq"))
+    PlayAISpeaker(host).speak("Hello.", format="ulaw", sample_rate=8000)
+    assert _last(emu).path == "/groq/openai/v1/audio/speech"
+    assert _last(emu).json() == {"model": "playai-tts", "input": "Hello.", "voice": "Fritz-PlayAI",
+                                 "response_format": "mulaw", "sample_rate": 8000}
+    count = len(emu.requests)
+    with pytest.raises(ConfigurationError, match="8000 to 48000"):
+        PlayAISpeaker(host).speak("Hello.", sample_rate=96000)
+    with pytest.raises(UnsupportedFeature, match="pcm16"):
+        PlayAISpeaker(host).speak("Hello.", format="pcm16")
+    assert len(emu.requests) == count

@@ -19,6 +19,7 @@ SPEECH_FAMILIES: dict[str, dict[str, tuple[str, str]]] = {
     "openai-tts": {"speak": ("rehost.clients.voices", "OpenAISpeaker")},
     "elevenlabs": {"speak": ("rehost.clients.voices", "ElevenLabsSpeaker")},
     "piper": {"speak": ("rehost.clients.voices", "PiperSpeaker")},
+    "playai": {"speak": ("rehost.clients.voices", "PlayAISpeaker")},
 }
 
 

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from .speech import Speaker, SpeakModel
 
-__all__ = ["ELEVEN_PCM_RATES", "ElevenLabsSpeaker", "OPENAI_VOICES", "OpenAISpeaker", "PiperSpeaker"]
+__all__ = ["ELEVEN_PCM_RATES", "ElevenLabsSpeaker", "OPENAI_VOICES", "OpenAISpeaker", "PiperSpeaker", "PlayAISpeaker"]
 
 OPENAI_VOICES = frozenset({"alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer",
                            "verse", "marin", "cedar"})
@@ -69,4 +69,17 @@ class PiperSpeaker(Speaker):
     default_format: ClassVar[str] = "wav"
     models: ClassVar[Mapping[str, SpeakModel]] = {
         "piper": SpeakModel(voices=None, formats=frozenset({"wav", "pcm16"}), speed=(0.25, 4.0)),
+    }
+
+
+class PlayAISpeaker(Speaker):
+    """PlayAI's TTS models (served by Groq): English and Arabic voices named ``<Name>-PlayAI``."""
+
+    family: ClassVar[str] = "playai"
+    default_model: ClassVar[str] = "playai-tts"
+    default_voice: ClassVar[str] = "Fritz-PlayAI"
+    default_format: ClassVar[str] = "wav"
+    models: ClassVar[Mapping[str, SpeakModel]] = {
+        "playai-tts": SpeakModel(formats=frozenset({"flac", "mp3", "ulaw", "ogg", "wav"}), speed=(0.5, 5.0)),
+        "playai-tts-arabic": SpeakModel(formats=frozenset({"flac", "mp3", "ulaw", "ogg", "wav"}), speed=(0.5, 5.0)),
     }
