@@ -13,10 +13,12 @@ import pytest
 
 from rehost.clients.nova import NovaTranscriber
 from rehost.clients.voices import ElevenLabsSpeaker
+from rehost.clients.voxtral import VoxtralTranscriber
 from rehost.clients.whisper import WhisperTranscriber
 from rehost.errors import (
     ConfigurationError,
     ConnectionFailed,
+    HostError,
     PaymentRequired,
     RateLimited,
     SessionClosed,
@@ -24,7 +26,7 @@ from rehost.errors import (
 )
 from rehost.providers.deepgram import Deepgram
 from rehost.providers.elevenlabs import ElevenLabs
-from rehost.shared.audio import FinalTranscript, PartialTranscript, TranscriptDone, UtteranceEnd
+from rehost.shared.audio import FinalTranscript, PartialTranscript, TranscriptDelta, TranscriptDone, UtteranceEnd
 from rehost.shared.audio.types import AudioChunk, SpeechDone
 from rehost.testing.emulator_live import LiveEmulator
 
@@ -186,4 +188,43 @@ def test_sync_pieces_and_faults_on_the_text_socket():
     with LiveEmulator() as live:  # live=False: one HTTP call per piece instead (here refused: no HTTP server)
         with pytest.raises(ConnectionFailed):
             list(eleven(live).speak_stream(iter(["One."]), live=False))
+        assert live.queries == []
+
+
+# ---------------------------------------------------------------------------------------------- Mistral realtime
+
+
+def voxtral(live: LiveEmulator) -> VoxtralTranscriber:
+    from tests.speech_hosts import MistralAudio
+
+    return VoxtralTranscriber(MistralAudio("ms-live-key", base_url=live.base_url),
+                              "voxtral-mini-transcribe-realtime-2602")
+
+
+def test_voxtral_realtime_deltas_and_done():
+    with LiveEmulator(text="bonjour tout le monde") as live:
+        events = list(voxtral(live).transcribe_live([CHUNK] * 4, target_streaming_delay_ms=240))
+    assert [e.text for e in events if isinstance(e, TranscriptDelta)] == ["bonjour", " tout", " le", " monde"]
+    done = events[-1]
+    assert isinstance(done, TranscriptDone)
+    assert done.transcript.text == "bonjour tout le monde"
+    assert done.transcript.language == "en"
+    assert done.transcript.segments[0].end == pytest.approx(1.2)
+    assert live.queries[0] == {"model": "voxtral-mini-transcribe-realtime-2602"}
+    assert live.headers[0]["authorization"] == "Bearer ms-live-key"
+    assert live.seen[0] == "session.update"
+    assert live.seen[-1] == "input_audio.end"
+
+
+def test_voxtral_realtime_faults_and_checks():
+    with LiveEmulator(fault="error_frame", fault_after=1) as live, pytest.raises(HostError, match="bad audio"):
+        list(voxtral(live).transcribe_live([CHUNK] * 4))
+    with LiveEmulator(fault="drop", fault_after=1) as live, pytest.raises(SessionClosed):
+        list(voxtral(live).transcribe_live([CHUNK] * 4))
+    with LiveEmulator() as live:
+        with pytest.raises(UnsupportedFeature, match="speakers"):
+            list(voxtral(live).transcribe_live([CHUNK], diarize=True))
+        with pytest.raises(UnsupportedFeature, match="only live"):
+            VoxtralTranscriber(voxtral(live).provider).transcribe(b"\x00\x00" * 100, format="pcm16",
+                                                                  sample_rate=16000)
         assert live.queries == []

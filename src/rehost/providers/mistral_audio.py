@@ -5,12 +5,13 @@
 (``input``, ``model``, ``voice_id``, ``response_format``, ``stream``), streamed as ``speech.audio.delta`` with
 the audio under ``audio_data``. The Mistral host (``providers/mistral.py``) serves them with
 ``transcribe_endpoint = MistralTranscribe`` and ``speak_endpoint = MistralSpeak``. The realtime websocket
-(``/v1/audio/transcriptions/realtime``) waits for the shared websocket shell.
+(``/v1/audio/transcriptions/realtime``) is in ``mistral_live.py``.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
 from ..shared.audio.languages import iso639_1
@@ -33,6 +34,21 @@ __all__ = ["MistralSpeak", "MistralTranscribe"]
 class MistralTranscribe(OpenAITranscribe):
     takes_url: ClassVar[bool] = True
     url_field: ClassVar[str | None] = "file_url"
+    formats: ClassVar[frozenset[str]] = OpenAITranscribe.formats | {"pcm16", "ulaw", "alaw"}  # raw: realtime only
+    live: ClassVar[bool] = True
+
+    def check(self, request: TranscribeRequest) -> None:
+        audio = request.audio
+        if audio is not None and audio.format in ("pcm16", "ulaw", "alaw"):
+            raise UnsupportedFeature(f"{self.name} takes raw {audio.format} only live (atranscribe_live); upload a "
+                                     "WAV or a compressed file", host=self.name)
+        super().check(request)
+
+    def atranscribe_live(self, request: TranscribeRequest, chunks: Any, **options: Any) -> AsyncIterator[LiveEvent]:
+        """Voxtral realtime over a websocket (``mistral_live.py``)."""
+        from .mistral_live import live_events
+
+        return live_events(self, request, chunks, **options)
 
     def form_fields(self, request: TranscribeRequest, model_id: str) -> list[tuple[str, str]]:
         if request.prompt:

@@ -1,5 +1,10 @@
-"""Live speech hosts over a real websocket on loopback (``LiveEmulator``): Deepgram's ``/v1/listen`` socket and
-ElevenLabs' ``/v1/text-to-speech/{voice}/stream-input``, with the faults a live client must survive.
+"""Live speech hosts over a real websocket on loopback (``LiveEmulator``): Deepgram's ``/v1/listen`` socket,
+ElevenLabs' ``/v1/text-to-speech/{voice}/stream-input`` and Mistral's ``/v1/audio/transcriptions/realtime``, with
+the faults a live client must survive.
+
+Mistral: ``session.created`` first; each ``input_audio.append`` is answered with one more word as
+``transcription.text.delta``; ``input_audio.end`` with ``transcription.done`` and a normal close; its
+``error_frame`` is an ``error`` event then a 1011 close.
 
 ElevenLabs: the first frame must be ``{"text": " "}`` (else a 1008 close); each text frame is answered with one
 audio frame (PCM16, two samples a character) carrying its characters' alignment (the two key spellings in use,
@@ -95,7 +100,7 @@ class LiveEmulator:
             response = connection.respond(http.HTTPStatus.TOO_MANY_REQUESTS, "Too many concurrent requests\n")
             response.headers["Retry-After"] = "1"
             return response
-        if not request.path.split("?", 1)[0].endswith(("/listen", "/stream-input")):
+        if not request.path.split("?", 1)[0].endswith(("/listen", "/stream-input", "/transcriptions/realtime")):
             return connection.respond(http.HTTPStatus.NOT_FOUND, "no such socket\n")
         return None
 
@@ -103,6 +108,9 @@ class LiveEmulator:
     async def _session(self, ws: Any) -> None:
         if ws.request.path.split("?", 1)[0].endswith("/stream-input"):
             await self._eleven(ws)
+            return
+        if ws.request.path.split("?", 1)[0].endswith("/transcriptions/realtime"):
+            await self._mistral(ws)
             return
         said = 0  # words revealed
         settled = 0  # words already sent as final
@@ -196,6 +204,49 @@ class LiveEmulator:
                                       "normalizedAlignment": {"chars": chars, "charStartTimesMs": starts,
                                                               spelled: lengths},
                                       "alignment": {"chars": chars, "charStartTimesMs": starts, spelled: lengths}}))
+
+    async def _mistral(self, ws: Any) -> None:
+        await ws.send(json.dumps({"type": "session.created", "session": {
+            "request_id": "emu-ms-req", "model": "voxtral-mini-transcribe-realtime-2602",
+            "audio_format": {"encoding": "pcm_s16le", "sample_rate": 16000}, "target_streaming_delay_ms": 480}}))
+        said = 0
+        frames = 0
+        while True:
+            try:
+                message = await asyncio.wait_for(ws.recv(), self.idle_close)
+            except TimeoutError:
+                await ws.close(1011, "idle")
+                return
+            except Exception:  # the client went away
+                return
+            data = json.loads(message)
+            kind = data.get("type")
+            self.seen.append(kind if kind != "input_audio.append" else ("audio", len(data.get("audio") or "")))
+            if kind == "session.update":
+                await ws.send(json.dumps({"type": "session.updated", "session": data.get("session")}))
+            elif kind == "input_audio.append":
+                frames += 1
+                if self.fault in ("drop", "error_frame") and frames > self.fault_after:
+                    if self.fault == "drop":
+                        ws.transport.abort()
+                    else:
+                        await ws.send(json.dumps({"type": "error", "error": {"code": 3001,
+                                                                             "message": "emulated: bad audio"}}))
+                        await ws.close(1011, "error")
+                    return
+                if said < len(self.words):
+                    await ws.send(json.dumps({"type": "transcription.text.delta",
+                                              "text": ("" if said == 0 else " ") + self.words[said]}))
+                    said += 1
+            elif kind == "input_audio.end":
+                text = " ".join(self.words[:said])
+                await ws.send(json.dumps({"type": "transcription.done", "model": "voxtral-mini-transcribe-realtime",
+                                          "text": text, "language": "en", "segments": [
+                                              {"type": "transcription_segment", "text": text, "start": 0.0,
+                                               "end": round(said * 0.3, 3)}],
+                                          "usage": {"prompt_audio_seconds": frames * 0.1}}))
+                await ws.close(1000, "")
+                return
 
     def _results(self, lo: int, hi: int, *, final: bool, speech_final: bool = False,
                  from_finalize: bool = False) -> str:
