@@ -228,3 +228,22 @@ def test_voxtral_realtime_faults_and_checks():
             VoxtralTranscriber(voxtral(live).provider).transcribe(b"\x00\x00" * 100, format="pcm16",
                                                                   sample_rate=16000)
         assert live.queries == []
+
+
+def test_deepgram_flux_turns_on_v2_listen():
+    with LiveEmulator(text="is anyone there hello", words_per_utterance=3) as live:
+        ears_flux = NovaTranscriber(Deepgram("dg-live-key", base_url=live.base_url), "flux-general-en")
+        events = list(ears_flux.transcribe_live([CHUNK] * 4, eot_threshold=0.8))
+    assert live.paths[0] == "/v2/listen"
+    assert live.queries[0] == {"model": "flux-general-en", "encoding": "linear16", "sample_rate": "16000",
+                               "eot_threshold": "0.8"}
+    assert [e.text for e in events if isinstance(e, FinalTranscript)] == ["is anyone there", "hello"]
+    assert [e.text for e in events if isinstance(e, PartialTranscript)][:3] == ["is", "is anyone", "is anyone there"]
+    assert sum(isinstance(e, UtteranceEnd) for e in events) == 2
+    done = events[-1]
+    assert isinstance(done, TranscriptDone)
+    assert done.transcript.text == "is anyone there hello"
+    assert live.seen[-1] == "CloseStream"
+    assert "KeepAlive" not in live.seen  # Flux takes only CloseStream
+    with LiveEmulator(fault="error_frame", fault_after=1) as live, pytest.raises(HostError, match="emulated Flux"):
+        list(NovaTranscriber(Deepgram("k", base_url=live.base_url), "flux-general-en").transcribe_live([CHUNK] * 3))

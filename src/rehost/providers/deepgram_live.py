@@ -40,7 +40,11 @@ from .dialects.common import CallInfo
 if TYPE_CHECKING:
     from .deepgram import DeepgramTranscribe
 
-__all__ = ["live_events", "live_url"]
+__all__ = ["flux_events", "live_events", "live_url"]
+
+#: Flux (``/v2/listen``) takes these options as query parameters (HOSTS-MEDIA §2.4)
+FLUX_OPTIONS = frozenset({"eot_threshold", "eager_eot_threshold", "eot_timeout_ms", "keyterm", "language_hint",
+                          "profanity_filter", "numerals", "mip_opt_out", "tag"})
 
 #: Deepgram's live encodings for rehost's raw formats
 ENCODINGS = {"pcm16": "linear16", "ulaw": "mulaw", "alaw": "alaw"}
@@ -96,6 +100,10 @@ async def live_events(endpoint: DeepgramTranscribe, request: TranscribeRequest,
 
     host = endpoint.host
     model_id = host.model_id(request.model, request.host_model_id)
+    if model_id.startswith("flux-"):
+        async for event in flux_events(endpoint, request, model_id, chunks, format=format, sample_rate=sample_rate):
+            yield event
+        return
     url = live_url(endpoint, request, model_id, format=format, sample_rate=sample_rate, interim=interim)
     headers = {**host._headers, **host.auth_headers()}
     info = CallInfo(host=endpoint.name, model=request.model, host_model_id=model_id)  # its t0: now
@@ -164,4 +172,82 @@ async def live_events(endpoint: DeepgramTranscribe, request: TranscribeRequest,
         language=language or request.language, duration=float(duration) if duration is not None else None,
         usage=TranscribeUsage(audio_seconds=float(duration) if duration is not None else None),
         request_id=meta.get("request_id"))
+    yield TranscriptDone(endpoint.complete(transcript, request, info))
+
+
+async def flux_events(endpoint: DeepgramTranscribe, request: TranscribeRequest, model_id: str,
+                      chunks: AsyncIterable[bytes] | Iterable[bytes], *, format: str = "pcm16",
+                      sample_rate: int | None = 16000) -> AsyncIterator[LiveEvent]:
+    """Deepgram Flux, ``/v2/listen``: turn-based. Every ``TurnInfo`` is a partial of the current turn, except
+    ``EndOfTurn``, which is its final (with ``speech_final``) and an ``UtteranceEnd``; ``CloseStream`` is the
+    only control frame Flux takes (no KeepAlive); a fatal ``Error`` frame is the host's error."""
+    from ..shared.io.websocket import Session
+
+    if format not in ENCODINGS or not sample_rate:
+        raise ConfigurationError(f"Flux takes raw audio ({', '.join(ENCODINGS)}) with a sample_rate",
+                                 host=endpoint.name)
+    if request.diarize:
+        raise ConfigurationError("Flux does not tell speakers apart", host=endpoint.name)
+    params: list[tuple[str, Any]] = [("model", model_id), ("encoding", ENCODINGS[format]),
+                                     ("sample_rate", sample_rate)]
+    for key, value in request.options.items():
+        if key not in FLUX_OPTIONS:
+            raise ConfigurationError(f"Flux has no option {key!r}; it takes {', '.join(sorted(FLUX_OPTIONS))}",
+                                     host=endpoint.name)
+        params += [(key, v) for v in (value if isinstance(value, list | tuple) else [value])]
+    if request.language:
+        params.append(("language_hint", request.language))
+    base = endpoint.base_url.removesuffix("/v1")
+    base = "wss://" + base[len("https://"):] if base.startswith("https://") else "ws://" + base.removeprefix("http://")
+    url = with_query(f"{base}/v2/listen", params)
+    host = endpoint.host
+    info = CallInfo(host=endpoint.name, model=request.model, host_model_id=model_id)
+    headers = {**host._headers, **host.auth_headers()}
+    finals: list[FinalTranscript] = []
+    request_id = None
+    async with await Session.connect(url, host=endpoint.name, headers=headers, idle_timeout=None) as session:
+        async def send_audio() -> None:
+            async for chunk in _chunks(chunks):
+                if chunk:
+                    await session.send(bytes(chunk))
+            await session.send(json.dumps({"type": "CloseStream"}))
+
+        sender = asyncio.create_task(send_audio())
+        try:
+            async for message in session:
+                if isinstance(message, bytes):
+                    continue
+                data = json.loads(message)
+                kind = data.get("type")
+                if kind == "Connected":
+                    request_id = data.get("request_id")
+                elif kind == "TurnInfo":
+                    start = float(data.get("audio_window_start") or 0.0)
+                    end = float(data.get("audio_window_end") or start)
+                    words = tuple(Word(str(w.get("word", "")), float(w.get("start", start)), float(w.get("end", end)),
+                                       w.get("confidence")) for w in data.get("words") or ())
+                    text = str(data.get("transcript") or "")
+                    if data.get("event") == "EndOfTurn":
+                        final = FinalTranscript(text, start, end, words, speech_final=True)
+                        if text:
+                            finals.append(final)
+                        yield final
+                        yield UtteranceEnd(end)
+                    else:
+                        yield PartialTranscript(text, start, end, words)
+                elif kind == "Error":
+                    raise host.map_inband_error({"err_code": data.get("code"), "err_msg": data.get("description")},
+                                                info, endpoint.error_from_body)
+            if sender.done() and sender.exception() is not None:
+                raise sender.exception()  # type: ignore[misc]
+        finally:
+            if not sender.done():
+                sender.cancel()
+                with contextlib.suppress(BaseException):
+                    await sender
+    duration = finals[-1].end if finals else None
+    transcript = Transcript(text=" ".join(f.text for f in finals).strip(),
+                            words=tuple(w for f in finals for w in f.words), language=request.language,
+                            duration=duration,
+                            usage=TranscribeUsage(audio_seconds=duration), request_id=request_id)
     yield TranscriptDone(endpoint.complete(transcript, request, info))

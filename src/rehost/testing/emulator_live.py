@@ -109,6 +109,9 @@ class LiveEmulator:
         if ws.request.path.split("?", 1)[0].endswith("/stream-input"):
             await self._eleven(ws)
             return
+        if ws.request.path.split("?", 1)[0].endswith("/v2/listen"):
+            await self._flux(ws)
+            return
         if ws.request.path.split("?", 1)[0].endswith("/transcriptions/realtime"):
             await self._mistral(ws)
             return
@@ -204,6 +207,48 @@ class LiveEmulator:
                                       "normalizedAlignment": {"chars": chars, "charStartTimesMs": starts,
                                                               spelled: lengths},
                                       "alignment": {"chars": chars, "charStartTimesMs": starts, spelled: lengths}}))
+
+    async def _flux(self, ws: Any) -> None:
+        """Deepgram Flux: ``Connected``, a ``TurnInfo`` ``Update`` a word per audio frame, ``EndOfTurn`` every
+        ``words_per_utterance`` words and on ``CloseStream``; its error is a fatal ``Error`` frame."""
+        await ws.send(json.dumps({"type": "Connected", "request_id": "emu-flux-req", "sequence_id": 0}))
+        said = turn_start = turn = frames = 0
+
+        def info(event: str) -> str:
+            words = [{"word": w, "confidence": 0.97} for w in self.words[turn_start:said]]
+            return json.dumps({"type": "TurnInfo", "request_id": "emu-flux-req", "sequence_id": frames,
+                               "event": event, "turn_index": turn, "audio_window_start": round(turn_start * 0.3, 3),
+                               "audio_window_end": round(said * 0.3, 3),
+                               "transcript": " ".join(self.words[turn_start:said]), "words": words,
+                               "end_of_turn_confidence": 0.9 if event == "EndOfTurn" else 0.1})
+
+        while True:
+            try:
+                message = await ws.recv()
+            except Exception:  # the client went away
+                return
+            if isinstance(message, bytes):
+                frames += 1
+                self.seen.append(("audio", len(message)))
+                if self.fault == "error_frame" and frames > self.fault_after:
+                    await ws.send(json.dumps({"type": "Error", "sequence_id": frames, "code": "INTERNAL_ERROR",
+                                              "description": "emulated Flux error"}))
+                    await ws.close(1011, "INTERNAL_ERROR")
+                    return
+                if said < len(self.words):
+                    said += 1
+                await ws.send(info("StartOfTurn" if said - turn_start == 1 else "Update"))
+                if said - turn_start >= self.words_per_utterance:
+                    await ws.send(info("EndOfTurn"))
+                    turn_start, turn = said, turn + 1
+                continue
+            kind = json.loads(message).get("type")
+            self.seen.append(kind)
+            if kind == "CloseStream":
+                if said > turn_start:
+                    await ws.send(info("EndOfTurn"))
+                await ws.close(1000, "")
+                return
 
     async def _mistral(self, ws: Any) -> None:
         await ws.send(json.dumps({"type": "session.created", "session": {
