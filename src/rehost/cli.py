@@ -76,7 +76,12 @@ def _init_parameters(cls: type) -> tuple[dict[str, Any], bool]:
             continue
         if klass is object:
             return found, False
-        hints = typing.get_type_hints(init)
+        try:
+            hints = typing.get_type_hints(init)
+        except NameError:  # a name imported for type checkers only (Host's Catalog, kept out of `import rehost`)
+            from .shared.catalog import Catalog
+
+            hints = typing.get_type_hints(init, {**init.__globals__, "Catalog": Catalog})
         passes_on = False
         for param in list(inspect.signature(init).parameters.values())[1:]:
             if param.kind is param.VAR_KEYWORD:

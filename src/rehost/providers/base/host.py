@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
-from ...shared.catalog import Catalog  # at run time: the CLI reads __init__'s annotations (get_type_hints)
 from ...shared.errors import (
     ConfigurationError,
     HostError,
@@ -45,6 +44,7 @@ from .kinds import KINDS, Kind
 from .status import error_class_for_status
 
 if TYPE_CHECKING:
+    from ...shared.catalog import Catalog
     from ...shared.request import Request
     from ...shared.tokens import TokenCount
     from ...shared.types import Completion, StreamEvent
