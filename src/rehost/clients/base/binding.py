@@ -93,13 +93,17 @@ def check_catalog(catalog: Any) -> Catalog | None:
 def in_catalog(method: Callable[P, R]) -> Callable[P, R]:
     """Run a client method with the client's own catalogue in use (``using_catalog``), so the bound host,
     whatever kind it is, reads that catalogue for this call only. A stream the method returns keeps it for
-    each event it yields (they are read after the method returned). Without ``catalog=`` it changes nothing."""
-    from ...shared.catalog import using_catalog
-
+    each event it yields (they are read after the method returned). Without ``catalog=`` it changes nothing.
+    The catalogue module is imported only by a client that has one (``import rehost`` stays light)."""
     if inspect.iscoroutinefunction(method):
         @functools.wraps(method)
         async def acall(*args: P.args, **kwargs: P.kwargs) -> Any:
-            with using_catalog(getattr(args[0], "catalog", None)):
+            catalog = getattr(args[0], "catalog", None)
+            if catalog is None:
+                return await method(*args, **kwargs)
+            from ...shared.catalog import using_catalog
+
+            with using_catalog(catalog):
                 return await method(*args, **kwargs)
 
         return acall  # type: ignore[return-value]
@@ -109,6 +113,8 @@ def in_catalog(method: Callable[P, R]) -> Callable[P, R]:
         catalog = getattr(args[0], "catalog", None)
         if catalog is None:
             return method(*args, **kwargs)
+        from ...shared.catalog import using_catalog
+
         with using_catalog(catalog):
             result = method(*args, **kwargs)
         scoped = getattr(result, "_scope_catalog", None)
