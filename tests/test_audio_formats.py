@@ -3,6 +3,7 @@ resampling, cutting at quiet points, word error rate, language codes, per-minute
 
 from __future__ import annotations
 
+import itertools
 import math
 import struct
 from array import array
@@ -50,7 +51,7 @@ def test_wav_round_trip_duration_and_resampling():
     assert down.duration == pytest.approx(1.0)
     # the tone survives resampling: same zero-crossing rate (about 880 a second for 440 Hz)
     s16, _ = pcm16_samples(down)
-    crossings = sum(1 for a, b in zip(s16, s16[1:], strict=False) if (a < 0) != (b < 0))
+    crossings = sum(1 for a, b in itertools.pairwise(s16) if (a < 0) != (b < 0))
     assert 860 <= crossings <= 900
     assert to_wav(down).data[:4] == b"RIFF"
     assert to_wav(audio) is audio
