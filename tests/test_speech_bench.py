@@ -64,3 +64,33 @@ def test_a_client_binds_to_a_host_that_serves_its_kind_only(emu: Emulator):
         NovaTranscriber(emu.provider("openai"))
     with pytest.raises(UnsupportedFeature, match="serves no speak"):
         OpenAISpeaker(emu.provider("deepgram"))
+
+
+def test_rehost_bench_transcribe_reads_clips_and_reaches_the_real_host_name(
+        emu: Emulator, tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    import json
+
+    from rehost.cli import main
+    from rehost.testing.redirect import redirect_to
+
+    emu.reset()
+    emu.script(text="the cat sat")
+    (tmp_path / "a.wav").write_bytes(tone_wav(0.5))
+    clips = tmp_path / "clips.jsonl"
+    clips.write_text(json.dumps({"audio": "a.wav", "text": "the cat sat down"}) + "\n")
+    monkeypatch.setenv("DEEPGRAM_API_KEY", "dg-bench-key")
+    out = tmp_path / "report.json"
+    with redirect_to(emu):
+        code = main(["bench", "transcribe", "nova-3", "--hosts", "deepgram", "--clips", str(clips), "--runs", "2",
+                     "--warmup", "0", "--json", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "25.0%" in printed  # one word of four missing
+    report = json.loads(out.read_text())
+    assert report["hosts"][0]["host"] == "deepgram"
+    assert len(report["hosts"][0]["samples"]) == 2
+    assert {s.host for s in emu.requests} == {"deepgram"}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{\"audio\": \"missing.wav\"}\n")
+    assert main(["bench", "transcribe", "nova-3", "--hosts", "deepgram", "--clips", str(bad)]) == 2
+    assert "line 1" in capsys.readouterr().err
