@@ -76,12 +76,8 @@ def _init_parameters(cls: type) -> tuple[dict[str, Any], bool]:
             continue
         if klass is object:
             return found, False
-        try:
-            hints = typing.get_type_hints(init)
-        except NameError:  # a name imported for type checkers only (Host's Catalog, kept out of `import rehost`)
-            from .shared.catalog import Catalog
-
-            hints = typing.get_type_hints(init, {**init.__globals__, "Catalog": Catalog})
+        from .providers.base.host import annotation_globals  # (Host's Catalog is a type-checking import)
+        hints = typing.get_type_hints(init, annotation_globals(init))
         passes_on = False
         for param in list(inspect.signature(init).parameters.values())[1:]:
             if param.kind is param.VAR_KEYWORD:
@@ -309,9 +305,7 @@ def _thinking(text: str) -> bool | str | int:
 
 def _bench(argv: Sequence[str]) -> int:
     if argv and argv[0] in ("transcribe", "speak"):  # the speech kinds' bench: rehost bench transcribe|speak MODEL
-        from .bench.speech_cli import main as speech_bench
-
-        return speech_bench(argv)
+        return int(importlib.import_module("rehost.bench.speech_cli").main(argv))
     from .bench.runner import DEFAULT_TIMEOUT
 
     parser = _Parser(
