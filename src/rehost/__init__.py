@@ -72,6 +72,18 @@ _EXPORTS: dict[str, str] = {
     "EmbedUsage": "rehost.shared.embed.types",
     "Embeddings": "rehost.shared.embed.types",
     "Vectors": "rehost.shared.embed.types",
+    # speech (issue 14): the clients of each family, and the neutral audio types
+    "WhisperTranscriber": "rehost.clients.whisper",
+    "NovaTranscriber": "rehost.clients.nova",
+    "ScribeTranscriber": "rehost.clients.scribe",
+    "VoxtralTranscriber": "rehost.clients.voxtral",
+    "GPTTranscriber": "rehost.clients.gpt_audio",
+    "OpenAISpeaker": "rehost.clients.voices",
+    "ElevenLabsSpeaker": "rehost.clients.voices",
+    "PiperSpeaker": "rehost.clients.voices",
+    "Audio": "rehost.shared.audio.types",
+    "Transcript": "rehost.shared.audio.types",
+    "Speech": "rehost.shared.audio.types",
     # the errors a caller meets in the README's examples (all of them are in rehost.errors)
     "OutputValidationError": "rehost.shared.errors",
     "ToolLoopLimit": "rehost.shared.errors",
@@ -165,6 +177,22 @@ __all__ = [
     "Usage",
     "VLLM",
     "Vertex",
+    # speech (issue 14)
+    "Audio",
+    "Deepgram",
+    "ElevenLabs",
+    "ElevenLabsSpeaker",
+    "GPTTranscriber",
+    "NovaTranscriber",
+    "OpenAISpeaker",
+    "PiperLocal",
+    "PiperSpeaker",
+    "ScribeTranscriber",
+    "Speech",
+    "Transcript",
+    "VoxtralTranscriber",
+    "WhisperLocal",
+    "WhisperTranscriber",
     "WebSearch",
     "catalog",
     "client",
@@ -218,10 +246,13 @@ if TYPE_CHECKING:
     from .clients.gemma import GemmaClient
     from .clients.generic import GenericClient
     from .clients.gpt import GPTClient, OpenAIEmbedder
+    from .clients.gpt_audio import GPTTranscriber
     from .clients.llama import LlamaClient
     from .clients.mistral import MistralClient, MistralEmbedder
+    from .clients.nova import NovaTranscriber
     from .clients.open_embed import BGEEmbedder, E5Embedder, MiniLMEmbedder, NomicEmbedder, Qwen3Embedder
     from .clients.qwen import QwenClient
+    from .clients.scribe import ScribeTranscriber
     from .clients.smollm import SmolLMClient
     from .clients.video.base import VideoClient
     from .clients.video.hailuo import HailuoClient
@@ -230,12 +261,17 @@ if TYPE_CHECKING:
     from .clients.video.runway import RunwayClient
     from .clients.video.seedance import SeedanceClient
     from .clients.video.veo import VeoClient
+    from .clients.voices import ElevenLabsSpeaker, OpenAISpeaker, PiperSpeaker
+    from .clients.voxtral import VoxtralTranscriber
     from .clients.voyage import VoyageEmbedder
+    from .clients.whisper import WhisperTranscriber
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
     from .providers.cerebras import Cerebras
     from .providers.cohere import Cohere
+    from .providers.deepgram import Deepgram
     from .providers.deepseek import DeepSeek
+    from .providers.elevenlabs import ElevenLabs
     from .providers.fallback import Breaker, Fallback
     from .providers.fireworks import Fireworks
     from .providers.google import Google
@@ -248,12 +284,15 @@ if TYPE_CHECKING:
     from .providers.openai import OpenAI
     from .providers.openai_compatible import OpenAICompatible
     from .providers.openrouter import OpenRouter
+    from .providers.piper_local import PiperLocal
     from .providers.runware import Runware
     from .providers.sarvam import Sarvam
     from .providers.together import Together
     from .providers.vertex import Vertex
     from .providers.vllm import VLLM
     from .providers.voyage import Voyage
+    from .providers.whisper_local import WhisperLocal
+    from .shared.audio.types import Audio, Speech, Transcript
     from .shared.catalog import Catalog, models_table
     from .shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Vectors
     from .shared.errors import OutputValidationError, ToolLoopLimit

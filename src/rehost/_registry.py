@@ -24,8 +24,8 @@ from typing import Any
 __all__ = ["FAMILIES", "HOSTS", "KINDS", "Host", "SpecView", "exports", "host_for_style", "load", "register_host",
            "unregister_host"]
 
-#: the kinds of model API a host can serve (issue 13: chat, embeddings; issue 16: video jobs)
-KINDS: frozenset[str] = frozenset({"chat", "embed", "video"})
+#: the kinds of model API a host can serve (issue 13: chat, embeddings; 14: speech; 16: video jobs)
+KINDS: frozenset[str] = frozenset({"chat", "embed", "transcribe", "speak", "video"})
 
 #: (module, class name) of a class, imported on use
 Spec = tuple[str, str]
@@ -57,6 +57,8 @@ _CHAT_EMBED = frozenset({"chat", "embed"})
 _EMBED = frozenset({"embed"})
 _CHAT_EMBED_VIDEO = frozenset({"chat", "embed", "video"})
 _CHAT_VIDEO = frozenset({"chat", "video"})
+_CHAT_EMBED_SPEECH = frozenset({"chat", "embed", "transcribe", "speak"})
+_CHAT_SPEECH = frozenset({"chat", "transcribe", "speak"})
 
 
 def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None = None,
@@ -71,15 +73,15 @@ _SHIPPED: tuple[Host, ...] = (
     _row("deepseek", "deepseek", "DeepSeek", "api.deepseek.com", style="deepseek"),
     _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks", kinds=_CHAT_EMBED),
     _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google", kinds=_CHAT_EMBED_VIDEO),
-    _row("groq", "groq", "Groq", "api.groq.com", style="groq"),
+    _row("groq", "groq", "Groq", "api.groq.com", style="groq", kinds=_CHAT_SPEECH),
     _row("llamacpp", "llamacpp", "LlamaCppServer", "localhost:8080", "127.0.0.1:8080", style="llamacpp",
          kinds=_CHAT_EMBED),
     _row("llamacpp-local", "llamacpp", "LlamaCpp"),  # in-process: no URL, no emulator style
     _row("maritaca", "maritaca", "Maritaca", "chat.maritaca.ai"),
     _row("mistral", "mistral", "Mistral", "api.mistral.ai", "api.eu.mistral.ai", "api.us.mistral.ai",
-                 style="mistral", kinds=_CHAT_EMBED),
+                 style="mistral", kinds=_CHAT_EMBED_SPEECH),
     _row("ollama", "ollama", "Ollama", "localhost:11434", "127.0.0.1:11434", style="ollama", kinds=_CHAT_EMBED),
-    _row("openai", "openai", "OpenAI", "api.openai.com", style="openai", kinds=_CHAT_EMBED),
+    _row("openai", "openai", "OpenAI", "api.openai.com", style="openai", kinds=_CHAT_EMBED_SPEECH),
     _row("onnx", "onnx_embed", "OnnxEmbedder", kinds=_EMBED),  # in-process: no URL, no emulator style
     _row("openrouter", "openrouter", "OpenRouter", "openrouter.ai", style="openrouter", kinds=_CHAT_VIDEO),
     _row("sarvam", "sarvam", "Sarvam", "api.sarvam.ai"),
@@ -91,6 +93,13 @@ _SHIPPED: tuple[Host, ...] = (
     _row("vllm", "vllm", "VLLM", "localhost:8000", "127.0.0.1:8000", style="vllm", kinds=_CHAT_EMBED),
     _row("voyage", "voyage", "Voyage", "api.voyageai.com", "ai.mongodb.com", style="voyage", kinds=_EMBED),
     Host("runware", "rehost.providers.runware", "Runware", kinds=frozenset({"video"}), real_hosts=("api.runware.ai",)),
+    # speech hosts (issue 14): they serve no chat
+    Host("deepgram", "rehost.providers.deepgram", "Deepgram", frozenset({"transcribe"}), ("api.deepgram.com",),
+         style="deepgram"),
+    Host("elevenlabs", "rehost.providers.elevenlabs", "ElevenLabs", frozenset({"speak", "transcribe"}),
+         ("api.elevenlabs.io",), style="elevenlabs"),
+    Host("whisper-local", "rehost.providers.whisper_local", "WhisperLocal", frozenset({"transcribe"})),  # in-process
+    Host("piper-local", "rehost.providers.piper_local", "PiperLocal", frozenset({"speak"})),  # in-process
 )
 
 _hosts: dict[str, Host] = {h.name: h for h in _SHIPPED}

@@ -179,6 +179,8 @@ def _thinking(text: str) -> bool | str | int:
 
 
 def _bench(argv: Sequence[str]) -> int:
+    if argv and argv[0] in ("transcribe", "speak"):  # the speech kinds' bench: rehost bench transcribe|speak MODEL
+        return int(importlib.import_module("rehost.bench.speech_cli").main(argv))
     from .bench.runner import DEFAULT_TIMEOUT
     from .cli_video import is_video_model, video_bench_main
 

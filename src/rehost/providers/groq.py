@@ -77,3 +77,5 @@ class Groq(OpenAICompatible):
     api_key_env: ClassVar[tuple[str, ...]] = ("GROQ_API_KEY",)
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id",)
     chat_endpoint: ClassVar[type[Any] | None] = GroqChat
+    transcribe_endpoint = ".groq_audio:GroqTranscribe"  # (groq_audio.py, imported when first asked for)
+    speak_endpoint = ".groq_audio:GroqSpeak"

@@ -90,6 +90,8 @@ class Mistral(OpenAICompatible):
     request_id_headers: ClassVar[tuple[str, ...]] = ("mistral-correlation-id", "x-request-id")
     chat_endpoint: ClassVar[type[Any] | None] = MistralChat
     embed_endpoint = "MistralEmbed"  # (defined at the end of this file)
+    transcribe_endpoint = ".mistral_audio:MistralTranscribe"  # (mistral_audio.py, imported when first asked for)
+    speak_endpoint = ".mistral_audio:MistralSpeak"
 
     def __init__(self, api_key: str | None = None, *, region: Region = "global", **kwargs: Any) -> None:
         if region not in REGIONS:

@@ -65,6 +65,8 @@ class OpenAI(OpenAICompatible):
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-request-id",)
     chat_endpoint: ClassVar[type[Any] | None] = OpenAIOwnChat
     embed_endpoint = "OpenAIEmbeddings"  # (defined at the end of this file)
+    transcribe_endpoint = ".openai_audio:OpenAITranscribe"  # (openai_audio.py, imported when first asked for)
+    speak_endpoint = ".openai_audio:OpenAISpeak"
 
     def __init__(self, api_key: str | None = None, *, developer_role: bool = False, organization: str | None = None,
                  **kwargs: Any) -> None:

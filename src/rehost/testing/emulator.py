@@ -64,6 +64,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "voyage": {"prefix": "/v1", "reasoning": None},
     "vertex": {"prefix": "", "reasoning": "thought"},
     "anthropic": {"prefix": "/v1", "reasoning": "thinking"},
+    "deepgram": {"prefix": "/v1", "reasoning": None},  # speech only (emulator_audio.py)
+    "elevenlabs": {"prefix": "/v1", "reasoning": None},  # speech only (emulator_audio.py)
 }
 
 FAULTS = (
@@ -516,6 +518,10 @@ class Emulator:
                                        f"{', '.join(FAULTS)}"))
             return None
         script = self.state.script_for(style, header_fault)
+        from .emulator_audio import route as speech_route  # speech: multipart / raw audio bodies, not JSON
+
+        if (speech := speech_route(style, target, headers, body, script)) is not None:
+            return speech.play(conn, arrived)
         try:
             request = json.loads(body) if body else {}
         except ValueError:

@@ -51,7 +51,16 @@ if TYPE_CHECKING:
     from ..dialects.common import CallInfo
     from .chat import ChatEndpoint, PreparedCall
 
-__all__ = ["Host"]
+__all__ = ["Host", "annotation_globals"]
+
+
+def annotation_globals(fn: Any) -> dict[str, Any]:
+    """The names ``fn``'s annotations are evaluated with (``typing.get_type_hints``): its module's, plus the
+    catalogue's ``Catalog``, which this module imports for type checkers only (``import rehost`` stays light). The
+    CLI reads a host's constructor options this way; the catalogue is imported then, when it is needed."""
+    from ...shared.catalog import Catalog
+
+    return {**fn.__globals__, "Catalog": Catalog}
 
 
 class Host:
@@ -71,6 +80,8 @@ class Host:
     chat_endpoint: ClassVar[type[Any] | str | None] = None
     embed_endpoint: ClassVar[type[Any] | str | None] = None
     video_endpoint: ClassVar[type[Any] | str | None] = None
+    transcribe_endpoint: ClassVar[type[Any] | str | None] = None
+    speak_endpoint: ClassVar[type[Any] | str | None] = None
 
     def __init__(
         self,
