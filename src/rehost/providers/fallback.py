@@ -65,7 +65,9 @@ prices last), ``"round_robin"``. Any callable ``(hosts, request, now) -> hosts``
 first latency sample includes opening its connection; the average soon forgets it.
 
 The state (breakers, cooldowns, latencies) is shared by every call and thread using the Fallback, guarded
-by one lock; sync and async calls share all of it and all the logic that is not I/O.
+by one lock; sync and async calls share all of it and all the logic that is not I/O. With ``state=`` (a
+``StateBackend``, such as ``RedisState``) the circuits and cooldowns are shared with every process that uses
+the same backend and ``state_key`` (default: the members' names): see ``rehost.shared.breaker_state``.
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ from ..shared.errors import (
     RehostError,
     RequestTimeout,
 )
+from ..shared.breaker_state import SharedBreakers
 from ..shared.request import Request
 from ..shared.transport import HttpCall, RetryPolicy
 from ..shared.types import Attempt, Completion, Done, StreamEvent
@@ -103,6 +106,7 @@ from .base import PreparedCall, Provider, StreamState
 
 if TYPE_CHECKING:
     from ..shared.catalog import Catalog
+    from ..shared.state import StateBackend
     from .dialects.common import CallInfo
 
 __all__ = ["Breaker", "Fallback", "HostState", "LowestCost", "LowestLatency", "RoundRobin", "Strategy",
@@ -435,6 +439,8 @@ class Fallback(Provider):
         clock: Callable[[], float] = time.monotonic,
         latency_alpha: float = 0.3,
         max_wait: float = 1.0,
+        state: StateBackend | None = None,
+        state_key: str | None = None,
     ) -> None:
         if not providers:
             raise ValueError("Fallback needs at least one provider")
@@ -457,6 +463,8 @@ class Fallback(Provider):
         self.latency_alpha = latency_alpha
         self.hosts: tuple[HostState, ...] = tuple(HostState(i, p) for i, p in enumerate(self.providers))
         self._lock = threading.Lock()
+        key = state_key or ",".join(p.name for p in self.providers)
+        self._shared = SharedBreakers(state, key) if state is not None else None
         self.base_url = ""
         self.rate_limiter = None
 
@@ -502,6 +510,8 @@ class Fallback(Provider):
         """None when the host may be tried now (taking the half-open trial slot), else why not."""
         with self._lock:
             now = self.clock()
+            if self._shared is not None:
+                self._shared.pull(host, now, self.breaker.cooldown)
             if now < host.cooldown_until:
                 return f"cooling down for {host.cooldown_until - now:.3g}s (the host asked to retry later)"
             if host.circuit == "open":
@@ -520,6 +530,8 @@ class Fallback(Provider):
         """Seconds until the host may be tried; infinite for an open circuit (never waited for: failing fast
         is what the breaker is for) or a trial in flight."""
         with self._lock:
+            if self._shared is not None:
+                self._shared.pull(host, now, self.breaker.cooldown)
             if host.circuit == "open" and now - host.opened_at < self.breaker.cooldown:
                 return math.inf
             if host.circuit == "half_open" and host.trial_in_flight:
@@ -543,7 +555,10 @@ class Fallback(Provider):
 
     def _success(self, host: HostState, seconds: float, *, stream: bool) -> None:
         with self._lock:
+            reopened = host.circuit != "closed"
             host.circuit = "closed"
+            if self._shared is not None and reopened:
+                self._shared.push(host, self.clock(), self.breaker.cooldown)
             host.consecutive_failures = 0
             host.trial_in_flight = False
             host.successes += 1
@@ -555,18 +570,24 @@ class Fallback(Provider):
     def _failure(self, host: HostState, err: RehostError, *, count: bool) -> None:
         with self._lock:
             now = self.clock()
-            if err.retry_after:
-                host.cooldown_until = max(host.cooldown_until, now + err.retry_after)
-            host.trial_in_flight = False
-            if not count:
-                return
-            host.failures += 1
-            if host.circuit == "half_open":
-                host.circuit, host.opened_at = "open", now
-                return
-            host.consecutive_failures += 1
-            if host.circuit == "closed" and host.consecutive_failures >= self.breaker.failures:
-                host.circuit, host.opened_at = "open", now
+            before = (host.circuit, host.cooldown_until)
+            self._count_failure(host, err, now, count=count)
+            if self._shared is not None and (host.circuit, host.cooldown_until) != before:
+                self._shared.push(host, now, self.breaker.cooldown)
+
+    def _count_failure(self, host: HostState, err: RehostError, now: float, *, count: bool) -> None:
+        if err.retry_after:
+            host.cooldown_until = max(host.cooldown_until, now + err.retry_after)
+        host.trial_in_flight = False
+        if not count:
+            return
+        host.failures += 1
+        if host.circuit == "half_open":
+            host.circuit, host.opened_at = "open", now
+            return
+        host.consecutive_failures += 1
+        if host.circuit == "closed" and host.consecutive_failures >= self.breaker.failures:
+            host.circuit, host.opened_at = "open", now
 
     # ------------------------------------------------------------------------------------------ prepare
     def prepare(self, request: Request) -> PreparedCall:
