@@ -16,6 +16,9 @@ from typing import Any, ClassVar, Literal, TypeAlias, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .. import calls as _calls
+from ..cache import ResponseCache
+from ..hooks import Hooks
 from ..shared.checks import check_timeout
 from ..shared.errors import (
     ConfigurationError,
@@ -283,6 +286,8 @@ class ModelClient:
         host_model_id: str | None = None,
         timeout: float | None = None,
         check_context: bool = True,
+        cache: ResponseCache | None = None,
+        hooks: Hooks | None = None,
         **sampling: Any,
     ) -> None:
         self.variant_name, self.variant = self.resolve_variant(variant)
@@ -296,6 +301,8 @@ class ModelClient:
         self.tools, self._runners = tools_and_runners(mine)
         self.host_model_id = host_model_id
         self.timeout = check_timeout(timeout)
+        self.cache = _calls.choose_cache(None, cache) if cache is not None else None  # (see rehost.cache)
+        self.hooks = _calls.check_hooks(hooks)  # (see rehost.hooks)
         try:
             self.sampling = _sampling_from(sampling)
         except ValidationError as exc:
@@ -473,7 +480,8 @@ class ModelClient:
         ``check_context=False`` skips the check that the input and ``max_tokens`` fit the context window."""
         _no_stream(options, "complete", "stream")
         provider = self.provider
-        result: Completion = provider.send(self._checked(provider, messages, output=output, **options))
+        cache = _calls.choose_cache(self.cache, options.pop("cache", None))
+        result = _calls.call(self.hooks, cache, provider, self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
 
     @overload
@@ -492,7 +500,9 @@ class ModelClient:
                         **options: Any) -> Any:
         _no_stream(options, "acomplete", "astream")
         provider = self.provider
-        result: Completion = await provider.asend(self._checked(provider, messages, output=output, **options))
+        cache = _calls.choose_cache(self.cache, options.pop("cache", None))
+        result = await _calls.acall(self.hooks, cache, provider,
+                                    self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
 
     # ------------------------------------------------------------------------------------------ tool loops
@@ -520,13 +530,14 @@ class ModelClient:
         """
         _check_max_turns(max_turns)
         _no_stream(options, "run", "stream")
+        cache = _calls.choose_cache(self.cache, options.pop("cache", None))
         registry = self._registry(tools)
         offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
         for turn in range(1, max_turns + 1):
             provider = self.provider
             request = self._checked(provider, history, tools=offered, output=output, **options)
-            done: Completion = provider.send(request)
+            done = _calls.call(self.hooks, cache, provider, request)
             history.append(done.message)
             answer, external = _sort_calls(done, registry, request)
             if answer:
@@ -540,13 +551,14 @@ class ModelClient:
         """The async twin of ``run`` (async tools are awaited; sync ones are called)."""
         _check_max_turns(max_turns)
         _no_stream(options, "arun", "astream")
+        cache = _calls.choose_cache(self.cache, options.pop("cache", None))
         registry = self._registry(tools)
         offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or self.builtin_tools)]
         history = list(coerce_messages(messages))
         for turn in range(1, max_turns + 1):
             provider = self.provider
             request = self._checked(provider, history, tools=offered, output=output, **options)
-            done: Completion = await provider.asend(request)
+            done = await _calls.acall(self.hooks, cache, provider, request)
             history.append(done.message)
             answer, external = _sort_calls(done, registry, request)
             for call in answer:
@@ -562,14 +574,16 @@ class ModelClient:
         ``close()``, closes the connection."""
         _no_stream(options, "stream", None)
         provider = self.provider
+        cache = _calls.choose_cache(self.cache, options.pop("cache", None))
         prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
-        return CompletionStream(provider.stream_prepared(prepared))
+        return CompletionStream(_calls.stream(self.hooks, cache, provider, prepared))
 
     def astream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> AsyncCompletionStream:
         _no_stream(options, "astream", None)
         provider = self.provider
+        cache = _calls.choose_cache(self.cache, options.pop("cache", None))
         prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
-        return AsyncCompletionStream(provider.astream_prepared(prepared))
+        return AsyncCompletionStream(_calls.astream(self.hooks, cache, provider, prepared))
 
     # ------------------------------------------------------------------------------------------ tokens
     def count_request(self, request: Request) -> TokenCount:

@@ -84,6 +84,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
 import httpx
 
+from ..shared.breaker_state import SharedBreakers
 from ..shared.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -98,7 +99,7 @@ from ..shared.errors import (
     RehostError,
     RequestTimeout,
 )
-from ..shared.breaker_state import SharedBreakers
+from ..shared.observe import notify_attempt
 from ..shared.request import Request
 from ..shared.transport import HttpCall, RetryPolicy
 from ..shared.types import Attempt, Completion, Done, StreamEvent
@@ -384,6 +385,7 @@ class _Run:
         self.attempts.append(Attempt(host=host.name, outcome=type(err).__name__, seconds=seconds,
                                      detail=str(err)[:300]))
         disposition = self.fb.disposition(err)
+        notify_attempt(host.name, err, seconds, disposition)  # the client call's hooks and span hear of it
         if disposition == "fail":
             self.fb._release(host)
             err.attempts = tuple(self.attempts)

@@ -18,6 +18,7 @@ member's ``HostState`` stays the one record the strategies read.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -61,9 +62,9 @@ class SharedBreakers:
         if record.get("circuit") == "open" and open_left > 0 and host.circuit == "closed":
             host.circuit = "open"
             host.opened_at = now - max(0.0, cooldown - open_left)
-        elif record.get("circuit") == "closed" and host.circuit == "open":
-            if float(record.get("changed", 0.0)) > wall - (now - host.opened_at):
-                host.circuit, host.consecutive_failures = "closed", 0  # closed elsewhere since it opened here
+        elif (record.get("circuit") == "closed" and host.circuit == "open"
+              and float(record.get("changed", 0.0)) > wall - (now - host.opened_at)):
+            host.circuit, host.consecutive_failures = "closed", 0  # closed elsewhere since it opened here
         cool_left = float(record.get("cooldown_until", 0.0)) - wall
         if cool_left > 0:
             host.cooldown_until = max(host.cooldown_until, now + cool_left)
@@ -76,7 +77,5 @@ class SharedBreakers:
         record = {"circuit": "open" if host.circuit == "open" else "closed", "open_until": open_until,
                   "cooldown_until": cooldown_until, "changed": wall}
         ttl = max(open_until, cooldown_until, wall) - wall + max(cooldown, 1.0)
-        try:
+        with contextlib.suppress(StateUnavailable):  # (the backend logged it; this process keeps its view)
             self.state.set(self._key(host), json.dumps(record).encode(), ttl)
-        except StateUnavailable:
-            pass

@@ -13,10 +13,11 @@ budget out at once would keep the average but not the rate a host actually enfor
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import re
 import threading
 import time
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -69,6 +70,9 @@ class RateLimit:
         if self.state is not None and not (isinstance(self.key, str) and self.key):
             raise ConfigurationError("RateLimit(state=...) needs key=: the name every process sharing the "
                                      "budget uses, such as key='groq-team'")
+        if self.state is not None and not self.state.supports_limits:
+            raise ConfigurationError(f"RateLimit(state=...): {self.state.name} holds records only (a cache, "
+                                     "breakers); share a rate limit through MemoryState or RedisState")
         for name in ("requests_per_minute", "tokens_per_minute"):
             check_number(getattr(self, name), f"RateLimit({name}=...)", name=name, optional=True,
                          expected="a positive number per minute, or None for no limit")
@@ -146,10 +150,10 @@ class RateLimiter:
         until = time.monotonic() + max(0.0, seconds)
         self._paused_until = max(self._paused_until, until)
         if self.state is not None and self.limit.key:
-            try:  # (a sync round trip even from async code: rare, only when the host said stop)
+            # (a sync round trip even from async code: rare, only when the host said stop); when it fails,
+            # the local pause above still holds this process back
+            with contextlib.suppress(StateUnavailable):
                 self.state.pause(self.limit.key, seconds)
-            except StateUnavailable:
-                pass  # the local pause above still holds this process back
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Read a response's rate-limit headers; a spent budget pauses calls until its reset."""

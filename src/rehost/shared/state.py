@@ -62,6 +62,8 @@ class StateBackend:
     primitives; the async twins default to them (right for a backend that does no I/O)."""
 
     name: str = "state"
+    #: whether ``reserve`` / ``pause`` work here (a records-only backend, such as SQLite, has none)
+    supports_limits: bool = True
 
     # -- rate limits --------------------------------------------------------------------------------------
     def reserve(self, key: str, lanes: Sequence[Lane], within: float | None = None) -> Reservation:

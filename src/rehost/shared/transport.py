@@ -36,6 +36,7 @@ import httpx
 from .aio import new_async_client
 from .checks import check_flag, check_number, check_timeout
 from .errors import ConfigurationError, ConnectionFailed, ProtocolError, RateLimited, RehostError, RequestTimeout
+from .observe import notify_retry
 from .ratelimit import RateLimiter
 from .tls import ssl_context
 
@@ -410,6 +411,7 @@ class RetryPlan:
             if err is None:
                 raise RuntimeError("the transport sent an attempt and reported no outcome")
             delay = self._delay_after(err)
+            notify_retry(self.host, self.attempt + 1, err, delay)  # the client call's hooks and span hear of it
             if delay > 0:
                 yield Sleep(delay)
             self.attempt += 1
