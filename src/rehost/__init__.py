@@ -66,6 +66,13 @@ _EXPORTS: dict[str, str] = {
     "Cost": "rehost.shared.pricing",
     "Prices": "rehost.shared.pricing",
     "TokenCount": "rehost.shared.tokens",
+    # beyond one process (issue 19): shared state, the response cache, hooks
+    "MemoryState": "rehost.shared.state",
+    "RedisState": "rehost.shared.state_redis",
+    "SqliteState": "rehost.shared.state_sqlite",
+    "ResponseCache": "rehost.cache",
+    "Hooks": "rehost.hooks",
+    "HookEvent": "rehost.hooks",
     # the errors a caller meets in the README's examples (all of them are in rehost.errors)
     "OutputValidationError": "rehost.shared.errors",
     "ToolLoopLimit": "rehost.shared.errors",
@@ -94,10 +101,13 @@ __all__ = [
     "GeminiClient",
     "GenericClient",
     "Google",
+    "HookEvent",
+    "Hooks",
     "Groq",
     "ImagePart",
     "LlamaClient",
     "Maritaca",
+    "MemoryState",
     "Message",
     "Mistral",
     "MistralClient",
@@ -114,10 +124,13 @@ __all__ = [
     "RateLimit",
     "ReasoningDelta",
     "ReasoningPart",
+    "RedisState",
     "Request",
+    "ResponseCache",
     "RetryPolicy",
     "Sarvam",
     "SmolLMClient",
+    "SqliteState",
     "TextDelta",
     "TextPart",
     "Thinking",
@@ -175,6 +188,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from . import errors
     from ._registry import register_host
+    from .cache import ResponseCache
     from .clients.base import ModelClient
     from .clients.claude import ClaudeClient
     from .clients.deepseek import DeepSeekClient
@@ -186,6 +200,7 @@ if TYPE_CHECKING:
     from .clients.mistral import MistralClient
     from .clients.qwen import QwenClient
     from .clients.smollm import SmolLMClient
+    from .hooks import HookEvent, Hooks
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
     from .providers.deepseek import DeepSeek
@@ -210,6 +225,9 @@ if TYPE_CHECKING:
     from .shared.pricing import Cost, Prices
     from .shared.ratelimit import RateLimit
     from .shared.request import Request, ThinkingPlan
+    from .shared.state import MemoryState
+    from .shared.state_redis import RedisState
+    from .shared.state_sqlite import SqliteState
     from .shared.tokens import TokenCount
     from .shared.transport import RetryPolicy, Timeouts
     from .shared.types import (

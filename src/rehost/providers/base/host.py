@@ -69,6 +69,8 @@ class Host:
     #: the endpoint class of each kind this host serves (None: it does not serve that kind)
     chat_endpoint: ClassVar[type[Any] | None] = None
     embed_endpoint: ClassVar[type[Any] | None] = None
+    #: callbacks for every client call through this host (``rehost.hooks``; set ``host.hooks = Hooks(...)``)
+    hooks: Any = None
 
     def __init__(
         self,
