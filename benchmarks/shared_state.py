@@ -20,10 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
+from tests.redis_server import RedisServer  # noqa: E402
+
 from rehost import GenericClient, Groq, MemoryState, RateLimit, RedisState, ResponseCache  # noqa: E402
 from rehost.shared.ratelimit import RateLimiter  # noqa: E402
 from rehost.testing.emulator import emulator_process  # noqa: E402
-from tests.redis_server import RedisServer  # noqa: E402
 
 
 def per_call(fn, n: int, rounds: int = 5) -> float:

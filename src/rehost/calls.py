@@ -53,8 +53,10 @@ class _Call:
 
     def __init__(self, hooks: Hooks | None, provider: Any, request: Request) -> None:
         mine = getattr(provider, "hooks", None)
-        merged = (mine if isinstance(mine, Hooks) else Hooks()) + (hooks or Hooks())
-        self.hooks = merged if merged else None
+        if not isinstance(mine, Hooks) or not mine:
+            self.hooks = hooks or None
+        else:
+            self.hooks = mine + hooks if hooks else mine
         self.provider = provider
         self.host = str(getattr(provider, "name", type(provider).__name__))
         self.request = request

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ class _Config:
     instruments: tuple[Any, Any, Any] | None = None
     tracer: Any = None
     api: Any = None  # (trace, metrics, context) modules, or False when the API is not installed
+    listening = False
+    listening_checked = -1e9
 
 
 _config = _Config()
@@ -63,6 +66,7 @@ def configure(*, enabled: bool = True, capture_content: bool | None = None, trac
     _config.meter_provider = meter_provider
     _config.instruments = None
     _config.tracer = None
+    _config.listening_checked = -1e9
 
 
 def _api() -> Any:
@@ -234,11 +238,33 @@ class CallSpan:
         self.span.end()
 
 
+def _listening(api: Any) -> bool:
+    """Whether anything would receive a span or a metric point: providers given to ``configure``, or global
+    ones an application set (the API's defaults are proxies that drop everything until then, and building a
+    span's attributes for them would cost more than the rest of the client's work on a call)."""
+    if _config.tracer_provider is not None or _config.meter_provider is not None:
+        return True
+    now = time.monotonic()
+    if now < _config.listening_checked + 1.0:  # (the API reads the environment on every look: once a second)
+        return _config.listening
+    _config.listening_checked = now
+    trace, metrics, _ = api
+    tracer_provider = trace.get_tracer_provider()
+    meter_provider = metrics.get_meter_provider()
+    idle = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+    _config.listening = not (isinstance(tracer_provider, idle) and type(meter_provider).__name__ in _IDLE_METERS)
+    return _config.listening
+
+
+_IDLE_METERS = frozenset({"_ProxyMeterProvider", "NoOpMeterProvider"})
+
+
 def start(request: Request, provider: Any) -> CallSpan | None:
-    """The span of a call starting now, or None when telemetry is off or the API is not installed."""
+    """The span of a call starting now, or None when telemetry is off, the API is not installed, or no SDK
+    is listening."""
     if not _config.enabled:
         return None
     api = _api()
-    if not api:
+    if not api or not _listening(api):
         return None
     return CallSpan(api, request, provider)
