@@ -159,3 +159,18 @@ def test_errors_and_filtered_answers_are_not_stored(emu):
     with contextlib.suppress(Exception):
         client.complete("hi")
     assert not client.complete("hi").cached
+
+
+def test_a_fallback_is_keyed_by_its_members(emu):
+    from rehost import Fallback
+
+    cache = ResponseCache()
+    request = GenericClient("m").prepare("hi")
+    one = Fallback([emu.provider("groq"), emu.provider("together")])
+    same = Fallback([emu.provider("groq"), emu.provider("together")])
+    other = Fallback([emu.provider("together"), emu.provider("groq")])
+    assert cache.key(request, one) == cache.key(request, same)
+    assert cache.key(request, one) != cache.key(request, other)
+    client = GenericClient("m", provider=one, cache=cache)
+    client.complete("hi")
+    assert client.complete("hi").cached

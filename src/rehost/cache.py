@@ -110,8 +110,13 @@ def request_key(request: Request, host: str, base_url: str = "") -> str:
 
 
 def _host_of(provider: Any) -> tuple[str, str]:
+    """A provider's name and public address; a routing one (``Fallback``) by its members', in order."""
     from .shared.transport import public_url
 
+    members = getattr(provider, "providers", None)
+    if isinstance(members, tuple) and members:
+        parts = [_host_of(member) for member in members]
+        return "+".join(name for name, _ in parts), " ".join(url for _, url in parts)
     return str(getattr(provider, "name", type(provider).__name__)), public_url(getattr(provider, "base_url", "") or "")
 
 
