@@ -126,3 +126,16 @@ def test_bad_hooks_are_refused_at_once():
         Hooks(on_request="print")
     with pytest.raises(ConfigurationError, match="hooks="):
         GenericClient("m", hooks=print)
+
+
+async def test_async_retries_are_told_too(emu):
+    seen, hooks = _recorder()
+    client = GenericClient("m", provider=emu.provider("groq", retry=FAST), hooks=hooks)
+    emu.inject("503", host="groq")
+    await client.acomplete("hi")
+    assert [e.moment for e in seen] == ["request", "retry", "response"]
+    seen.clear()
+    emu.inject("503", host="groq")
+    async for _ in client.astream("hi"):
+        pass
+    assert [e.moment for e in seen] == ["request", "retry", "response"]

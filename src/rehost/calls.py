@@ -11,6 +11,7 @@ For a stream the observer and the span are made current around each ``next()`` o
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -90,7 +91,7 @@ class _Call:
 
     # -- around the provider --------------------------------------------------------------------------------
     def enter(self) -> tuple[Any, Any]:
-        return CURRENT.set(self), (self.span.activate() if self.span is not None else None)
+        return CURRENT.set(weakref.ref(self)), (self.span.activate() if self.span is not None else None)
 
     def leave(self, tokens: tuple[Any, Any]) -> None:
         if tokens[1] is not None and self.span is not None:

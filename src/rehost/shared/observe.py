@@ -4,13 +4,16 @@ without every layer between passing an observer down.
 
 The client's call (``rehost.calls``) sets ``CURRENT`` around each step it drives (the whole send, or each
 ``next()`` of a stream) and resets it after, so an observer never leaks into the caller's context, and each
-asyncio task sees only its own call's. With no client call around (a provider used directly) nothing is
-observed and these functions cost one ContextVar lookup.
+asyncio task sees only its own call's. It holds a weak reference: a task started during the call (a pool's
+keeper) copies the context and may outlive the call by far, and must not keep the call, and through it the
+provider, alive. With no client call around (a provider used directly) nothing is observed and these
+functions cost one ContextVar lookup.
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from contextvars import ContextVar
 from typing import Protocol
 
@@ -28,11 +31,16 @@ class Observer(Protocol):
         (``retry``: next host now, this one later; ``next``: next host; ``fail``: the call ends)."""
 
 
-CURRENT: ContextVar[Observer | None] = ContextVar("rehost_call_observer", default=None)
+CURRENT: ContextVar[weakref.ref[Observer] | None] = ContextVar("rehost_call_observer", default=None)
+
+
+def _current() -> Observer | None:
+    ref = CURRENT.get()
+    return None if ref is None else ref()
 
 
 def notify_retry(host: str, attempt: int, error: BaseException, delay: float) -> None:
-    observer = CURRENT.get()
+    observer = _current()
     if observer is not None:
         try:
             observer.retry(host, attempt, error, delay)
@@ -41,7 +49,7 @@ def notify_retry(host: str, attempt: int, error: BaseException, delay: float) ->
 
 
 def notify_attempt(host: str, error: BaseException, seconds: float, disposition: str) -> None:
-    observer = CURRENT.get()
+    observer = _current()
     if observer is not None:
         try:
             observer.attempt(host, error, seconds, disposition)
