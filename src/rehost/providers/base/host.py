@@ -70,6 +70,8 @@ class Host:
     #: class of the module that sets it, so a host file can keep its endpoint classes after the host class
     chat_endpoint: ClassVar[type[Any] | str | None] = None
     embed_endpoint: ClassVar[type[Any] | str | None] = None
+    #: callbacks for every client call through this host (``rehost.hooks``; set ``host.hooks = Hooks(...)``)
+    hooks: Any = None
 
     def __init__(
         self,
