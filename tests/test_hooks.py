@@ -139,3 +139,14 @@ async def test_async_retries_are_told_too(emu):
     async for _ in client.astream("hi"):
         pass
     assert [e.moment for e in seen] == ["request", "retry", "response"]
+
+
+def test_a_hosts_chat_endpoint_reads_the_hooks_set_on_the_host_later(emu):
+    # a client call goes through host.endpoint("chat"): the hooks a caller sets on the host, even after the
+    # endpoint was built, are the ones the call sees
+    groq = emu.provider("groq")
+    chat = groq.endpoint("chat")
+    assert chat.hooks is None
+    hooks = Hooks(on_response=lambda e: None)
+    groq.hooks = hooks
+    assert chat.hooks is hooks
