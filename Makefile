@@ -14,7 +14,7 @@ export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 # dependency is not needed, so it is installed on its own line with --no-deps (an extra cannot say that).
 BUILD_NOTE := @echo "rehost: installing; the first install compiles llama.cpp (llama-cpp-python), about 9 minutes on 2 cores; later installs reuse pip's cached wheel."
 
-.PHONY: test demo lint typecheck unit bench clean
+.PHONY: test demo lint typecheck unit bench clean redis-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,15 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
-unit: $(VENV)/.dev-installed
+# the Redis tests start their own redis-server (Debian's package); installed here when missing, skipped
+# by the tests when it cannot be (no root, not Debian)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || \
+	  ( ($(SUDO) apt-get install -y -q redis-server >/dev/null 2>&1 || ($(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q redis-server >/dev/null)) || \
+	    echo "rehost: could not install redis-server; the Redis tests will be skipped" )
+
+unit: $(VENV)/.dev-installed redis-server
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from rehost.shared import catalog as _catalog
+from tests.redis_server import redis_server  # noqa: F401  (the fixture starting a real Redis, issue 19)
 
 
 @pytest.fixture

@@ -141,3 +141,18 @@ def test_no_source_file_of_the_contract_or_the_client_base_is_over_the_limit():
             if lines > LIMIT:
                 too_long.append((str(file.relative_to(SRC)), lines))
     assert too_long == []
+
+
+def test_issue_19s_modules_live_in_the_new_layout_and_import_rehost_loads_no_redis_or_otel():
+    # the state backends and the call observer sit with the rest of the I/O plumbing, the shared breakers
+    # with routing; none of the optional packages (redis, opentelemetry) is imported by `import rehost` or a
+    # client call's plumbing until it is used
+    code = ("import sys, rehost, rehost.calls, rehost.routing.shared_breakers, rehost.shared.io.state; "
+            "from rehost import GenericClient, MemoryState, RedisState, SqliteState; "
+            "assert MemoryState.__module__ == 'rehost.shared.io.state', MemoryState.__module__; "
+            "assert RedisState.__module__ == 'rehost.shared.io.state_redis', RedisState.__module__; "
+            "assert SqliteState.__module__ == 'rehost.shared.io.state_sqlite', SqliteState.__module__; "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('redis', 'opentelemetry')); "
+            "assert not bad, bad")
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

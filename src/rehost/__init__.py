@@ -84,6 +84,13 @@ _EXPORTS: dict[str, str] = {
     "Audio": "rehost.shared.audio.types",
     "Transcript": "rehost.shared.audio.types",
     "Speech": "rehost.shared.audio.types",
+    # beyond one process (issue 19): shared state, the response cache, hooks
+    "MemoryState": "rehost.shared.io.state",
+    "RedisState": "rehost.shared.io.state_redis",
+    "SqliteState": "rehost.shared.io.state_sqlite",
+    "ResponseCache": "rehost.cache",
+    "Hooks": "rehost.hooks",
+    "HookEvent": "rehost.hooks",
     # the errors a caller meets in the README's examples (all of them are in rehost.errors)
     "OutputValidationError": "rehost.shared.errors",
     "ToolLoopLimit": "rehost.shared.errors",
@@ -137,10 +144,13 @@ __all__ = [
     "GeminiClient",
     "GenericClient",
     "Google",
+    "HookEvent",
+    "Hooks",
     "Groq",
     "ImagePart",
     "LlamaClient",
     "Maritaca",
+    "MemoryState",
     "Message",
     "Mistral",
     "MistralClient",
@@ -157,10 +167,13 @@ __all__ = [
     "RateLimit",
     "ReasoningDelta",
     "ReasoningPart",
+    "RedisState",
     "Request",
+    "ResponseCache",
     "RetryPolicy",
     "Sarvam",
     "SmolLMClient",
+    "SqliteState",
     "TextDelta",
     "TextPart",
     "Thinking",
@@ -237,6 +250,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from . import errors
     from ._registry import register_host
+    from .cache import ResponseCache
     from .clients.base import ModelClient
     from .clients.claude import ClaudeClient
     from .clients.cohere import CohereEmbedder
@@ -265,6 +279,7 @@ if TYPE_CHECKING:
     from .clients.voxtral import VoxtralTranscriber
     from .clients.voyage import VoyageEmbedder
     from .clients.whisper import WhisperTranscriber
+    from .hooks import HookEvent, Hooks
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
     from .providers.cerebras import Cerebras
@@ -297,6 +312,9 @@ if TYPE_CHECKING:
     from .shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Vectors
     from .shared.errors import OutputValidationError, ToolLoopLimit
     from .shared.io.polling import PollPolicy
+    from .shared.io.state import MemoryState
+    from .shared.io.state_redis import RedisState
+    from .shared.io.state_sqlite import SqliteState
     from .shared.output import Output
     from .shared.pricing import Cost, Prices
     from .shared.ratelimit import RateLimit

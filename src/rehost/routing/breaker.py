@@ -1,6 +1,9 @@
 """Health per member of a routing group: the circuit-breaker settings (``Breaker``), what has been seen of each
 member (``HostState``: circuit, cooldown, latency) and ``Health``, the one lock-guarded place that reads and
-changes them, so that every call and thread through one Fallback shares one view of its members."""
+changes them, so that every call and thread through one Fallback shares one view of its members. With a
+``SharedBreakers`` (``Fallback(state=...)``) the circuits and cooldowns are also shared with every process using
+the same backend and key: ``Health`` pulls a member's shared record before deciding about it and pushes it after
+its circuit or cooldown changed (``rehost.routing.shared_breakers``)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from ..shared.errors import RehostError
 
 if TYPE_CHECKING:
+    from .shared_breakers import SharedBreakers
     from .strategies import Strategy
 
 __all__ = ["Breaker", "Circuit", "Health", "HostState"]
@@ -66,8 +70,9 @@ class Health:
     (``time.monotonic`` by default), so schedules are testable without sleeping."""
 
     def __init__(self, hosts: Sequence[HostState], breaker: Breaker, clock: Callable[[], float],
-                 latency_alpha: float) -> None:
+                 latency_alpha: float, shared: SharedBreakers | None = None) -> None:
         self.hosts = tuple(hosts)
+        self.shared = shared
         self.breaker = breaker
         self.clock = clock
         self.latency_alpha = latency_alpha
@@ -82,6 +87,8 @@ class Health:
         """None when the host may be tried now (taking the half-open trial slot), else why not."""
         with self._lock:
             now = self.clock()
+            if self.shared is not None:
+                self.shared.pull(host, now, self.breaker.cooldown)
             if now < host.cooldown_until:
                 return f"cooling down for {host.cooldown_until - now:.3g}s (the host asked to retry later)"
             if host.circuit == "open":
@@ -100,6 +107,8 @@ class Health:
         """Seconds until the host may be tried; infinite for an open circuit (never waited for: failing fast
         is what the breaker is for) or a trial in flight."""
         with self._lock:
+            if self.shared is not None:
+                self.shared.pull(host, now, self.breaker.cooldown)
             if host.circuit == "open" and now - host.opened_at < self.breaker.cooldown:
                 return math.inf
             if host.circuit == "half_open" and host.trial_in_flight:
@@ -123,7 +132,10 @@ class Health:
 
     def success(self, host: HostState, seconds: float, *, stream: bool) -> None:
         with self._lock:
+            reopened = host.circuit != "closed"
             host.circuit = "closed"
+            if self.shared is not None and reopened:
+                self.shared.push(host, self.clock(), self.breaker.cooldown)
             host.consecutive_failures = 0
             host.trial_in_flight = False
             host.successes += 1
@@ -135,16 +147,23 @@ class Health:
     def failure(self, host: HostState, err: RehostError, *, count: bool) -> None:
         with self._lock:
             now = self.clock()
-            if err.retry_after:
-                host.cooldown_until = max(host.cooldown_until, now + err.retry_after)
-            host.trial_in_flight = False
-            if not count:
-                return
-            host.failures += 1
-            if host.circuit == "half_open":
-                host.circuit, host.opened_at = "open", now
-                return
-            host.consecutive_failures += 1
-            if host.circuit == "closed" and host.consecutive_failures >= self.breaker.failures:
-                host.circuit, host.opened_at = "open", now
+            before = (host.circuit, host.cooldown_until)
+            self._count_failure(host, err, now, count=count)
+            if self.shared is not None and (host.circuit, host.cooldown_until) != before:
+                self.shared.push(host, now, self.breaker.cooldown)
+
+    def _count_failure(self, host: HostState, err: RehostError, now: float, *, count: bool) -> None:
+        """The failure's effect on the member's own record (under the caller's lock)."""
+        if err.retry_after:
+            host.cooldown_until = max(host.cooldown_until, now + err.retry_after)
+        host.trial_in_flight = False
+        if not count:
+            return
+        host.failures += 1
+        if host.circuit == "half_open":
+            host.circuit, host.opened_at = "open", now
+            return
+        host.consecutive_failures += 1
+        if host.circuit == "closed" and host.consecutive_failures >= self.breaker.failures:
+            host.circuit, host.opened_at = "open", now
 

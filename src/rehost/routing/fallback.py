@@ -69,7 +69,9 @@ prices last), ``"round_robin"``. Any callable ``(hosts, request, now) -> hosts``
 first latency sample includes opening its connection; the average soon forgets it.
 
 The state (breakers, cooldowns, latencies) is shared by every call and thread using the Fallback, guarded
-by one lock; sync and async calls share all of it and all the logic that is not I/O.
+by one lock; sync and async calls share all of it and all the logic that is not I/O. With ``state=`` (a
+``StateBackend``, such as ``RedisState``) the circuits and cooldowns are shared with every process that uses
+the same backend and ``state_key`` (default: the members' names): see ``rehost.routing.shared_breakers``.
 """
 
 from __future__ import annotations
@@ -96,10 +98,12 @@ from ..shared.transport import RetryPolicy
 from ..shared.types import Completion, Done, StreamEvent
 from .breaker import Breaker, Health, HostState
 from .run import Disposition, Run, sender
+from .shared_breakers import SharedBreakers
 from .strategies import Strategy, StrategyLike, make_strategy
 
 if TYPE_CHECKING:
     from ..providers.base.kinds import Kind
+    from ..shared.io.state import StateBackend
 
 __all__ = ["Fallback", "RoutedCall"]
 
@@ -151,6 +155,8 @@ class Fallback:
         clock: Callable[[], float] = time.monotonic,
         latency_alpha: float = 0.3,
         max_wait: float = 1.0,
+        state: StateBackend | None = None,
+        state_key: str | None = None,
     ) -> None:
         if not providers:
             raise ValueError("Fallback needs at least one provider")
@@ -172,7 +178,9 @@ class Fallback:
         self.clock = clock
         self.latency_alpha = latency_alpha
         self.hosts: tuple[HostState, ...] = tuple(HostState(i, p) for i, p in enumerate(self.providers))
-        self.health = Health(self.hosts, self.breaker, clock, latency_alpha)
+        key = state_key or ",".join(p.name for p in self.providers)
+        self._shared = SharedBreakers(state, key) if state is not None else None
+        self.health = Health(self.hosts, self.breaker, clock, latency_alpha, self._shared)
         self.base_url = ""
         self.rate_limiter = None
 

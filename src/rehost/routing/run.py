@@ -19,6 +19,7 @@ from ..shared.errors import (
     RehostError,
     RequestTimeout,
 )
+from ..shared.io.observe import notify_attempt
 from ..shared.request import Request
 from ..shared.transport import RetryPolicy
 from ..shared.types import Attempt, Completion
@@ -189,6 +190,7 @@ class Run:
         self.attempts.append(Attempt(host=host.name, outcome=type(err).__name__, seconds=seconds,
                                      detail=str(err)[:300]))
         disposition = self.fb.disposition(err)
+        notify_attempt(host.name, err, seconds, disposition)  # the client call's hooks and span hear of it
         if disposition == "fail":
             self.fb.health.release(host)
             err.attempts = tuple(self.attempts)

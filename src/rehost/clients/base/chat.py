@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 
 from pydantic import ValidationError
 
+from ... import calls as _calls
+from ...cache import ResponseCache
+from ...hooks import Hooks
 from ...shared.chat.output import Output, OutputMode
 from ...shared.chat.request import Request, Sampling, ThinkingPlan
 from ...shared.chat.tools import ToolLike, ToolRegistry, split_builtin, tools_and_runners
@@ -71,6 +74,8 @@ class ModelClient(Bound):
         timeout: float | None = None,
         check_context: bool = True,
         catalog: Catalog | None = None,
+        cache: ResponseCache | None = None,
+        hooks: Hooks | None = None,
         **sampling: Any,
     ) -> None:
         self.variant_name, self.variant = self.resolve_variant(variant)
@@ -85,6 +90,8 @@ class ModelClient(Bound):
         self.tools, self._runners = tools_and_runners(mine)
         self.host_model_id = host_model_id
         self.timeout = check_timeout(timeout)
+        self.cache = _calls.choose_cache(None, cache) if cache is not None else None  # (see rehost.cache)
+        self.hooks = _calls.check_hooks(hooks)  # (see rehost.hooks)
         try:
             self.sampling = _sampling_from(sampling)
         except ValidationError as exc:
@@ -252,7 +259,8 @@ class ModelClient(Bound):
         ``check_context=False`` skips the check that the input and ``max_tokens`` fit the context window."""
         _no_stream(options, "complete", "stream")
         provider = chat_sender(self.provider)
-        result: Completion = provider.send(self._checked(provider, messages, output=output, **options))
+        cache = _calls.choose_cache(self.cache, options.pop("cache", None))
+        result = _calls.call(self.hooks, cache, provider, self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
 
     @overload
@@ -272,7 +280,9 @@ class ModelClient(Bound):
                         **options: Any) -> Any:
         _no_stream(options, "acomplete", "astream")
         provider = chat_sender(self.provider)
-        result: Completion = await provider.asend(self._checked(provider, messages, output=output, **options))
+        cache = _calls.choose_cache(self.cache, options.pop("cache", None))
+        result = await _calls.acall(self.hooks, cache, provider,
+                                    self._checked(provider, messages, output=output, **options))
         return result if output is None else _structured(result)
 
     # ------------------------------------------------------------------------------------------ tool loops
@@ -312,15 +322,17 @@ class ModelClient(Bound):
         ``close()``, closes the connection."""
         _no_stream(options, "stream", None)
         provider = chat_sender(self.provider)
+        cache = _calls.choose_cache(self.cache, options.pop("cache", None))
         prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
-        return CompletionStream(provider.stream_prepared(prepared))
+        return CompletionStream(_calls.stream(self.hooks, cache, provider, prepared))
 
     @in_catalog
     def astream(self, messages: MessageLike | Sequence[MessageLike], **options: Any) -> AsyncCompletionStream:
         _no_stream(options, "astream", None)
         provider = chat_sender(self.provider)
+        cache = _calls.choose_cache(self.cache, options.pop("cache", None))
         prepared = provider.prepare(self._checked(provider, messages, stream=True, **options))
-        return AsyncCompletionStream(provider.astream_prepared(prepared))
+        return AsyncCompletionStream(_calls.astream(self.hooks, cache, provider, prepared))
 
     # ------------------------------------------------------------------------------------------ tokens
     def count_request(self, request: Request) -> TokenCount:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ... import calls as _calls
 from ...shared.chat.request import Request
 from ...shared.chat.tools import ToolLike, ToolRegistry, split_builtin, tools_and_runners
 from ...shared.chat.types import Completion, Message, MessageLike, ToolCall
@@ -49,13 +50,14 @@ def run_tools(client: ModelClient, messages: MessageLike | Sequence[MessageLike]
     """``ModelClient.run`` (its docstring says what the loop does)."""
     _check_max_turns(max_turns)
     _no_stream(options, "run", "stream")
+    cache = _calls.choose_cache(client.cache, options.pop("cache", None))
     registry = registry_for(client, tools)
     offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or client.builtin_tools)]
     history = list(coerce_messages(messages))
     for turn in range(1, max_turns + 1):
         provider = chat_sender(client.provider)
         request = client._checked(provider, history, tools=offered, output=output, **options)
-        done: Completion = provider.send(request)
+        done = _calls.call(client.hooks, cache, provider, request)
         history.append(done.message)
         answer, external = _sort_calls(done, registry, request)
         if answer:
@@ -71,13 +73,14 @@ async def arun_tools(client: ModelClient, messages: MessageLike | Sequence[Messa
     """The async twin of ``run_tools`` (async tools are awaited; sync ones are called)."""
     _check_max_turns(max_turns)
     _no_stream(options, "arun", "astream")
+    cache = _calls.choose_cache(client.cache, options.pop("cache", None))
     registry = registry_for(client, tools)
     offered: list[ToolLike] = [*registry.tools, *(split_builtin(tools)[1] or client.builtin_tools)]
     history = list(coerce_messages(messages))
     for turn in range(1, max_turns + 1):
         provider = chat_sender(client.provider)
         request = client._checked(provider, history, tools=offered, output=output, **options)
-        done: Completion = await provider.asend(request)
+        done = await _calls.acall(client.hooks, cache, provider, request)
         history.append(done.message)
         answer, external = _sort_calls(done, registry, request)
         for call in answer:

@@ -120,6 +120,12 @@ class ChatEndpoint:
     def has_key(self) -> bool:
         return self.host.has_key
 
+    @property
+    def hooks(self) -> Any:
+        """The host's ``hooks`` (``rehost.hooks``): a client call goes through the endpoint, the caller set
+        them on the host."""
+        return self.host.hooks
+
     def host_model_id(self, request: Request) -> str:
         return self.host.host_model_id(request)
 

@@ -82,6 +82,8 @@ class Host:
     video_endpoint: ClassVar[type[Any] | str | None] = None
     transcribe_endpoint: ClassVar[type[Any] | str | None] = None
     speak_endpoint: ClassVar[type[Any] | str | None] = None
+    #: callbacks for every client call through this host (``rehost.hooks``; set ``host.hooks = Hooks(...)``)
+    hooks: Any = None
 
     def __init__(
         self,

@@ -88,6 +88,8 @@ class Completion(BaseModel):
     #: what a routing provider (``Fallback``) tried before this answer, in order, ending with the host that
     #: answered; None when the call went straight to one host
     attempts: tuple[Attempt, ...] | None = None
+    #: served from a response cache (``rehost.cache``): no request was sent, nothing was billed for it
+    cached: bool = False
     raw: Any = Field(default=None, repr=False, exclude=True)
 
     @property

@@ -7,6 +7,9 @@ async shells that carry them out.
 - ``http``: ``Transport``, the sync and async request and stream shells over pooled httpx / aiohttp clients;
 - ``sse`` / ``ndjson`` / ``lines``: stream framing;
 - ``ratelimit``: client-side pacing; ``tls``: the process-wide TLS contexts; ``aio``: the async pools;
+- ``state``: the state backend several processes share (``StateBackend``, ``MemoryState``; ``state_redis``:
+  ``RedisState``; ``state_sqlite``: ``SqliteState``, records only), behind shared rate limits, breakers and
+  the response cache; ``observe``: how a retry deep in the transport reaches the client call's hooks and span;
 - ``websocket``: ``Session`` / ``SyncSession``, the session shell for realtime kinds, over ``websockets``
   (imported lazily), with a decision-only connect plan;
 - ``polling``: ``PollPlan``, the decisions of polling a long-running job (video, batch speech), and its

@@ -13,17 +13,27 @@ budget out at once would keep the average but not the rate a host actually enfor
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import re
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiolimiter import AsyncLimiter
 
 from ..checks import check_number
+from ..errors import ConfigurationError
+from .state import Lane, StateUnavailable
+
+if TYPE_CHECKING:
+    from .state import StateBackend
 
 __all__ = ["RateLimit", "RateLimiter", "parse_duration"]
+
+log = logging.getLogger("rehost.ratelimit")
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 
@@ -51,8 +61,18 @@ class RateLimit:
     requests_per_minute: float | None = None
     tokens_per_minute: float | None = None
     burst: float = 0.05
+    #: where the budget lives when several processes share it (None: this process only)
+    state: StateBackend | None = field(default=None, compare=False)
+    #: the name every sharer of the budget uses (needed with ``state``)
+    key: str | None = None
 
     def __post_init__(self) -> None:
+        if self.state is not None and not (isinstance(self.key, str) and self.key):
+            raise ConfigurationError("RateLimit(state=...) needs key=: the name every process sharing the "
+                                     "budget uses, such as key='groq-team'")
+        if self.state is not None and not self.state.supports_limits:
+            raise ConfigurationError(f"RateLimit(state=...): {self.state.name} holds records only (a cache, "
+                                     "breakers); share a rate limit through MemoryState or RedisState")
         for name in ("requests_per_minute", "tokens_per_minute"):
             check_number(getattr(self, name), f"RateLimit({name}=...)", name=name, optional=True,
                          expected="a positive number per minute, or None for no limit")
@@ -102,12 +122,38 @@ class RateLimiter:
             raise ValueError("rate limits must be positive")
         self._sync_requests = _Scheduler(rpm / 60.0, _limiter_shape(rpm, limit.burst)[0]) if rpm else None
         self._sync_tokens = _Scheduler(tpm / 60.0, tpm) if tpm else None
+        self.state = limit.state
+        self._shared_paused_until = 0.0  # the shared pause as last heard from the backend (monotonic)
+
+    # -- shared -------------------------------------------------------------------------------------------
+    def _lanes(self, tokens: int) -> list[Lane]:
+        """The budgets a call takes, shaped as the local schedulers are (same burst, same token cap)."""
+        rpm, tpm = self.limit.requests_per_minute, self.limit.tokens_per_minute
+        lanes = []
+        if rpm:
+            interval = 60.0 / rpm
+            lanes.append(Lane("requests", interval, max(1.0, _limiter_shape(rpm, self.limit.burst)[0]) * interval,
+                              1.0))
+        if tpm and tokens:
+            lanes.append(Lane("tokens", 60.0 / tpm, 60.0, float(min(tokens, tpm))))
+        return lanes
+
+    def _heard(self, paused_for: float) -> None:
+        self._shared_paused_until = time.monotonic() + paused_for
+
+    def _local_pause(self) -> float:
+        return max(0.0, self._paused_until - time.monotonic())
 
     # -- what the host says -------------------------------------------------------------------------------
     def pause(self, seconds: float) -> None:
         """Hold every call back for ``seconds`` (a 429's Retry-After, a spent budget)."""
         until = time.monotonic() + max(0.0, seconds)
         self._paused_until = max(self._paused_until, until)
+        if self.state is not None and self.limit.key:
+            # (a sync round trip even from async code: rare, only when the host said stop); when it fails,
+            # the local pause above still holds this process back
+            with contextlib.suppress(StateUnavailable):
+                self.state.pause(self.limit.key, seconds)
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Read a response's rate-limit headers; a spent budget pauses calls until its reset."""
@@ -120,12 +166,28 @@ class RateLimiter:
 
     @property
     def paused_for(self) -> float:
-        return max(0.0, self._paused_until - time.monotonic())
+        """Seconds every call is still held back: this process's pause, or the shared one as last heard."""
+        return max(0.0, max(self._paused_until, self._shared_paused_until) - time.monotonic())
 
     # -- sync ---------------------------------------------------------------------------------------------
     def acquire_sync(self, tokens: int = 0, *, within: float | None = None) -> bool:
         """Wait for a place (and ``tokens``); False, without waiting, when the wait would be longer than
         ``within`` seconds (the call's deadline)."""
+        if self.state is not None and self.limit.key:
+            try:
+                got = self.state.reserve(self.limit.key, self._lanes(tokens), within)
+            except StateUnavailable:
+                pass  # the backend logged it: this call takes the local limits below
+            else:
+                self._heard(got.paused_for)
+                if got.wait is None:
+                    return False
+                wait = max(got.wait, self._local_pause())
+                if within is not None and wait > within:
+                    return False
+                if wait > 0:
+                    time.sleep(wait)
+                return True
         wait = self.paused_for
         if within is not None and wait > within:
             return False
@@ -159,6 +221,17 @@ class RateLimiter:
         return entry[1], entry[2]
 
     async def acquire(self, tokens: int = 0) -> None:
+        if self.state is not None and self.limit.key:
+            try:
+                got = await self.state.areserve(self.limit.key, self._lanes(tokens))
+            except StateUnavailable:
+                pass  # local limits below
+            else:
+                self._heard(got.paused_for)
+                wait = max(got.wait or 0.0, self._local_pause())
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                return
         while self.paused_for > 0:
             await asyncio.sleep(self.paused_for)
         requests, token_limiter = self._limiters()

@@ -16,6 +16,7 @@ import httpx
 
 from ..errors import ConfigurationError, ConnectionFailed, RateLimited, RehostError, RequestTimeout
 from .call import HttpCall, RetryPolicy, Timeouts, _Deadline, log
+from .observe import notify_retry
 from .ratelimit import RateLimiter
 
 __all__ = [
@@ -112,6 +113,7 @@ class RetryPlan:
             if err is None:
                 raise RuntimeError("the transport sent an attempt and reported no outcome")
             delay = self._delay_after(err)
+            notify_retry(self.host, self.attempt + 1, err, delay)  # the client call's hooks and span hear of it
             if delay > 0:
                 yield Sleep(delay)
             self.attempt += 1
