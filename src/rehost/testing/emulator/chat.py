@@ -24,7 +24,7 @@ class _Answer(_Responder):
         self.completion = False  # a plain text completion (/completions) rather than a chat
         self.gemini = gemini
         self.model = self.model or target.rsplit("/models/", 1)[-1].split(":", 1)[0]
-        self.headers = dict(_RL_HEADERS) if style == "groq" else {}
+        self.headers = dict(_RL_HEADERS) if self.spec.get("rate_limit_headers") else {}
         self.headers["x-request-id"] = f"req-emu-{id(self):x}"
 
     # -- bodies -------------------------------------------------------------------------------------------
@@ -41,9 +41,9 @@ class _Answer(_Responder):
                                  "total_tokens": self.prompt_tokens + out}
         if s.reasoning_tokens:
             usage["completion_tokens_details"] = {"reasoning_tokens": s.reasoning_tokens}
-        if self.style == "groq":
+        if self.spec.get("x_groq"):
             usage.update(queue_time=0.001, prompt_time=0.002, completion_time=0.003, total_time=0.006)
-        if self.style == "openrouter":
+        if self.spec.get("usage_cost"):
             usage["cost"] = 0.00001 * out
         return usage
 
@@ -78,7 +78,7 @@ class _Answer(_Responder):
                                 "model": self.model,
                                 "choices": [{"index": 0, "message": message, "finish_reason": finish}],
                                 "usage": self.usage()}
-        if self.style == "groq":
+        if self.spec.get("x_groq"):
             body["x_groq"] = {"id": "req_emu"}
         return _json_response(200, body, self.headers)
 
@@ -168,7 +168,7 @@ class _Answer(_Responder):
         yield "meta", self._sse({}, finish=finish)
         usage_chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "created": _CREATED,
                                        "model": self.model, "choices": [], "usage": self.usage()}
-        if self.style == "groq":
+        if self.spec.get("x_groq"):
             usage_chunk["x_groq"] = {"id": "req_emu", "usage": self.usage()}
         yield "meta", b"data: " + json.dumps(usage_chunk, separators=(",", ":")).encode() + b"\n\n"
         yield "meta", b"data: [DONE]\n\n"
@@ -179,7 +179,7 @@ class _Answer(_Responder):
             choice = {"index": 0, "text": delta.get("content") or "", "finish_reason": finish}
         chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "created": _CREATED,
                                  "model": self.model, "choices": [choice]}
-        if first_chunk and self.style == "groq":
+        if first_chunk and self.spec.get("x_groq"):
             chunk["x_groq"] = {"id": "req_emu"}
         return b"data: " + json.dumps(chunk, separators=(",", ":")).encode() + b"\n\n"
 
@@ -213,7 +213,8 @@ class _Answer(_Responder):
         return super().malformed_frame()
 
     def keepalive_frame(self) -> bytes:
-        return b": OPENROUTER PROCESSING\n\n" if self.style == "openrouter" else b": keep-alive\n\n"
+        frame: bytes = self.spec.get("keepalive_frame") or b": keep-alive\n\n"
+        return frame
 
     def blocked(self) -> bytes:
         """A refusal with HTTP 200: Gemini's promptFeedback, or an empty content_filter stop."""

@@ -33,7 +33,7 @@ class _CountTokens(_Responder):
                 "message": "Only one of contents and generate_content_request may be set."}})
         body: dict[str, Any] = {"totalTokens": self.prompt_tokens,
                                 "promptTokensDetails": [{"modality": "TEXT", "tokenCount": self.prompt_tokens}]}
-        if self.style == "vertex":
+        if self.spec.get("billable_characters"):
             body["totalBillableCharacters"] = len(json.dumps(self.request.get("contents") or ""))
         return _json_response(200, body)
 

@@ -6,11 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-#: host styles and where each puts reasoning / how it signals errors inside a stream
+#: host styles and their quirks: ``prefix`` (the path the host serves under), ``reasoning`` (where it puts
+#: reasoning: a message field, ``mistral_chunks`` or ``thought``), ``inband`` (an error inside a 200 stream as a
+#: named ``event`` or as a ``chunk`` with ``error``), ``keepalive`` (a keep-alive before the first frame) and
+#: ``keepalive_frame`` (its text), ``rate_limit_headers`` (``_RL_HEADERS`` on every chat answer), ``x_groq``
+#: (Groq's ``x_groq`` object and timing fields in usage), ``usage_cost`` (OpenRouter's ``usage.cost``),
+#: ``billable_characters`` (Vertex's ``countTokens`` field)
 STYLES: dict[str, dict[str, Any]] = {
     "openai": {"prefix": "/v1", "reasoning": None},
-    "groq": {"prefix": "/openai/v1", "reasoning": "reasoning", "inband": "event"},
-    "openrouter": {"prefix": "/api/v1", "reasoning": "reasoning", "inband": "chunk", "keepalive": True},
+    "groq": {"prefix": "/openai/v1", "reasoning": "reasoning", "inband": "event", "rate_limit_headers": True,
+             "x_groq": True},
+    "openrouter": {"prefix": "/api/v1", "reasoning": "reasoning", "inband": "chunk", "keepalive": True,
+                   "keepalive_frame": b": OPENROUTER PROCESSING\n\n", "usage_cost": True},
     "deepseek": {"prefix": "", "reasoning": "reasoning_content"},
     "mistral": {"prefix": "/v1", "reasoning": "mistral_chunks"},
     "together": {"prefix": "/v1", "reasoning": "reasoning"},
@@ -23,7 +30,7 @@ STYLES: dict[str, dict[str, Any]] = {
     # embeddings only (their chat is not emulated): Cohere's v2 API, Voyage
     "cohere": {"prefix": "", "reasoning": None},
     "voyage": {"prefix": "/v1", "reasoning": None},
-    "vertex": {"prefix": "", "reasoning": "thought"},
+    "vertex": {"prefix": "", "reasoning": "thought", "billable_characters": True},
     "anthropic": {"prefix": "/v1", "reasoning": "thinking"},
 }
 _RL_HEADERS = {"x-ratelimit-limit-requests": "14400", "x-ratelimit-remaining-requests": "14399",
