@@ -23,7 +23,8 @@ OPTIONAL = ("llama_cpp", "google", "onnxruntime", "tokenizers", "matplotlib", "r
 def _modules() -> list[str]:
     names = []
     for info in pkgutil.walk_packages([str(SRC)], prefix="rehost."):
-        names.append(info.name)
+        if not info.name.endswith(".__main__"):  # a program (python -m ...), which runs when imported
+            names.append(info.name)
     return sorted(names)
 
 

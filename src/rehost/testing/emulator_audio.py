@@ -28,7 +28,9 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .emulator import Script, _json_response, _Responder, _sse_event
+from .emulator import Script
+from .emulator.responder import _Responder
+from .emulator.wire import _json_response, _sse_event
 
 __all__ = ["route"]
 
@@ -161,7 +163,7 @@ class _Transcription(_Audio):
                                                   "type": "invalid_request_error"}})
         if self.format in ("text", "srt", "vtt"):
             data = (" " + self.text).encode()
-            from .emulator import _head
+            from .emulator.wire import _head
 
             return _head(200, "text/plain; charset=UTF-8", length=len(data)) + data
         duration = self.seconds or len(self.words) * _WORD_SECONDS

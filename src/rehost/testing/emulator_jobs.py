@@ -35,7 +35,9 @@ from typing import Any, Literal
 
 from ..shared.errors import ConfigurationError
 from ..shared.io.clock import SYSTEM_CLOCK, Clock
-from .emulator import _END, Emulator, Seen, _chunk, _head, _json_response, _Protocol
+from .emulator import Emulator, Seen
+from .emulator.server import _Protocol
+from .emulator.wire import _END, _chunk, _head, _json_response
 
 __all__ = ["JOB_STYLES", "JobEmulator", "JobScript", "tiny_mp4"]
 
