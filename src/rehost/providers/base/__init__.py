@@ -1,12 +1,16 @@
 """What every host stands on: ``Host`` (identity, key, transport, errors, model ids) and one endpoint base
 per kind (``ChatEndpoint``, ``EmbedEndpoint``), with the sender protocols clients talk to (``kinds``)."""
 
+from typing import TYPE_CHECKING, Any
+
 from .chat import ChatEndpoint, PreparedCall, StreamDecoder, StreamFormat, StreamState
-from .embed import EmbedEndpoint
 from .headers import clean_key
 from .host import Host
 from .kinds import KINDS, ChatSender, EmbedSender, Kind, Routable
 from .status import error_class_for_status
+
+if TYPE_CHECKING:
+    from .embed import EmbedEndpoint
 
 #: the name every host class had before hosts and endpoints were split (issue 13): a host *is* the provider of
 #: a client's calls, so ``Provider`` stays the public name of the base, now ``Host``
@@ -15,3 +19,13 @@ Provider = Host
 __all__ = ["KINDS", "ChatEndpoint", "ChatSender", "EmbedEndpoint", "EmbedSender", "Host", "Kind", "PreparedCall",
            "Provider", "Routable", "StreamDecoder", "StreamFormat", "StreamState", "clean_key",
            "error_class_for_status"]
+
+
+def __getattr__(name: str) -> Any:
+    """``EmbedEndpoint`` is imported when first asked for (PEP 562): a chat host (Groq) never needs it, and it
+    brings the embeddings' types with it, so the first import of a chat client does not pay for them."""
+    if name == "EmbedEndpoint":
+        from .embed import EmbedEndpoint
+
+        return EmbedEndpoint
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

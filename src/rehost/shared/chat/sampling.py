@@ -53,7 +53,7 @@ _NAMES = frozenset(SAMPLING_FIELDS)
 _TEXT_FIELDS = frozenset({"stop"})  # every other setting is a number
 
 
-@validated_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@validated_dataclass(frozen=True, config=ConfigDict(extra="forbid", defer_build=True))
 class SamplingOptions(Sampling):
     """Sampling settings a caller may give; validated here so a bad value never reaches a host."""
 
@@ -100,7 +100,7 @@ def _unchecked(values: dict[str, Any]) -> SamplingOptions:
     return options
 
 
-_NO_SAMPLING = SamplingOptions()
+_NO_SAMPLING = _unchecked({})  # built without validating: no schema is built at import
 
 
 def sampling_from(kwargs: dict[str, Any]) -> SamplingOptions:

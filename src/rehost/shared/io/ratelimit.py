@@ -12,16 +12,22 @@ budget out at once would keep the average but not the rate a host actually enfor
 
 from __future__ import annotations
 
-import asyncio
 import re
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from aiolimiter import AsyncLimiter
+from typing import TYPE_CHECKING
 
 from ..checks import check_number
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from aiolimiter import AsyncLimiter
+
+# asyncio and aiolimiter are imported by the async methods that use them, not here: a sync caller never needs
+# them, and aiolimiter's own import reads its version through importlib.metadata (~25 ms of the first import)
 
 __all__ = ["RateLimit", "RateLimiter", "parse_duration"]
 
@@ -145,6 +151,10 @@ class RateLimiter:
 
     # -- async --------------------------------------------------------------------------------------------
     def _limiters(self) -> tuple[AsyncLimiter | None, AsyncLimiter | None]:
+        import asyncio
+
+        from aiolimiter import AsyncLimiter
+
         loop = asyncio.get_running_loop()
         entry = self._async.get(id(loop))
         if entry is None or entry[0] is not loop:
@@ -159,6 +169,8 @@ class RateLimiter:
         return entry[1], entry[2]
 
     async def acquire(self, tokens: int = 0) -> None:
+        import asyncio
+
         while self.paused_for > 0:
             await asyncio.sleep(self.paused_for)
         requests, token_limiter = self._limiters()
