@@ -660,3 +660,43 @@ def test_the_first_real_import_builds_no_schema_and_loads_no_asyncio():
     assert report["bad_part"] == "ConfigurationError"
     assert report["built_after"] == ["Message", "TextPart"]
     assert report["late"] == ["asyncio", "EmbedEndpoint"]
+
+
+_FIRST_CALL_PROBE = """
+import json, sys
+from rehost import GenericClient, Groq
+from rehost.shared.chat import completion, messages, sampling, thinking, tool_types
+from rehost.testing.emulator import Emulator
+
+models = [v for mod in (messages, completion, tool_types, thinking, sampling)
+          for v in vars(mod).values() if isinstance(v, type) and hasattr(v, "__pydantic_complete__")]
+report = {}
+with Emulator() as emu:
+    client = GenericClient("m", provider=emu.provider("groq"))
+    report["text"] = client.complete("hi").text
+    report["built"] = sorted({m.__name__ for m in models if m.__pydantic_complete__})
+    report["metadata"] = "importlib.metadata" in sys.modules
+    try:
+        client.complete("hi", temperature=5)
+    except Exception as exc:
+        report["bad_sampling"] = type(exc).__name__
+print(json.dumps(report))
+"""
+
+
+def test_the_first_call_builds_no_schema_either():
+    """Issue 18: ``defer_build`` moves a schema's cost to the first validation, so the first ``complete`` must
+    not validate what it already knows is valid: a client's unset sampling defaults build no validator (and so
+    pydantic's plugin lookup through importlib.metadata waits too), messages from a prompt and the decoded answer
+    are built with ``construct``. A bad setting is still refused, the first time it is given."""
+    import json
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _FIRST_CALL_PROBE], capture_output=True, text=True, timeout=120,
+                          check=False, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert report["text"]
+    assert report["built"] == []
+    assert report["metadata"] is False
+    assert report["bad_sampling"] == "ConfigurationError"
