@@ -612,3 +612,91 @@ def test_the_first_real_import_leaves_the_heavy_parts_for_later():
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)})
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout) == []
+
+
+_DEFERRED_PROBE = """
+import json, sys
+from rehost import GenericClient, Groq
+from rehost.shared.chat.completion import Completion
+from rehost.shared.chat.messages import Message, TextPart
+from rehost.shared.chat.sampling import SamplingOptions
+
+deferred = ("asyncio", "aiolimiter", "importlib.metadata", "pydantic.plugin._loader", "rehost.shared.embed.types",
+            "rehost.providers.base.embed")
+models = (Message, TextPart, Completion, SamplingOptions)
+report = {"loaded": sorted(m for m in deferred if m in sys.modules),
+          "built": sorted(c.__name__ for c in models if c.__pydantic_complete__)}
+# what was deferred still works the first time it is used
+report["message"] = Message.user("hi").parts[0].text
+try:
+    TextPart(text=3)
+except Exception as exc:
+    report["bad_part"] = type(exc).__name__
+report["built_after"] = sorted(c.__name__ for c in (Message, TextPart) if c.__pydantic_complete__)
+import rehost.shared.transport as transport
+from rehost.providers.base import EmbedEndpoint
+report["late"] = [transport.asyncio.__name__, EmbedEndpoint.__name__]
+print(json.dumps(report))
+"""
+
+
+def test_the_first_real_import_builds_no_schema_and_loads_no_asyncio():
+    """Issue 18: ``from rehost import GenericClient, Groq`` builds no pydantic schema (``defer_build``: the
+    first validation builds it), and loads neither asyncio nor aiolimiter (the async code imports them, and
+    aiolimiter reads its version through importlib.metadata), nor pydantic's plugin lookup, nor the embeddings'
+    types a chat host never needs. Module presence in a fresh interpreter, never a timing. The deferred parts
+    still work when first used: a message validates (and a bad part is still a ConfigurationError), and
+    ``rehost.shared.transport.asyncio`` and ``rehost.providers.base.EmbedEndpoint`` are still there."""
+    import json
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _DEFERRED_PROBE], capture_output=True, text=True, timeout=120,
+                          check=False, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert report["loaded"] == []
+    assert report["built"] == []
+    assert report["message"] == "hi"
+    assert report["bad_part"] == "ConfigurationError"
+    assert report["built_after"] == ["Message", "TextPart"]
+    assert report["late"] == ["asyncio", "EmbedEndpoint"]
+
+
+_FIRST_CALL_PROBE = """
+import json, sys
+from rehost import GenericClient, Groq
+from rehost.shared.chat import completion, messages, sampling, thinking, tool_types
+from rehost.testing.emulator import Emulator
+
+models = [v for mod in (messages, completion, tool_types, thinking, sampling)
+          for v in vars(mod).values() if isinstance(v, type) and hasattr(v, "__pydantic_complete__")]
+report = {}
+with Emulator() as emu:
+    client = GenericClient("m", provider=emu.provider("groq"))
+    report["text"] = client.complete("hi").text
+    report["built"] = sorted({m.__name__ for m in models if m.__pydantic_complete__})
+    report["metadata"] = "importlib.metadata" in sys.modules
+    try:
+        client.complete("hi", temperature=5)
+    except Exception as exc:
+        report["bad_sampling"] = type(exc).__name__
+print(json.dumps(report))
+"""
+
+
+def test_the_first_call_builds_no_schema_either():
+    """Issue 18: ``defer_build`` moves a schema's cost to the first validation, so the first ``complete`` must
+    not validate what it already knows is valid: a client's unset sampling defaults build no validator (and so
+    pydantic's plugin lookup through importlib.metadata waits too), messages from a prompt and the decoded answer
+    are built with ``construct``. A bad setting is still refused, the first time it is given."""
+    import json
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _FIRST_CALL_PROBE], capture_output=True, text=True, timeout=120,
+                          check=False, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert report["text"]
+    assert report["built"] == []
+    assert report["metadata"] is False
+    assert report["bad_sampling"] == "ConfigurationError"

@@ -1,12 +1,13 @@
 """Moved: the HTTP plumbing lives in ``rehost.shared.io`` now, one concern per module (``call``: what an
 exchange is; ``retry``: the decision-only retry plan; ``http``: the Transport shells). This module re-exports
 them so every existing import keeps working. ``asyncio`` and ``time`` stay reachable here because tests patch
-``rehost.shared.transport.time.sleep`` (the same module objects the shells use)."""
+``rehost.shared.transport.time.sleep`` (the same module objects the shells use); ``asyncio`` is imported when
+it is first asked for (``__getattr__``), so importing rehost does not load it."""
 
 from __future__ import annotations
 
-import asyncio
 import time
+from typing import TYPE_CHECKING, Any
 
 from .io.call import (
     WIRE_TIMING,
@@ -27,6 +28,9 @@ from .io.call import (
 )
 from .io.http import Transport
 from .io.retry import Pace, RetryPlan, Send, Sleep, Step
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "WIRE_TIMING",
@@ -53,3 +57,12 @@ __all__ = [
     "value_problem",
     "wire_timing",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``rehost.shared.transport.asyncio``: the asyncio module, imported on first use (PEP 562)."""
+    if name == "asyncio":
+        import asyncio
+
+        return asyncio
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

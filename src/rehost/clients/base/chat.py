@@ -20,6 +20,7 @@ from ...cache import ResponseCache
 from ...hooks import Hooks
 from ...shared.chat.output import Output, OutputMode
 from ...shared.chat.request import Request, Sampling, ThinkingPlan
+from ...shared.chat.sampling import sampling_of
 from ...shared.chat.tools import ToolLike, ToolRegistry, split_builtin, tools_and_runners
 from ...shared.chat.types import (
     Completion,
@@ -162,7 +163,7 @@ class ModelClient(Bound):
 
     def default_sampling(self) -> SamplingOptions:
         v = self.variant
-        return SamplingOptions(temperature=v.temperature, top_p=v.top_p)
+        return sampling_of(temperature=v.temperature, top_p=v.top_p)  # no validator built when both are unset
 
     def check_sampling(self, sampling: SamplingOptions, thinking: ThinkingPlan | None = None) -> None:
         """Family-specific advice or refusal about sampling (warnings, not silent changes). ``thinking`` is the

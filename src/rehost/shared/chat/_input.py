@@ -20,7 +20,7 @@ Role: TypeAlias = Literal["system", "user", "assistant", "tool"]
 Effort: TypeAlias = Literal["minimal", "low", "medium", "high", "xhigh", "max"]
 FinishReason: TypeAlias = Literal["stop", "length", "tool_calls", "content_filter", "error", "other"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 _M = TypeVar("_M", bound=BaseModel)
 _PLAIN_DEFAULTS: dict[type[BaseModel], dict[str, Any] | None] = {}

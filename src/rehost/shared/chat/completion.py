@@ -24,7 +24,7 @@ class Usage(BaseModel):
     ``cached_input_tokens`` is the part served from the host's cache. ``None`` means the host did not say.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     input_tokens: int = 0
     output_tokens: int = 0
     reasoning_tokens: int | None = None
@@ -39,7 +39,7 @@ class Usage(BaseModel):
 class Timing(BaseModel):
     """Client-side timings of one call, in seconds (``started_at`` is a Unix time)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     started_at: float
     time_to_first_byte: float | None = None
     time_to_first_token: float | None = None
@@ -57,7 +57,7 @@ class Attempt(BaseModel):
     the error the host answered with (``"RateLimited"``, ``"ServerError"``, ...). ``seconds`` is how long
     the attempt took (to the first event, for a stream)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     host: str
     outcome: str
     seconds: float = 0.0
@@ -67,7 +67,7 @@ class Attempt(BaseModel):
 class Completion(BaseModel):
     """The final result of a call: what the model said, thought and asked for, and what it cost."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     parts: tuple[Part, ...] = ()
     finish_reason: FinishReason = "stop"
     native_finish_reason: str | None = None

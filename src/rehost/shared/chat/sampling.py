@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, field_validator
 from pydantic.dataclasses import dataclass as validated_dataclass
 
-__all__ = ["SAMPLING_FIELDS", "Sampling", "SamplingOptions", "sampling_from"]
+__all__ = ["SAMPLING_FIELDS", "Sampling", "SamplingOptions", "sampling_from", "sampling_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ _NAMES = frozenset(SAMPLING_FIELDS)
 _TEXT_FIELDS = frozenset({"stop"})  # every other setting is a number
 
 
-@validated_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@validated_dataclass(frozen=True, config=ConfigDict(extra="forbid", defer_build=True))
 class SamplingOptions(Sampling):
     """Sampling settings a caller may give; validated here so a bad value never reaches a host."""
 
@@ -100,7 +100,7 @@ def _unchecked(values: dict[str, Any]) -> SamplingOptions:
     return options
 
 
-_NO_SAMPLING = SamplingOptions()
+_NO_SAMPLING = _unchecked({})  # built without validating: no schema is built at import
 
 
 def sampling_from(kwargs: dict[str, Any]) -> SamplingOptions:
@@ -110,3 +110,14 @@ def sampling_from(kwargs: dict[str, Any]) -> SamplingOptions:
         return _NO_SAMPLING
     values = {k: kwargs.pop(k) for k in list(kwargs) if k in _NAMES}
     return SamplingOptions(**values) if values else _NO_SAMPLING
+
+
+def sampling_of(**values: Any) -> SamplingOptions:
+    """``SamplingOptions(**values)``, validated only when a setting is set. A client's defaults are usually all
+    unset, and they need no check: so the first call of a process builds no validator for them (building one
+    costs the schema and pydantic's plugin lookup, which reads every installed package's metadata, ~25 ms),
+    and that cost waits for a call that does set one. Unknown names still go to ``SamplingOptions``, which
+    refuses them."""
+    if values.keys() <= _NAMES and all(value is None for value in values.values()):
+        return _NO_SAMPLING
+    return SamplingOptions(**values)

@@ -8,7 +8,6 @@ than an exception in the caller's program.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import functools
@@ -262,6 +261,8 @@ async def _in_thread_async(fn: Callable[[], Any]) -> Any:
     """``fn()`` in a daemon thread, awaited without blocking the event loop. Unlike ``asyncio.to_thread``
     (the loop's default executor), a thread left running after a timeout does not hold up ``asyncio.run``'s
     exit, which waits for the default executor."""
+    import asyncio  # here, not at the top: only an async tool loop needs it, and it is loaded by then
+
     loop = asyncio.get_running_loop()
     future: asyncio.Future[Any] = loop.create_future()
     context = contextvars.copy_context()
@@ -350,6 +351,8 @@ class ToolRegistry:
     async def acall(self, call: ToolCall, *, timeout: float | None = None) -> Message:
         if call.name not in self.runners:
             return self._unknown(call)
+        import asyncio
+
         runner = self.runners[call.name]
         arguments = dict(call.arguments)
         try:

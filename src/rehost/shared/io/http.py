@@ -7,7 +7,6 @@ are thin shells that do what the retry plan (``rehost.shared.io.retry``) says.""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import threading
@@ -16,6 +15,7 @@ import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -26,6 +26,12 @@ from .call import ErrorMapper, HttpCall, HttpResult, RetryPolicy, Timeouts, log,
 from .ratelimit import RateLimiter
 from .retry import Pace, RetryPlan, Sleep
 from .tls import ssl_context
+
+if TYPE_CHECKING:
+    import asyncio
+
+# asyncio is imported by the async methods (an async caller has it loaded already), not here: a sync program,
+# and the first import of rehost, never pay for it (~20 ms); tests patch asyncio.sleep on the module itself
 
 __all__ = [
     "Transport",
@@ -128,6 +134,8 @@ class Transport:
         return self._loop_pool().client
 
     def _loop_pool(self) -> _LoopPool:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         pool = self._apools.get(id(loop))
         if pool is not None and pool.loop is loop and not pool.keeper.done():
@@ -169,6 +177,8 @@ class Transport:
         if gate is None:
             return None
         if gate.locked():
+            import asyncio
+
             wait = self.timeouts.pool if remaining is None else max(0.001, min(self.timeouts.pool, remaining))
             try:
                 async with asyncio.timeout(wait):
@@ -191,6 +201,8 @@ class Transport:
 
     async def aclose(self) -> None:
         """Close the running loop's async pool (waiting until it is closed), and every other pool as ``close``."""
+        import asyncio
+
         pool = self._apools.pop(id(asyncio.get_running_loop()), None)
         self.close()
         if pool is not None:
@@ -217,6 +229,8 @@ class Transport:
     async def awarm(self, url: str, connections: int = 1) -> None:
         """``warm`` for this event loop's async pool: up to ``connections`` GETs at once, so that as many
         connections are open (at most the pool's size)."""
+        import asyncio
+
         client = self.aclient
         most = self._limits.max_connections
         n = max(1, connections if most is None else min(connections, most))
@@ -343,6 +357,8 @@ class Transport:
     # ------------------------------------------------------------------------------------------ async
     async def _adrive(self, plan: RetryPlan, on_error: ErrorMapper, *, whole: bool) -> _Held:
         """The async twin of ``_drive``; a streamed response keeps its place in the pool's gate."""
+        import asyncio
+
         client = self.aclient
         call = plan.call
         for step in plan.steps():

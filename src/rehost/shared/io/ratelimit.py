@@ -12,7 +12,6 @@ budget out at once would keep the average but not the rate a host actually enfor
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
@@ -22,14 +21,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from aiolimiter import AsyncLimiter
-
 from ..checks import check_number
 from ..errors import ConfigurationError
 from .state import Lane, StateUnavailable
 
 if TYPE_CHECKING:
     from .state import StateBackend
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from aiolimiter import AsyncLimiter
+
+# asyncio and aiolimiter are imported by the async methods that use them, not here: a sync caller never needs
+# them, and aiolimiter's own import reads its version through importlib.metadata (~25 ms of the first import)
 
 __all__ = ["RateLimit", "RateLimiter", "parse_duration"]
 
@@ -207,6 +212,10 @@ class RateLimiter:
 
     # -- async --------------------------------------------------------------------------------------------
     def _limiters(self) -> tuple[AsyncLimiter | None, AsyncLimiter | None]:
+        import asyncio
+
+        from aiolimiter import AsyncLimiter
+
         loop = asyncio.get_running_loop()
         entry = self._async.get(id(loop))
         if entry is None or entry[0] is not loop:
@@ -221,6 +230,8 @@ class RateLimiter:
         return entry[1], entry[2]
 
     async def acquire(self, tokens: int = 0) -> None:
+        import asyncio
+
         if self.state is not None and self.limit.key:
             try:
                 got = await self.state.areserve(self.limit.key, self._lanes(tokens))
