@@ -31,7 +31,6 @@ members' own ``hooks`` are not called (the client is bound to the Fallback).
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -39,6 +38,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 if TYPE_CHECKING:
+    import asyncio
+
     from .shared.chat.types import Completion
     from .shared.request import Request
 
@@ -142,7 +143,10 @@ _background: set[asyncio.Task[Any]] = set()
 
 
 def _run_coroutine(awaitable: Awaitable[Any]) -> None:
-    """Run an async hook from sync code: to completion on a private loop, or as a task of the running one."""
+    """Run an async hook from sync code: to completion on a private loop, or as a task of the running one.
+    (asyncio is imported here, not at the top: a sync program with sync hooks never needs it.)"""
+    import asyncio
+
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
