@@ -61,7 +61,7 @@ def test_a_client_binds_to_a_host_that_serves_its_kind_only(emu: Emulator):
     from rehost.errors import UnsupportedFeature
 
     with pytest.raises(UnsupportedFeature, match="serves no transcribe"):
-        NovaTranscriber(emu.provider("openai"))
+        NovaTranscriber(emu.provider("together"))  # (OpenAI, Groq and Mistral transcribe now)
     with pytest.raises(UnsupportedFeature, match="serves no speak"):
         OpenAISpeaker(emu.provider("deepgram"))
 
