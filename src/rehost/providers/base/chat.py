@@ -37,11 +37,12 @@ from ...shared.sse import SSEDecoder, SSEEvent
 from ...shared.transport import WIRE_TIMING, HttpCall, RetryPolicy, header_request_id
 from ...shared.types import Completion, Done, Message, StreamEvent, TextPart, Tool, ToolCall
 from ..dialects.common import CallInfo
+from .endpoint import Endpoint
 from .headers import checked_headers, deep_merge, merge_headers
 from .status import SHAPE_ERRORS
 
 if TYPE_CHECKING:
-    from .host import Host
+    pass
 
 __all__ = ["ChatEndpoint", "PreparedCall", "StreamDecoder", "StreamFormat", "StreamState", "attach_output",
            "check_parts", "plan_output"]
@@ -84,7 +85,7 @@ class PreparedCall:
     endpoint: ChatEndpoint | None = None
 
 
-class ChatEndpoint:
+class ChatEndpoint(Endpoint):
     """A host's chat surface. Subclasses fill in the codec hooks; the loop is here once."""
 
     #: how a streamed answer is framed
@@ -101,21 +102,7 @@ class ChatEndpoint:
     #: whether the host has a plain text-completion endpoint (base models take a prompt, not a chat)
     takes_prompts: bool = False
 
-    def __init__(self, host: Host) -> None:
-        self.host = host
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(host={self.host!r})"
-
     # ------------------------------------------------------------------------------------------ the host's
-    @property
-    def name(self) -> str:
-        return self.host.name
-
-    @property
-    def base_url(self) -> str:
-        return self.host.base_url
-
     @property
     def has_key(self) -> bool:
         return self.host.has_key
@@ -131,13 +118,6 @@ class ChatEndpoint:
 
     def context_window(self, request: Request) -> int | None:
         return self.host.context_window(request)
-
-    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
-        """This surface's error bodies: the host's, unless the surface has its own."""
-        return self.host.error_from_body(status, headers, body)
-
-    def map_http_error(self, status: int, headers: httpx.Headers, content: bytes) -> RehostError:
-        return self.host.map_error_body(status, headers, content, self.error_from_body)
 
     def map_inband_error(self, payload: Mapping[str, Any], info: CallInfo) -> HostError:
         return self.host.map_inband_error(payload, info, self.error_from_body)

@@ -10,48 +10,34 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
 from ...shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Vectors
-from ...shared.errors import HostError, InvalidRequest, ProtocolError, RehostError
+from ...shared.errors import InvalidRequest, ProtocolError
 from ...shared.transport import HttpCall, header_request_id
 from ..dialects.common import CallInfo
+from .endpoint import Endpoint
 from .headers import checked_headers, deep_merge, merge_headers
 from .status import SHAPE_ERRORS
 
 if TYPE_CHECKING:
-    from .host import Host
+    pass
 
 __all__ = ["EmbedEndpoint"]
 
 
-class EmbedEndpoint:
+class EmbedEndpoint(Endpoint):
     """A host's embeddings surface. Subclasses fill in ``build_call`` and ``decode``."""
 
     #: the most inputs one call takes on this host (None: no documented cap)
     max_inputs: ClassVar[int | None] = None
 
-    def __init__(self, host: Host) -> None:
-        self.host = host
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(host={self.host!r})"
-
     def inputs_per_call(self, model: str, host_model_id: str | None = None) -> int | None:
         """The most inputs one call takes for ``model`` here: ``max_inputs``, unless the host's cap depends on
         the model (Vertex: one text a call for the Gemini embedding models, five for the classic ones)."""
         return self.max_inputs
-
-    @property
-    def name(self) -> str:
-        return self.host.name
-
-    @property
-    def base_url(self) -> str:
-        return self.host.base_url
 
     # ------------------------------------------------------------------------------------------ hooks
     def build_call(self, request: EmbedRequest, model_id: str) -> HttpCall:
@@ -61,12 +47,6 @@ class EmbedEndpoint:
     def decode(self, body: Any, request: EmbedRequest, info: CallInfo) -> tuple[Vectors, EmbedUsage]:
         """The vectors (in input order) and usage of one answer."""
         raise NotImplementedError
-
-    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
-        return self.host.error_from_body(status, headers, body)
-
-    def map_http_error(self, status: int, headers: httpx.Headers, content: bytes) -> RehostError:
-        return self.host.map_error_body(status, headers, content, self.error_from_body)
 
     # ------------------------------------------------------------------------------------------ steps
     def prepare(self, request: EmbedRequest) -> tuple[HttpCall, CallInfo]:

@@ -14,22 +14,23 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
 from ...shared.audio.pricing import speak_cost
 from ...shared.audio.types import AudioChunk, SpeakRequest, Speech, SpeechDone
-from ...shared.errors import ConfigurationError, HostError, ProtocolError, RehostError, UnsupportedFeature
+from ...shared.errors import ConfigurationError, ProtocolError, UnsupportedFeature
 from ...shared.sse import SSEDecoder
 from ...shared.transport import HttpCall, header_request_id
 from ..dialects.common import CallInfo
+from .endpoint import Endpoint
 from .headers import checked_headers, deep_merge, merge_headers
 from .transcribe import stream_failure, with_query
 
 if TYPE_CHECKING:
-    from .host import Host
+    pass
 
 __all__ = ["SpeakEndpoint"]
 
@@ -37,27 +38,13 @@ __all__ = ["SpeakEndpoint"]
 _DEFAULT_PCM_RATE = 24000
 
 
-class SpeakEndpoint:
+class SpeakEndpoint(Endpoint):
     """A host's text-to-speech surface. Subclasses fill in ``build_call`` (and ``sse_audio`` for SSE)."""
 
     #: the output formats the host can produce
     formats: ClassVar[frozenset[str]] = frozenset({"mp3", "wav", "pcm16", "opus", "flac", "aac"})
     #: the longest text one call takes (None: no documented cap); longer text is refused before sending
     max_chars: ClassVar[int | None] = None
-
-    def __init__(self, host: Host) -> None:
-        self.host = host
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(host={self.host!r})"
-
-    @property
-    def name(self) -> str:
-        return self.host.name
-
-    @property
-    def base_url(self) -> str:
-        return self.host.base_url
 
     # ------------------------------------------------------------------------------------------ hooks
     def build_call(self, request: SpeakRequest, model_id: str, *, stream: bool) -> HttpCall:
@@ -86,12 +73,6 @@ class SpeakEndpoint:
         """The audio bytes of one SSE event (None for events that carry none)."""
         audio = data.get("audio")
         return base64.b64decode(audio) if isinstance(audio, str) and audio else None
-
-    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
-        return self.host.error_from_body(status, headers, body)
-
-    def map_http_error(self, status: int, headers: httpx.Headers, content: bytes) -> RehostError:
-        return self.host.map_error_body(status, headers, content, self.error_from_body)
 
     # ------------------------------------------------------------------------------------------ steps
     def check(self, request: SpeakRequest) -> None:

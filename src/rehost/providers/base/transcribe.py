@@ -27,7 +27,6 @@ from ...shared.audio.types import LiveEvent, TranscribeRequest, TranscribeUsage,
 from ...shared.errors import (
     ConfigurationError,
     ConnectionFailed,
-    HostError,
     ProtocolError,
     RehostError,
     RequestTimeout,
@@ -36,11 +35,12 @@ from ...shared.errors import (
 from ...shared.sse import SSEDecoder
 from ...shared.transport import HttpCall, header_request_id
 from ..dialects.common import CallInfo
+from .endpoint import Endpoint
 from .headers import checked_headers, deep_merge, merge_headers
 from .status import SHAPE_ERRORS
 
 if TYPE_CHECKING:
-    from .host import Host
+    pass
 
 __all__ = ["BytesCall", "TranscribeEndpoint", "multipart", "stream_failure", "with_query"]
 
@@ -97,7 +97,7 @@ def with_query(url: str, params: Sequence[tuple[str, Any]]) -> str:
     return f"{url}{'&' if '?' in url else '?'}{urlencode(pairs)}"
 
 
-class TranscribeEndpoint:
+class TranscribeEndpoint(Endpoint):
     """A host's speech-to-text surface. Subclasses fill in ``build_call`` and ``decode``."""
 
     #: audio formats the host takes as they are (others are refused before sending)
@@ -110,20 +110,6 @@ class TranscribeEndpoint:
     streams: ClassVar[bool] = False
     #: whether it transcribes live audio over a websocket (``atranscribe_live(request, chunks, ...)``)
     live: ClassVar[bool] = False
-
-    def __init__(self, host: Host) -> None:
-        self.host = host
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(host={self.host!r})"
-
-    @property
-    def name(self) -> str:
-        return self.host.name
-
-    @property
-    def base_url(self) -> str:
-        return self.host.base_url
 
     # ------------------------------------------------------------------------------------------ hooks
     def build_call(self, request: TranscribeRequest, model_id: str) -> HttpCall:
@@ -142,12 +128,6 @@ class TranscribeEndpoint:
     def finish_stream(self, state: dict[str, Any], request: TranscribeRequest, info: CallInfo) -> Transcript:
         """The whole transcript of a finished stream."""
         raise NotImplementedError
-
-    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
-        return self.host.error_from_body(status, headers, body)
-
-    def map_http_error(self, status: int, headers: httpx.Headers, content: bytes) -> RehostError:
-        return self.host.map_error_body(status, headers, content, self.error_from_body)
 
     # ------------------------------------------------------------------------------------------ steps
     def check(self, request: TranscribeRequest) -> None:

@@ -25,7 +25,6 @@ import httpx
 
 from ...shared.errors import (
     ConfigurationError,
-    HostError,
     InvalidRequest,
     ProtocolError,
     RateLimited,
@@ -37,6 +36,7 @@ from ...shared.transport import HttpCall, HttpResult, RetryPolicy, header_reques
 from ...shared.video.job import Job
 from ...shared.video.pricing import video_cost
 from ...shared.video.video import CHUNK, Video, VideoTimings
+from .endpoint import Endpoint
 from .headers import checked_headers, deep_merge, merge_headers
 from .status import SHAPE_ERRORS
 
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from ...shared.pricing import Cost
     from ...shared.video.request import VideoRequest
     from ...shared.video.status import JobState
-    from .host import Host
 
 __all__ = ["VideoEndpoint"]
 
@@ -52,7 +51,7 @@ __all__ = ["VideoEndpoint"]
 _ONCE = RetryPolicy(max_retries=0)
 
 
-class VideoEndpoint:
+class VideoEndpoint(Endpoint):
     """A host's video-job surface. Subclasses fill in the hooks."""
 
     #: whether sending the same submit twice makes one job (a client-made job id): then a submit is retried
@@ -60,20 +59,6 @@ class VideoEndpoint:
     idempotent_submit: ClassVar[bool] = False
     #: whether the host's own video URLs need its auth (sent only to the host's own origin, never elsewhere)
     download_needs_auth: ClassVar[bool] = False
-
-    def __init__(self, host: Host) -> None:
-        self.host = host
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(host={self.host!r})"
-
-    @property
-    def name(self) -> str:
-        return self.host.name
-
-    @property
-    def base_url(self) -> str:
-        return self.host.base_url
 
     # ------------------------------------------------------------------------------------------ hooks
     def build_submit(self, request: VideoRequest, model_id: str) -> HttpCall:
@@ -110,12 +95,6 @@ class VideoEndpoint:
     def poll_after(self, headers: Mapping[str, str], body: Any) -> float | None:
         """The host's suggested wait before the next poll, where it gives one."""
         return None
-
-    def error_from_body(self, status: int, headers: Mapping[str, str], body: Any) -> HostError:
-        return self.host.error_from_body(status, headers, body)
-
-    def map_http_error(self, status: int, headers: httpx.Headers, content: bytes) -> RehostError:
-        return self.host.map_error_body(status, headers, content, self.error_from_body)
 
     # ------------------------------------------------------------------------------------------ steps
     def _finish(self, call: HttpCall, extra_body: Mapping[str, Any] | None = None) -> HttpCall:
