@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "XAI",
     "ClaudeClient",
     "Completion",
     "Cost",
@@ -307,6 +308,7 @@ if TYPE_CHECKING:
     from .providers.vllm import VLLM
     from .providers.voyage import Voyage
     from .providers.whisper_local import WhisperLocal
+    from .providers.xai import XAI
     from .shared.audio.types import Audio, Speech, Transcript
     from .shared.catalog import Catalog, models_table
     from .shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Vectors
