@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "SambaNova",
     "XAI",
     "ClaudeClient",
     "Completion",
@@ -302,6 +303,7 @@ if TYPE_CHECKING:
     from .providers.openrouter import OpenRouter
     from .providers.piper_local import PiperLocal
     from .providers.runware import Runware
+    from .providers.sambanova import SambaNova
     from .providers.sarvam import Sarvam
     from .providers.together import Together
     from .providers.vertex import Vertex
