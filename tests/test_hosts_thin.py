@@ -22,6 +22,7 @@ from rehost.testing.emulator import Emulator
 #: name, class, key variable, model (catalogue name), the host's id for it, reasoning fields
 THIN = [
     ("sambanova", "SambaNova", "SAMBANOVA_API_KEY", "gpt-oss-120b", "gpt-oss-120b", ()),
+    ("nebius", "Nebius", "NEBIUS_API_KEY", "gpt-oss-120b", "openai/gpt-oss-120b", ("reasoning_content",)),
 ]
 HOSTS = [pytest.param(*row, id=row[0]) for row in THIN]
 
@@ -104,3 +105,23 @@ def test_the_key_comes_from_its_own_variable_and_is_never_shown(monkeypatch, nam
     provider = host()
     assert provider.auth_headers() == {"Authorization": "Bearer sk-thin-secret"}
     assert "sk-thin-secret" not in repr(provider)
+
+
+def test_nebius_reads_reasoning_from_reasoning_content():
+    from rehost.providers.nebius import Nebius
+
+    with Emulator() as emu:
+        emu.script("nebius", reasoning_tokens=2)
+        client = rehost.client("nebius/gpt-oss-120b", bound_to=emu.provider("nebius"))
+        done = client.complete("hi")
+        stream = client.stream("hi")
+        list(stream)
+    assert done.reasoning == "Thinking t1"
+    assert stream.final().reasoning == "Thinking t1"
+    # a reasoning field no source confirms for Nebius is not read as reasoning
+    answer = {"id": "x", "model": "m", "choices": [{"index": 0, "finish_reason": "stop", "message": {
+        "role": "assistant", "content": "4", "reasoning": "not nebius' field", "reasoning_content": None}}]}
+    provider = Nebius("k", transport=httpx.MockTransport(lambda r: httpx.Response(200, json=answer)))
+    done = provider.send(_request("m"))
+    assert done.text == "4"
+    assert done.reasoning == ""

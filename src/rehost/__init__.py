@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "Nebius",
     "SambaNova",
     "XAI",
     "ClaudeClient",
@@ -296,6 +297,7 @@ if TYPE_CHECKING:
     from .providers.llamacpp import LlamaCpp, LlamaCppServer, llama_server
     from .providers.maritaca import Maritaca
     from .providers.mistral import Mistral
+    from .providers.nebius import Nebius
     from .providers.ollama import Ollama
     from .providers.onnx_embed import OnnxEmbedder
     from .providers.openai import OpenAI
