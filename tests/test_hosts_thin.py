@@ -23,6 +23,8 @@ from rehost.testing.emulator import Emulator
 THIN = [
     ("sambanova", "SambaNova", "SAMBANOVA_API_KEY", "gpt-oss-120b", "gpt-oss-120b", ()),
     ("nebius", "Nebius", "NEBIUS_API_KEY", "gpt-oss-120b", "openai/gpt-oss-120b", ("reasoning_content",)),
+    ("deepinfra", "DeepInfra", "DEEPINFRA_API_KEY", "llama-3.3-70b-instruct",
+     "meta-llama/Llama-3.3-70B-Instruct-Turbo", ()),
 ]
 HOSTS = [pytest.param(*row, id=row[0]) for row in THIN]
 
@@ -125,3 +127,19 @@ def test_nebius_reads_reasoning_from_reasoning_content():
     done = provider.send(_request("m"))
     assert done.text == "4"
     assert done.reasoning == ""
+
+
+@pytest.mark.parametrize("choice", ["required", "get_weather"])
+def test_deepinfra_refuses_a_tool_choice_other_than_auto_or_none_before_the_network(choice):
+    from rehost.providers.deepinfra import DeepInfra
+    from rehost.shared.types import Tool
+
+    calls: list[httpx.Request] = []
+    provider = DeepInfra("k", transport=httpx.MockTransport(lambda r: calls.append(r) or httpx.Response(500)))
+    tools = (Tool(name="get_weather"),)
+    with pytest.raises(rehost.errors.UnsupportedFeature, match=r"auto\|none"):
+        provider.send(_request("m", tools=tools, tool_choice=choice))
+    assert calls == []
+    for allowed in ("auto", "none"):
+        body = provider.chat.prepare(_request("m", tools=tools, tool_choice=allowed)).call.body
+        assert body["tool_choice"] == allowed

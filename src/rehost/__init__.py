@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "DeepInfra",
     "Nebius",
     "SambaNova",
     "XAI",
@@ -288,6 +289,7 @@ if TYPE_CHECKING:
     from .providers.cerebras import Cerebras
     from .providers.cohere import Cohere
     from .providers.deepgram import Deepgram
+    from .providers.deepinfra import DeepInfra
     from .providers.deepseek import DeepSeek
     from .providers.elevenlabs import ElevenLabs
     from .providers.fallback import Breaker, Fallback

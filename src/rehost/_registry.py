@@ -70,6 +70,7 @@ _SHIPPED: tuple[Host, ...] = (
     _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic"),
     _row("cerebras", "cerebras", "Cerebras", "api.cerebras.ai", style="cerebras"),
     _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_EMBED),
+    _row("deepinfra", "deepinfra", "DeepInfra", "api.deepinfra.com", style="deepinfra"),
     _row("deepseek", "deepseek", "DeepSeek", "api.deepseek.com", style="deepseek"),
     _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks", kinds=_CHAT_EMBED),
     _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google", kinds=_CHAT_EMBED_VIDEO),
