@@ -25,6 +25,7 @@ THIN = [
     ("nebius", "Nebius", "NEBIUS_API_KEY", "gpt-oss-120b", "openai/gpt-oss-120b", ("reasoning_content",)),
     ("deepinfra", "DeepInfra", "DEEPINFRA_API_KEY", "llama-3.3-70b-instruct",
      "meta-llama/Llama-3.3-70B-Instruct-Turbo", ()),
+    ("novita", "Novita", "NOVITA_API_KEY", "gpt-oss-120b", "openai/gpt-oss-120b", ()),
 ]
 HOSTS = [pytest.param(*row, id=row[0]) for row in THIN]
 

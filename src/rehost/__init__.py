@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "Novita",
     "DeepInfra",
     "Nebius",
     "SambaNova",
@@ -300,6 +301,7 @@ if TYPE_CHECKING:
     from .providers.maritaca import Maritaca
     from .providers.mistral import Mistral
     from .providers.nebius import Nebius
+    from .providers.novita import Novita
     from .providers.ollama import Ollama
     from .providers.onnx_embed import OnnxEmbedder
     from .providers.openai import OpenAI
