@@ -26,6 +26,8 @@ THIN = [
     ("deepinfra", "DeepInfra", "DEEPINFRA_API_KEY", "llama-3.3-70b-instruct",
      "meta-llama/Llama-3.3-70B-Instruct-Turbo", ()),
     ("novita", "Novita", "NOVITA_API_KEY", "gpt-oss-120b", "openai/gpt-oss-120b", ()),
+    ("hyperbolic", "Hyperbolic", "HYPERBOLIC_API_KEY", "llama-3.3-70b-instruct",
+     "meta-llama/Llama-3.3-70B-Instruct", ()),
 ]
 HOSTS = [pytest.param(*row, id=row[0]) for row in THIN]
 

@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "Hyperbolic",
     "Novita",
     "DeepInfra",
     "Nebius",
@@ -297,6 +298,7 @@ if TYPE_CHECKING:
     from .providers.fireworks import Fireworks
     from .providers.google import Google
     from .providers.groq import Groq
+    from .providers.hyperbolic import Hyperbolic
     from .providers.llamacpp import LlamaCpp, LlamaCppServer, llama_server
     from .providers.maritaca import Maritaca
     from .providers.mistral import Mistral

@@ -75,6 +75,7 @@ _SHIPPED: tuple[Host, ...] = (
     _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks", kinds=_CHAT_EMBED),
     _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google", kinds=_CHAT_EMBED_VIDEO),
     _row("groq", "groq", "Groq", "api.groq.com", style="groq", kinds=_CHAT_SPEECH),
+    _row("hyperbolic", "hyperbolic", "Hyperbolic", "api.hyperbolic.xyz", style="hyperbolic"),
     _row("llamacpp", "llamacpp", "LlamaCppServer", "localhost:8080", "127.0.0.1:8080", style="llamacpp",
          kinds=_CHAT_EMBED),
     _row("llamacpp-local", "llamacpp", "LlamaCpp"),  # in-process: no URL, no emulator style
