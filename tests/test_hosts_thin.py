@@ -28,6 +28,7 @@ THIN = [
     ("novita", "Novita", "NOVITA_API_KEY", "gpt-oss-120b", "openai/gpt-oss-120b", ()),
     ("hyperbolic", "Hyperbolic", "HYPERBOLIC_API_KEY", "llama-3.3-70b-instruct",
      "meta-llama/Llama-3.3-70B-Instruct", ()),
+    ("baseten", "Baseten", "BASETEN_API_KEY", "gpt-oss-120b", "openai/gpt-oss-120b", ()),
 ]
 HOSTS = [pytest.param(*row, id=row[0]) for row in THIN]
 

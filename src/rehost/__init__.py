@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "Baseten",
     "Hyperbolic",
     "Novita",
     "DeepInfra",
@@ -288,6 +289,7 @@ if TYPE_CHECKING:
     from .hooks import HookEvent, Hooks
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
+    from .providers.baseten import Baseten
     from .providers.cerebras import Cerebras
     from .providers.cohere import Cohere
     from .providers.deepgram import Deepgram

@@ -68,6 +68,7 @@ def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None =
 
 _SHIPPED: tuple[Host, ...] = (
     _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic"),
+    _row("baseten", "baseten", "Baseten", "inference.baseten.co", style="baseten"),
     _row("cerebras", "cerebras", "Cerebras", "api.cerebras.ai", style="cerebras"),
     _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_EMBED),
     _row("deepinfra", "deepinfra", "DeepInfra", "api.deepinfra.com", style="deepinfra"),
