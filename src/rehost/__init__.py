@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "Perplexity",
     "Baseten",
     "Hyperbolic",
     "Novita",
@@ -311,6 +312,7 @@ if TYPE_CHECKING:
     from .providers.openai import OpenAI
     from .providers.openai_compatible import OpenAICompatible
     from .providers.openrouter import OpenRouter
+    from .providers.perplexity import Perplexity
     from .providers.piper_local import PiperLocal
     from .providers.runware import Runware
     from .providers.sambanova import SambaNova

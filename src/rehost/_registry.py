@@ -89,6 +89,7 @@ _SHIPPED: tuple[Host, ...] = (
     _row("openai", "openai", "OpenAI", "api.openai.com", style="openai", kinds=_CHAT_EMBED_SPEECH),
     _row("onnx", "onnx_embed", "OnnxEmbedder", kinds=_EMBED),  # in-process: no URL, no emulator style
     _row("openrouter", "openrouter", "OpenRouter", "openrouter.ai", style="openrouter", kinds=_CHAT_VIDEO),
+    _row("perplexity", "perplexity", "Perplexity", "api.perplexity.ai", style="perplexity"),
     _row("sambanova", "sambanova", "SambaNova", "api.sambanova.ai", style="sambanova"),
     _row("sarvam", "sarvam", "Sarvam", "api.sarvam.ai"),
     _row("together", "together", "Together", "api.together.xyz", style="together", kinds=_CHAT_EMBED),
