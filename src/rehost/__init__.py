@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "HuggingFace",
     "Perplexity",
     "Baseten",
     "Hyperbolic",
@@ -301,6 +302,7 @@ if TYPE_CHECKING:
     from .providers.fireworks import Fireworks
     from .providers.google import Google
     from .providers.groq import Groq
+    from .providers.huggingface import HuggingFace
     from .providers.hyperbolic import Hyperbolic
     from .providers.llamacpp import LlamaCpp, LlamaCppServer, llama_server
     from .providers.maritaca import Maritaca

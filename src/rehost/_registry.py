@@ -76,6 +76,7 @@ _SHIPPED: tuple[Host, ...] = (
     _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks", kinds=_CHAT_EMBED),
     _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google", kinds=_CHAT_EMBED_VIDEO),
     _row("groq", "groq", "Groq", "api.groq.com", style="groq", kinds=_CHAT_SPEECH),
+    _row("huggingface", "huggingface", "HuggingFace", "router.huggingface.co", style="huggingface"),
     _row("hyperbolic", "hyperbolic", "Hyperbolic", "api.hyperbolic.xyz", style="hyperbolic"),
     _row("llamacpp", "llamacpp", "LlamaCppServer", "localhost:8080", "127.0.0.1:8080", style="llamacpp",
          kinds=_CHAT_EMBED),
