@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "ZAI",
     "HuggingFace",
     "Perplexity",
     "Baseten",
@@ -325,6 +326,7 @@ if TYPE_CHECKING:
     from .providers.voyage import Voyage
     from .providers.whisper_local import WhisperLocal
     from .providers.xai import XAI
+    from .providers.zai import ZAI
     from .shared.audio.types import Audio, Speech, Transcript
     from .shared.catalog import Catalog, models_table
     from .shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Vectors

@@ -95,6 +95,7 @@ _SHIPPED: tuple[Host, ...] = (
     _row("sarvam", "sarvam", "Sarvam", "api.sarvam.ai"),
     _row("together", "together", "Together", "api.together.xyz", style="together", kinds=_CHAT_EMBED),
     _row("xai", "xai", "XAI", "api.x.ai", style="xai"),
+    _row("zai", "zai", "ZAI", "api.z.ai", style="zai"),
     # global (aiplatform.googleapis.com), regional ({region}-aiplatform...) and multi-region (aiplatform.eu.rep...)
     Host("vertex", "rehost.providers.vertex", "Vertex", real_host_suffixes=("aiplatform.googleapis.com",
                                                                             ".rep.googleapis.com"), style="vertex",
