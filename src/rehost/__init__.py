@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "Moonshot",
     "ZAI",
     "HuggingFace",
     "Perplexity",
@@ -308,6 +309,7 @@ if TYPE_CHECKING:
     from .providers.llamacpp import LlamaCpp, LlamaCppServer, llama_server
     from .providers.maritaca import Maritaca
     from .providers.mistral import Mistral
+    from .providers.moonshot import Moonshot
     from .providers.nebius import Nebius
     from .providers.novita import Novita
     from .providers.ollama import Ollama

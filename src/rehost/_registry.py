@@ -84,6 +84,7 @@ _SHIPPED: tuple[Host, ...] = (
     _row("maritaca", "maritaca", "Maritaca", "chat.maritaca.ai"),
     _row("mistral", "mistral", "Mistral", "api.mistral.ai", "api.eu.mistral.ai", "api.us.mistral.ai",
                  style="mistral", kinds=_CHAT_EMBED_SPEECH),
+    _row("moonshot", "moonshot", "Moonshot", "api.moonshot.ai", style="moonshot"),
     _row("nebius", "nebius", "Nebius", "api.tokenfactory.nebius.com", style="nebius"),
     _row("novita", "novita", "Novita", "api.novita.ai", style="novita"),
     _row("ollama", "ollama", "Ollama", "localhost:11434", "127.0.0.1:11434", style="ollama", kinds=_CHAT_EMBED),
