@@ -131,6 +131,7 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "DashScope",
     "Moonshot",
     "ZAI",
     "HuggingFace",
@@ -296,6 +297,7 @@ if TYPE_CHECKING:
     from .providers.baseten import Baseten
     from .providers.cerebras import Cerebras
     from .providers.cohere import Cohere
+    from .providers.dashscope import DashScope
     from .providers.deepgram import Deepgram
     from .providers.deepinfra import DeepInfra
     from .providers.deepseek import DeepSeek

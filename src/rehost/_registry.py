@@ -71,6 +71,8 @@ _SHIPPED: tuple[Host, ...] = (
     _row("baseten", "baseten", "Baseten", "inference.baseten.co", style="baseten"),
     _row("cerebras", "cerebras", "Cerebras", "api.cerebras.ai", style="cerebras"),
     _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_EMBED),
+    _row("dashscope", "dashscope", "DashScope", "dashscope-intl.aliyuncs.com", "dashscope.aliyuncs.com",
+         style="dashscope"),
     _row("deepinfra", "deepinfra", "DeepInfra", "api.deepinfra.com", style="deepinfra"),
     _row("deepseek", "deepseek", "DeepSeek", "api.deepseek.com", style="deepseek"),
     _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks", kinds=_CHAT_EMBED),

@@ -22,6 +22,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "mistral": {"prefix": "/v1", "reasoning": "mistral_chunks"},
     "together": {"prefix": "/v1", "reasoning": "reasoning"},
     "cerebras": {"prefix": "/v1", "reasoning": "reasoning"},
+    "dashscope": {"prefix": "/compatible-mode/v1", "reasoning": "reasoning_content"},
     "moonshot": {"prefix": "/v1", "reasoning": "reasoning_content"},
     "zai": {"prefix": "/api/paas/v4", "reasoning": "reasoning_content"},
     "huggingface": {"prefix": "/v1", "reasoning": "reasoning_content"},
