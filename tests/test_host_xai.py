@@ -64,6 +64,7 @@ def test_the_thinking_table_per_model(model, plan, sent):
     ("grok-4-fast-reasoning", ThinkingPlan(effort="high"), "rejects reasoning_effort"),
     ("grok-3", ThinkingPlan(effort="high"), "rejects reasoning_effort"),
     ("grok-4.3", ThinkingPlan(budget=1000), "budget"),
+    ("grok-code-fast-1", ThinkingPlan(effort="high"), "not known to take reasoning_effort"),
 ])
 def test_a_setting_the_model_rejects_is_refused_before_the_network(model, plan, match):
     calls: list[httpx.Request] = []

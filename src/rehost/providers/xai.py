@@ -75,8 +75,8 @@ class XAIChat(OpenAIChat):
         if plan.effort is None:
             return  # the model's own default depth; xAI has no switch to hide returned reasoning
         if efforts is None:
-            raise UnsupportedFeature(f"xai's {model_id} rejects reasoning_effort; leave the effort unset",
-                                     host=self.name)
+            why = "rejects reasoning_effort" if rule is not None else "is not known to take reasoning_effort"
+            raise UnsupportedFeature(f"xai's {model_id} {why}; leave the effort unset", host=self.name)
         if plan.effort not in efforts:
             spelled = "|".join(e for e in _LADDER if e in efforts)
             raise UnsupportedFeature(f"xai's {model_id} takes reasoning_effort {spelled}, not {plan.effort!r}",
