@@ -131,6 +131,18 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "DashScope",
+    "Moonshot",
+    "ZAI",
+    "HuggingFace",
+    "Perplexity",
+    "Baseten",
+    "Hyperbolic",
+    "Novita",
+    "DeepInfra",
+    "Nebius",
+    "SambaNova",
+    "XAI",
     "ClaudeClient",
     "Completion",
     "Cost",
@@ -282,31 +294,43 @@ if TYPE_CHECKING:
     from .hooks import HookEvent, Hooks
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
+    from .providers.baseten import Baseten
     from .providers.cerebras import Cerebras
     from .providers.cohere import Cohere
+    from .providers.dashscope import DashScope
     from .providers.deepgram import Deepgram
+    from .providers.deepinfra import DeepInfra
     from .providers.deepseek import DeepSeek
     from .providers.elevenlabs import ElevenLabs
     from .providers.fallback import Breaker, Fallback
     from .providers.fireworks import Fireworks
     from .providers.google import Google
     from .providers.groq import Groq
+    from .providers.huggingface import HuggingFace
+    from .providers.hyperbolic import Hyperbolic
     from .providers.llamacpp import LlamaCpp, LlamaCppServer, llama_server
     from .providers.maritaca import Maritaca
     from .providers.mistral import Mistral
+    from .providers.moonshot import Moonshot
+    from .providers.nebius import Nebius
+    from .providers.novita import Novita
     from .providers.ollama import Ollama
     from .providers.onnx_embed import OnnxEmbedder
     from .providers.openai import OpenAI
     from .providers.openai_compatible import OpenAICompatible
     from .providers.openrouter import OpenRouter
+    from .providers.perplexity import Perplexity
     from .providers.piper_local import PiperLocal
     from .providers.runware import Runware
+    from .providers.sambanova import SambaNova
     from .providers.sarvam import Sarvam
     from .providers.together import Together
     from .providers.vertex import Vertex
     from .providers.vllm import VLLM
     from .providers.voyage import Voyage
     from .providers.whisper_local import WhisperLocal
+    from .providers.xai import XAI
+    from .providers.zai import ZAI
     from .shared.audio.types import Audio, Speech, Transcript
     from .shared.catalog import Catalog, models_table
     from .shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Vectors
