@@ -1,7 +1,8 @@
 """What rehost's speech streaming costs on top of the bytes: the same streamed text-to-speech call (OpenAI's
 ``/audio/speech``, raw PCM chunks and the ``stream_format: "sse"`` events) and the same multipart transcription,
-made through rehost and through raw httpx, against the host emulator in its own process. Prints the mean time
-per call of each and their ratio (one run; load on this shared machine moves both alike).
+made through rehost and through raw httpx, against the host emulator in its own process; and the same live
+transcription session over Deepgram's websocket, through rehost and through the raw websockets client.
+Prints the mean time per call of each and their ratio (one run; load on this shared machine moves both alike).
 
     .venv/bin/python benchmarks/speech_overhead.py [calls]
 """
@@ -99,6 +100,57 @@ def main(calls: int) -> None:
             print(f"  ratio rehost / raw httpx: {a / b:.2f}")
         raw.close()
         host.close()
+    live_overhead(max(calls // 10, 5))
+
+
+CHUNKS = 12  # audio frames a live session sends (the live emulator reveals one word a frame)
+
+
+def live_overhead(sessions: int) -> None:
+    """The same live transcription session (Deepgram's /v1/listen websocket: 12 PCM frames, then CloseStream,
+    reading every result until the close) through rehost's session shell and through the raw websockets
+    client, against the live emulator (a real websocket server on loopback)."""
+    import asyncio
+
+    import websockets
+
+    from rehost.clients.nova import NovaTranscriber
+    from rehost.providers.deepgram import Deepgram
+    from rehost.testing.emulator_live import LiveEmulator
+
+    frame = b"\x00\x01" * 1600  # 0.1 s of 16 kHz PCM16
+    with LiveEmulator(text=" ".join(["word"] * CHUNKS), words_per_utterance=3) as live:
+        ears = NovaTranscriber(Deepgram("k", base_url=live.base_url))
+        ws_url = live.base_url.replace("http://", "ws://") + "/listen?model=nova-3&encoding=linear16&sample_rate=16000"
+
+        async def ours() -> int:
+            return len([e async for e in ears.atranscribe_live([frame] * CHUNKS, keepalive=None)])
+
+        async def theirs() -> int:
+            got = 0
+            async with websockets.connect(ws_url, additional_headers={"Authorization": "Token k"}) as ws:
+                for _ in range(CHUNKS):
+                    await ws.send(frame)
+                await ws.send(json.dumps({"type": "CloseStream"}))
+                async for _message in ws:
+                    got += 1
+            return got
+
+        async def run() -> None:
+            for fn in (ours, theirs):
+                await fn()  # warm
+            print(f"live transcription over a websocket, {sessions} sessions of {CHUNKS} frames each")
+            means = []
+            for label, fn in (("rehost", ours), ("raw websockets", theirs)):
+                t0 = time.perf_counter()
+                for _ in range(sessions):
+                    await fn()
+                mean = (time.perf_counter() - t0) / sessions
+                means.append(mean)
+                print(f"  {label:<34} {mean * 1000:8.2f} ms / session")
+            print(f"  ratio rehost / raw websockets: {means[0] / means[1]:.2f}")
+
+        asyncio.run(run())
 
 
 if __name__ == "__main__":
