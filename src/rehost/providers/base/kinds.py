@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from ...shared.request import Request
     from ...shared.types import Completion, StreamEvent
 
-__all__ = ["KINDS", "ChatSender", "EmbedSender", "Kind", "Routable", "SpeakSender", "TranscribeSender",
+__all__ = ["KINDS", "ChatSender", "EmbedSender", "Kind", "RealtimeSender", "Routable", "SpeakSender",
+           "TranscribeSender",
            "endpoint_attribute"]
 
 #: every kind rehost knows; a host serves some of them
@@ -102,6 +103,17 @@ class SpeakSender(Protocol):
     def speak_stream(self, request: SpeakRequest) -> Iterator[AudioChunk | SpeechDone]: ...
 
     def aspeak_stream(self, request: SpeakRequest) -> AsyncIterator[AudioChunk | SpeechDone]: ...
+
+
+@runtime_checkable
+class RealtimeSender(Protocol):
+    """What a realtime client opens sessions through: a host's realtime endpoint, or a cascade of transcriber +
+    chat + voice. ``connect`` returns an open ``shared.realtime.RealtimeSession``."""
+
+    name: str
+
+    async def connect(self, config: Any, *, resume: str | None = None, **options: Any) -> Any: ...
+    def connect_sync(self, config: Any, *, resume: str | None = None, **options: Any) -> Any: ...
 
 
 @runtime_checkable
