@@ -622,7 +622,8 @@ from rehost.shared.chat.messages import Message, TextPart
 from rehost.shared.chat.sampling import SamplingOptions
 
 deferred = ("asyncio", "aiolimiter", "importlib.metadata", "pydantic.plugin._loader", "rehost.shared.embed.types",
-            "rehost.providers.base.embed")
+            "rehost.providers.base.embed", "rehost.cache", "rehost.hooks", "rehost.shared.chat.tools",
+            "rehost.shared.tokens", "rehost.clients.base.toolloop", "rehost.shared.io.state")
 models = (Message, TextPart, Completion, SamplingOptions)
 report = {"loaded": sorted(m for m in deferred if m in sys.modules),
           "built": sorted(c.__name__ for c in models if c.__pydantic_complete__)}
@@ -635,7 +636,8 @@ except Exception as exc:
 report["built_after"] = sorted(c.__name__ for c in (Message, TextPart) if c.__pydantic_complete__)
 import rehost.shared.transport as transport
 from rehost.providers.base import EmbedEndpoint
-report["late"] = [transport.asyncio.__name__, EmbedEndpoint.__name__]
+from rehost.clients.base import RunResult
+report["late"] = [transport.asyncio.__name__, EmbedEndpoint.__name__, RunResult.__name__]
 print(json.dumps(report))
 """
 
@@ -644,9 +646,11 @@ def test_the_first_real_import_builds_no_schema_and_loads_no_asyncio():
     """Issue 18: ``from rehost import GenericClient, Groq`` builds no pydantic schema (``defer_build``: the
     first validation builds it), and loads neither asyncio nor aiolimiter (the async code imports them, and
     aiolimiter reads its version through importlib.metadata), nor pydantic's plugin lookup, nor the embeddings'
-    types a chat host never needs. Module presence in a fresh interpreter, never a timing. The deferred parts
-    still work when first used: a message validates (and a bad part is still a ConfigurationError), and
-    ``rehost.shared.transport.asyncio`` and ``rehost.providers.base.EmbedEndpoint`` are still there."""
+    types a chat host never needs, nor the response cache, hooks, tool declarations, token counting, the tool loop
+    or the shared state backends (each imported by the call that uses it). Module presence in a fresh
+    interpreter, never a timing. The deferred parts still work when first used: a message validates (and a bad
+    part is still a ConfigurationError), and ``rehost.shared.transport.asyncio``,
+    ``rehost.providers.base.EmbedEndpoint`` and ``rehost.clients.base.RunResult`` are still there."""
     import json
     import sys
 
@@ -659,7 +663,7 @@ def test_the_first_real_import_builds_no_schema_and_loads_no_asyncio():
     assert report["message"] == "hi"
     assert report["bad_part"] == "ConfigurationError"
     assert report["built_after"] == ["Message", "TextPart"]
-    assert report["late"] == ["asyncio", "EmbedEndpoint"]
+    assert report["late"] == ["asyncio", "EmbedEndpoint", "RunResult"]
 
 
 _FIRST_CALL_PROBE = """

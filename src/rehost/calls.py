@@ -13,15 +13,17 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import telemetry
-from .cache import ResponseCache, replay
-from .hooks import HookEvent, Hooks
 from .shared.chat.types import Completion, Done, ReasoningDelta, StreamEvent, TextDelta, ToolCallDelta
 from .shared.errors import ConfigurationError
 from .shared.io.observe import CURRENT
 from .shared.request import Request
+
+if TYPE_CHECKING:  # the cache and hooks modules are imported by the calls that use them
+    from .cache import ResponseCache
+    from .hooks import HookEvent, Hooks
 
 __all__ = ["acall", "astream", "call", "check_hooks", "choose_cache", "stream"]
 
@@ -38,13 +40,19 @@ def choose_cache(client_cache: ResponseCache | None, option: Any) -> ResponseCac
         return client_cache
     if option is False:
         return None
+    from .cache import ResponseCache
+
     if isinstance(option, ResponseCache):
         return option
     raise ConfigurationError(f"cache= takes a ResponseCache, True or False, not {option!r:.60}")
 
 
 def check_hooks(hooks: Any) -> Hooks | None:
-    if hooks is not None and not isinstance(hooks, Hooks):
+    if hooks is None:
+        return None
+    from .hooks import Hooks
+
+    if not isinstance(hooks, Hooks):
         raise ConfigurationError(f"hooks= takes a Hooks(on_request=..., ...), not {hooks!r:.60}")
     return hooks
 
@@ -54,7 +62,11 @@ class _Call:
 
     def __init__(self, hooks: Hooks | None, provider: Any, request: Request) -> None:
         mine = getattr(provider, "hooks", None)
-        if not isinstance(mine, Hooks) or not mine:
+        if mine is not None:
+            from .hooks import Hooks
+
+            mine = mine if isinstance(mine, Hooks) else None
+        if not mine:
             self.hooks = hooks or None
         else:
             self.hooks = mine + hooks if hooks else mine
@@ -65,8 +77,10 @@ class _Call:
         self.span = telemetry.start(request, provider)
         self.first_chunk = False
 
-    def _event(self, moment: Any, **fields: Any) -> HookEvent:
-        return HookEvent(moment, self.request, self.host, stream=self.request.stream, **fields)
+    def _event(self, moment: Any, *, host: str | None = None, **fields: Any) -> HookEvent:
+        from .hooks import HookEvent
+
+        return HookEvent(moment, self.request, host or self.host, stream=self.request.stream, **fields)
 
     def seconds(self) -> float:
         return time.perf_counter() - self.t0
@@ -77,8 +91,7 @@ class _Call:
             self.span.event("rehost.retry", {"rehost.host": host, "rehost.attempt": attempt,
                                              "rehost.delay_s": delay, "error.type": type(error).__name__})
         if self.hooks is not None:
-            self.hooks.fire(HookEvent("retry", self.request, host, stream=self.request.stream, error=error,
-                                      attempt=attempt, delay=delay))
+            self.hooks.fire(self._event("retry", host=host, error=error, attempt=attempt, delay=delay))
 
     def attempt(self, host: str, error: BaseException, seconds: float, disposition: str) -> None:
         if self.span is not None:
@@ -86,8 +99,7 @@ class _Call:
                                                         "rehost.seconds": seconds,
                                                         "rehost.disposition": disposition})
         if self.hooks is not None and disposition != "fail":
-            self.hooks.fire(HookEvent("retry", self.request, host, stream=self.request.stream, error=error,
-                                      fallback=True))
+            self.hooks.fire(self._event("retry", host=host, error=error, fallback=True))
 
     # -- around the provider --------------------------------------------------------------------------------
     def enter(self) -> tuple[Any, Any]:
@@ -209,6 +221,8 @@ def stream(hooks: Hooks | None, cache: ResponseCache | None, provider: Any, prep
     if cache is not None:
         hit = cache.lookup(request, provider)
         if hit is not None:
+            from .cache import replay
+
             for event in replay(hit):
                 run.saw(event)
                 if isinstance(event, Done):
@@ -253,6 +267,8 @@ async def astream(hooks: Hooks | None, cache: ResponseCache | None, provider: An
     if cache is not None:
         hit = await cache.alookup(request, provider)
         if hit is not None:
+            from .cache import replay
+
             for event in replay(hit):
                 run.saw(event)
                 if isinstance(event, Done):

@@ -22,7 +22,6 @@ from .checks import coerce_messages
 from .context import _surely_fits
 from .sampling import SamplingOptions, _sampling_from
 from .streams import AsyncCompletionStream, CompletionStream
-from .toolloop import RunResult, _sort_calls
 from .variant import ALL_INPUTS, ReasoningHistory, ThinkingLike, ThinkingStyle, Variant, fold_system, plan_for_style
 
 __all__ = [
@@ -44,4 +43,14 @@ __all__ = [
 ]
 
 # private names kept importable from here for code that reached them through the one-module base
-_PRIVATE = (_as_provider, _host_counts, _structured, _surely_fits, _sampling_from, _sort_calls)
+_PRIVATE = (_as_provider, _host_counts, _structured, _surely_fits, _sampling_from)
+
+
+def __getattr__(name: str) -> object:
+    """``RunResult`` and ``_sort_calls`` live in the tool loop, imported when first asked for (a client that
+    never runs tools does not load it)."""
+    if name in ("RunResult", "_sort_calls"):
+        from . import toolloop
+
+        return getattr(toolloop, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,12 +16,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
 from pydantic import ValidationError
 
 from ... import calls as _calls
-from ...cache import ResponseCache
-from ...hooks import Hooks
 from ...shared.chat.output import Output, OutputMode
 from ...shared.chat.request import Request, Sampling, ThinkingPlan
 from ...shared.chat.sampling import sampling_of
-from ...shared.chat.tools import ToolLike, ToolRegistry, split_builtin, tools_and_runners
 from ...shared.chat.types import (
     Completion,
     Message,
@@ -34,21 +31,36 @@ from ...shared.chat.types import (
 )
 from ...shared.checks import check_timeout
 from ...shared.errors import ConfigurationError, OutputValidationError, UnsupportedFeature
-from ...shared.tokens import TokenCount, count_tokens
 from .binding import Bound, _as_provider, _host_counts, chat_sender, check_catalog, in_catalog
 from .checks import _check_context, _check_output_mode, _check_text, _check_tool_choice, _no_stream, coerce_messages
 from .context import checked_request
 from .sampling import SamplingOptions, _sampling_from
 from .streams import AsyncCompletionStream, CompletionStream
-from .toolloop import RunResult, arun_tools, registry_for, run_tools
 from .variant import ThinkingLike, Variant, fold_system, plan_for_style
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # tools, tokens, the tool loop, cache and hooks: imported by the calls that use them
+    from ...cache import ResponseCache
+    from ...hooks import Hooks
     from ...shared.catalog import Catalog
+    from ...shared.chat.tools import ToolLike, ToolRegistry
+    from ...shared.tokens import TokenCount
+    from .toolloop import RunResult
 
 __all__ = ["ModelClient"]
 
 T = TypeVar("T")
+
+
+def _tools_of(tools: Sequence[ToolLike] | None) -> tuple[tuple[Any, ...], dict[str, Any], tuple[Any, ...]]:
+    """(declared tools, their runners, built-in tools) of a ``tools=`` value; the tools module is imported only
+    when there are tools, so a client without them does not pay for it at import or construction."""
+    if not tools:
+        return (), {}, ()
+    from ...shared.chat.tools import split_builtin, tools_and_runners
+
+    mine, builtin = split_builtin(tools)
+    declared, runners = tools_and_runners(mine)
+    return declared, runners, builtin
 
 
 class ModelClient(Bound):
@@ -87,8 +99,7 @@ class ModelClient(Bound):
         self._provider = _as_provider(provider)
         self.thinking = Thinking.coerce(thinking)
         self.system = system
-        mine, self.builtin_tools = split_builtin(tools or ())
-        self.tools, self._runners = tools_and_runners(mine)
+        self.tools, self._runners, self.builtin_tools = _tools_of(tools)
         self.host_model_id = host_model_id
         self.timeout = check_timeout(timeout)
         self.cache = _calls.choose_cache(None, cache) if cache is not None else None  # (see rehost.cache)
@@ -213,8 +224,7 @@ class ModelClient(Bound):
         merged = self.default_sampling().merged(self.sampling).merged(call_sampling)
         self.check_sampling(merged, plan)
         if tools is not None:
-            mine, builtin = split_builtin(tools)
-            all_tools = tools_and_runners(mine)[0]
+            all_tools, _, builtin = _tools_of(tools)
         else:
             all_tools, builtin = self.tools, self.builtin_tools
         _check_text(msgs, all_tools, merged.stop)
@@ -288,6 +298,8 @@ class ModelClient(Bound):
 
     # ------------------------------------------------------------------------------------------ tool loops
     def _registry(self, tools: Sequence[ToolLike]) -> ToolRegistry:
+        from .toolloop import registry_for
+
         return registry_for(self, tools)
 
     @in_catalog
@@ -307,12 +319,16 @@ class ModelClient(Bound):
         the model cannot fix the tool. ``timeout=`` (or the client's) bounds each tool call as it bounds each
         request: a tool still running when it expires answers the model with a timeout error.
         """
+        from .toolloop import run_tools
+
         return run_tools(self, messages, tools=tools, output=output, max_turns=max_turns, **options)
 
     @in_catalog
     async def arun(self, messages: MessageLike | Sequence[MessageLike], *, tools: Sequence[ToolLike] = (),
                    output: Any = None, max_turns: int = 10, **options: Any) -> RunResult:
         """The async twin of ``run`` (async tools are awaited; sync ones are called)."""
+        from .toolloop import arun_tools
+
         return await arun_tools(self, messages, tools=tools, output=output, max_turns=max_turns, **options)
 
     @in_catalog
@@ -338,6 +354,8 @@ class ModelClient(Bound):
     # ------------------------------------------------------------------------------------------ tokens
     def count_request(self, request: Request) -> TokenCount:
         """The input tokens of a prepared request, counted offline with this family's tokenizer or estimate."""
+        from ...shared.tokens import count_tokens
+
         return count_tokens(request.messages, request.tools, tokenizer=self.variant.tokenizer,
                             ratio=self.token_ratio, ratio_note=self.token_ratio_note, overhead=self.token_overhead)
 

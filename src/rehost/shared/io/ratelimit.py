@@ -23,10 +23,9 @@ from typing import TYPE_CHECKING
 
 from ..checks import check_number
 from ..errors import ConfigurationError
-from .state import Lane, StateUnavailable
 
-if TYPE_CHECKING:
-    from .state import StateBackend
+if TYPE_CHECKING:  # the state backends are imported by the limiters that share a budget through one
+    from .state import Lane, StateBackend
 
 if TYPE_CHECKING:
     import asyncio
@@ -133,6 +132,8 @@ class RateLimiter:
     # -- shared -------------------------------------------------------------------------------------------
     def _lanes(self, tokens: int) -> list[Lane]:
         """The budgets a call takes, shaped as the local schedulers are (same burst, same token cap)."""
+        from .state import Lane
+
         rpm, tpm = self.limit.requests_per_minute, self.limit.tokens_per_minute
         lanes = []
         if rpm:
@@ -157,6 +158,8 @@ class RateLimiter:
         if self.state is not None and self.limit.key:
             # (a sync round trip even from async code: rare, only when the host said stop); when it fails,
             # the local pause above still holds this process back
+            from .state import StateUnavailable
+
             with contextlib.suppress(StateUnavailable):
                 self.state.pause(self.limit.key, seconds)
 
@@ -179,6 +182,8 @@ class RateLimiter:
         """Wait for a place (and ``tokens``); False, without waiting, when the wait would be longer than
         ``within`` seconds (the call's deadline)."""
         if self.state is not None and self.limit.key:
+            from .state import StateUnavailable
+
             try:
                 got = self.state.reserve(self.limit.key, self._lanes(tokens), within)
             except StateUnavailable:
@@ -233,6 +238,8 @@ class RateLimiter:
         import asyncio
 
         if self.state is not None and self.limit.key:
+            from .state import StateUnavailable
+
             try:
                 got = await self.state.areserve(self.limit.key, self._lanes(tokens))
             except StateUnavailable:
