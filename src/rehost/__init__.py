@@ -230,8 +230,8 @@ __all__ = [
     "models_table",
     "register_host",
     # video (issue 16)
-    "HailuoClient", "Job", "KlingClient", "PixVerseClient", "PollPolicy", "Runware", "RunwayClient",
-    "SeedanceClient", "VeoClient", "Video", "VideoClient",
+    "HailuoClient", "Job", "KlingClient", "PixVerseClient", "PollPolicy", "Replicate", "Runware",
+    "RunwayClient", "SeedanceClient", "VeoClient", "Video", "VideoClient",
 ]
 
 
@@ -329,6 +329,7 @@ if TYPE_CHECKING:
     from .providers.openrouter import OpenRouter
     from .providers.perplexity import Perplexity
     from .providers.piper_local import PiperLocal
+    from .providers.replicate import Replicate
     from .providers.runware import Runware
     from .providers.sambanova import SambaNova
     from .providers.sarvam import Sarvam

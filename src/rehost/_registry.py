@@ -112,6 +112,8 @@ _SHIPPED: tuple[Host, ...] = (
     _row("vllm", "vllm", "VLLM", "localhost:8000", "127.0.0.1:8000", style="vllm", kinds=_CHAT_EMBED),
     _row("voyage", "voyage", "Voyage", "api.voyageai.com", "ai.mongodb.com", style="voyage", kinds=_EMBED),
     Host("runware", "rehost.providers.runware", "Runware", kinds=frozenset({"video"}), real_hosts=("api.runware.ai",)),
+    Host("replicate", "rehost.providers.replicate", "Replicate", kinds=frozenset({"video"}),
+         real_hosts=("api.replicate.com",)),  # predictions as video jobs (testing/emulator_jobs.py)
     # speech hosts (issue 14): they serve no chat
     Host("deepgram", "rehost.providers.deepgram", "Deepgram", frozenset({"transcribe"}), ("api.deepgram.com",),
          style="deepgram"),
