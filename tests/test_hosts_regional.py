@@ -303,3 +303,14 @@ def test_clova_reads_its_request_id_header():
 
     done = Clova("k", transport=httpx.MockTransport(answer)).send(_request("HCX-005"))
     assert done.request_id == "req-7"
+
+
+def test_rehost_hosts_says_a_cloudflare_key_without_an_account_is_not_ready(monkeypatch):
+    from rehost.providers.cloudflare import Cloudflare
+
+    monkeypatch.delenv("CLOUDFLARE_ACCOUNT_ID", raising=False)
+    monkeypatch.setenv("CLOUDFLARE_API_TOKEN", "cf-secret")
+    assert "CLOUDFLARE_ACCOUNT_ID" in (Cloudflare().missing_key_reason or "")
+    assert Cloudflare(account_id="a").missing_key_reason is None
+    monkeypatch.delenv("CLOUDFLARE_API_TOKEN")
+    assert "CLOUDFLARE_API_TOKEN" in (Cloudflare(account_id="a").missing_key_reason or "")

@@ -56,6 +56,14 @@ class Cloudflare(OpenAICompatible):
             kwargs["base_url"] = _TEMPLATE.format(account_id=account)
         super().__init__(api_key, **kwargs)
 
+    @property
+    def missing_key_reason(self) -> str | None:
+        """No key, or no account for the URL: either way a call cannot go out (``rehost hosts`` says which)."""
+        reason = super().missing_key_reason
+        if reason is None and not self._has_account:
+            return f"cloudflare: no account id: pass account_id=... or set {_ACCOUNT_ENV}"
+        return reason
+
     def auth_headers(self) -> dict[str, str]:
         if not self._has_account:
             raise ConfigurationError(f"cloudflare: the URL needs your account id: pass account_id=... or set "
