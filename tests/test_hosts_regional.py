@@ -56,6 +56,24 @@ def _refusing() -> tuple[list[httpx.Request], httpx.MockTransport]:
 
 # ---------------------------------------------------------------------------------------------- known everywhere
 @pytest.mark.parametrize(("name", "module", "cls", "keys", "model", "host_id", "fields"), HOSTS)
+def test_each_is_one_file_of_a_host_and_its_chat_endpoint_on_the_shared_base(name, module, cls, keys, model,
+                                                                              host_id, fields):
+    import ast
+    import inspect
+    from pathlib import Path
+
+    mod = importlib.import_module(f"rehost.providers.{module}")
+    defined = {n for n, c in inspect.getmembers(mod, inspect.isclass) if c.__module__ == mod.__name__}
+    assert defined == {cls, f"{cls}Chat"}
+    assert _cls(module, cls).chat_endpoint is getattr(mod, f"{cls}Chat")
+    tree = ast.parse(Path(str(mod.__file__)).read_text())
+    imported = {"." * n.level + (n.module or "") for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert ".openai_compatible" in imported
+    assert all(i in {"__future__", "typing"} or i.startswith(("..shared.", ".openai_compatible")) for i in imported), \
+        imported  # nothing of another host's
+
+
+@pytest.mark.parametrize(("name", "module", "cls", "keys", "model", "host_id", "fields"), HOSTS)
 def test_one_row_makes_it_known_everywhere(name, module, cls, keys, model, host_id, fields):
     host = _cls(module, cls)
     row = _registry.HOSTS[name]

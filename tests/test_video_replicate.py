@@ -239,3 +239,14 @@ def test_a_poll_url_on_another_origin_is_not_followed_with_the_key(emu, clock):
     job.extra["get"] = "https://elsewhere.example/predictions/x"
     call = job.sender.build_poll(job)
     assert call.url == f"{emu.jobs_base_url('replicate')}/predictions/{job.job_id}"
+
+
+def test_a_succeeded_prediction_without_a_video_url_is_a_protocol_error(emu, clock):
+    from rehost.errors import ProtocolError
+
+    job = generate(emu, clock)
+    endpoint = job.sender
+    for output in (["Hello", " world"], None, {"video": "x"}):
+        body = json.dumps({"id": job.job_id, "status": "succeeded", "output": output}).encode()
+        with pytest.raises(ProtocolError, match="no video URL"):
+            endpoint._state(job, body, httpx.Headers())

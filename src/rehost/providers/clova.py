@@ -63,6 +63,8 @@ class Clova(OpenAICompatible):
     name: ClassVar[str] = "clova"
     default_base_url: ClassVar[str] = _BASES["public"]
     api_key_env: ClassVar[tuple[str, ...]] = ("CLOVASTUDIO_API_KEY",)
+    #: the header the native API names for a request id, read where an answer carries it (UNCONFIRMED on the
+    #: compatible surface), then the common one
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-ncp-clovastudio-request-id", "x-request-id")
     chat_endpoint: ClassVar[type[Any] | None] = ClovaChat
 

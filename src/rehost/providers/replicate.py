@@ -123,8 +123,9 @@ class ReplicateVideo(VideoEndpoint):
         status = _STATUS.get(word, "running")
         if status == "succeeded":
             output = body.get("output")
-            urls = [output] if isinstance(output, str) else [u for u in output or () if isinstance(u, str)]
-            if not urls:
+            given = [output] if isinstance(output, str) else output if isinstance(output, list) else []
+            urls = [u for u in given if isinstance(u, str) and u.startswith(("https://", "http://"))]
+            if not urls:  # a language model's output is text tokens: not a video
                 raise ValueError(f"prediction {job.job_id} succeeded with no video URL in output: {output!r:.200}")
             return JobState("succeeded", progress=1.0, videos=tuple(VideoFile(url=u) for u in urls),
                             host_status=word)
