@@ -202,3 +202,61 @@ def test_shell_command_runs(snippet: Snippet, command: str, isolated: Emulator, 
                           stdin=subprocess.DEVNULL,
                           timeout=600, env=env, cwd=tmp_path, check=False)
     assert done.returncode == 0, f"{command}\n--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}"
+
+
+# ---------------------------------------------------------------------------------------------- the host table
+_TABLE_HEADING = "### Every host: kinds, key variable, thinking field"
+_ENV_VAR = re.compile(r"`([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`")
+
+
+def _host_table() -> dict[str, dict[str, Any]]:
+    """The README's host table: host name -> its class, kinds, key variables (in order), thinking cell, pending."""
+    lines = README.read_text("utf-8").splitlines()
+    start = lines.index(_TABLE_HEADING)
+    rows: dict[str, dict[str, Any]] = {}
+    for line in lines[start + 1:]:
+        if line.startswith("#"):
+            break
+        if not line.startswith("| `"):
+            continue
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        assert len(cells) == 5, line
+        host, cls, kinds, keys, thinking = cells
+        name = re.match(r"`([^`]+)`", host)
+        assert name is not None, line
+        rows[name.group(1)] = {"cls": cls.strip("`"), "kinds": set(re.findall(r"`([a-z]+)`", kinds)),
+                               "keys": tuple(_ENV_VAR.findall(keys)), "thinking": thinking,
+                               "pending": "*pending*" in host}
+    return rows
+
+
+def test_the_host_table_has_a_row_for_every_registered_host_and_only_those():
+    from rehost import _registry
+
+    rows = _host_table()
+    missing = set(_registry.HOSTS) - set(rows)
+    assert not missing, f"hosts without a row in README's host table: {sorted(missing)}"
+    for name, row in rows.items():
+        if name not in _registry.HOSTS:
+            assert row["pending"], f"README's host table has a row for {name!r}, which is not registered"
+        else:
+            assert not row["pending"], f"{name} is registered: drop *pending* from its README row"
+    assert list(rows) == sorted(rows), "keep the host table sorted by host name"
+
+
+def test_the_host_table_says_what_each_host_class_says():
+    from rehost import _registry
+
+    for name, row in _host_table().items():
+        if row["pending"]:
+            continue
+        registered = _registry.HOSTS[name]
+        cls = _registry.load(registered.spec)
+        assert row["cls"] == registered.cls, name
+        assert row["kinds"] == set(registered.kinds), (name, row["kinds"], registered.kinds)
+        assert row["keys"] == tuple(getattr(cls, "api_key_env", ()) or ()), (name, row["keys"])
+        assert row["thinking"], name
+        if "chat" in registered.kinds:
+            assert "no chat" not in row["thinking"], name
+        else:
+            assert row["thinking"].startswith("—") or "no chat" in row["thinking"], name

@@ -131,6 +131,8 @@ __all__ = [
     "Breaker",
     "Catalog",
     "Cerebras",
+    "Cloudflare",
+    "Clova",
     "DashScope",
     "Moonshot",
     "ZAI",
@@ -138,6 +140,7 @@ __all__ = [
     "Perplexity",
     "Baseten",
     "Hyperbolic",
+    "LightOn",
     "Novita",
     "DeepInfra",
     "Nebius",
@@ -184,6 +187,7 @@ __all__ = [
     "ResponseCache",
     "RetryPolicy",
     "Sarvam",
+    "SeaLion",
     "SmolLMClient",
     "SqliteState",
     "TextDelta",
@@ -193,6 +197,7 @@ __all__ = [
     "Timeouts",
     "Timing",
     "Together",
+    "Upstage",
     "Tool",
     "ToolCall",
     "ToolCallDelta",
@@ -225,8 +230,8 @@ __all__ = [
     "models_table",
     "register_host",
     # video (issue 16)
-    "HailuoClient", "Job", "KlingClient", "PixVerseClient", "PollPolicy", "Runware", "RunwayClient",
-    "SeedanceClient", "VeoClient", "Video", "VideoClient",
+    "HailuoClient", "Job", "KlingClient", "PixVerseClient", "PollPolicy", "Replicate", "Runware",
+    "RunwayClient", "SeedanceClient", "VeoClient", "Video", "VideoClient",
 ]
 
 
@@ -296,6 +301,8 @@ if TYPE_CHECKING:
     from .providers.base import Provider
     from .providers.baseten import Baseten
     from .providers.cerebras import Cerebras
+    from .providers.cloudflare import Cloudflare
+    from .providers.clova import Clova
     from .providers.cohere import Cohere
     from .providers.dashscope import DashScope
     from .providers.deepgram import Deepgram
@@ -308,6 +315,7 @@ if TYPE_CHECKING:
     from .providers.groq import Groq
     from .providers.huggingface import HuggingFace
     from .providers.hyperbolic import Hyperbolic
+    from .providers.lighton import LightOn
     from .providers.llamacpp import LlamaCpp, LlamaCppServer, llama_server
     from .providers.maritaca import Maritaca
     from .providers.mistral import Mistral
@@ -321,10 +329,13 @@ if TYPE_CHECKING:
     from .providers.openrouter import OpenRouter
     from .providers.perplexity import Perplexity
     from .providers.piper_local import PiperLocal
+    from .providers.replicate import Replicate
     from .providers.runware import Runware
     from .providers.sambanova import SambaNova
     from .providers.sarvam import Sarvam
+    from .providers.sealion import SeaLion
     from .providers.together import Together
+    from .providers.upstage import Upstage
     from .providers.vertex import Vertex
     from .providers.vllm import VLLM
     from .providers.voyage import Voyage

@@ -70,6 +70,9 @@ _SHIPPED: tuple[Host, ...] = (
     _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic"),
     _row("baseten", "baseten", "Baseten", "inference.baseten.co", style="baseten"),
     _row("cerebras", "cerebras", "Cerebras", "api.cerebras.ai", style="cerebras"),
+    _row("clova", "clova", "Clova", "clovastudio.stream.ntruss.com", "clovastudio.stream.gov-ntruss.com",
+         style="clova"),
+    _row("cloudflare", "cloudflare", "Cloudflare", "api.cloudflare.com", style="cloudflare"),
     _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_EMBED),
     _row("dashscope", "dashscope", "DashScope", "dashscope-intl.aliyuncs.com", "dashscope.aliyuncs.com",
          style="dashscope"),
@@ -80,6 +83,7 @@ _SHIPPED: tuple[Host, ...] = (
     _row("groq", "groq", "Groq", "api.groq.com", style="groq", kinds=_CHAT_SPEECH),
     _row("huggingface", "huggingface", "HuggingFace", "router.huggingface.co", style="huggingface"),
     _row("hyperbolic", "hyperbolic", "Hyperbolic", "api.hyperbolic.xyz", style="hyperbolic"),
+    _row("lighton", "lighton", "LightOn", "paradigm.lighton.ai", style="lighton"),
     _row("llamacpp", "llamacpp", "LlamaCppServer", "localhost:8080", "127.0.0.1:8080", style="llamacpp",
          kinds=_CHAT_EMBED),
     _row("llamacpp-local", "llamacpp", "LlamaCpp"),  # in-process: no URL, no emulator style
@@ -96,7 +100,9 @@ _SHIPPED: tuple[Host, ...] = (
     _row("perplexity", "perplexity", "Perplexity", "api.perplexity.ai", style="perplexity"),
     _row("sambanova", "sambanova", "SambaNova", "api.sambanova.ai", style="sambanova"),
     _row("sarvam", "sarvam", "Sarvam", "api.sarvam.ai"),
+    _row("sealion", "sealion", "SeaLion", "api.sea-lion.ai", style="sealion"),
     _row("together", "together", "Together", "api.together.xyz", style="together", kinds=_CHAT_EMBED),
+    _row("upstage", "upstage", "Upstage", "api.upstage.ai", style="upstage"),
     _row("xai", "xai", "XAI", "api.x.ai", style="xai"),
     _row("zai", "zai", "ZAI", "api.z.ai", style="zai"),
     # global (aiplatform.googleapis.com), regional ({region}-aiplatform...) and multi-region (aiplatform.eu.rep...)
@@ -106,6 +112,8 @@ _SHIPPED: tuple[Host, ...] = (
     _row("vllm", "vllm", "VLLM", "localhost:8000", "127.0.0.1:8000", style="vllm", kinds=_CHAT_EMBED),
     _row("voyage", "voyage", "Voyage", "api.voyageai.com", "ai.mongodb.com", style="voyage", kinds=_EMBED),
     Host("runware", "rehost.providers.runware", "Runware", kinds=frozenset({"video"}), real_hosts=("api.runware.ai",)),
+    Host("replicate", "rehost.providers.replicate", "Replicate", kinds=frozenset({"video"}),
+         real_hosts=("api.replicate.com",)),  # predictions as video jobs (testing/emulator_jobs.py)
     # speech hosts (issue 14): they serve no chat
     Host("deepgram", "rehost.providers.deepgram", "Deepgram", frozenset({"transcribe"}), ("api.deepgram.com",),
          style="deepgram"),

@@ -1,5 +1,5 @@
 """Video job APIs on the emulator: Runware's task array, Veo on the Gemini API and on Vertex, OpenRouter's
-``/videos``, each with a scripted lifecycle and faults.
+``/videos``, Replicate's predictions, each with a scripted lifecycle and faults.
 
 ``JobEmulator`` is the ``Emulator`` (every chat route still answers) plus the job routes, served by its own
 small subclass rather than by a hook inside the chat emulator: the job routes need GETs, per-job state and
@@ -31,7 +31,7 @@ import time
 import uuid
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from ..shared.errors import ConfigurationError
 from ..shared.io.clock import SYSTEM_CLOCK, Clock
@@ -43,7 +43,7 @@ __all__ = ["JOB_STYLES", "JobEmulator", "JobScript", "tiny_mp4"]
 
 #: the job host styles and their path prefixes on the emulator
 JOB_STYLES: dict[str, str] = {"runware": "/runware/v1", "google": "/google/v1beta", "vertex": "/vertex/v1",
-                              "openrouter": "/openrouter/api/v1"}
+                              "openrouter": "/openrouter/api/v1", "replicate": "/replicate/v1"}
 Outcome = Literal["succeeded", "failed", "filtered", "lost"]
 _OUTCOMES = ("succeeded", "failed", "filtered", "lost")
 
@@ -99,7 +99,7 @@ class _JobState:
 
 
 class JobEmulator(Emulator):
-    """The emulator with the video job APIs of Runware, Veo (Gemini API, Vertex) and OpenRouter."""
+    """The emulator with the video job APIs of Runware, Veo (Gemini API, Vertex), OpenRouter and Replicate."""
 
     def __init__(self, *, clock: Clock | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -202,7 +202,8 @@ class JobEmulator(Emulator):
         except ValueError:
             conn.write(_json_response(400, route.error(400, "body is not JSON")))
             return None
-        answer = route.answer(self, method, path, request)
+        answer = (route.answer_with_headers(self, method, path, request, headers) if route.takes_headers
+                  else route.answer(self, method, path, request))
         if isinstance(answer, bytes):
             conn.write(answer)
             return None
@@ -247,6 +248,8 @@ def _is_submit(style: str, seen: Seen) -> bool:
             return False
     if style in ("google", "vertex"):
         return path.endswith(":predictLongRunning")
+    if style == "replicate":
+        return seen.method == "POST" and path.endswith("/predictions")
     return seen.method == "POST" and path.endswith("/videos")
 
 
@@ -255,6 +258,13 @@ def _is_submit(style: str, seen: Seen) -> bool:
 
 class _Route:
     """One host style's job API: which requests are its, and its answers."""
+
+    #: the route reads the request's headers (``answer_with_headers``): Replicate's ``Prefer: wait``
+    takes_headers: bool = False
+
+    def answer_with_headers(self, emu: JobEmulator, method: str, path: str, request: Any,
+                            headers: dict[str, str]) -> Any:
+        return self.answer(emu, method, path, request)
 
     def matches(self, method: str, path: str) -> bool:
         raise NotImplementedError
@@ -466,5 +476,80 @@ class _OpenRouter(_Route):
         return _json_response(200, {**base, "status": "failed", "error": job.script.reason})
 
 
+class _Replicate(_Route):
+    """Replicate's predictions (HOSTS-MORE §10): create by model or by version (``Prefer: wait`` answers 201
+    with the state at that moment and ``Preference-Applied``), poll, cancel; errors as RFC 7807 problems."""
+
+    prefix = JOB_STYLES["replicate"]
+    takes_headers = True
+    _WORDS: ClassVar[dict[str, str]] = {"queued": "starting", "running": "processing", "succeeded": "succeeded",
+                                        "failed": "failed", "filtered": "failed", "cancelled": "canceled"}
+
+    def matches(self, method: str, path: str) -> bool:
+        rest = path[len(self.prefix):]
+        if method == "POST":
+            return rest == "/predictions" or bool(re.fullmatch(r"/models/[^/]+/[^/]+/predictions", rest)) or \
+                bool(re.fullmatch(r"/predictions/[^/]+/cancel", rest))
+        return method == "GET" and bool(re.fullmatch(r"/predictions/[^/]+", rest))
+
+    def error(self, status: int, message: str) -> Any:
+        titles = {401: "Unauthenticated", 404: "Not found", 422: "Input validation failed", 429: "Too many requests"}
+        return {"title": titles.get(status, "Error"), "detail": message, "status": status}
+
+    def _prediction(self, emu: JobEmulator, job: _Job) -> dict[str, Any]:
+        phase = emu._phase(job)
+        word = self._WORDS.get(phase, "processing")
+        base = f"{emu.url}{self.prefix}/predictions/{job.id}"
+        out: dict[str, Any] = {"id": job.id, "model": job.model, "version": job.request.get("version", "hidden"),
+                               "input": job.request.get("input"), "status": word, "output": None, "error": None,
+                               "logs": "", "created_at": "2026-12-01T00:00:00Z",
+                               "urls": {"get": base, "cancel": f"{base}/cancel", "stream": f"{emu.url}/_stream"}}
+        if phase == "succeeded":
+            out["output"] = emu.file_url(job)
+            out["metrics"] = {"predict_time": job.script.running}
+        elif phase == "failed":
+            out["error"] = job.script.reason
+        elif phase == "filtered":
+            out["error"] = f"The input or output was flagged as sensitive: {job.script.reason}"
+        return out
+
+    def answer_with_headers(self, emu: JobEmulator, method: str, path: str, request: Any,
+                            headers: dict[str, str]) -> Any:
+        rest = path[len(self.prefix):]
+        body = request if isinstance(request, dict) else {}
+        if method == "POST" and rest.endswith("/predictions"):
+            model_input = body.get("input")
+            if not isinstance(model_input, dict) or not model_input.get("prompt"):
+                return _json_response(422, self.error(422, "input.prompt is required"))
+            if rest == "/predictions" and not body.get("version"):
+                return _json_response(422, self.error(422, "version is required"))
+            limited = self.rate_limited(emu, "replicate")
+            if limited is not None:
+                return limited
+            model = rest.split("/")[2] + "/" + rest.split("/")[3] if rest.startswith("/models/") else "versioned"
+            job = emu._new_job("replicate", model, body)
+            wait = headers.get("prefer", "").startswith("wait")
+            extra = {"preference-applied": "wait"} if wait else None
+            return _json_response(201, self._prediction(emu, job), extra)
+        job_id = rest.split("/")[2]
+        if rest.endswith("/cancel"):
+            with emu.jobs.lock:
+                target = emu.jobs.jobs.get(job_id)
+            if target is None:
+                return _json_response(404, self.error(404, "prediction not found"))
+            target.cancelled = True
+            return _json_response(200, self._prediction(emu, target))
+        fault = self.poll_fault(emu, "replicate")
+        if fault is not None:
+            return fault
+        polled = emu._polled(job_id)
+        if polled is None or emu._phase(polled) == "lost":
+            return _json_response(404, self.error(404, "The requested resource could not be found."))
+        return _json_response(200, self._prediction(emu, polled))
+
+    def answer(self, emu: JobEmulator, method: str, path: str, request: Any) -> Any:
+        return self.answer_with_headers(emu, method, path, request, {})
+
+
 _ROUTES: dict[str, _Route] = {"runware": _Runware(), "google": _Google("google"), "vertex": _Google("vertex"),
-                              "openrouter": _OpenRouter()}
+                              "openrouter": _OpenRouter(), "replicate": _Replicate()}

@@ -34,6 +34,12 @@ STYLES: dict[str, dict[str, Any]] = {
     "nebius": {"prefix": "/v1", "reasoning": "reasoning_content"},
     "sambanova": {"prefix": "/v1", "reasoning": None},
     "xai": {"prefix": "/v1", "reasoning": "reasoning_content"},
+    # the regional hosts: only a reasoning field a source confirms is emulated (HOSTS-MORE §11-13, §18)
+    "sealion": {"prefix": "/v1", "reasoning": None},
+    "lighton": {"prefix": "/api/v2", "reasoning": None},
+    "upstage": {"prefix": "/v1", "reasoning": "reasoning"},
+    "clova": {"prefix": "/v1/openai", "reasoning": None},
+    "cloudflare": {"prefix": "/client/v4/accounts/emulator-account/ai/v1", "reasoning": "reasoning_content"},
     "fireworks": {"prefix": "/inference/v1", "reasoning": "reasoning_content"},
     "llamacpp": {"prefix": "/v1", "reasoning": "reasoning_content"},
     "vllm": {"prefix": "/v1", "reasoning": "reasoning"},
