@@ -130,6 +130,7 @@ __all__ = [
     "Attempt",
     "Breaker",
     "Catalog",
+    "Bedrock",
     "Cerebras",
     "DashScope",
     "Moonshot",
@@ -295,6 +296,7 @@ if TYPE_CHECKING:
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
     from .providers.baseten import Baseten
+    from .providers.bedrock import Bedrock
     from .providers.cerebras import Cerebras
     from .providers.cohere import Cohere
     from .providers.dashscope import DashScope
