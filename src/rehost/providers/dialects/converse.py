@@ -183,6 +183,8 @@ def encode_tools(request: Request, *, host: str) -> dict[str, Any] | None:
         if tool.description:
             spec["description"] = tool.description
         spec["inputSchema"] = {"json": tool.parameters}
+        if tool.strict is not None:
+            spec["strict"] = tool.strict
         tools.append({"toolSpec": spec})
     config: dict[str, Any] = {"tools": tools}
     choice = request.tool_choice
