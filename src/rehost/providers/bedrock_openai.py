@@ -13,12 +13,13 @@ gives. Errors in the OpenAI shape are read as such, Bedrock's own ``{"message"}`
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..shared.errors import HostError, UnsupportedFeature
 from ..shared.output import OutputMode
-from ..shared.request import ThinkingPlan
+from ..shared.request import Request, ThinkingPlan
 from .base import error_class_for_status
 from .dialects import openai_chat
 from .openai_compatible import OpenAIChat
@@ -26,6 +27,7 @@ from .openai_compatible import OpenAIChat
 __all__ = ["BedrockOpenAIChat"]
 
 _EFFORTS = frozenset({"low", "medium", "high"})
+_VERSION_SUFFIX = re.compile(r"-\d+:\d+$")
 
 
 class BedrockOpenAIChat(OpenAIChat):
@@ -40,6 +42,14 @@ class BedrockOpenAIChat(OpenAIChat):
     def chat_path(self) -> str:  # type: ignore[override]
         return "/v1/chat/completions" if getattr(self.host, "api", "openai") == "mantle" else \
             "/openai/v1/chat/completions"
+
+    def host_model_id(self, request: Request) -> str:
+        """Mantle names OpenAI's models without the runtime's version suffix (``openai.gpt-oss-120b``, not
+        ``openai.gpt-oss-120b-1:0``); the catalogue keeps the runtime's, so Mantle's is derived from it."""
+        model_id = super().host_model_id(request)
+        if getattr(self.host, "api", None) == "mantle" and request.host_model_id is None:
+            return _VERSION_SUFFIX.sub("", model_id)
+        return model_id
 
     def encode_thinking(self, plan: ThinkingPlan, body: dict[str, Any], model_id: str) -> None:
         if plan.always_on and plan.effort is None:

@@ -181,8 +181,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
         try:
             response = await session.request(
-                request.method, yarl.URL(str(request.url), encoded=True), headers=request.headers.multi_items(), data=data,
-                allow_redirects=False,
+                request.method, yarl.URL(str(request.url), encoded=True), headers=request.headers.multi_items(),
+                data=data, allow_redirects=False,
                 timeout=_client_timeout(timeout.get("connect"), timeout.get("read"), timeout.get("pool")),
                 server_hostname=request.extensions.get("sni_hostname"),
                 proxy=self._proxy_url, proxy_auth=proxy_auth, proxy_headers=self._proxy_headers,
