@@ -578,3 +578,35 @@ def test_converse_endpoint_is_the_default_surface():
     assert isinstance(Bedrock(KEY, api="openai").chat, BedrockOpenAIChat)
     assert urlsplit(Bedrock(KEY, api="openai").chat.prepare(
         _request("openai.gpt-oss-20b-1:0")).call.url).path == "/openai/v1/chat/completions"
+
+
+def test_code_written_for_the_real_host_reaches_the_emulator_under_redirect():
+    from rehost.testing import redirect
+
+    assert redirect.style_for("bedrock-runtime.us-east-1.amazonaws.com", None) == "bedrock"
+    with Emulator() as emu, redirect.redirect_to(emu):
+        done = rehost.client("bedrock/nova-micro", bound_to=Bedrock(KEY)).complete("hi")
+        assert done.text
+        assert [r.path for r in emu.requests if r.method == "POST"] == [
+            "/bedrock/model/us.amazon.nova-micro-v1%3A0/converse"]
+
+
+def test_rehost_bench_r1_on_bedrock_against_the_emulator(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    with Emulator() as emu:
+        spec = f"bedrock:base_url={emu.base_url('bedrock')},api_key=k"
+        out = tmp_path / "r.json"
+        done = subprocess.run([sys.executable, "-m", "rehost.cli", "bench", "r1", "--hosts", spec, "--runs", "2",
+                               "--prompts", "short", "--json", str(out)], capture_output=True, text=True,
+                              timeout=180, check=False, env={**os.environ})
+        streamed = [r.path for r in emu.requests if r.method == "POST"]
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert [h["host"] for h in report["hosts"]] == ["bedrock"]
+    assert report["samples"]
+    assert all(not s.get("error") for s in report["samples"])
+    assert streamed
+    assert all(p == "/bedrock/model/us.deepseek.r1-v1%3A0/converse-stream" for p in streamed)

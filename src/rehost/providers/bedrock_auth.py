@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..shared.errors import ConfigurationError, MissingAPIKey
+from ..shared.errors import MissingAPIKey
 from ..shared.transport import HttpCall
 
 __all__ = ["REGION_ENV", "SigV4Signer", "has_aws_credentials_hint", "resolve_region"]
@@ -136,7 +136,3 @@ class SigV4Signer:
         unsigned = {k: v for k, v in call.headers.items() if k.lower() not in ("authorization", "x-amz-date",
                                                                              "x-amz-security-token")}
         call.headers = {**unsigned, **self.headers(call.method, call.url, unsigned, call.content())}
-
-
-def no_credentials(reason: str) -> ConfigurationError:
-    return MissingAPIKey(f"bedrock: {reason}: {_HOW}", host="bedrock")
