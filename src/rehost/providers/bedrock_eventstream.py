@@ -34,6 +34,7 @@ _PRELUDE = 12
 #: AWS's limits on one message (botocore ``_MAX_HEADERS_LENGTH`` / ``_MAX_PAYLOAD_LENGTH``)
 MAX_HEADERS = 128 * 1024
 MAX_PAYLOAD = 24 * 1024 * 1024
+_HEADER_CACHE = 64
 _U32 = struct.Struct(">I")
 _PRELUDE_FMT = struct.Struct(">III")
 _U16 = struct.Struct(">H")
@@ -96,10 +97,13 @@ class EventStreamDecoder:
 
     Both CRCs of every message are checked. ``close`` raises when the stream stopped inside a message."""
 
-    __slots__ = ("_buf", "host", "messages")
+    __slots__ = ("_buf", "_seen_headers", "host", "messages")
 
     def __init__(self, host: str = "bedrock") -> None:
         self._buf = bytearray()
+        #: header blocks already parsed: a stream repeats a handful (one per event type), and parsing them is
+        #: most of a message's cost; the parsed dicts are shared between messages, so they are read-only
+        self._seen_headers: dict[bytes, dict[str, Any]] = {}
         self.host = host
         #: messages decoded so far (a count, for tests and benchmarks)
         self.messages = 0
@@ -135,7 +139,12 @@ class EventStreamDecoder:
         (message_crc,) = _U32.unpack_from(view, total - 4)
         if zlib.crc32(view[8:total - 4], prelude_crc) != message_crc:
             raise self._crc("message")
-        headers = _headers(view[_PRELUDE:_PRELUDE + headers_length], self.host)
+        raw_headers = bytes(view[_PRELUDE:_PRELUDE + headers_length])
+        headers = self._seen_headers.get(raw_headers)
+        if headers is None:
+            headers = _headers(memoryview(raw_headers), self.host)
+            if len(self._seen_headers) < _HEADER_CACHE:
+                self._seen_headers[raw_headers] = headers
         payload = bytes(view[_PRELUDE + headers_length:total - 4])
         message_type = str(headers.get(":message-type", "event"))
         if message_type == "exception":
