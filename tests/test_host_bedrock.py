@@ -610,3 +610,18 @@ def test_rehost_bench_r1_on_bedrock_against_the_emulator(tmp_path):
     assert all(not s.get("error") for s in report["samples"])
     assert streamed
     assert all(p == "/bedrock/model/us.deepseek.r1-v1%3A0/converse-stream" for p in streamed)
+
+
+def test_the_session_token_stays_out_of_botocore_debug_logs(caplog):
+    import logging
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"output": {"message": {"role": "assistant", "content": [{"text": "ok"}]}},
+                                         "stopReason": "end_turn", "usage": {"inputTokens": 1, "outputTokens": 1}})
+
+    host = Bedrock(auth="sigv4", credentials=_credentials(TOKEN), transport=httpx.MockTransport(answer))
+    with caplog.at_level(logging.DEBUG):
+        host.send(_request("us.amazon.nova-micro-v1:0"))
+    assert "Calculating signature using v4 auth." in caplog.text  # botocore did log at DEBUG
+    assert TOKEN not in caplog.text
+    assert SECRET not in caplog.text

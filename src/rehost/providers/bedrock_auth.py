@@ -9,11 +9,13 @@ a hand-rolled signer is where the classic bugs live (the canonical URI of a perc
 credentials and ``SigV4Auth`` signs the exact bytes that will be sent.
 
 Credentials are never kept by rehost outside botocore's own objects, never shown in a repr and never put in an
-error: a failure to find them names where they are looked for, not what was found.
+error: a failure to find them names where they are looked for, not what was found. botocore's own debug records
+of what it signs (which hold the session token) are filtered out of its ``botocore.auth`` logger.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Mapping
@@ -61,6 +63,19 @@ def has_aws_credentials_hint() -> bool:
     return any(Path(f).exists() for f in files if f) or (home / "credentials").exists() or (home / "config").exists()
 
 
+class _NoSigningRecords(logging.Filter):
+    """Drops botocore's debug records of what it signs: the canonical request holds the session token's value
+    (``x-amz-security-token``), and rehost keeps credentials out of logs even when botocore logs at DEBUG."""
+
+    _MESSAGES = ("CanonicalRequest:", "StringToSign:", "Signature:")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(self._MESSAGES))
+
+
+_FILTER = _NoSigningRecords()
+
+
 def _botocore() -> Any:
     try:
         import botocore.auth
@@ -69,6 +84,9 @@ def _botocore() -> Any:
     except ImportError as exc:
         raise MissingAPIKey(f"bedrock: no Bedrock API key, and SigV4 signing needs botocore: {_HOW}",
                             host="bedrock") from exc
+    signing_log = logging.getLogger("botocore.auth")
+    if _FILTER not in signing_log.filters:
+        signing_log.addFilter(_FILTER)
     return botocore
 
 
