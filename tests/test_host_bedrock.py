@@ -625,3 +625,12 @@ def test_the_session_token_stays_out_of_botocore_debug_logs(caplog):
     assert "Calculating signature using v4 auth." in caplog.text  # botocore did log at DEBUG
     assert TOKEN not in caplog.text
     assert SECRET not in caplog.text
+
+
+def test_an_error_message_in_a_stream_carries_its_code_and_message():
+    start = event_frame("messageStart", b'{"role":"assistant"}')
+    error = encode_message({":message-type": "error", ":error-code": "InternalFailure",
+                            ":error-message": "something broke"}, b"")
+    with pytest.raises(ServerError, match="something broke") as caught:
+        list(Bedrock(KEY, transport=_stream_transport(start, error)).stream(_request("m", stream=True)))
+    assert caught.value.code == "InternalFailure"

@@ -311,7 +311,10 @@ class ConverseStream:
         if not isinstance(data, dict):
             raise ProtocolError(f"{self.info.host} sent a stream message that is not an object",
                                 host=self.info.host, request_id=self.info.request_id)
-        if getattr(event, "message_type", "event") != "event":
+        message_type = getattr(event, "message_type", "event")
+        if message_type != "event":
+            if message_type == "error":  # ``:error-code`` / ``:error-message`` headers, not a JSON payload
+                data = {"message": str(getattr(event, "headers", {}).get(":error-message") or event.event)}
             raise self.on_error(event.event, data)
         kind = event.event
         out: list[StreamEvent] = []
