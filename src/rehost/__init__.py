@@ -130,6 +130,7 @@ __all__ = [
     "Attempt",
     "Breaker",
     "Catalog",
+    "Bedrock",
     "Cerebras",
     "Cloudflare",
     "Clova",
@@ -300,6 +301,7 @@ if TYPE_CHECKING:
     from .providers.anthropic import Anthropic
     from .providers.base import Provider
     from .providers.baseten import Baseten
+    from .providers.bedrock import Bedrock
     from .providers.cerebras import Cerebras
     from .providers.cloudflare import Cloudflare
     from .providers.clova import Clova

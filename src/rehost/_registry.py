@@ -68,6 +68,13 @@ def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None =
 
 _SHIPPED: tuple[Host, ...] = (
     _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic"),
+    # the runtime's regional hosts (and Mantle's) for the regions Bedrock's docs list; another region's host is
+    # reached with base_url=, or Bedrock(region=...) and testing.redirect's own URL
+    Host("bedrock", "rehost.providers.bedrock", "Bedrock", real_hosts=tuple(
+        f"bedrock-{kind}.{region}.{domain}" for kind, domain in (("runtime", "amazonaws.com"), ("mantle", "api.aws"))
+        for region in ("us-east-1", "us-east-2", "us-west-2", "eu-central-1", "eu-west-1", "eu-west-2",
+                       "eu-north-1", "eu-south-1", "ap-northeast-1", "ap-south-1", "ap-southeast-3", "sa-east-1")),
+         style="bedrock"),
     _row("baseten", "baseten", "Baseten", "inference.baseten.co", style="baseten"),
     _row("cerebras", "cerebras", "Cerebras", "api.cerebras.ai", style="cerebras"),
     _row("clova", "clova", "Clova", "clovastudio.stream.ntruss.com", "clovastudio.stream.gov-ntruss.com",

@@ -44,7 +44,7 @@ class Interaction:
 
     @property
     def is_event_stream(self) -> bool:
-        return self.content_type.startswith("text/event-stream")
+        return self.content_type.startswith(("text/event-stream", "application/vnd.amazon.eventstream"))
 
 
 @dataclass(slots=True)

@@ -176,10 +176,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             import aiohttp
 
             proxy_auth = aiohttp.BasicAuth(*self._proxy_auth)
+        import yarl  # aiohttp's URL type; ``encoded=True`` sends httpx's encoded URL as it is: parsed again,
+        # ``%3A`` in a path would go out as ``:``, and a SigV4 signature of the encoded path would not match
+
         try:
             response = await session.request(
-                request.method, str(request.url), headers=request.headers.multi_items(), data=data,
-                allow_redirects=False,
+                request.method, yarl.URL(str(request.url), encoded=True), headers=request.headers.multi_items(),
+                data=data, allow_redirects=False,
                 timeout=_client_timeout(timeout.get("connect"), timeout.get("read"), timeout.get("pool")),
                 server_hostname=request.extensions.get("sni_hostname"),
                 proxy=self._proxy_url, proxy_auth=proxy_auth, proxy_headers=self._proxy_headers,

@@ -6,7 +6,8 @@ and local servers do, each with reasoning in that host's own place), every style
 ``embedContent``, Cohere's ``/v2/embed``, Voyage, Ollama's ``/api/embed``, with deterministic vectors), the
 Gemini dialect (AI Studio and
 Vertex URL forms, ``countTokens`` too), Anthropic's Messages API (``/anthropic/v1/messages``; Claude on
-Vertex's ``:rawPredict``), the Responses API (``.../responses``, as DeepSeek's ``api="responses"`` uses it)
+Vertex's ``:rawPredict``), AWS Bedrock's Converse and ConverseStream (``/bedrock/model/{id}/converse``, binary
+event streams; CountTokens), the Responses API (``.../responses``, as DeepSeek's ``api="responses"`` uses it)
 and Ollama's native API (``/ollama/api/chat`` and ``/api/generate``, JSON or NDJSON lines), streamed or not.
 It can be scripted per host or per request: time to first token, time between tokens, how much it says or
 exactly what (``text``), and faults (a 400 invalid request, rate limits with Retry-After, 5xx, connections
@@ -23,9 +24,10 @@ bottleneck of the tests and benchmarks that stand on it.
 The package: ``server`` (the asyncio protocol, ``Emulator``, routing), ``script`` (``Script``, ``Seen``, faults
 and their checks), ``wire`` (HTTP bytes and pacing), ``responder`` (the base responder and the fault logic), one
 module per dialect (``chat``: OpenAI chat and text completions and Gemini's generateContent; ``gemini``:
-countTokens; ``messages``: Anthropic; ``responses``: the Responses API; ``ollama``: Ollama native; ``embed``:
-every style's embeddings), ``quirks`` (what differs between hosts of one dialect) and ``command`` (the CLI and
-``emulator_process``). Everything that was importable from the single module still is, from here.
+countTokens; ``messages``: Anthropic; ``converse``: Bedrock's Converse; ``responses``: the Responses API;
+``ollama``: Ollama native; ``embed``: every style's embeddings), ``quirks`` (what differs between hosts of one
+dialect) and ``command`` (the CLI and ``emulator_process``). Everything that was importable from the single
+module still is, from here.
 
     with Emulator() as emu:
         emu.script("groq", ttft=0.05, inter_token=0.005, output_tokens=40)

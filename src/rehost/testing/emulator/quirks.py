@@ -50,6 +50,9 @@ STYLES: dict[str, dict[str, Any]] = {
     "voyage": {"prefix": "/v1", "reasoning": None},
     "vertex": {"prefix": "", "reasoning": "thought", "billable_characters": True},
     "anthropic": {"prefix": "/v1", "reasoning": "thinking"},
+    # Converse (``/model/{id}/converse``, binary event streams) and, under the same root, the runtime's
+    # OpenAI-compatible ``/openai/v1/chat/completions`` (reasoning in ``message.reasoning``, as Mantle sends it)
+    "bedrock": {"prefix": "", "reasoning": "reasoning"},
     "deepgram": {"prefix": "/v1", "reasoning": None},  # speech only (testing/emulator_audio.py)
     "elevenlabs": {"prefix": "/v1", "reasoning": None},  # speech only (testing/emulator_audio.py)
 }

@@ -15,6 +15,8 @@ from dataclasses import replace
 from typing import Any
 
 from .chat import _Answer
+from .converse import _Converse
+from .converse import _CountTokens as _ConverseCount
 from .embed import embed_responder
 from .gemini import _CountTokens
 from .messages import _Messages
@@ -349,6 +351,10 @@ def _route(style: str, target: str, script: Script, request: dict[str, Any]) -> 
             return _Answer(style, script, request, target, gemini=False, stream=bool(request.get("stream")))
         if not path.endswith("/chat/completions"):  # Vertex's OpenAI-compatible endpoint is a chat too
             return None
+    if style == "bedrock" and "/model/" in path:  # Converse; the OpenAI-compatible /openai/v1 is a chat below
+        if path.endswith(("/converse", "/converse-stream")):
+            return _Converse(style, script, request, target, stream=path.endswith("/converse-stream"))
+        return _ConverseCount(style, script, request) if path.endswith("/count-tokens") else None
     if style == "anthropic":
         return _Messages(style, script, request, stream=bool(request.get("stream"))) if path.endswith(
             "/messages") else None
