@@ -63,6 +63,7 @@ class RealtimeEndpoint(Endpoint):
                       **options: Any) -> WireSession:
         """Open a session (``async with await endpoint.connect(cfg) as s`` or ``s = await ...``). ``options``
         go to the websocket shell (``idle_timeout=``, ``open_timeout=``, ``plan=`` ...)."""
+        from ...shared.errors import RehostError
         from ...shared.io.websocket import Session
         from ...shared.realtime.session import WireSession
 
@@ -74,8 +75,13 @@ class RealtimeEndpoint(Endpoint):
             "ping_timeout": self.ping_timeout, "open_timeout": self.open_timeout, "max_size": self.max_size,
         }
         settings.update(options)
-        socket = await Session.connect(url, host=self.name, headers=self.connect_headers(config),
-                                       subprotocols=self.subprotocols(config), **settings)
+        try:
+            socket = await Session.connect(url, host=self.name, headers=self.connect_headers(config),
+                                           subprotocols=self.subprotocols(config), **settings)
+        except RehostError as err:  # a refused handshake's body may echo the key (OpenAI quotes part of it)
+            known = getattr(self.host, "_known_key", None)
+            err.redact(known() if callable(known) else None)
+            raise
         return await WireSession.start(socket, codec, config, name=self.name, price=self.price(config))
 
     def connect_sync(self, config: SessionConfig, *, resume: str | None = None,
