@@ -433,3 +433,41 @@ def test_client_secret_errors_are_typed(secrets_server: str) -> None:
     with pytest.raises(ConfigurationError):
         host.client_secret(expires_in=5)
     assert len(_Secrets.seen) == 2  # the bad expiry was refused before sending
+
+
+def test_a_sync_session_runs_a_text_turn() -> None:
+    pytest.importorskip("websockets")
+    from websockets.sync.server import serve
+
+    got: list[dict[str, Any]] = []
+
+    def handler(ws: Any) -> None:
+        ws.send(json.dumps({"type": "session.created", "session": {"id": "sess_s", "model": "gpt-realtime"}}))
+        got.append(json.loads(ws.recv()))  # session.update
+        got.append(json.loads(ws.recv()))  # the user's text
+        got.append(json.loads(ws.recv()))  # response.create
+        for frame in ({"type": "response.created", "response": {"id": "r"}},
+                      {"type": "response.output_text.delta", "response_id": "r", "delta": "Hi"},
+                      {"type": "response.done", "response": {"id": "r", "status": "completed", "usage": {
+                          "input_tokens": 10, "output_tokens": 2,
+                          "input_token_details": {"text_tokens": 10, "audio_tokens": 0, "cached_tokens": 0},
+                          "output_token_details": {"text_tokens": 2, "audio_tokens": 0}}}}):
+            ws.send(json.dumps(frame))
+        ws.close()
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        port = server.socket.getsockname()[1]
+        client = GptRealtimeClient(OpenAI(KEY, base_url=f"http://127.0.0.1:{port}/v1"), "gpt-realtime-mini")
+        with client.connect_sync(output_modalities=["text"]) as session:
+            session.send_text("hello", respond=True)
+            events = list(session)
+        server.shutdown()
+    assert got[0]["session"]["output_modalities"] == ["text"]
+    assert got[1]["item"]["content"] == [{"type": "input_text", "text": "hello"}]
+    assert got[2] == {"type": "response.create"}
+    done = next(e for e in events if isinstance(e, ResponseDone))
+    assert done.text == "Hi"
+    assert done.cost == pytest.approx((10 * 0.6 + 2 * 2.4) / 1e6)  # gpt-realtime-mini's text prices
+    assert events[-1].type == "closed"
