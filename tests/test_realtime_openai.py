@@ -78,8 +78,10 @@ def test_server_vad_fields_and_manual_turns() -> None:
     assert update["session"]["audio"]["input"]["turn_detection"] is None  # sent as JSON null: the caller commits
 
 
-def test_an_update_spells_out_what_was_turned_off() -> None:
+def test_an_update_spells_out_what_was_turned_off_and_refuses_what_ga_cannot_say() -> None:
     codec, _ = _ga(tools=(WEATHER,), input_transcription="whisper-1")
+    with pytest.raises(UnsupportedFeature, match="temperature"):
+        codec.update(SessionConfig(model="gpt-realtime", temperature=0.3))
     [update] = codec.update(SessionConfig(model="gpt-realtime", voice="cedar"))
     session = update["session"]
     assert session["tools"] == []
@@ -319,6 +321,7 @@ def test_a_response_is_priced_by_modality_with_cached_audio_at_its_own_rate() ->
     ({"history": [Message.user("read this", DocumentPart(data=b"%PDF-1.4 x", media_type="application/pdf"))]},
      UnsupportedFeature),
     ({"tools": [Tool(name="f", strict=True)]}, UnsupportedFeature),
+    ({"history": [Message.assistant(parts=[ToolCall(name="f")])]}, ConfigurationError),  # no id to answer to
 ])
 def test_bad_input_is_refused_before_any_socket_opens(settings: dict[str, Any], error: type[Exception]) -> None:
     # port 9 (discard) on localhost: were a socket opened, the error would be a connection failure instead

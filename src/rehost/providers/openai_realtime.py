@@ -117,13 +117,16 @@ class OpenAIRealtimeCodec(JsonFrames):
     # ------------------------------------------------------------------------------------------ encoding
     def check(self, config: SessionConfig) -> None:
         """Refuse what this vocabulary cannot say, by encoding it (nothing is sent)."""
+        self.configure(config)
+
+    def refuse(self, config: SessionConfig) -> None:
+        """Settings GA has no words for (checked by every configure and update, so none is dropped)."""
         if config.temperature is not None:
             raise UnsupportedFeature("the GA realtime session takes no temperature (the beta vocabulary did)",
                                      host=self.host)
         if len(config.output_modalities) != 1:
             raise UnsupportedFeature("a GA realtime session answers in audio (with its transcript) or in text, "
                                      "not both: pass output_modalities=['audio'] or ['text']", host=self.host)
-        self.configure(config)
 
     def audio_format(self, fmt: AudioFormat, direction: str) -> Any:
         """One direction's format on the wire: ``audio/pcm`` at 24 kHz (the only PCM rate), or G.711."""
@@ -172,6 +175,8 @@ class OpenAIRealtimeCodec(JsonFrames):
         audio_out: dict[str, Any] = {"format": self.audio_format(config.output_format, "output")}
         if config.voice:
             audio_out["voice"] = self.voice(config.voice)
+        # no instructions are sent as "" rather than left out: a session must not run on the host's default
+        # persona ("You are a helpful, witty, and friendly AI...") because the caller gave none
         session: dict[str, Any] = {"type": "realtime", "instructions": config.instructions or "",
                                    "output_modalities": list(config.output_modalities),
                                    "audio": {"input": audio_in, "output": audio_out}}
@@ -183,11 +188,13 @@ class OpenAIRealtimeCodec(JsonFrames):
         return session
 
     def configure(self, config: SessionConfig) -> Sequence[Frame]:
+        self.refuse(config)
         self.config = config
         return [{"type": "session.update", "session": self.session(config)},
                 *({"type": "conversation.item.create", "item": item} for item in self.history(config.history))]
 
     def update(self, config: SessionConfig) -> Sequence[Frame]:
+        self.refuse(config)
         self.config = config
         return [{"type": "session.update", "session": self.session(config, clear=True)}]
 
@@ -204,7 +211,10 @@ class OpenAIRealtimeCodec(JsonFrames):
                 elif isinstance(part, ImagePart) and message.role == "user":
                     content.append(self.image(part))
                 elif isinstance(part, ToolCall):
-                    calls.append({"type": "function_call", "call_id": part.id or f"call_{len(items)}",
+                    if not part.id:  # its result is matched by this id: one made up here would match nothing
+                        raise ConfigurationError(f"a tool call in a realtime history needs its id (tool "
+                                                 f"{part.name!r})", host=self.host)
+                    calls.append({"type": "function_call", "call_id": part.id,
                                   "name": part.name,
                                   "arguments": part.raw_arguments or json.dumps(part.arguments)})
                 elif isinstance(part, ToolResult):
@@ -367,8 +377,8 @@ class OpenAIBetaRealtimeCodec(OpenAIRealtimeCodec):
     #: the pcm16 rates each direction takes
     pcm_rates: ClassVar[Mapping[str, frozenset[int]]] = {"input": frozenset({24000}), "output": frozenset({24000})}
 
-    def check(self, config: SessionConfig) -> None:
-        self.configure(config)
+    def refuse(self, config: SessionConfig) -> None:
+        return None  # beta has temperature, and ["text", "audio"] is its audio session
 
     def audio_format(self, fmt: AudioFormat, direction: str) -> Any:
         if fmt.encoding == "pcm16" and fmt.sample_rate not in self.pcm_rates[direction]:
@@ -480,9 +490,9 @@ class OpenAIRealtime(RealtimeEndpoint):
         ``output_price`` for text, ``audio_input_price`` / ``cached_audio_input_price`` / ``audio_output_price``
         for audio (the row's extra fields)."""
         row = self._row(config.model)
-        if row is None or row.prices is None:
-            return None
-        extra = row.extra
+        extra = row.extra if row is not None else {}
+        if row is None or row.prices is None or "audio_input_price" not in extra or "audio_output_price" not in extra:
+            return None  # audio tokens at text prices would be a wrong number, not an estimate
 
         def rate(value: Any) -> float | None:
             return None if value is None else float(value)
