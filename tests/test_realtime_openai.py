@@ -151,8 +151,9 @@ def test_the_beta_vocabulary_is_chosen_per_instance_or_per_model_and_asks_for_it
     some = OpenAI(KEY, realtime_beta={"gpt-4o-realtime-preview"}).endpoint("realtime")
     assert type(some.codec(config)) is OpenAIRealtimeCodec
     assert type(some.codec(SessionConfig(model="gpt-4o-realtime-preview"))) is OpenAIBetaRealtimeCodec
-    with pytest.raises(ConfigurationError):
-        OpenAI(KEY, realtime_beta="yes")  # type: ignore[arg-type]
+    for bad in ("yes", 5, [1]):
+        with pytest.raises(ConfigurationError):
+            OpenAI(KEY, realtime_beta=bad)  # type: ignore[arg-type]
 
 
 def test_voice_live_adds_its_sampling_rate_and_voice_objects() -> None:

@@ -11,7 +11,11 @@ semantic VAD available, and the model that transcribes the user's audio unless t
     client = GptRealtimeClient(OpenAI(), "gpt-realtime")
     async with client.connect(voice="marin", instructions="Be brief.", tools=[get_weather]) as session:
         await session.send_text("What is the weather in London?", respond=True)
-        async for event in session: ...
+        async for event in session:
+            if isinstance(event, ToolCallRequest):
+                await event.run([get_weather])  # once, here: ResponseDone.tool_calls repeats them for the record
+
+``client_secret(...)`` mints a browser's ephemeral key for a session configured the same way.
 """
 
 from __future__ import annotations

@@ -85,7 +85,8 @@ class OpenAI(OpenAICompatible):
         #: send system messages as ``developer`` messages (read by the chat endpoint)
         self.developer_role = developer_role
         if realtime_beta is not None and not isinstance(realtime_beta, bool):
-            if isinstance(realtime_beta, str) or not all(isinstance(m, str) for m in realtime_beta):
+            if isinstance(realtime_beta, str) or not isinstance(realtime_beta, Collection) or not all(
+                    isinstance(m, str) for m in realtime_beta):
                 raise ConfigurationError("realtime_beta is True, False, None or a set of model ids", host=self.name)
             realtime_beta = frozenset(realtime_beta)
         self.realtime_beta = realtime_beta
