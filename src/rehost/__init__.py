@@ -84,6 +84,8 @@ _EXPORTS: dict[str, str] = {
     "Audio": "rehost.shared.audio.types",
     "Transcript": "rehost.shared.audio.types",
     "Speech": "rehost.shared.audio.types",
+    # realtime voice (issue 15): the GPT realtime family's client (hosts come from the registry)
+    "GptRealtimeClient": "rehost.clients.gpt_realtime",
     # beyond one process (issue 19): shared state, the response cache, hooks
     "MemoryState": "rehost.shared.io.state",
     "RedisState": "rehost.shared.io.state_redis",
@@ -230,6 +232,8 @@ __all__ = [
     "errors",
     "models_table",
     "register_host",
+    # realtime voice (issue 15)
+    "AzureVoiceLive", "GptRealtimeClient",
     # video (issue 16)
     "HailuoClient", "Job", "KlingClient", "PixVerseClient", "PollPolicy", "Replicate", "Runware",
     "RunwayClient", "SeedanceClient", "VeoClient", "Video", "VideoClient",
@@ -279,6 +283,7 @@ if TYPE_CHECKING:
     from .clients.generic import GenericClient
     from .clients.gpt import GPTClient, OpenAIEmbedder
     from .clients.gpt_audio import GPTTranscriber
+    from .clients.gpt_realtime import GptRealtimeClient
     from .clients.llama import LlamaClient
     from .clients.mistral import MistralClient, MistralEmbedder
     from .clients.nova import NovaTranscriber
@@ -299,6 +304,7 @@ if TYPE_CHECKING:
     from .clients.whisper import WhisperTranscriber
     from .hooks import HookEvent, Hooks
     from .providers.anthropic import Anthropic
+    from .providers.azure_realtime import AzureVoiceLive
     from .providers.base import Provider
     from .providers.baseten import Baseten
     from .providers.bedrock import Bedrock

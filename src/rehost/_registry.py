@@ -24,8 +24,8 @@ from typing import Any
 __all__ = ["FAMILIES", "HOSTS", "KINDS", "Host", "SpecView", "exports", "host_for_style", "load", "register_host",
            "unregister_host"]
 
-#: the kinds of model API a host can serve (issue 13: chat, embeddings; 14: speech; 16: video jobs)
-KINDS: frozenset[str] = frozenset({"chat", "embed", "transcribe", "speak", "video"})
+#: the kinds of model API a host can serve (issue 13: chat, embeddings; 14: speech; 15: realtime voice; 16: video)
+KINDS: frozenset[str] = frozenset({"chat", "embed", "transcribe", "speak", "realtime", "video"})
 
 #: (module, class name) of a class, imported on use
 Spec = tuple[str, str]
@@ -59,6 +59,7 @@ _CHAT_EMBED_VIDEO = frozenset({"chat", "embed", "video"})
 _CHAT_VIDEO = frozenset({"chat", "video"})
 _CHAT_EMBED_SPEECH = frozenset({"chat", "embed", "transcribe", "speak"})
 _CHAT_SPEECH = frozenset({"chat", "transcribe", "speak"})
+_CHAT_EMBED_SPEECH_REALTIME = _CHAT_EMBED_SPEECH | {"realtime"}
 
 
 def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None = None,
@@ -101,7 +102,7 @@ _SHIPPED: tuple[Host, ...] = (
     _row("nebius", "nebius", "Nebius", "api.tokenfactory.nebius.com", style="nebius"),
     _row("novita", "novita", "Novita", "api.novita.ai", style="novita"),
     _row("ollama", "ollama", "Ollama", "localhost:11434", "127.0.0.1:11434", style="ollama", kinds=_CHAT_EMBED),
-    _row("openai", "openai", "OpenAI", "api.openai.com", style="openai", kinds=_CHAT_EMBED_SPEECH),
+    _row("openai", "openai", "OpenAI", "api.openai.com", style="openai", kinds=_CHAT_EMBED_SPEECH_REALTIME),
     _row("onnx", "onnx_embed", "OnnxEmbedder", kinds=_EMBED),  # in-process: no URL, no emulator style
     _row("openrouter", "openrouter", "OpenRouter", "openrouter.ai", style="openrouter", kinds=_CHAT_VIDEO),
     _row("perplexity", "perplexity", "Perplexity", "api.perplexity.ai", style="perplexity"),
@@ -128,6 +129,9 @@ _SHIPPED: tuple[Host, ...] = (
          ("api.elevenlabs.io",), style="elevenlabs"),
     Host("whisper-local", "rehost.providers.whisper_local", "WhisperLocal", frozenset({"transcribe"})),  # in-process
     Host("piper-local", "rehost.providers.piper_local", "PiperLocal", frozenset({"speak"})),  # in-process
+    # realtime voice hosts (issue 15): Azure AI Voice Live's resources are per customer, hence suffixes
+    Host("azure-voice-live", "rehost.providers.azure_realtime", "AzureVoiceLive", frozenset({"realtime"}),
+         real_host_suffixes=(".services.ai.azure.com", ".cognitiveservices.azure.com")),
 )
 
 _hosts: dict[str, Host] = {h.name: h for h in _SHIPPED}

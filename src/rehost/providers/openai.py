@@ -1,4 +1,4 @@
-"""OpenAI's own API (``api.openai.com/v1``), chat completions.
+"""OpenAI's own API (``api.openai.com/v1``): chat completions, embeddings, speech, realtime voice.
 
 Reasoning models (o-series, gpt-5) take ``reasoning_effort`` and ``max_completion_tokens`` (``max_tokens`` is
 refused by reasoning models, so it is never sent); their reasoning text is not returned on this endpoint, only
@@ -9,15 +9,19 @@ as ``file`` parts with a data URL. A 429 with code ``insufficient_quota`` means 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..shared.errors import HostError, PaymentRequired, UnsupportedFeature
+from ..shared.errors import ConfigurationError, HostError, PaymentRequired, UnsupportedFeature
 from ..shared.request import Request, ThinkingPlan
 from ..shared.transport import HttpCall
 from ..shared.types import FinishReason
 from .dialects import openai_chat
 from .openai_compatible import OpenAIChat, OpenAICompatible
+
+if TYPE_CHECKING:
+    from ..shared.realtime.config import SessionConfig
+    from ..shared.realtime.secrets import ClientSecret
 
 __all__ = ["OpenAI", "OpenAIOwnChat"]
 
@@ -67,15 +71,44 @@ class OpenAI(OpenAICompatible):
     embed_endpoint = "OpenAIEmbeddings"  # (defined at the end of this file)
     transcribe_endpoint = ".openai_audio:OpenAITranscribe"  # (openai_audio.py, imported when first asked for)
     speak_endpoint = ".openai_audio:OpenAISpeak"
+    realtime_endpoint = ".openai_realtime:OpenAIRealtime"  # (openai_realtime.py: GA and beta vocabularies)
 
     def __init__(self, api_key: str | None = None, *, developer_role: bool = False, organization: str | None = None,
-                 **kwargs: Any) -> None:
+                 realtime_beta: bool | Collection[str] | None = None, **kwargs: Any) -> None:
+        """``realtime_beta``: speak the older beta realtime vocabulary (``OpenAI-Beta: realtime=v1``) in every
+        session (True), in sessions of these model ids (a set), or where the model's catalogue row says so
+        (None)."""
         headers = dict(kwargs.pop("headers", None) or {})
         if organization:
             headers.setdefault("OpenAI-Organization", organization)
         super().__init__(api_key, headers=headers, **kwargs)
         #: send system messages as ``developer`` messages (read by the chat endpoint)
         self.developer_role = developer_role
+        if realtime_beta is not None and not isinstance(realtime_beta, bool):
+            if isinstance(realtime_beta, str) or not isinstance(realtime_beta, Collection) or not all(
+                    isinstance(m, str) for m in realtime_beta):
+                raise ConfigurationError("realtime_beta is True, False, None or a set of model ids", host=self.name)
+            realtime_beta = frozenset(realtime_beta)
+        self.realtime_beta = realtime_beta
+
+    def client_secret(self, session: SessionConfig | Mapping[str, Any] | None = None, *,
+                      expires_in: int = 600) -> ClientSecret:
+        """Mint an ephemeral key (``POST /v1/realtime/client_secrets``) for a browser to open a realtime session
+        with, bound to ``session`` (a ``client.config(...)`` or the host's session mapping), valid for
+        ``expires_in`` seconds (10 to 7200)."""
+        from .openai_realtime import client_secret_call, read_client_secret
+
+        call = client_secret_call(self, session, expires_in)
+        self.authorize(call)
+        return read_client_secret(self, self._transport.request(call, self.map_http_error).content)
+
+    async def aclient_secret(self, session: SessionConfig | Mapping[str, Any] | None = None, *,
+                             expires_in: int = 600) -> ClientSecret:
+        from .openai_realtime import client_secret_call, read_client_secret
+
+        call = client_secret_call(self, session, expires_in)
+        await self.aauthorize(call)
+        return read_client_secret(self, (await self._transport.arequest(call, self.map_http_error)).content)
 
     def classify_error(self, status: int, message: str, etype: str | None, code: str | None) -> type[HostError]:
         if code == "insufficient_quota" or etype == "insufficient_quota":

@@ -63,6 +63,7 @@ class RealtimeEndpoint(Endpoint):
                       **options: Any) -> WireSession:
         """Open a session (``async with await endpoint.connect(cfg) as s`` or ``s = await ...``). ``options``
         go to the websocket shell (``idle_timeout=``, ``open_timeout=``, ``plan=`` ...)."""
+        from ...shared.errors import RehostError
         from ...shared.io.websocket import Session
         from ...shared.realtime.session import WireSession
 
@@ -74,8 +75,13 @@ class RealtimeEndpoint(Endpoint):
             "ping_timeout": self.ping_timeout, "open_timeout": self.open_timeout, "max_size": self.max_size,
         }
         settings.update(options)
-        socket = await Session.connect(url, host=self.name, headers=self.connect_headers(config),
-                                       subprotocols=self.subprotocols(config), **settings)
+        try:
+            socket = await Session.connect(url, host=self.name, headers=self.connect_headers(config),
+                                           subprotocols=self.subprotocols(config), **settings)
+        except RehostError as err:  # a refused handshake's body may echo the key (OpenAI quotes part of it)
+            known = getattr(self.host, "_known_key", None)
+            err.redact(known() if callable(known) else None)
+            raise
         return await WireSession.start(socket, codec, config, name=self.name, price=self.price(config))
 
     def connect_sync(self, config: SessionConfig, *, resume: str | None = None,
@@ -87,9 +93,12 @@ class RealtimeEndpoint(Endpoint):
 
 
 def price_per_token(input_text: float | None, input_audio: float | None, output_text: float | None,
-                    output_audio: float | None, cached: float | None = None) -> Pricer:
+                    output_audio: float | None, cached: float | None = None, *,
+                    cached_audio: float | None = None) -> Pricer:
     """A pricer from dollars per million tokens by modality (what realtime price sheets give); a modality the
-    host did not split counts at its text price."""
+    host did not split counts at its text price. Cached input bills at ``cached`` (at the input price when
+    there is none); where the usage says how much of it was audio (``cached_audio_tokens``), that part bills at
+    ``cached_audio`` (else ``cached``) and is taken off the audio tokens rather than the text ones."""
 
     def price(usage: RealtimeUsage) -> float | None:
         it = usage.input_text_tokens
@@ -101,11 +110,15 @@ def price_per_token(input_text: float | None, input_audio: float | None, output_
         if ot is None:
             ot = max(usage.output_tokens - oa, 0)
         cached_n = usage.cached_tokens or 0
+        cached_a = min(usage.cached_audio_tokens or 0, ia, cached_n)
+        cached_t = min(cached_n - cached_a, it)
+        audio_rate = input_audio if input_audio is not None else input_text
         total = 0.0
-        for n, rate in ((max(it - cached_n, 0), input_text), (ia, input_audio if input_audio is not None else
-                                                                input_text), (ot, output_text),
+        for n, rate in ((it - cached_t, input_text), (ia - cached_a, audio_rate), (ot, output_text),
                         (oa, output_audio if output_audio is not None else output_text),
-                        (min(cached_n, it), cached if cached is not None else input_text)):
+                        (cached_t, cached if cached is not None else input_text),
+                        (cached_a, cached_audio if cached_audio is not None else
+                         cached if cached is not None else audio_rate)):
             if n and rate is None:
                 return None
             total += n * (rate or 0.0) / 1e6

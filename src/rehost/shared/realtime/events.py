@@ -53,6 +53,8 @@ class RealtimeUsage:
     output_text_tokens: int | None = None
     output_audio_tokens: int | None = None
     cached_tokens: int | None = None
+    #: the audio share of ``cached_tokens`` where the host splits it (cached audio bills at its own rate)
+    cached_audio_tokens: int | None = None
 
     @property
     def total_tokens(self) -> int:
