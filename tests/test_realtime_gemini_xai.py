@@ -445,9 +445,8 @@ def test_an_ephemeral_token_is_minted_over_http_and_opens_the_constrained_socket
         token = await live.sender.create_token(uses=0, expire_time="2026-12-01T15:30:00Z",
                                                new_session_expire_time="2026-12-01T15:01:00Z",
                                                setup=live.config(voice="Puck"))
-        session = await live.sender.connect(live.config(), token=token)
-        events = await collect(session)
-        await session.close()
+        async with live.connect(token=token) as session:
+            events = await collect(session)
         return token, events
 
     token, events = asyncio.run(serve(server, client))
@@ -478,3 +477,45 @@ def test_token_requests_are_checked_before_anything_is_sent() -> None:
     vertex = GeminiLive(Vertex("p", "us-central1", access_token="t"), "gemini-live-2.5-flash")
     with pytest.raises(UnsupportedFeature):
         asyncio.run(vertex.sender.create_token())
+
+
+def test_an_xai_client_secret_is_minted_over_http_and_connects_as_a_subprotocol() -> None:
+    from rehost.providers.xai_realtime import ClientSecret
+
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"value": "sec-123", "expires_at": 1785214380})
+
+    handshakes: list[dict[str, str]] = []
+
+    async def handler(ws: Any) -> None:
+        handshakes.append(dict(ws.request.headers.raw_items()))
+        await ws.send(json.dumps({"type": "session.created", "session": {"id": "s1", "model": "grok-voice-latest"}}))
+        await ws.recv()
+        await ws.close()
+
+    async def main() -> tuple[Any, list[Any]]:
+        async with websockets.serve(handler, "127.0.0.1", 0, subprotocols=["xai-client-secret.sec-123"]) as server:
+            port = server.sockets[0].getsockname()[1]
+            host = XAI(api_key=XSECRET, base_url=f"http://127.0.0.1:{port}/v1",
+                       async_transport=httpx.MockTransport(answer))
+            endpoint = host.endpoint("realtime")
+            secret = await endpoint.create_secret(seconds=120)
+            session = await endpoint.connect(GrokVoice(host).config(), secret=secret)
+            events = await collect(session)
+            await session.close()
+            return secret, events
+
+    secret, events = asyncio.run(asyncio.wait_for(main(), 20))
+    assert seen[0].url.path == "/v1/realtime/client_secrets"
+    assert json.loads(seen[0].content) == {"expires_after": {"seconds": 120}}
+    assert seen[0].headers["Authorization"] == f"Bearer {XSECRET}"
+    assert secret == ClientSecret("sec-123", 1785214380)
+    assert "sec-123" not in repr(secret)
+    assert handshakes[0]["Sec-WebSocket-Protocol"] == "xai-client-secret.sec-123"
+    assert "Authorization" not in handshakes[0]  # the browser side never holds the key
+    assert isinstance(events[-1], Closed)
+    with pytest.raises(ConfigurationError):
+        asyncio.run(XAI(api_key=XSECRET).endpoint("realtime").create_secret(seconds=0))

@@ -12,8 +12,9 @@ text output and its older eight voices. The user's audio is transcribed by the h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, ClassVar
 
 from ..shared.realtime.config import AudioFormat
 from .realtime import RealtimeClient, RealtimeModel
@@ -54,3 +55,17 @@ class GeminiLive(RealtimeClient):
         "gemini-live-2.5-flash-native-audio": _NATIVE,  # Vertex GA
         "gemini-live-2.5-flash": _HALF_CASCADE,  # Vertex
     }
+
+    @asynccontextmanager
+    async def connect(self, *, resume: str | None = None, token: Any = None, **settings: Any) -> AsyncIterator[Any]:
+        """As ``RealtimeClient.connect``; ``token=`` (an AI Studio ``LiveToken``, from
+        ``host.endpoint("realtime").create_token(...)``) connects with an ephemeral token instead of the key."""
+        if token is None:
+            async with super().connect(resume=resume, **settings) as session:
+                yield session
+            return
+        session = await self.sender.connect(self.config(**settings), resume=resume, token=token)
+        try:
+            yield session
+        finally:
+            await session.close()

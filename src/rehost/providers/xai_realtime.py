@@ -20,7 +20,9 @@ A deliberate clone of OpenAI's GA event names, with its own differences, all kep
 * resumption: ``session.resumption: {"enabled": true}`` opts in, ``conversation.created``'s id is the handle and
   a new socket resumes with ``?conversation_id=<id>`` (xAI's voice guide, as stored in ``search``; the server
   replays the history as ``conversation.item.added``);
-* no close codes are documented: a close is the generic ``SessionClosed`` with its code and reason.
+* no close codes are documented: a close is the generic ``SessionClosed`` with its code and reason;
+* browsers: ``create_secret`` mints a short-lived client secret (``POST /v1/realtime/client_secrets``), which
+  connects as the subprotocol ``xai-client-secret.<value>`` instead of the key.
 
 Errors inside a session are OpenAI-shaped ``{"type": "error", "error": {type, code, message, param, event_id}}``.
 What this shares with the OpenAI GA codec (providers/openai_realtime.py, written apart) is listed in the
@@ -30,10 +32,12 @@ realtime issue's report: both are ``JsonFrames`` vocabularies with the same item
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..shared.errors import ConfigurationError, UnsupportedFeature
+from ..shared.errors import ConfigurationError, ProtocolError, UnsupportedFeature
 from ..shared.realtime.codec import Frame, JsonFrames, Reply
 from ..shared.realtime.config import AudioFormat, SessionConfig, TurnDetection
 from ..shared.realtime.events import (
@@ -58,7 +62,7 @@ from ..shared.realtime.events import (
 from .base.realtime import RealtimeEndpoint
 from .base.transcribe import with_query
 
-__all__ = ["XAIRealtime", "XAIRealtimeCodec"]
+__all__ = ["ClientSecret", "XAIRealtime", "XAIRealtimeCodec"]
 
 _STATUSES = ("completed", "cancelled", "incomplete", "failed")
 Status = Literal["completed", "cancelled", "incomplete", "failed"]
@@ -321,3 +325,66 @@ class XAIRealtime(RealtimeEndpoint):
 
     def check(self, config: SessionConfig) -> None:
         check(config, self.name)
+
+    async def create_secret(self, *, seconds: int = 300) -> ClientSecret:
+        """Mint a client secret a browser opens sessions with (see ``ClientSecret``)."""
+        return await create_secret(self, seconds=seconds)
+
+    async def connect(self, config: SessionConfig, *, resume: str | None = None,
+                      secret: ClientSecret | str | None = None, **options: Any) -> Any:
+        """Open a session; ``secret=`` connects with a client secret (its subprotocol) instead of the key."""
+        if secret is None:
+            return await super().connect(config, resume=resume, **options)
+        from ..shared.io.websocket import Session
+        from ..shared.realtime.session import WireSession
+
+        value = secret.value if isinstance(secret, ClientSecret) else secret
+        if not isinstance(value, str) or not value:
+            raise ConfigurationError("secret= takes a ClientSecret (create_secret) or its value", host=self.name)
+        self.check(config)
+        codec = self.codec(config, resume=resume)
+        settings: dict[str, Any] = {"idle_timeout": self.idle_timeout, "ping_interval": self.ping_interval,
+                                    "ping_timeout": self.ping_timeout, "open_timeout": self.open_timeout,
+                                    "max_size": self.max_size, **options}
+        socket = await Session.connect(self.url(config, resume=resume), host=self.name, headers=self.host._headers,
+                                       subprotocols=[f"xai-client-secret.{value}"], **settings)
+        return await WireSession.start(socket, codec, config, name=self.name, price=self.price(config))
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSecret:
+    """An xAI realtime client secret: ``value`` (never in the repr) opens a session from a browser as the
+    websocket subprotocol ``xai-client-secret.<value>``; ``expires_at`` is a Unix time."""
+
+    value: str = field(repr=False)
+    expires_at: int | None = None
+
+    def __repr__(self) -> str:
+        return f"ClientSecret(expires_at={self.expires_at!r})"
+
+
+def _secret_body(seconds: int, host: str) -> dict[str, Any]:
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 1:
+        raise ConfigurationError(f"a client secret lives a whole number of seconds above 0, not {seconds!r}",
+                                 host=host)
+    return {"expires_after": {"seconds": seconds}}
+
+
+async def create_secret(endpoint: XAIRealtime, *, seconds: int = 300) -> ClientSecret:
+    """``POST {base}/realtime/client_secrets`` with the host's key; the answer's ``value`` and ``expires_at``."""
+    from ..shared.transport import HttpCall
+
+    call = HttpCall("POST", f"{endpoint.base_url}/realtime/client_secrets", body=_secret_body(seconds, endpoint.name),
+                    headers={"Content-Type": "application/json", "Accept": "application/json",
+                             **endpoint.host._headers})
+    await endpoint.host.aauthorize(call)
+    result = await endpoint.host._transport.arequest(call, endpoint.map_http_error)
+    try:
+        body = json.loads(result.content)
+    except ValueError:
+        body = None
+    value = body.get("value") if isinstance(body, dict) else None
+    if not isinstance(value, str) or not value:
+        raise ProtocolError(f"{endpoint.name} client_secrets answered without a value", host=endpoint.name)
+    expires = body.get("expires_at") if isinstance(body, dict) else None
+    return ClientSecret(value, expires if isinstance(expires, int) else None)
