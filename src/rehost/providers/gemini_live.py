@@ -50,7 +50,7 @@ from ..shared.errors import (
     UnsupportedFeature,
 )
 from ..shared.realtime.codec import Frame, JsonFrames, Reply
-from ..shared.realtime.config import SessionConfig
+from ..shared.realtime.config import AudioFormat, SessionConfig
 from ..shared.realtime.events import (
     AudioOut,
     InputTranscript,
@@ -387,7 +387,7 @@ def check(config: SessionConfig, host: str) -> None:
     fin = config.input_format
     if fin.encoding != "pcm16":
         raise UnsupportedFeature(f"{host} Live takes pcm16 audio in, not {fin.encoding}", host=host)
-    if config.output_format != config.output_format.__class__("pcm16", 24000):
+    if config.output_format != AudioFormat("pcm16", 24000):
         raise UnsupportedFeature(f"{host} Live speaks pcm16 at 24000 Hz only, not {config.output_format.encoding}/"
                                  f"{config.output_format.sample_rate}", host=host)
     turn = config.turn_detection
@@ -462,21 +462,13 @@ class GoogleLive(RealtimeEndpoint):
         ephemeral token instead of the host's key."""
         if token is None:
             return await super().connect(config, resume=resume, **options)
-        from ..shared.io.websocket import Session
-        from ..shared.realtime.session import WireSession
-
         live = token if isinstance(token, LiveToken) else LiveToken(str(token))
         if not live.token:
             raise ConfigurationError("token= needs the name of an auth_tokens token", host=self.name)
         self.check(config)
         codec = self.codec(config, resume=resume)
-        settings: dict[str, Any] = {"idle_timeout": self.idle_timeout, "ping_interval": self.ping_interval,
-                                    "ping_timeout": self.ping_timeout, "open_timeout": self.open_timeout,
-                                    "max_size": self.max_size, **options}
-        socket = await Session.connect(self.url(config, resume=resume, token=live), host=self.name,
-                                       headers={**self.host._headers, "Authorization": f"Token {live.token}"},
-                                       **settings)
-        return await WireSession.start(socket, codec, config, name=self.name, price=self.price(config))
+        return await self.open(config, codec, url=self.url(config, resume=resume, token=live),
+                               headers={**self.host._headers, "Authorization": f"Token {live.token}"}, **options)
 
     async def create_token(self, *, uses: int = 1, expire_time: str | None = None,
                            new_session_expire_time: str | None = None,
@@ -516,6 +508,10 @@ class VertexLive(GoogleLive):
         codec = super().codec(config, resume=resume)
         codec.stream_end = False  # audioStreamEnd is AI Studio's only (python-genai refuses it on Vertex)
         return codec
+
+    async def aconnect_headers(self, config: SessionConfig) -> Mapping[str, str]:
+        # an OAuth refresh (google-auth) is blocking I/O: the host's async auth runs it off the event loop
+        return {**self.host._headers, **(await self.host.aauth_headers())}
 
     async def connect(self, config: SessionConfig, *, resume: str | None = None, token: LiveToken | str | None = None,
                       **options: Any) -> Any:

@@ -335,20 +335,13 @@ class XAIRealtime(RealtimeEndpoint):
         """Open a session; ``secret=`` connects with a client secret (its subprotocol) instead of the key."""
         if secret is None:
             return await super().connect(config, resume=resume, **options)
-        from ..shared.io.websocket import Session
-        from ..shared.realtime.session import WireSession
-
         value = secret.value if isinstance(secret, ClientSecret) else secret
         if not isinstance(value, str) or not value:
             raise ConfigurationError("secret= takes a ClientSecret (create_secret) or its value", host=self.name)
         self.check(config)
         codec = self.codec(config, resume=resume)
-        settings: dict[str, Any] = {"idle_timeout": self.idle_timeout, "ping_interval": self.ping_interval,
-                                    "ping_timeout": self.ping_timeout, "open_timeout": self.open_timeout,
-                                    "max_size": self.max_size, **options}
-        socket = await Session.connect(self.url(config, resume=resume), host=self.name, headers=self.host._headers,
-                                       subprotocols=[f"xai-client-secret.{value}"], **settings)
-        return await WireSession.start(socket, codec, config, name=self.name, price=self.price(config))
+        return await self.open(config, codec, url=self.url(config, resume=resume), headers=self.host._headers,
+                               subprotocols=[f"xai-client-secret.{value}"], **options)
 
 
 @dataclass(frozen=True, slots=True)
