@@ -519,3 +519,50 @@ def test_an_xai_client_secret_is_minted_over_http_and_connects_as_a_subprotocol(
     assert isinstance(events[-1], Closed)
     with pytest.raises(ConfigurationError):
         asyncio.run(XAI(api_key=XSECRET).endpoint("realtime").create_secret(seconds=0))
+
+
+def test_a_gemini_session_runs_from_sync_code() -> None:
+    import threading
+
+    frames: list[dict[str, Any]] = []
+    ready = threading.Event()
+    port: list[int] = []
+
+    async def handler(ws: Any) -> None:
+        frames.append(json.loads(await ws.recv()))
+        await ws.send(json.dumps({"setupComplete": {}}))
+        frames.append(json.loads(await ws.recv()))
+        await ws.send(json.dumps({"serverContent": {"outputTranscription": {"text": "Hi."}}}))
+        await ws.send(json.dumps({"serverContent": {"turnComplete": True},
+                                  "usageMetadata": {"promptTokenCount": 3, "responseTokenCount": 2}}))
+        await ws.close()
+
+    stop = threading.Event()
+
+    def run_server() -> None:
+        async def main() -> None:
+            async with websockets.serve(handler, "127.0.0.1", 0) as server:
+                port.append(server.sockets[0].getsockname()[1])
+                ready.set()
+                while not stop.is_set():
+                    await asyncio.sleep(0.01)
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=run_server, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        with gemini(f"http://127.0.0.1:{port[0]}").connect_sync(instructions="Be brief.") as session:
+            session.send_text("Hello")
+            events = list(session)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert frames[0]["setup"]["systemInstruction"]["parts"][0]["text"] == "Be brief."
+    assert frames[1] == {"client_content": {"turns": [{"parts": [{"text": "Hello"}], "role": "user"}],
+                                            "turnComplete": True}}
+    done = next(e for e in events if isinstance(e, ResponseDone))
+    assert done.transcript == "Hi."
+    assert done.usage is not None
+    assert (done.usage.input_tokens, done.usage.output_tokens) == (3, 2)
