@@ -378,6 +378,7 @@ def test_what_a_model_cannot_take_is_refused_by_its_client(make: Any, error: typ
 @pytest.mark.parametrize(("client", "settings"), [
     ("gemini", {"turn_detection": {"threshold": 0.5}}),
     ("gemini", {"turn_detection": {"create_response": False}}),
+    ("gemini", {"input_transcription": "whisper-1"}),  # Live has no choice of transcriber
     ("xai", {"temperature": 0.7}),
     ("xai", {"max_output_tokens": 100}),
 ])

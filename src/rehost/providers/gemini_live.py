@@ -390,6 +390,9 @@ def check(config: SessionConfig, host: str) -> None:
     if config.output_format != AudioFormat("pcm16", 24000):
         raise UnsupportedFeature(f"{host} Live speaks pcm16 at 24000 Hz only, not {config.output_format.encoding}/"
                                  f"{config.output_format.sample_rate}", host=host)
+    if config.input_transcription not in (None, "builtin"):
+        raise UnsupportedFeature(f"{host} Live transcribes the user's audio with its own model: input_transcription "
+                                 f"is True or False, not {config.input_transcription!r}", host=host)
     turn = config.turn_detection
     if turn.mode == "semantic_vad":
         raise UnsupportedFeature(f"{host} Live has server VAD or manual turns, not semantic_vad", host=host)
