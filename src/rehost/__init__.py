@@ -103,9 +103,14 @@ _EXPORTS: dict[str, str] = {
     "Job": "rehost.shared.video.job",
     "Video": "rehost.shared.video.video",
     "PollPolicy": "rehost.shared.io.polling",
+    # realtime voice (issue 15): the family clients of Gemini Live and Grok Voice
+    "GeminiLive": "rehost.clients.gemini_live",
+    "GrokVoice": "rehost.clients.grok_voice",
 }
 
 __all__ = [
+    "GeminiLive",
+    "GrokVoice",
     "BGEEmbedder",
     "Cohere",
     "CohereEmbedder",
@@ -279,11 +284,13 @@ if TYPE_CHECKING:
     from .clients.deepseek import DeepSeekClient
     from .clients.embed_base import EmbedClient
     from .clients.gemini import GeminiClient, GeminiEmbedder
+    from .clients.gemini_live import GeminiLive
     from .clients.gemma import GemmaClient
     from .clients.generic import GenericClient
     from .clients.gpt import GPTClient, OpenAIEmbedder
     from .clients.gpt_audio import GPTTranscriber
     from .clients.gpt_realtime import GptRealtimeClient
+    from .clients.grok_voice import GrokVoice
     from .clients.llama import LlamaClient
     from .clients.mistral import MistralClient, MistralEmbedder
     from .clients.nova import NovaTranscriber

@@ -24,7 +24,8 @@ from typing import Any
 __all__ = ["FAMILIES", "HOSTS", "KINDS", "Host", "SpecView", "exports", "host_for_style", "load", "register_host",
            "unregister_host"]
 
-#: the kinds of model API a host can serve (issue 13: chat, embeddings; 14: speech; 15: realtime voice; 16: video)
+#: the kinds of model API a host can serve (issue 13: chat, embeddings; 14: speech; 15: realtime voice; 16: video
+#: jobs)
 KINDS: frozenset[str] = frozenset({"chat", "embed", "transcribe", "speak", "realtime", "video"})
 
 #: (module, class name) of a class, imported on use
@@ -60,6 +61,8 @@ _CHAT_VIDEO = frozenset({"chat", "video"})
 _CHAT_EMBED_SPEECH = frozenset({"chat", "embed", "transcribe", "speak"})
 _CHAT_SPEECH = frozenset({"chat", "transcribe", "speak"})
 _CHAT_EMBED_SPEECH_REALTIME = _CHAT_EMBED_SPEECH | {"realtime"}
+_CHAT_REALTIME = frozenset({"chat", "realtime"})
+_CHAT_EMBED_VIDEO_REALTIME = frozenset({"chat", "embed", "video", "realtime"})
 
 
 def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None = None,
@@ -87,7 +90,8 @@ _SHIPPED: tuple[Host, ...] = (
     _row("deepinfra", "deepinfra", "DeepInfra", "api.deepinfra.com", style="deepinfra"),
     _row("deepseek", "deepseek", "DeepSeek", "api.deepseek.com", style="deepseek"),
     _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks", kinds=_CHAT_EMBED),
-    _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google", kinds=_CHAT_EMBED_VIDEO),
+    _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google",
+         kinds=_CHAT_EMBED_VIDEO_REALTIME),
     _row("groq", "groq", "Groq", "api.groq.com", style="groq", kinds=_CHAT_SPEECH),
     _row("huggingface", "huggingface", "HuggingFace", "router.huggingface.co", style="huggingface"),
     _row("hyperbolic", "hyperbolic", "Hyperbolic", "api.hyperbolic.xyz", style="hyperbolic"),
@@ -111,12 +115,12 @@ _SHIPPED: tuple[Host, ...] = (
     _row("sealion", "sealion", "SeaLion", "api.sea-lion.ai", style="sealion"),
     _row("together", "together", "Together", "api.together.xyz", style="together", kinds=_CHAT_EMBED),
     _row("upstage", "upstage", "Upstage", "api.upstage.ai", style="upstage"),
-    _row("xai", "xai", "XAI", "api.x.ai", style="xai"),
+    _row("xai", "xai", "XAI", "api.x.ai", style="xai", kinds=_CHAT_REALTIME),
     _row("zai", "zai", "ZAI", "api.z.ai", style="zai"),
     # global (aiplatform.googleapis.com), regional ({region}-aiplatform...) and multi-region (aiplatform.eu.rep...)
     Host("vertex", "rehost.providers.vertex", "Vertex", real_host_suffixes=("aiplatform.googleapis.com",
                                                                             ".rep.googleapis.com"), style="vertex",
-         kinds=_CHAT_EMBED_VIDEO),
+         kinds=_CHAT_EMBED_VIDEO_REALTIME),
     _row("vllm", "vllm", "VLLM", "localhost:8000", "127.0.0.1:8000", style="vllm", kinds=_CHAT_EMBED),
     _row("voyage", "voyage", "Voyage", "api.voyageai.com", "ai.mongodb.com", style="voyage", kinds=_EMBED),
     Host("runware", "rehost.providers.runware", "Runware", kinds=frozenset({"video"}), real_hosts=("api.runware.ai",)),

@@ -67,7 +67,7 @@ class RealtimeClient(_Bound):
                turn_detection: TurnDetection | str | Mapping[str, Any] | None = "default",
                input_transcription: str | bool | None = True, output_modalities: Sequence[Modality] | None = None,
                history: Sequence[Message] = (), temperature: float | None = None,
-               max_output_tokens: int | None = None, **extra: Any) -> SessionConfig:
+               max_output_tokens: int | None = None, resumable: bool = False, **extra: Any) -> SessionConfig:
         """The neutral config of a session, checked against what this model takes."""
         spec = self.spec
         name = type(self).__name__
@@ -101,7 +101,7 @@ class RealtimeClient(_Bound):
                                  output_format=fout, turn_detection=turn, input_transcription=transcription,
                                  output_modalities=modalities,
                                  temperature=temperature, max_output_tokens=max_output_tokens,
-                                 history=tuple(history), extra=extra)
+                                 history=tuple(history), extra=extra, resumable=bool(resumable))
         except TypeError as exc:
             raise ConfigurationError(f"{name}.connect: {exc}") from exc
 

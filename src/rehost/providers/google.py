@@ -1,4 +1,5 @@
-"""Google AI Studio, the Gemini API (``generativelanguage.googleapis.com/v1beta``), keyed by an API key."""
+"""Google AI Studio, the Gemini API (``generativelanguage.googleapis.com/v1beta``), keyed by an API key; Gemini
+Live (realtime voice) and its ephemeral tokens in ``gemini_live.py``."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class Google(Host):
     chat_endpoint: ClassVar[type[Any] | None] = GoogleChat
     embed_endpoint = "GoogleEmbed"  # (defined at the end of this file)
     video_endpoint: ClassVar[type[Any] | None] = GeminiVeo  # (google_video.py)
+    #: Gemini Live over a websocket (gemini_live.py, imported when first asked for)
+    realtime_endpoint: ClassVar[str] = ".gemini_live:GoogleLive"
 
     def model_url(self, model_id: str, method: str) -> str:
         return f"{self.base_url}/models/{model_id}:{method}"

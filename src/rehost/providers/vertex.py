@@ -71,6 +71,7 @@ class Vertex(Host):
     name: ClassVar[str] = "vertex"
     embed_endpoint = VertexEmbed  # (vertex_embed.py)
     video_endpoint = VertexVeo  # (vertex_video.py)
+    realtime_endpoint = ".gemini_live:VertexLive"  # Gemini Live (gemini_live.py, imported when first asked for)
     default_base_url: ClassVar[str] = "https://aiplatform.googleapis.com"
     request_id_headers: ClassVar[tuple[str, ...]] = ("x-goog-request-id", "x-request-id")
     chat_endpoint: ClassVar[type[Any] | None] = VertexChat

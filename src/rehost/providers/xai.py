@@ -1,4 +1,4 @@
-"""xAI (``api.x.ai/v1``): OpenAI chat completions for Grok models.
+"""xAI (``api.x.ai/v1``): OpenAI chat completions for Grok models; Grok Voice realtime in ``xai_realtime.py``.
 Facts: ../shared/HOSTS-MORE.md §5 (xAI reasoning docs 2025 and 2026, vercel/ai's xAI provider and fixtures).
 
 Thinking: whether ``reasoning_effort`` is accepted, and which values, depends on the model id, and xAI answers an
@@ -89,3 +89,5 @@ class XAI(OpenAICompatible):
     default_base_url: ClassVar[str] = "https://api.x.ai/v1"
     api_key_env: ClassVar[tuple[str, ...]] = ("XAI_API_KEY",)
     chat_endpoint: ClassVar[type[Any] | None] = XAIChat
+    #: Grok Voice over a websocket (xai_realtime.py, imported when first asked for)
+    realtime_endpoint: ClassVar[str] = ".xai_realtime:XAIRealtime"

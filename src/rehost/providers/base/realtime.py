@@ -63,21 +63,33 @@ class RealtimeEndpoint(Endpoint):
                       **options: Any) -> WireSession:
         """Open a session (``async with await endpoint.connect(cfg) as s`` or ``s = await ...``). ``options``
         go to the websocket shell (``idle_timeout=``, ``open_timeout=``, ``plan=`` ...)."""
+        self.check(config)
+        codec = self.codec(config, resume=resume)
+        return await self.open(config, codec, url=self.url(config, resume=resume),
+                               headers=await self.aconnect_headers(config), subprotocols=self.subprotocols(config),
+                               **options)
+
+    async def aconnect_headers(self, config: SessionConfig) -> Mapping[str, str]:
+        """``connect_headers`` for the event loop: a host whose auth may block (an OAuth refresh) overrides this
+        to use its async auth (default: ``connect_headers``)."""
+        return self.connect_headers(config)
+
+    async def open(self, config: SessionConfig, codec: RealtimeCodec, *, url: str, headers: Mapping[str, str],
+                   subprotocols: Sequence[str] = (), **options: Any) -> WireSession:
+        """Open the socket at ``url`` and start a session of ``codec`` on it: what ``connect`` does once the URL
+        and auth are known, for hosts with a second way in (an ephemeral token, a client secret)."""
         from ...shared.errors import RehostError
         from ...shared.io.websocket import Session
         from ...shared.realtime.session import WireSession
 
-        self.check(config)
-        codec = self.codec(config, resume=resume)
-        url = self.url(config, resume=resume)
         settings: dict[str, Any] = {
             "idle_timeout": self.idle_timeout, "ping_interval": self.ping_interval,
             "ping_timeout": self.ping_timeout, "open_timeout": self.open_timeout, "max_size": self.max_size,
         }
         settings.update(options)
         try:
-            socket = await Session.connect(url, host=self.name, headers=self.connect_headers(config),
-                                           subprotocols=self.subprotocols(config), **settings)
+            socket = await Session.connect(url, host=self.name, headers=headers, subprotocols=subprotocols,
+                                           **settings)
         except RehostError as err:  # a refused handshake's body may echo the key (OpenAI quotes part of it)
             known = getattr(self.host, "_known_key", None)
             err.redact(known() if callable(known) else None)

@@ -111,7 +111,9 @@ class SessionConfig:
 
     ``model`` is the host's model id (the client resolved it); ``input_transcription`` names the model that
     transcribes the user's audio (None: no input transcript); ``history`` seeds the conversation with earlier
-    turns; ``extra`` is passed to the host's session config as is (a field rehost does not know yet)."""
+    turns; ``resumable`` asks the host to keep the session resumable on a new socket (Gemini's
+    ``sessionResumption``, xAI's ``resumption``: the host then offers ``ResumeHandle`` events); ``extra`` is passed
+    to the host's session config as is (a field rehost does not know yet)."""
 
     model: str
     voice: str | None = None
@@ -126,6 +128,7 @@ class SessionConfig:
     max_output_tokens: int | None = None
     history: tuple[Message, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    resumable: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str) or not self.model:
