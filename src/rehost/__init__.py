@@ -56,6 +56,7 @@ _EXPORTS: dict[str, str] = {
     "ToolCallDelta": "rehost.shared.types",
     "Done": "rehost.shared.types",
     "Output": "rehost.shared.output",
+    "PromptCache": "rehost.shared.chat.caching",
     "Request": "rehost.shared.request",
     "ThinkingPlan": "rehost.shared.request",
     "Timeouts": "rehost.shared.transport",
@@ -174,6 +175,7 @@ __all__ = [
     "Output",
     "OutputValidationError",
     "Prices",
+    "PromptCache",
     "Provider",
     "QwenClient",
     "RateLimit",
@@ -333,6 +335,7 @@ if TYPE_CHECKING:
     from .providers.zai import ZAI
     from .shared.audio.types import Audio, Speech, Transcript
     from .shared.catalog import Catalog, models_table
+    from .shared.chat.caching import PromptCache
     from .shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Vectors
     from .shared.errors import OutputValidationError, ToolLoopLimit
     from .shared.io.polling import PollPolicy

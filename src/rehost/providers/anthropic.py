@@ -45,6 +45,8 @@ class AnthropicChat(ChatEndpoint):
 
     accepts: frozenset[str] = frozenset({"text", "image", "document"})
     output_modes: tuple[OutputMode, ...] = ("tool", "native", "prompt")
+    #: ``cache_control`` breakpoints (on the last tool, system block, message) with a 5m or 1h ttl
+    prompt_cache_controls: ClassVar[frozenset[str]] = frozenset({"breakpoints", "ttl"})
 
     # ------------------------------------------------------------------------------------------ encoding
     def plan_output(self, request: Request) -> Request:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from ... import calls as _calls
 from ...cache import ResponseCache
 from ...hooks import Hooks
+from ...shared.chat.caching import PromptCache
 from ...shared.chat.output import Output, OutputMode
 from ...shared.chat.request import Request, Sampling, ThinkingPlan
 from ...shared.chat.sampling import sampling_of
@@ -184,6 +185,7 @@ class ModelClient(Bound):
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        prompt_cache: PromptCache | None = None,
         **sampling: Any,
     ) -> Request:
         """The neutral Request for a call, with every model rule applied; nothing is sent.
@@ -236,6 +238,7 @@ class ModelClient(Bound):
             extra_body=extra_body,
             extra_headers=extra_headers,
             timeout=check_timeout(timeout) if timeout is not None else self.timeout,
+            prompt_cache=prompt_cache,
         )
 
     def render_base_prompt(self, messages: tuple[Message, ...]) -> str:
