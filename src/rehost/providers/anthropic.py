@@ -86,6 +86,7 @@ class Anthropic(Host):
     request_id_headers: ClassVar[tuple[str, ...]] = ("request-id", "x-request-id")
     auth_header_names: ClassVar[tuple[str, ...]] = ("x-api-key",)
     chat_endpoint: ClassVar[type[Any] | None] = AnthropicChat
+    batch_endpoint = ".anthropic_batch:AnthropicBatch"  # (anthropic_batch.py: /v1/messages/batches)
 
     def auth_headers(self) -> dict[str, str]:
         return {"x-api-key": self._key(), "anthropic-version": API_VERSION}

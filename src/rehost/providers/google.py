@@ -28,6 +28,7 @@ class Google(Host):
     chat_endpoint: ClassVar[type[Any] | None] = GoogleChat
     embed_endpoint = "GoogleEmbed"  # (defined at the end of this file)
     video_endpoint: ClassVar[type[Any] | None] = GeminiVeo  # (google_video.py)
+    batch_endpoint = ".google_batch:GoogleBatch"  # (google_batch.py: batchGenerateContent, inline requests)
 
     def model_url(self, model_id: str, method: str) -> str:
         return f"{self.base_url}/models/{model_id}:{method}"

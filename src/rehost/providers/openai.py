@@ -78,6 +78,7 @@ class OpenAI(OpenAICompatible):
     embed_endpoint = "OpenAIEmbeddings"  # (defined at the end of this file)
     transcribe_endpoint = ".openai_audio:OpenAITranscribe"  # (openai_audio.py, imported when first asked for)
     speak_endpoint = ".openai_audio:OpenAISpeak"
+    batch_endpoint = ".openai_batch:OpenAIBatch"  # (openai_batch.py: /v1/files + /v1/batches)
 
     def __init__(self, api_key: str | None = None, *, developer_role: bool = False, organization: str | None = None,
                  **kwargs: Any) -> None:
