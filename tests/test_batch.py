@@ -271,3 +271,45 @@ def test_from_jsonl_prepares_each_line_with_the_client() -> None:
         BatchRequest.from_jsonl("{nope\n", prepare=client.prepare)
     with pytest.raises(ConfigurationError, match="used twice"):
         BatchRequest.from_jsonl(text.replace('"b"', '"a"'), prepare=client.prepare)
+
+
+# ------------------------------------------------------------------------------------------ client and CLI
+
+
+def test_a_client_submits_a_batch_to_its_bound_host(emu: BatchEmulator, clock: ManualClock) -> None:
+    from rehost import ClaudeClient
+
+    client = ClaudeClient("claude-opus-4-6", provider=emu.provider("anthropic"))
+    job = client.submit_batch({"a": "first", "b": [{"role": "user", "content": "second"}]}, max_tokens=30)
+    sent = [body for _cid, body in emu.batch_items(job.job_id)]
+    assert [b["max_tokens"] for b in sent] == [30, 30]
+    assert _texts(job.wait(clock=clock)) == ["answer to a", "answer to b"]
+    with pytest.raises(UnsupportedFeature, match="no batch API"):
+        GenericClient("llama-3.3-70b", provider=Groq("k")).submit_batch({"a": "hi"})
+    with pytest.raises(ConfigurationError, match="dict of custom id"):
+        client.submit_batch(["hi"])  # type: ignore[arg-type]
+
+
+def test_rehost_jobs_lists_and_collects_a_batch(emu: BatchEmulator, clock: ManualClock, tmp_path,  # type: ignore[no-untyped-def]
+                                                capsys, monkeypatch) -> None:
+    from rehost import cli
+    from rehost.cli_video import save_job
+
+    monkeypatch.setenv("OPENAI_API_KEY", "emulator-key")
+    emu.script_batches("openai", fail_ids=("q2",))
+    job = submit_batch(emu.provider("openai"), _batch("openai", 3), clock=clock)
+    out = tmp_path / "answers.jsonl"
+    save_job(job, tmp_path / "jobs", out)
+    assert cli.main(["jobs", str(tmp_path / "jobs")]) == 0
+    assert "gpt-4.1 (batch)" in capsys.readouterr().out
+    base = emu.base_url("openai")
+    assert cli.main(["jobs", str(tmp_path / "jobs"), "--collect", "--base-url", base, "--poll-every", "0",
+                     "--json"]) == 0
+    collected = json.loads(capsys.readouterr().out)
+    assert collected[0]["status"] == "done"
+    assert (collected[0]["answered"], collected[0]["items"]) == (2, 3)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["custom_id"] for r in rows] == ["q0", "q1", "q2"]
+    assert rows[0]["text"] == "answer to q0"
+    assert rows[2]["error"]["type"] == "InvalidRequest"
+    assert "emulator-key" not in out.read_text()

@@ -375,6 +375,27 @@ class ModelClient(Bound):
             return remote
         return local
 
+    # ------------------------------------------------------------------------------------------ batches
+    def batch_request(self, prompts: Mapping[str, MessageLike | Sequence[MessageLike]], **options: Any) -> Any:
+        """A ``BatchRequest`` of one prepared request per custom id (``options`` as ``complete`` takes them,
+        the same for every item); nothing is sent."""
+        from ...shared.batch.request import BatchItem, BatchRequest
+
+        if not isinstance(prompts, Mapping):
+            raise ConfigurationError("batch prompts are a dict of custom id -> messages (ids are how the results "
+                                     f"are matched), not {type(prompts).__name__}")
+        return BatchRequest(tuple(BatchItem(cid, self.prepare(m, **options)) for cid, m in prompts.items()))
+
+    @in_catalog
+    def submit_batch(self, prompts: Mapping[str, MessageLike | Sequence[MessageLike]], **options: Any) -> Any:
+        """Send ``prompts`` (custom id -> messages) as one batch to the bound host's batch API (half the price,
+        answered within a day) and return its ``BatchJob`` at once; ``job.wait()`` gives the results in the
+        order given. UnsupportedFeature, before anything is sent, on a host with no batch API."""
+        from ...shared.batch.sender import batch_sender
+
+        sender = batch_sender(self.provider)
+        return sender.submit(self.batch_request(prompts, **options))
+
     def _checked(self, provider: Any, messages: MessageLike | Sequence[MessageLike], *,
                  check_context: bool | None = None, **options: Any) -> Request:
         """The prepared request, checked against the context window on ``provider`` (``context.py``)."""

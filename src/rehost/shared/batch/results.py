@@ -88,6 +88,27 @@ class BatchResults:
                              if o.completion is not None and o.completion.cost is not None]
         return sum((c.total for c in costs), Decimal(0)) if costs else None
 
+    def to_jsonl(self) -> str:
+        """One JSON object a line, in input order: ``{"custom_id", "text", "finish_reason", "usage", "cost"}``
+        for an answer, ``{"custom_id", "error": {"type", "message", "code", "status"}}`` for a failed item (what
+        ``rehost jobs --collect`` saves for a batch)."""
+        import json
+
+        lines = []
+        for o in self.outcomes:
+            row: dict[str, object] = {"custom_id": o.custom_id}
+            if o.completion is not None:
+                c = o.completion
+                row.update(text=c.text, finish_reason=c.finish_reason,
+                           usage=None if c.usage is None else c.usage.model_dump(exclude_none=True),
+                           cost=None if c.cost is None else str(c.cost.total))
+            elif o.error is not None:
+                e = o.error
+                row["error"] = {"type": type(e).__name__, "message": str(e).split("\n")[0],
+                                "code": getattr(e, "code", None), "status": getattr(e, "status", None)}
+            lines.append(json.dumps(row, ensure_ascii=False) + "\n")
+        return "".join(lines)
+
     def raise_for_errors(self) -> BatchResults:
         """These results, or the first failed item's error (its custom id in the message's notes)."""
         for outcome in self.outcomes:
