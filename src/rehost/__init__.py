@@ -102,10 +102,20 @@ _EXPORTS: dict[str, str] = {
     "Job": "rehost.shared.video.job",
     "Video": "rehost.shared.video.video",
     "PollPolicy": "rehost.shared.io.polling",
+    # batches (issue 19): chat requests sent as one job at a host's batch price
+    "BatchItem": "rehost.shared.batch.request",
+    "BatchRequest": "rehost.shared.batch.request",
+    "BatchJob": "rehost.shared.batch.job",
+    "BatchResults": "rehost.shared.batch.results",
+    "submit_batch": "rehost.shared.batch.sender",
 }
 
 __all__ = [
     "BGEEmbedder",
+    "BatchItem",
+    "BatchJob",
+    "BatchRequest",
+    "BatchResults",
     "Cohere",
     "CohereEmbedder",
     "E5Embedder",
@@ -225,6 +235,7 @@ __all__ = [
     "client",
     "errors",
     "models_table",
+    "submit_batch",
     "register_host",
     # video (issue 16)
     "HailuoClient", "Job", "KlingClient", "PixVerseClient", "PollPolicy", "Runware", "RunwayClient",
@@ -334,6 +345,10 @@ if TYPE_CHECKING:
     from .providers.xai import XAI
     from .providers.zai import ZAI
     from .shared.audio.types import Audio, Speech, Transcript
+    from .shared.batch.job import BatchJob
+    from .shared.batch.request import BatchItem, BatchRequest
+    from .shared.batch.results import BatchResults
+    from .shared.batch.sender import submit_batch
     from .shared.catalog import Catalog, models_table
     from .shared.chat.caching import PromptCache
     from .shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Vectors
