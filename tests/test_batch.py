@@ -313,3 +313,20 @@ def test_rehost_jobs_lists_and_collects_a_batch(emu: BatchEmulator, clock: Manua
     assert rows[0]["text"] == "answer to q0"
     assert rows[2]["error"]["type"] == "InvalidRequest"
     assert "emulator-key" not in out.read_text()
+
+
+def test_one_malformed_answer_costs_its_item_only(emu: BatchEmulator, clock: ManualClock) -> None:
+    from rehost.errors import ProtocolError
+    from rehost.shared.jobs.status import JobState
+
+    host = emu.provider("openai")
+    job = BatchJob(sender=host.batch, model="gpt-4.1", job_id="b1", host_model_id="gpt-4.1", submitted_at=0.0,
+                   extra={"ids": ["a", "b"]})
+    good = {"custom_id": "a", "response": {"status_code": 200, "body": {
+        "id": "x", "object": "chat.completion", "model": "gpt-4.1",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "hi"}}]}}}
+    bad = {"custom_id": "b", "response": {"status_code": 200, "body": {"choices": "not a list"}}}
+    files = [(json.dumps(good) + "\n" + json.dumps(bad) + "\n").encode()]
+    results = host.batch._answers(job, JobState(status="succeeded"), files)
+    assert _texts(results) == ["hi", None]
+    assert isinstance(results["b"].error, ProtocolError)

@@ -228,7 +228,15 @@ class BatchEndpoint(Endpoint):
                 outcomes.append(BatchOutcome(cid, error=answer))
             else:
                 model = models[i] if models else job.model
-                outcomes.append(BatchOutcome(cid, completion=self._completion(answer, job, model)))
+                try:
+                    outcomes.append(BatchOutcome(cid, completion=self._completion(answer, job, model)))
+                except RehostError as err:  # one answer the host got wrong costs that item, not the batch
+                    err.redact(self.host._known_key())
+                    outcomes.append(BatchOutcome(cid, error=err))
+                except SHAPE_ERRORS as exc:
+                    outcomes.append(BatchOutcome(cid, error=ProtocolError(
+                        f"{self.name}: batch {job.job_id} answered item {cid!r} with JSON of an unexpected shape "
+                        f"({type(exc).__name__}: {exc})", host=self.name)))
         return BatchResults(host=self.name, job_id=job.job_id, outcomes=tuple(outcomes))
 
     def _completion(self, body: Any, job: BatchJob, model: str) -> Completion:
