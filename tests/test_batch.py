@@ -330,3 +330,20 @@ def test_one_malformed_answer_costs_its_item_only(emu: BatchEmulator, clock: Man
     results = host.batch._answers(job, JobState(status="succeeded"), files)
     assert _texts(results) == ["hi", None]
     assert isinstance(results["b"].error, ProtocolError)
+
+
+def test_a_key_echoed_in_an_item_error_is_redacted(emu: BatchEmulator) -> None:
+    from rehost.shared.jobs.status import JobState
+
+    secret = "sk-batch-secret-0123456789"
+    host = OpenAI(secret, base_url=emu.base_url("openai"))
+    job = BatchJob(sender=host.batch, model="gpt-4.1", job_id="b1", host_model_id="gpt-4.1", submitted_at=0.0,
+                   extra={"ids": ["a"]})
+    line = {"custom_id": "a", "response": {"status_code": 401, "body": {
+        "error": {"message": f"Incorrect API key provided: {secret}", "type": "invalid_request_error"}}}}
+    results = host.batch._answers(job, JobState(status="succeeded"), [json.dumps(line).encode()])
+    err = results["a"].error
+    assert err is not None
+    assert secret not in str(err)
+    assert secret not in (err.body or "")
+    assert secret not in repr(job) + json.dumps(job.to_dict())
