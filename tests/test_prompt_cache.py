@@ -179,3 +179,27 @@ def test_a_write_price_can_be_set_and_is_kept() -> None:
     kept = cat.set_prices(OPUS, "anthropic", input=6)
     assert kept.cache_write == Decimal(7)
     assert kept.input == Decimal(6)
+
+
+# ------------------------------------------------------------------------------------------ the openai facade
+
+
+def test_the_openai_facade_takes_the_cache_arguments() -> None:
+    from rehost.openai import OpenAI as Facade
+
+    with Emulator() as emu:
+        facade = Facade(hosts={"openai": {"api_key": "emulator-key", "base_url": emu.base_url("openai")},
+                               "groq": {"api_key": "emulator-key", "base_url": emu.base_url("groq")}})
+        try:
+            facade.chat.completions.create(model="openai/gpt-4.1", messages=[{"role": "user", "content": "hi"}],
+                                           prompt_cache_key="user-7", prompt_cache_retention="in-memory")
+            sent = emu.requests[-1].json()
+            assert sent["prompt_cache_key"] == "user-7"
+            assert sent["prompt_cache_retention"] == "in-memory"
+            seen = len(emu.requests)
+            with pytest.raises(UnsupportedFeature, match="no prompt-caching controls"):
+                facade.chat.completions.create(model="groq/llama-3.3-70b", prompt_cache_key="user-7",
+                                               messages=[{"role": "user", "content": "hi"}])
+            assert len(emu.requests) == seen
+        finally:
+            facade.close()
