@@ -347,3 +347,17 @@ def test_a_key_echoed_in_an_item_error_is_redacted(emu: BatchEmulator) -> None:
     assert secret not in str(err)
     assert secret not in (err.body or "")
     assert secret not in repr(job) + json.dumps(job.to_dict())
+
+
+def test_the_batch_example_runs_offline() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "batch_offline.py"
+    done = subprocess.run([sys.executable, str(example)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "openai: 2/4 answered" in done.stdout
+    assert "planet   JobFailed (expired)" in done.stdout
+    assert "prime    InvalidRequest" in done.stdout
+    assert "google: 3/4 answered" in done.stdout
