@@ -56,6 +56,7 @@ _EXPORTS: dict[str, str] = {
     "ToolCallDelta": "rehost.shared.types",
     "Done": "rehost.shared.types",
     "Output": "rehost.shared.output",
+    "PromptCache": "rehost.shared.chat.caching",
     "Request": "rehost.shared.request",
     "ThinkingPlan": "rehost.shared.request",
     "Timeouts": "rehost.shared.transport",
@@ -106,12 +107,22 @@ _EXPORTS: dict[str, str] = {
     # realtime voice (issue 15): the family clients of Gemini Live and Grok Voice
     "GeminiLive": "rehost.clients.gemini_live",
     "GrokVoice": "rehost.clients.grok_voice",
+    # batches (issue 19): chat requests sent as one job at a host's batch price
+    "BatchItem": "rehost.shared.batch.request",
+    "BatchRequest": "rehost.shared.batch.request",
+    "BatchJob": "rehost.shared.batch.job",
+    "BatchResults": "rehost.shared.batch.results",
+    "submit_batch": "rehost.shared.batch.sender",
 }
 
 __all__ = [
     "GeminiLive",
     "GrokVoice",
     "BGEEmbedder",
+    "BatchItem",
+    "BatchJob",
+    "BatchRequest",
+    "BatchResults",
     "Cohere",
     "CohereEmbedder",
     "E5Embedder",
@@ -185,6 +196,7 @@ __all__ = [
     "Output",
     "OutputValidationError",
     "Prices",
+    "PromptCache",
     "Provider",
     "QwenClient",
     "RateLimit",
@@ -236,6 +248,7 @@ __all__ = [
     "client",
     "errors",
     "models_table",
+    "submit_batch",
     "register_host",
     # realtime voice (issue 15)
     "AzureVoiceLive", "GptRealtimeClient",
@@ -358,7 +371,12 @@ if TYPE_CHECKING:
     from .providers.xai import XAI
     from .providers.zai import ZAI
     from .shared.audio.types import Audio, Speech, Transcript
+    from .shared.batch.job import BatchJob
+    from .shared.batch.request import BatchItem, BatchRequest
+    from .shared.batch.results import BatchResults
+    from .shared.batch.sender import submit_batch
     from .shared.catalog import Catalog, models_table
+    from .shared.chat.caching import PromptCache
     from .shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Vectors
     from .shared.errors import OutputValidationError, ToolLoopLimit
     from .shared.io.polling import PollPolicy

@@ -47,6 +47,9 @@ class Host:
     real_host_suffixes: tuple[str, ...] = ()
     #: the emulator's host style for it, where the emulator has one
     style: str | None = None
+    #: whether its provider class has a batch endpoint (``batch_endpoint``): chat requests sent as one job
+    #: at the host's batch price. Not a kind: a batch is chat work sent another way
+    batch: bool = False
 
     @property
     def spec(self) -> Spec:
@@ -66,12 +69,13 @@ _CHAT_EMBED_VIDEO_REALTIME = frozenset({"chat", "embed", "video", "realtime"})
 
 
 def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None = None,
-         kinds: frozenset[str] = _CHAT) -> Host:
-    return Host(name, f"rehost.providers.{module}", cls, kinds=kinds, real_hosts=real_hosts, style=style)
+         kinds: frozenset[str] = _CHAT, batch: bool = False) -> Host:
+    return Host(name, f"rehost.providers.{module}", cls, kinds=kinds, real_hosts=real_hosts, style=style,
+                batch=batch)
 
 
 _SHIPPED: tuple[Host, ...] = (
-    _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic"),
+    _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic", batch=True),
     # the runtime's regional hosts (and Mantle's) for the regions Bedrock's docs list; another region's host is
     # reached with base_url=, or Bedrock(region=...) and testing.redirect's own URL
     Host("bedrock", "rehost.providers.bedrock", "Bedrock", real_hosts=tuple(
@@ -91,7 +95,7 @@ _SHIPPED: tuple[Host, ...] = (
     _row("deepseek", "deepseek", "DeepSeek", "api.deepseek.com", style="deepseek"),
     _row("fireworks", "fireworks", "Fireworks", "api.fireworks.ai", style="fireworks", kinds=_CHAT_EMBED),
     _row("google", "google", "Google", "generativelanguage.googleapis.com", style="google",
-         kinds=_CHAT_EMBED_VIDEO_REALTIME),
+         kinds=_CHAT_EMBED_VIDEO_REALTIME, batch=True),
     _row("groq", "groq", "Groq", "api.groq.com", style="groq", kinds=_CHAT_SPEECH),
     _row("huggingface", "huggingface", "HuggingFace", "router.huggingface.co", style="huggingface"),
     _row("hyperbolic", "hyperbolic", "Hyperbolic", "api.hyperbolic.xyz", style="hyperbolic"),
@@ -106,7 +110,8 @@ _SHIPPED: tuple[Host, ...] = (
     _row("nebius", "nebius", "Nebius", "api.tokenfactory.nebius.com", style="nebius"),
     _row("novita", "novita", "Novita", "api.novita.ai", style="novita"),
     _row("ollama", "ollama", "Ollama", "localhost:11434", "127.0.0.1:11434", style="ollama", kinds=_CHAT_EMBED),
-    _row("openai", "openai", "OpenAI", "api.openai.com", style="openai", kinds=_CHAT_EMBED_SPEECH_REALTIME),
+    _row("openai", "openai", "OpenAI", "api.openai.com", style="openai", kinds=_CHAT_EMBED_SPEECH_REALTIME,
+         batch=True),
     _row("onnx", "onnx_embed", "OnnxEmbedder", kinds=_EMBED),  # in-process: no URL, no emulator style
     _row("openrouter", "openrouter", "OpenRouter", "openrouter.ai", style="openrouter", kinds=_CHAT_VIDEO),
     _row("perplexity", "perplexity", "Perplexity", "api.perplexity.ai", style="perplexity"),

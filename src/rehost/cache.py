@@ -106,6 +106,8 @@ def request_key(request: Request, host: str, base_url: str = "") -> str:
         "reasoning_tags": _canon(request.reasoning_tags),
         "extra_body": _canon(request.extra_body),
     }
+    if request.prompt_cache is not None:  # only when set, so every key made before it existed still matches
+        shape["prompt_cache"] = _canon(request.prompt_cache)
     return hashlib.sha256(json.dumps(shape, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 

@@ -3,7 +3,7 @@
     rehost video kling-video-3-standard "a cat playing with yarn" --hosts runware --duration 5 --size 1280x720 \\
         --out cat.mp4
     rehost jobs              # the saved jobs and where they stand
-    rehost jobs --collect    # wait for the unfinished ones and save their videos
+    rehost jobs --collect    # wait for the unfinished ones and save their videos (a batch: its results JSONL)
 
 Every job is written to the jobs folder (``--jobs-dir``, else ``$REHOST_JOBS_DIR``, else ``~/.rehost/jobs``)
 as soon as the host has taken it, so an interrupted wait (Ctrl-C, a closed terminal, ``--no-wait``) loses
@@ -26,7 +26,7 @@ from typing import Any
 
 from .shared.errors import ConfigurationError, RehostError
 
-__all__ = ["jobs_main", "video_main"]
+__all__ = ["jobs_main", "save_job", "video_main"]
 
 
 def _jobs_dir(given: str | None) -> Path:
@@ -45,6 +45,15 @@ def _write_record(folder: Path, data: dict[str, Any]) -> Path:
     part.write_text(json.dumps(data, indent=1))
     part.replace(path)
     return path
+
+
+def save_job(job: Any, folder: str | Path | None = None, out: str | Path | None = None) -> Path:
+    """Save a submitted job (a video ``Job`` or a ``BatchJob``) to the jobs folder, for ``rehost jobs`` to list
+    and ``--collect`` (``out``: where its video or results JSONL go; default beside the current folder)."""
+    data = job.to_dict()
+    default = f"{job.job_id.rsplit('/', 1)[-1]}.{'results.jsonl' if data['kind'] == 'batch' else 'mp4'}"
+    record = {"job": data, "status": "submitted", "out": str(Path(out or default).resolve())}
+    return _write_record(_jobs_dir(None if folder is None else str(folder)), record)
 
 
 def _policy(every: float | None) -> Any:
@@ -124,6 +133,33 @@ def _collect(job: Any, out: Path, *, timeout: float | None, every: float | None,
             "cost": None if cost is None else str(cost.total), "cost_source": None if cost is None else cost.source,
             "cost_per_second": None if cost is None or not video.duration else
             f"{(cost.total / Decimal(str(video.duration))).normalize():f}"}
+
+
+def _collect_batch(data: dict[str, Any], out: Path, *, timeout: float | None, every: float | None, stream: Any,
+                   record: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Wait for one batch, save its results (JSONL, in input order), note the outcome in its record."""
+    from .shared.batch.job import BatchJob
+
+    job = BatchJob.from_dict(data)
+    watch = _Watch(f"{job.host}/{job.model} batch", stream)
+    try:
+        with watch.shown():
+            results = job.wait(timeout=timeout, on_progress=watch, policy=_policy(every))
+    except RehostError as exc:
+        status = "waiting" if type(exc).__name__ == "JobTimeout" else "failed"
+        record.update(status=status, error=" ".join(str(exc).split()))
+        _write_record(folder, record)
+        return {"host": job.host, "model": job.model, "job_id": job.job_id, "status": status, "error": record["error"]}
+    out.write_text(results.to_jsonl(), encoding="utf-8")
+    cost = results.cost
+    record.update(status="done", out=str(out), cost=None if cost is None else str(cost),
+                  answered=results.succeeded, items=len(results))
+    _write_record(folder, record)
+    end = job.finished_at if job.finished_at is not None else job.clock.now()
+    return {"host": job.host, "model": job.model, "job_id": job.job_id, "status": "done", "out": str(out),
+            "bytes": out.stat().st_size, "total_seconds": round(max(0.0, end - job.submitted_at), 3),
+            "answered": results.succeeded, "items": len(results),
+            "cost": None if cost is None else str(cost), "cost_source": "catalogue, batch rate"}
 
 
 def _say(row: dict[str, Any], stream: Any) -> None:
@@ -221,8 +257,8 @@ def jobs_main(argv: Sequence[str]) -> int:
     from .cli import _common, _Parser, _print_table
     from .shared.video.job import Job
 
-    p = _Parser(prog="rehost jobs", parents=[_common()], description="List the saved video jobs; --collect the "
-                "unfinished ones (wait, save the video, print the cost).")
+    p = _Parser(prog="rehost jobs", parents=[_common()], description="List the saved video and batch jobs; "
+                "--collect the unfinished ones (wait, save the video or the batch's results, print the cost).")
     p.add_argument("folder", nargs="?", help="the jobs folder (default $REHOST_JOBS_DIR or ~/.rehost/jobs)")
     p.add_argument("--collect", action="store_true", help="wait for the unfinished jobs and save their videos")
     p.add_argument("--timeout", type=float, help="seconds to wait for each job")
@@ -245,6 +281,11 @@ def jobs_main(argv: Sequence[str]) -> int:
             data = dict(record["job"])
             if args.base_url:
                 data["base_url"] = args.base_url
+            if data.get("kind") == "batch":
+                rows.append(_collect_batch(data, Path(record.get("out") or f"{data['job_id']}.results.jsonl"),
+                                           timeout=args.timeout, every=args.poll_every, stream=sys.stderr,
+                                           record=record, folder=folder))
+                continue
             job = Job.from_dict(data)
             rows.append(_collect(job, Path(record.get("out") or f"{record['job']['job_id']}.mp4"),
                                  timeout=args.timeout, every=args.poll_every, stream=sys.stderr, record=record,
@@ -257,7 +298,8 @@ def jobs_main(argv: Sequence[str]) -> int:
             if not rows:
                 print(f"no unfinished jobs in {folder}")
         return 0 if all(r["status"] == "done" for r in rows) else 1
-    table = [{"job_id": r["job"]["job_id"], "host": r["job"]["host"], "model": r["job"]["model"],
+    table = [{"job_id": r["job"]["job_id"], "host": r["job"]["host"],
+              "model": r["job"]["model"] + (" (batch)" if r["job"].get("kind") == "batch" else ""),
               "submitted": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["job"]["submitted_at"])),
               "status": r.get("status", "?"), "out": r.get("out") or "", "cost": r.get("cost") or ""}
              for r in records]

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..shared.chat.caching import PromptCache
 from ..shared.chat.output import Output
 from ..shared.chat.sampling import SAMPLING_FIELDS
 from ..shared.chat.types import (
@@ -64,7 +65,6 @@ _NEUTRAL: dict[str, tuple[Any, ...]] = {
     "metadata": (None,),
     "user": (None,),
     "safety_identifier": (None,),
-    "prompt_cache_key": (None,),
     "verbosity": (None,),
     "parallel_tool_calls": (None,),
     "extra_query": (None,),
@@ -336,6 +336,16 @@ def _thinking(effort: Any) -> Thinking | None:
     return Thinking(effort=effort)
 
 
+def _prompt_cache(key: Any, retention: Any) -> PromptCache | None:
+    """OpenAI's caching arguments as the neutral ``PromptCache`` (a host without these controls refuses it,
+    naming what it has); OpenAI spells the in-memory retention ``in-memory``, rehost ``in_memory``."""
+    if key is None and retention is None:
+        return None
+    if retention == "in-memory":
+        retention = "in_memory"
+    return PromptCache(key=key, retention=retention)
+
+
 def convert_call(params: Mapping[str, Any]) -> Call:
     """The create() keyword arguments, checked and mapped; the rest of the call is rehost's."""
     params = dict(params)
@@ -372,6 +382,9 @@ def convert_call(params: Mapping[str, Any]) -> Call:
         raise _fail(f"tool_choice={choice!r} needs tools=[...]")
     if choice is not None and tools:  # "none" with no tools is already so: nothing to send
         call.options["tool_choice"] = choice
+    cache = _prompt_cache(params.pop("prompt_cache_key", None), params.pop("prompt_cache_retention", None))
+    if cache is not None:
+        call.options["prompt_cache"] = cache
     thinking = _thinking(params.pop("reasoning_effort", None))
     if thinking is not None:
         call.options["thinking"] = thinking

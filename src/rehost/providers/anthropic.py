@@ -45,6 +45,8 @@ class AnthropicChat(ChatEndpoint):
 
     accepts: frozenset[str] = frozenset({"text", "image", "document"})
     output_modes: tuple[OutputMode, ...] = ("tool", "native", "prompt")
+    #: ``cache_control`` breakpoints (on the last tool, system block, message) with a 5m or 1h ttl
+    prompt_cache_controls: ClassVar[frozenset[str]] = frozenset({"breakpoints", "ttl"})
 
     # ------------------------------------------------------------------------------------------ encoding
     def plan_output(self, request: Request) -> Request:
@@ -84,6 +86,7 @@ class Anthropic(Host):
     request_id_headers: ClassVar[tuple[str, ...]] = ("request-id", "x-request-id")
     auth_header_names: ClassVar[tuple[str, ...]] = ("x-api-key",)
     chat_endpoint: ClassVar[type[Any] | None] = AnthropicChat
+    batch_endpoint = ".anthropic_batch:AnthropicBatch"  # (anthropic_batch.py: /v1/messages/batches)
 
     def auth_headers(self) -> dict[str, str]:
         return {"x-api-key": self._key(), "anthropic-version": API_VERSION}

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Protocol, cast
 
 import httpx
 
-from ..shared.errors import HostError, ProtocolError
+from ..shared.errors import ConfigurationError, HostError, ProtocolError
 from ..shared.request import Request
 from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
@@ -35,6 +35,8 @@ class GeminiChat(ChatEndpoint):
     """Gemini's ``generateContent`` / ``streamGenerateContent`` and ``countTokens`` on whichever host serves it."""
 
     builtin_tools: ClassVar[frozenset[str]] = frozenset({"web_search"})
+    #: explicit caches: a ``cachedContents/...`` name made beforehand (implicit caching needs no control)
+    prompt_cache_controls: ClassVar[frozenset[str]] = frozenset({"cached_content"})
 
     def model_url(self, model_id: str, method: str) -> str:
         """URL of ``models/{model}:{method}`` on this endpoint's host (every Gemini host has ``model_url``)."""
@@ -42,6 +44,16 @@ class GeminiChat(ChatEndpoint):
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         body = gemini.encode_body(request, host=self.name)
+        cache = request.prompt_cache
+        if cache is not None and cache.cached_content is not None:
+            # the cache holds its own system instruction, tools and tool config: the API refuses a call that
+            # also sends them, so that is refused here, before the network
+            clash = sorted(k for k in ("systemInstruction", "tools", "toolConfig") if k in body)
+            if clash:
+                raise ConfigurationError(f"{self.name}: a call on cached content cannot also send "
+                                         f"{', '.join(clash)} (the cache holds its own): put them in the cache",
+                                         host=self.name)
+            body["cachedContent"] = cache.cached_content
         if request.stream:
             url = self.model_url(model_id, "streamGenerateContent") + "?alt=sse"
         else:

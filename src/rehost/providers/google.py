@@ -31,6 +31,7 @@ class Google(Host):
     video_endpoint: ClassVar[type[Any] | None] = GeminiVeo  # (google_video.py)
     #: Gemini Live over a websocket (gemini_live.py, imported when first asked for)
     realtime_endpoint: ClassVar[str] = ".gemini_live:GoogleLive"
+    batch_endpoint = ".google_batch:GoogleBatch"  # (google_batch.py: batchGenerateContent, inline requests)
 
     def model_url(self, model_id: str, method: str) -> str:
         return f"{self.base_url}/models/{model_id}:{method}"

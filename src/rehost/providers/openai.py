@@ -27,6 +27,8 @@ __all__ = ["OpenAI", "OpenAIOwnChat"]
 
 #: every effort word OpenAI documents across its models; which model takes which is the GPT client's business
 _EFFORTS = frozenset({"minimal", "low", "medium", "high", "xhigh"})
+#: the neutral cache retention words as OpenAI spells them (openai-python: ``Literal["in-memory", "24h"]``)
+_RETENTION = {"in_memory": "in-memory", "24h": "24h"}
 
 
 class OpenAIOwnChat(OpenAIChat):
@@ -40,9 +42,18 @@ class OpenAIOwnChat(OpenAIChat):
         "max_tokens": "max_completion_tokens",
     }
     accepts: frozenset[str] = frozenset({"text", "image", "document"})
+    #: caching is automatic on prompts of 1024 tokens or more; ``prompt_cache_key`` routes calls sharing a
+    #: prefix to the same cache, ``prompt_cache_retention`` (``in_memory`` | ``24h``) keeps it longer
+    prompt_cache_controls: ClassVar[frozenset[str]] = frozenset({"key", "retention"})
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         call = super().build_call(request, model_id)
+        cache = request.prompt_cache
+        if cache is not None:
+            if cache.key is not None:
+                call.body["prompt_cache_key"] = cache.key
+            if cache.retention is not None:
+                call.body["prompt_cache_retention"] = _RETENTION[cache.retention]
         if getattr(self.host, "developer_role", False):
             for wire in call.body["messages"]:
                 if wire["role"] == "system":
@@ -72,6 +83,7 @@ class OpenAI(OpenAICompatible):
     transcribe_endpoint = ".openai_audio:OpenAITranscribe"  # (openai_audio.py, imported when first asked for)
     speak_endpoint = ".openai_audio:OpenAISpeak"
     realtime_endpoint = ".openai_realtime:OpenAIRealtime"  # (openai_realtime.py: GA and beta vocabularies)
+    batch_endpoint = ".openai_batch:OpenAIBatch"  # (openai_batch.py: /v1/files + /v1/batches)
 
     def __init__(self, api_key: str | None = None, *, developer_role: bool = False, organization: str | None = None,
                  realtime_beta: bool | Collection[str] | None = None, **kwargs: Any) -> None:

@@ -65,7 +65,7 @@ class ModelEntry:
 
 
 _HOST_KEYS = {"id", "status", "context_window", "max_output_tokens", "read", "source", "note", "publisher"}
-_PRICE_KEYS = {"input_price", "cached_input_price", "output_price", "prices_read", "prices_source",
+_PRICE_KEYS = {"input_price", "cached_input_price", "cache_write_price", "output_price", "prices_read", "prices_source",
                "off_peak_factor", "peak_hours_utc", "price_unit", "price_per"}
 
 
@@ -212,12 +212,13 @@ class Catalog:
     def set_prices(self, model: str, host: str, *, input: float | str | None = None, output: float | str | None = None,
                    cached_input: float | str | None = None, off_peak_factor: float | str | None = None,
                    peak_hours_utc: list[str] | None = None, read: str | None = None, source: str | None = None,
-                   replace: bool = False) -> Prices:
+                   replace: bool = False, cache_write: float | str | None = None) -> Prices:
         """Change what ``model`` costs on ``host`` (USD per million tokens); costs computed from then on use it.
 
         Only what is given changes: a price or rule left out keeps the row's value (DeepSeek's off-peak
-        ``off_peak_factor`` and ``peak_hours_utc``, the cached-input price), so updating a price never loses
-        the rule around it. ``replace=True`` starts from nothing instead: the row gets exactly what is given.
+        ``off_peak_factor`` and ``peak_hours_utc``, the cached-input and ``cache_write`` prices), so updating a
+        price never loses the rule around it. ``replace=True`` starts from nothing instead: the row gets exactly
+        what is given.
         ``read`` is the date the numbers were read (default: today, UTC); ``source`` where they come from
         (default: "set by the user", naming anything kept and where it had been read). Bad values raise
         ConfigurationError and change nothing. Returns the row's new prices."""
@@ -229,7 +230,7 @@ class Catalog:
             prices = updated_prices(None if replace else row.prices, input=input, output=output,
                                     cached_input=cached_input, off_peak_factor=off_peak_factor,
                                     peak_hours_utc=peak_hours_utc, read=read, source=source,
-                                    input_only=entry.kind == "embed")
+                                    input_only=entry.kind == "embed", cache_write=cache_write)
             hosts = dict(entry.hosts)
             hosts[host] = dataclasses.replace(row, prices=prices)
             self._models[model] = dataclasses.replace(entry, hosts=hosts)

@@ -87,6 +87,9 @@ class Prices:
     per: Decimal = _MILLION
     #: the kind has no output (embeddings): ``output`` is 0 and shown as unknown-free "-"
     input_only: bool = False
+    #: the price of input written to the host's prompt cache (Anthropic's 5-minute write, 1.25x its input
+    #: price); None: cache writes are billed as plain input (every host that bills no write premium)
+    cache_write: Decimal | None = None
 
     @classmethod
     def from_fields(cls, fields: dict[str, Any], *, input_only: bool = False) -> Prices | None:
@@ -95,6 +98,7 @@ class Prices:
         ``price_per``). ``input_only``: a row of a kind without output (embeddings) needs no output price."""
         inp, out = price(fields.get("input_price"), "input price"), price(fields.get("output_price"), "output price")
         cached = price(fields.get("cached_input_price"), "cached input price")
+        write = price(fields.get("cache_write_price"), "cache write price")
         factor = price(fields.get("off_peak_factor"), "off-peak factor", "a multiplier of the price (e.g. 0.5)")
         unit = fields.get("price_unit", "token")
         if unit not in PRICE_UNITS:
@@ -109,7 +113,7 @@ class Prices:
                    read=fields.get("prices_read"), source=fields.get("prices_source"),
                    off_peak_factor=factor, peak_hours_utc=hours,  # type: ignore[arg-type]
                    unit=unit, per=per if per is not None else _DEFAULT_PER.get(unit, Decimal(1)),
-                   input_only=input_only and out is None)
+                   input_only=input_only and out is None, cache_write=write)
 
     def factor_at(self, when: float | None) -> tuple[Decimal, str | None]:
         """The multiplier at a Unix time (1 at peak or without a time-of-day rule) and a note naming it."""
@@ -125,7 +129,9 @@ class Prices:
 
 @dataclass(frozen=True, slots=True)
 class Cost:
-    """What a call cost in USD. ``total = input + cached_input + output``; ``reasoning`` is the part of
+    """What a call cost in USD. ``total = input + cached_input + cache_write + output`` (``cache_write``: the
+    input written to the host's prompt cache at its write price, where the catalogue has one; else that input
+    is inside ``input``); ``reasoning`` is the part of
     ``output`` spent on reasoning (already inside it). ``source`` says where the numbers come from."""
 
     total: Decimal
@@ -136,6 +142,7 @@ class Cost:
     reasoning: Decimal | None = None
     currency: str = "USD"
     notes: tuple[str, ...] = field(default=())
+    cache_write: Decimal | None = None
 
     def __str__(self) -> str:
         return f"${self.total.normalize():f} ({self.source})"
@@ -174,7 +181,7 @@ _KEPT_NAMES = {"input": "input price", "output": "output price", "cached_input":
 
 def updated_prices(current: Prices | None, *, input: Any = None, output: Any = None, cached_input: Any = None,
                    off_peak_factor: Any = None, peak_hours_utc: Any = None, read: str | None = None,
-                   source: str | None = None, input_only: bool = False) -> Prices:
+                   source: str | None = None, input_only: bool = False, cache_write: Any = None) -> Prices:
     """``current`` with what is given changed and the rest kept (``current`` None: only what is given).
 
     ``read`` defaults to today (UTC): the day these numbers were set. ``source`` defaults to "set by the
@@ -190,6 +197,8 @@ def updated_prices(current: Prices | None, *, input: Any = None, output: Any = N
         raise ConfigurationError(f"there is no {missing} price to keep: give {missing}=... (USD per million tokens)")
     new_cached = _amount("cached_input", cached_input) if cached_input is not None \
         else (current.cached_input if current else None)
+    new_write = _amount("cache_write", cache_write) if cache_write is not None \
+        else (current.cache_write if current else None)
     factor = _amount("off_peak_factor", off_peak_factor) if off_peak_factor is not None \
         else (current.off_peak_factor if current else None)
     if factor is not None and not 0 < factor <= 1:
@@ -213,7 +222,8 @@ def updated_prices(current: Prices | None, *, input: Any = None, output: Any = N
     return Prices(input=new_input, output=new_output, cached_input=new_cached, read=read, source=source,
                   off_peak_factor=factor, peak_hours_utc=hours,
                   unit=current.unit if current else "token", per=current.per if current else _MILLION,
-                  input_only=output is None and (input_only or bool(current and current.input_only)))
+                  input_only=output is None and (input_only or bool(current and current.input_only)),
+                  cache_write=new_write)
 
 
 def cost_of(usage: Usage, prices: Prices, *, when: float | None = None) -> Cost:
@@ -226,13 +236,18 @@ def cost_of(usage: Usage, prices: Prices, *, when: float | None = None) -> Cost:
         cached_price = prices.input
         notes.append("no cached-input price known: cached input billed at the input price (an upper bound)")
     per_token = factor / _MILLION
-    inp = Decimal(usage.input_tokens - cached) * prices.input * per_token
+    # cache writes are part of input_tokens; with a write price they are billed at it instead
+    written = 0
+    if prices.cache_write is not None:
+        written = min(usage.cache_write_tokens or 0, usage.input_tokens - cached)
+    inp = Decimal(usage.input_tokens - cached - written) * prices.input * per_token
     cac = Decimal(cached) * (cached_price or Decimal(0)) * per_token
+    wri = None if prices.cache_write is None else Decimal(written) * prices.cache_write * per_token
     out = Decimal(usage.output_tokens) * prices.output * per_token
     rea = Decimal(usage.reasoning_tokens or 0) * prices.output * per_token
     read = f"read {prices.read}" if prices.read else "date unknown"
-    return Cost(total=inp + cac + out, source=f"catalogue ({read})", input=inp, cached_input=cac, output=out,
-                reasoning=rea, notes=tuple(notes))
+    return Cost(total=inp + cac + (wri or Decimal(0)) + out, source=f"catalogue ({read})", input=inp,
+                cached_input=cac, output=out, reasoning=rea, notes=tuple(notes), cache_write=wri)
 
 
 def cost_from_host(amount: float | str | Decimal, host: str) -> Cost:

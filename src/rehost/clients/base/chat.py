@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # tools, tokens, the tool loop, cache and hooks: imported by 
     from ...cache import ResponseCache
     from ...hooks import Hooks
     from ...shared.catalog import Catalog
+    from ...shared.chat.caching import PromptCache
     from ...shared.chat.tools import ToolLike, ToolRegistry
     from ...shared.tokens import TokenCount
     from .toolloop import RunResult
@@ -195,6 +196,7 @@ class ModelClient(Bound):
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        prompt_cache: PromptCache | None = None,
         **sampling: Any,
     ) -> Request:
         """The neutral Request for a call, with every model rule applied; nothing is sent.
@@ -246,6 +248,7 @@ class ModelClient(Bound):
             extra_body=extra_body,
             extra_headers=extra_headers,
             timeout=check_timeout(timeout) if timeout is not None else self.timeout,
+            prompt_cache=prompt_cache,
         )
 
     def render_base_prompt(self, messages: tuple[Message, ...]) -> str:
@@ -389,6 +392,27 @@ class ModelClient(Bound):
             remote: TokenCount = await provider.acount_tokens(request)
             return remote
         return local
+
+    # ------------------------------------------------------------------------------------------ batches
+    def batch_request(self, prompts: Mapping[str, MessageLike | Sequence[MessageLike]], **options: Any) -> Any:
+        """A ``BatchRequest`` of one prepared request per custom id (``options`` as ``complete`` takes them,
+        the same for every item); nothing is sent."""
+        from ...shared.batch.request import BatchItem, BatchRequest
+
+        if not isinstance(prompts, Mapping):
+            raise ConfigurationError("batch prompts are a dict of custom id -> messages (ids are how the results "
+                                     f"are matched), not {type(prompts).__name__}")
+        return BatchRequest(tuple(BatchItem(cid, self.prepare(m, **options)) for cid, m in prompts.items()))
+
+    @in_catalog
+    def submit_batch(self, prompts: Mapping[str, MessageLike | Sequence[MessageLike]], **options: Any) -> Any:
+        """Send ``prompts`` (custom id -> messages) as one batch to the bound host's batch API (half the price,
+        answered within a day) and return its ``BatchJob`` at once; ``job.wait()`` gives the results in the
+        order given. UnsupportedFeature, before anything is sent, on a host with no batch API."""
+        from ...shared.batch.sender import batch_sender
+
+        sender = batch_sender(self.provider)
+        return sender.submit(self.batch_request(prompts, **options))
 
     def _checked(self, provider: Any, messages: MessageLike | Sequence[MessageLike], *,
                  check_context: bool | None = None, **options: Any) -> Request:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeAlias
 
 import httpx
 
+from ...shared.chat.caching import check_prompt_cache
 from ...shared.errors import (
     ConnectionFailed,
     HostError,
@@ -101,6 +102,8 @@ class ChatEndpoint(Endpoint):
     builtin_tools: ClassVar[frozenset[str]] = frozenset()
     #: whether the host has a plain text-completion endpoint (base models take a prompt, not a chat)
     takes_prompts: bool = False
+    #: the ``PromptCache`` controls this host spells (``shared/chat/caching.py``); the others are refused
+    prompt_cache_controls: ClassVar[frozenset[str]] = frozenset()
 
     # ------------------------------------------------------------------------------------------ the host's
     @property
@@ -147,6 +150,7 @@ class ChatEndpoint(Endpoint):
     def prepare(self, request: Request) -> PreparedCall:
         """Resolve the model, encode the request and check it; nothing is sent."""
         self.check_parts(request)
+        check_prompt_cache(request.prompt_cache, self.name, self.prompt_cache_controls)
         if request.output is not None:
             request = self.plan_output(request)
         model_id = self.host_model_id(request)

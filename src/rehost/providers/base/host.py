@@ -193,6 +193,23 @@ class Host:
         return found
 
     @property
+    def batch(self) -> Any:
+        """The batch endpoint (``batch_endpoint``: chat requests sent as one job, ``providers/base/batch.py``),
+        made once; UnsupportedFeature naming the hosts with one where this host has none. Batches are not a
+        kind (``kinds`` does not list them): they are chat work sent another way."""
+        found = self._endpoints.get("batch")
+        if found is not None:
+            return found
+        cls = endpoint_attribute(type(self), "batch_endpoint")
+        if cls is None:
+            from ...shared.batch.sender import batch_hosts
+
+            raise UnsupportedFeature(f"{self.name} has no batch API in rehost; the hosts with one: "
+                                     f"{', '.join(batch_hosts()) or 'none registered'}", host=self.name)
+        found = self._endpoints["batch"] = cls(self)
+        return found
+
+    @property
     def chat(self) -> ChatEndpoint:
         """The chat endpoint (UnsupportedFeature when the host has none)."""
         ep: ChatEndpoint = self.endpoint("chat")

@@ -29,8 +29,10 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ...shared.chat.caching import PromptCache
 from ...shared.errors import (
     AuthenticationError,
+    ConfigurationError,
     ContextWindowExceeded,
     HostError,
     InvalidRequest,
@@ -274,9 +276,39 @@ def encode_body(request: Request, model_id: str | None, *, host: str) -> dict[st
         body["tool_choice"] = encode_tool_choice(request.tool_choice)
     if request.output is not None and request.output_mode == "native":
         body.setdefault("output_config", {})["format"] = output_format(request.output, host=host)
+    apply_cache_control(body, request.prompt_cache, host=host)
     if request.stream:
         body["stream"] = True
     return body
+
+
+def apply_cache_control(body: dict[str, Any], cache: PromptCache | None, *, host: str) -> None:
+    """Mark ``cache``'s breakpoints on a Messages body: a ``cache_control`` on the last tool, the last system
+    block, or the last block of the last message (a string content becomes one text block to carry it), with
+    the ``ttl`` when one is given (the API's default is 5 minutes). A breakpoint with nothing before it to
+    cache is refused: the API would answer 400 for an empty system, and a missing tool list caches nothing."""
+    if cache is None or not cache.breakpoints:
+        return
+    mark: dict[str, Any] = {"type": "ephemeral"}
+    if cache.ttl is not None:
+        mark["ttl"] = cache.ttl
+    for point in cache.breakpoints:
+        if point == "tools":
+            if not body.get("tools"):
+                raise ConfigurationError(f"{host}: a 'tools' cache breakpoint needs tools in the call", host=host)
+            body["tools"][-1]["cache_control"] = dict(mark)
+            continue
+        if point == "system":
+            owner, key = body, "system"
+        else:
+            owner, key = body["messages"][-1], "content"
+        blocks = owner.get(key)
+        if not blocks:
+            raise ConfigurationError(f"{host}: a {point!r} cache breakpoint needs a {point} prompt to cache",
+                                     host=host)
+        if isinstance(blocks, str):
+            blocks = owner[key] = [{"type": "text", "text": blocks}]
+        blocks[-1]["cache_control"] = dict(mark)
 
 
 #: what the token-counting endpoint (``/v1/messages/count_tokens``; Vertex's ``count-tokens:rawPredict``) takes of

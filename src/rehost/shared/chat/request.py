@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .caching import PromptCache
 from .messages import Message, ToolResult
 from .output import Output, OutputMode
 from .sampling import Sampling
@@ -87,6 +88,8 @@ class Request:
     extra_body: Mapping[str, Any] | None = None
     extra_headers: Mapping[str, str] | None = None
     timeout: float | None = None
+    #: the prompt-caching controls of this call (``shared/chat/caching.py``); None: the host's default
+    prompt_cache: PromptCache | None = None
 
     def parts_used(self) -> set[str]:
         """The kinds of content parts in the messages (``text``, ``image``, ``document``, ...)."""
