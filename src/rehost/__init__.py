@@ -106,6 +106,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "BGEEmbedder",
     "Cohere",
+    "CohereClient",
     "CohereEmbedder",
     "E5Embedder",
     "EmbedClient",
@@ -128,6 +129,7 @@ __all__ = [
     "llama_server",
     "Anthropic",
     "Attempt",
+    "Azure",
     "Breaker",
     "Catalog",
     "Cerebras",
@@ -265,7 +267,7 @@ if TYPE_CHECKING:
     from .cache import ResponseCache
     from .clients.base import ModelClient
     from .clients.claude import ClaudeClient
-    from .clients.cohere import CohereEmbedder
+    from .clients.cohere import CohereClient, CohereEmbedder
     from .clients.deepseek import DeepSeekClient
     from .clients.embed_base import EmbedClient
     from .clients.gemini import GeminiClient, GeminiEmbedder
@@ -293,6 +295,7 @@ if TYPE_CHECKING:
     from .clients.whisper import WhisperTranscriber
     from .hooks import HookEvent, Hooks
     from .providers.anthropic import Anthropic
+    from .providers.azure import Azure
     from .providers.base import Provider
     from .providers.baseten import Baseten
     from .providers.cerebras import Cerebras

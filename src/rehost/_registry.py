@@ -68,9 +68,12 @@ def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None =
 
 _SHIPPED: tuple[Host, ...] = (
     _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic"),
+    # a resource's hostname is its own: Azure OpenAI, Foundry (AI Services) and serverless per-model endpoints
+    Host("azure", "rehost.providers.azure", "Azure", real_host_suffixes=(".openai.azure.com", ".services.ai.azure.com",
+                                                                         ".models.ai.azure.com"), style="azure"),
     _row("baseten", "baseten", "Baseten", "inference.baseten.co", style="baseten"),
     _row("cerebras", "cerebras", "Cerebras", "api.cerebras.ai", style="cerebras"),
-    _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_EMBED),
+    _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_CHAT_EMBED),
     _row("dashscope", "dashscope", "DashScope", "dashscope-intl.aliyuncs.com", "dashscope.aliyuncs.com",
          style="dashscope"),
     _row("deepinfra", "deepinfra", "DeepInfra", "api.deepinfra.com", style="deepinfra"),
@@ -137,7 +140,7 @@ def _family(module: str, cls: str | None, embed: str | None = None, embed_module
 FAMILIES: Mapping[str, Mapping[str, Spec]] = MappingProxyType({
     "bge": _family("open_embed", None, "BGEEmbedder"),
     "claude": _family("claude", "ClaudeClient"),
-    "cohere": _family("cohere", None, "CohereEmbedder"),
+    "cohere": _family("cohere", "CohereClient", "CohereEmbedder"),
     "deepseek": _family("deepseek", "DeepSeekClient"),
     "e5": _family("open_embed", None, "E5Embedder"),
     "gemini": _family("gemini", "GeminiClient", "GeminiEmbedder"),

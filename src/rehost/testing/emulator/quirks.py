@@ -11,7 +11,8 @@ from typing import Any
 #: named ``event`` or as a ``chunk`` with ``error``), ``keepalive`` (a keep-alive before the first frame) and
 #: ``keepalive_frame`` (its text), ``rate_limit_headers`` (``_RL_HEADERS`` on every chat answer), ``x_groq``
 #: (Groq's ``x_groq`` object and timing fields in usage), ``usage_cost`` (OpenRouter's ``usage.cost``),
-#: ``billable_characters`` (Vertex's ``countTokens`` field)
+#: ``billable_characters`` (Vertex's ``countTokens`` field), ``content_filter`` (Azure's ``prompt_filter_results`` /
+#: ``content_filter_results`` on answers, and its filter-only stream chunks)
 STYLES: dict[str, dict[str, Any]] = {
     "openai": {"prefix": "/v1", "reasoning": None},
     "groq": {"prefix": "/openai/v1", "reasoning": "reasoning", "inband": "event", "rate_limit_headers": True,
@@ -34,6 +35,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "nebius": {"prefix": "/v1", "reasoning": "reasoning_content"},
     "sambanova": {"prefix": "/v1", "reasoning": None},
     "xai": {"prefix": "/v1", "reasoning": "reasoning_content"},
+    # a resource root: /openai/v1/..., /openai/deployments/{d}/..., /models/chat/completions
+    "azure": {"prefix": "", "reasoning": "reasoning_content", "content_filter": True},
     "fireworks": {"prefix": "/inference/v1", "reasoning": "reasoning_content"},
     "llamacpp": {"prefix": "/v1", "reasoning": "reasoning_content"},
     "vllm": {"prefix": "/v1", "reasoning": "reasoning"},

@@ -316,7 +316,8 @@ class Emulator:
         if answer is None:
             conn.write(_no_route(method, target))
             return None
-        answer.auth = headers.get("authorization") or headers.get("x-goog-api-key") or headers.get("x-api-key") or ""
+        answer.auth = (headers.get("authorization") or headers.get("x-goog-api-key") or headers.get("x-api-key")
+                       or headers.get("api-key") or "")
         if script.fault is None and not answer.stream and script.ttft == 0 and script.inter_token == 0:
             conn.write(answer.whole())  # the fast path: no waiting, no task
             return None
