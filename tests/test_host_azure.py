@@ -5,8 +5,6 @@ content-filter results kept on the Completion, Azure's error bodies as typed err
 
 from __future__ import annotations
 
-import pytest
-
 import rehost
 from rehost.shared.request import Request
 from rehost.shared.types import Message
@@ -24,7 +22,8 @@ def test_the_generic_host_takes_its_key_in_a_callers_api_key_header(monkeypatch)
     with Emulator() as emu:
         host = rehost.OpenAICompatible(name="gateway", api_key_env="GATEWAY_KEY", base_url=emu.base_url("openai"),
                                        headers={"api-key": "k-0123456789"})
-        assert host.has_key and host.missing_key_reason is None
+        assert host.has_key
+        assert host.missing_key_reason is None
         completion = host.send(_request())
         seen = emu.requests[-1]
     assert completion.text
