@@ -42,8 +42,9 @@ STYLES: dict[str, dict[str, Any]] = {
     "vllm": {"prefix": "/v1", "reasoning": "reasoning"},
     "ollama": {"prefix": "/v1", "reasoning": "reasoning"},
     "google": {"prefix": "/v1beta", "reasoning": "thought"},
-    # embeddings only (their chat is not emulated): Cohere's v2 API, Voyage
-    "cohere": {"prefix": "", "reasoning": None},
+    # Cohere's v2 API: chat (its own dialect, emulator/cohere.py: thinking content items) and embed
+    "cohere": {"prefix": "", "reasoning": "thinking_items"},
+    # embeddings only (its chat is not emulated): Voyage
     "voyage": {"prefix": "/v1", "reasoning": None},
     "vertex": {"prefix": "", "reasoning": "thought", "billable_characters": True},
     "anthropic": {"prefix": "/v1", "reasoning": "thinking"},
