@@ -334,3 +334,29 @@ def test_foundry_deepseek_reasoning_content_and_older_think_tags():
     assert sent["model"] == "DeepSeek-R1"
     assert done.reasoning == "Paris is it."
     assert done.text == "The capital is Paris."
+
+
+def test_a_streamed_responses_answer_keeps_the_encrypted_item_and_the_filters():
+    frames = [
+        {"type": "response.created", "response": {"id": "resp_1", "status": "in_progress", "output": []}},
+        {"type": "response.output_text.delta", "item_id": "msg_1", "output_index": 1, "delta": "Par"},
+        {"type": "response.output_text.delta", "item_id": "msg_1", "output_index": 1, "delta": "is"},
+        {"type": "response.completed", "response": ENCRYPTED},
+    ]
+    stream = b"".join(f"event: {f['type']}\ndata: {json.dumps(f)}\n\n".encode() for f in frames)
+
+    def script(handler) -> None:
+        handler.start_stream()
+        for i in range(0, len(stream), 13):
+            handler.write_chunk(stream[i:i + 13])
+        handler.end_stream()
+
+    with ScriptedServer(script) as server:
+        events = list(Azure(KEY, base_url=server.url, api="responses", retry=NO_RETRY).stream(
+            _request("gpt-5.5", stream=True)))
+        sent = json.loads(server.requests[-1][1])
+    done = events[-1].completion
+    assert sent["stream"] is True
+    assert "".join(e.text for e in events if isinstance(e, rehost.TextDelta)) == done.text == "Paris"
+    assert [p.redacted for p in done.parts if isinstance(p, ReasoningPart)] == ["gAAAA-opaque"]
+    assert [(f.source, f.category) for f in done.content_filters] == [("completion", "hate")]

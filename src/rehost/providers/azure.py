@@ -264,8 +264,7 @@ class AzureResponses(ChatEndpoint):
 
     def finish_stream(self, state: openai_responses.ResponsesStream, info: CallInfo) -> Completion:
         done = state.completion()
-        final = state._final or {}
-        found = content_filters(final)
+        found = content_filters(state.final)
         return done.model_copy(update={"content_filters": found}) if found else done
 
 

@@ -217,6 +217,11 @@ class ResponsesStream:
     def finished(self) -> bool:
         return self._final is not None
 
+    @property
+    def final(self) -> Mapping[str, Any]:
+        """The whole response the closing event carried (empty before it came): a host reads its extras here."""
+        return self._final or {}
+
     def completion(self) -> Completion:
         assert self._final is not None
         return decode_response(self._final, self.info)
