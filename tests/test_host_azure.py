@@ -360,3 +360,16 @@ def test_a_streamed_responses_answer_keeps_the_encrypted_item_and_the_filters():
     assert "".join(e.text for e in events if isinstance(e, rehost.TextDelta)) == done.text == "Paris"
     assert [p.redacted for p in done.parts if isinstance(p, ReasoningPart)] == ["gAAAA-opaque"]
     assert [(f.source, f.category) for f in done.content_filters] == [("completion", "hate")]
+
+
+def test_code_written_for_a_real_resource_runs_against_the_emulator():
+    from rehost.testing.redirect import redirect_to
+
+    with Emulator() as emu, redirect_to(emu):
+        done = rehost.client("azure/gpt-4o", provider_options={"api_key": "k", "resource": "myres"}).complete("hi")
+        assert emu.requests[-1].path == "/azure/openai/v1/chat/completions"
+        rehost.client("azure/llama-3.3-70b-instruct", provider_options={
+            "api_key": "k", "endpoint": "https://myres.services.ai.azure.com", "surface": "models"}).complete("hi")
+        assert emu.requests[-1].path == "/azure/models/chat/completions?api-version=2024-05-01-preview"
+        assert emu.requests[-1].json()["model"] == "Llama-3.3-70B-Instruct"
+    assert done.text
