@@ -373,3 +373,40 @@ def test_code_written_for_a_real_resource_runs_against_the_emulator():
         assert emu.requests[-1].path == "/azure/models/chat/completions?api-version=2024-05-01-preview"
         assert emu.requests[-1].json()["model"] == "Llama-3.3-70B-Instruct"
     assert done.text
+
+
+def test_a_streamed_verdict_stays_filtered_once_a_chunk_said_so():
+    def chunk(body: dict) -> bytes:
+        return f"data: {json.dumps(body)}\n\n".encode()
+
+    def verdict(filtered: bool) -> dict:
+        return {"violence": {"filtered": filtered, "severity": "medium" if filtered else "safe"}}
+
+    frames = [
+        chunk({"id": "", "choices": [], "created": 0, "model": "",
+               "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": verdict(False)}]}),
+        chunk({"id": "c9", "model": "gpt-4o", "choices": [{"index": 0, "delta": {"content": "Some "},
+                                                           "content_filter_results": verdict(False)}]}),
+        chunk({"id": "c9", "model": "gpt-4o", "choices": [{"index": 0, "delta": {"content": "text"},
+                                                           "content_filter_results": verdict(True)}]}),
+        chunk({"id": "c9", "model": "gpt-4o", "choices": [{"index": 0, "delta": {}, "finish_reason": "content_filter",
+                                                           "content_filter_results": {}}]}),
+        chunk({"id": "c9", "model": "gpt-4o", "choices": [{"index": 0, "content_filter_offsets": {"end_offset": 9},
+                                                           "content_filter_results": verdict(False)}]}),
+        b"data: [DONE]\n\n",
+    ]
+
+    def script(handler) -> None:
+        handler.start_stream()
+        for frame in frames:
+            handler.write_chunk(frame)
+        handler.end_stream()
+
+    with ScriptedServer(script) as server:
+        events = list(Azure(KEY, base_url=server.url, retry=NO_RETRY).stream(_request("gpt-4o", stream=True)))
+    done = events[-1].completion
+    assert done.text == "Some text"
+    assert done.finish_reason == "content_filter"
+    assert done.response_id == "c9"
+    assert [(f.source, f.category, f.filtered, f.severity) for f in done.content_filters] == [
+        ("prompt", "violence", False, "safe"), ("completion", "violence", True, "medium")]

@@ -117,14 +117,15 @@ def _blocked(exc: ContentBlocked, found: tuple[ContentFilter, ...]) -> ContentBl
 
 
 def _merged(found: list[ContentFilter]) -> tuple[ContentFilter, ...]:
-    """One judgement per (source, index, category) out of a stream's many: the latest, filtered if any was
-    (Azure annotates chunk after chunk as its filter catches up with the text)."""
+    """One judgement per (source, index, category) out of a stream's many: the latest, unless an earlier one
+    filtered, which is kept (Azure judges chunk after chunk as its filter catches up with the text, and a later
+    clean segment does not undo an earlier cut)."""
     merged: dict[tuple[str, int, str], ContentFilter] = {}
     for item in found:
         key = (item.source, item.index, item.category)
         before = merged.get(key)
-        sticky = before is not None and before.filtered and not item.filtered
-        merged[key] = item.model_copy(update={"filtered": True}) if sticky else item
+        if before is None or not before.filtered:
+            merged[key] = item
     return tuple(merged.values())
 
 
