@@ -270,3 +270,15 @@ def test_the_key_comes_from_cohere_api_key_or_co_api_key_and_is_never_shown(monk
     monkeypatch.delenv("CO_API_KEY")
     with pytest.raises(rehost.errors.MissingAPIKey):
         Cohere().send(Request(model="m", host_model_id="command-r7b-12-2024", messages=(Message.user("hi"),)))
+
+
+def test_strict_tools_and_tool_choice_none():
+    strict = Tool(name="weather", parameters=WEATHER.parameters, strict=True)
+    body = Cohere("k").prepare(Request(model="m", host_model_id="command-a-03-2025", messages=(Message.user("hi"),),
+                                       tools=(strict,), tool_choice="none")).call.body
+    assert body["strict_tools"] is True
+    assert body["tool_choice"] == "NONE"
+    auto = Cohere("k").prepare(Request(model="m", host_model_id="command-a-03-2025", messages=(Message.user("hi"),),
+                                       tools=(WEATHER,), tool_choice="auto")).call.body
+    assert "tool_choice" not in auto  # auto is Cohere's default: left out
+    assert "strict_tools" not in auto
