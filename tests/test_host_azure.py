@@ -32,6 +32,13 @@ from rehost.testing.emulator import Emulator
 from .servers import ScriptedServer
 
 
+@pytest.fixture(autouse=True)
+def _no_azure_environment(monkeypatch):
+    """The URL a test expects must not depend on the machine's AZURE_OPENAI_ENDPOINT or OPENAI_API_VERSION."""
+    monkeypatch.delenv("AZURE_OPENAI_ENDPOINT", raising=False)
+    monkeypatch.delenv("OPENAI_API_VERSION", raising=False)
+
+
 def _request(model: str = "m", text: str = "hi", **kwargs) -> Request:
     return Request(model=model, host_model_id=model, messages=(Message.user(text),), **kwargs)
 
@@ -89,6 +96,13 @@ def test_the_url_styles(options, url):
     call = Azure(KEY, **options).prepare(_request("my-gpt4o")).call
     assert call.url == url
     assert call.body["model"] == "my-gpt4o"  # the deployment, in the body on every style
+
+
+def test_the_legacy_styles_take_the_sdks_api_version_variable(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_VERSION", "2025-01-01-preview")
+    assert Azure(KEY, resource="r", surface="deployments").prepare(_request("d")).call.url.endswith(
+        "?api-version=2025-01-01-preview")
+    assert "api-version" not in Azure(KEY, resource="r").prepare(_request("d")).call.url
 
 
 def test_max_tokens_is_spelled_per_surface():

@@ -9,7 +9,8 @@
   A ``base_url`` that already ends in ``/v1`` (``.../openai/v1``, or a serverless ``*.models.ai.azure.com/v1``)
   is used as it is.
 * ``"deployments"`` (legacy): ``{endpoint}/openai/deployments/{deployment}/chat/completions?api-version=...``
-  and ``{endpoint}/openai/responses?api-version=...``; ``api_version`` defaults to the latest GA / preview.
+  and ``{endpoint}/openai/responses?api-version=...``; ``api_version`` defaults to ``$OPENAI_API_VERSION`` (the
+  openai SDK's variable), else the latest GA / preview.
 * ``"models"``: Foundry's "Azure AI model inference" endpoint, ``{endpoint}/models/chat/completions
   ?api-version=2024-05-01-preview``, with the deployment in the body's ``model``.
 
@@ -331,7 +332,9 @@ class Azure(OpenAICompatible):
         return self.base_url if self.base_url.endswith("/v1") else self.base_url + "/openai/v1"
 
     def _versioned(self, url: str, default: str) -> str:
-        return f"{url}?api-version={self.api_version or default}"
+        # the SDK's variable applies to the legacy styles only: v1 refuses an api-version it was not built for
+        version = self.api_version or os.environ.get("OPENAI_API_VERSION") or default
+        return f"{url}?api-version={version}"
 
     def chat_url(self, deployment: str) -> str:
         if self.surface == "deployments":
