@@ -424,3 +424,11 @@ def test_a_streamed_verdict_stays_filtered_once_a_chunk_said_so():
     assert done.response_id == "c9"
     assert [(f.source, f.category, f.filtered, f.severity) for f in done.content_filters] == [
         ("prompt", "violence", False, "safe"), ("completion", "violence", True, "medium")]
+
+
+def test_a_pdf_is_refused_before_the_network():
+    pdf = rehost.shared.types.DocumentPart(data=b"%PDF-1.4\n%%EOF\n", media_type="application/pdf")
+    with Emulator() as emu:
+        with pytest.raises(UnsupportedFeature, match="document"):
+            emu.provider("azure").send(Request(model="gpt-4o", messages=(Message.user("read", pdf),)))
+        assert emu.requests == []

@@ -113,8 +113,10 @@ def _blocked(exc: ContentBlocked, found: tuple[ContentFilter, ...]) -> ContentBl
     names = sorted({f.category for f in found if f.filtered})
     if not names:
         return exc
-    return ContentBlocked(f"{exc.message}; Azure's content filter flagged {', '.join(names)}", host=exc.host,
-                          request_id=exc.request_id, code=exc.code)
+    blocked = ContentBlocked(f"{exc.message}; Azure's content filter flagged {', '.join(names)}", host=exc.host,
+                             request_id=exc.request_id, code=exc.code)
+    blocked.text = exc.text  # what had streamed before the cut
+    return blocked
 
 
 def _merged(found: list[ContentFilter]) -> tuple[ContentFilter, ...]:
@@ -161,7 +163,8 @@ class AzureChat(OpenAIChat):
     #: OpenAI's reasoning models refuse ``max_tokens`` (``max_completion_tokens`` since 2024-09-01-preview)
     sampling_fields: ClassVar[Mapping[str, str | None]] = {
         **openai_chat.DEFAULT_SAMPLING_FIELDS, "max_tokens": "max_completion_tokens"}
-    accepts: frozenset[str] = frozenset({"text", "image", "document"})
+    #: PDFs on Azure's chat completions are not in the stored facts: refused before the network, not guessed
+    accepts: frozenset[str] = frozenset({"text", "image"})
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         host = self._azure()
