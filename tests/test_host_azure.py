@@ -432,3 +432,18 @@ def test_a_pdf_is_refused_before_the_network():
         with pytest.raises(UnsupportedFeature, match="document"):
             emu.provider("azure").send(Request(model="gpt-4o", messages=(Message.user("read", pdf),)))
         assert emu.requests == []
+
+
+def test_embeddings_on_a_resource():
+    with Emulator() as emu:
+        embedder = rehost.client("azure/text-embedding-3-small", bound_to=emu.provider("azure"))
+        done = embedder.embed(["a", "b"], dimensions=256)
+        seen = emu.requests[-1]
+    assert seen.path == "/azure/openai/v1/embeddings"
+    assert seen.json()["model"] == "text-embedding-3-small"
+    assert seen.headers["api-key"] == "emulator-key"
+    assert len(done.vectors) == 2
+    assert len(done.vectors[0]) == 256
+    url = Azure(KEY, resource="res", surface="deployments").endpoint("embed").build_call(
+        rehost.EmbedRequest(model="m", inputs=("a",)), "my-embed").url
+    assert url == f"{ROOT}/openai/deployments/my-embed/embeddings?api-version=2024-10-21"

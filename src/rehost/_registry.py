@@ -70,7 +70,8 @@ _SHIPPED: tuple[Host, ...] = (
     _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic"),
     # a resource's hostname is its own: Azure OpenAI, Foundry (AI Services) and serverless per-model endpoints
     Host("azure", "rehost.providers.azure", "Azure", real_host_suffixes=(".openai.azure.com", ".services.ai.azure.com",
-                                                                         ".models.ai.azure.com"), style="azure"),
+                                                                         ".models.ai.azure.com"), style="azure",
+         kinds=_CHAT_EMBED),
     _row("baseten", "baseten", "Baseten", "inference.baseten.co", style="baseten"),
     _row("cerebras", "cerebras", "Cerebras", "api.cerebras.ai", style="cerebras"),
     _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_CHAT_EMBED),

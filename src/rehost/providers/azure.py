@@ -21,6 +21,8 @@ The model id is the **deployment name** everywhere (``models={"gpt-4o": "my-gpt4
 async calls), or ``entra=True`` to take ``DefaultAzureCredential`` from ``azure-identity`` (the ``azure``
 extra) with the Cognitive Services scope. Tokens go out as ``Authorization: Bearer``.
 
+**Embeddings** travel as OpenAI's (``/openai/v1/embeddings``, or the deployment's own URL).
+
 **Answers.** Chat is OpenAI's shape; DeepSeek models return ``reasoning_content`` (2026) or, older R1
 deployments, ``<think>`` in the content (the DeepSeek client asks for the tag split). Azure's content-filter
 annotations (``prompt_filter_results``, ``choices[].content_filter_results``, Responses ``content_filters[]``)
@@ -53,7 +55,7 @@ from .dialects import openai_chat, openai_responses
 from .dialects.common import CallInfo
 from .openai_compatible import OpenAIChat, OpenAICompatible
 
-__all__ = ["Azure", "AzureChat", "AzureModelsChat", "AzureResponses", "content_filters"]
+__all__ = ["Azure", "AzureChat", "AzureEmbed", "AzureModelsChat", "AzureResponses", "content_filters"]
 
 Surface = Literal["v1", "deployments", "models"]
 AzureAPI = Literal["chat", "responses"]
@@ -286,6 +288,7 @@ class Azure(OpenAICompatible):
     request_id_headers: ClassVar[tuple[str, ...]] = ("apim-request-id", "x-request-id", "x-ms-request-id")
     auth_header_names: ClassVar[tuple[str, ...]] = ("api-key", "authorization")
     chat_endpoint: ClassVar[type[Any] | None] = AzureChat
+    embed_endpoint = "AzureEmbed"  # (defined at the end of this file)
 
     def __init__(self, api_key: str | None = None, *, resource: str | None = None, endpoint: str | None = None,
                  surface: Surface = "v1", api: AzureAPI = "chat", api_version: str | None = None,
@@ -346,6 +349,15 @@ class Azure(OpenAICompatible):
         if self.surface == "models":
             return self._versioned(f"{self._root()}/models/chat/completions", API_VERSIONS["models"])
         url = self._v1() + "/chat/completions"
+        return self._versioned(url, "") if self.api_version else url
+
+    def embeddings_url(self, deployment: str) -> str:
+        if self.surface == "deployments":
+            return self._versioned(f"{self._root()}/openai/deployments/{deployment}/embeddings",
+                                   API_VERSIONS["deployments"])
+        if self.surface == "models":
+            return self._versioned(f"{self._root()}/models/embeddings", API_VERSIONS["models"])
+        url = self._v1() + "/embeddings"
         return self._versioned(url, "") if self.api_version else url
 
     def responses_url(self) -> str:
@@ -419,3 +431,25 @@ def _default_credential() -> TokenProvider:
     provider: TokenProvider = get_bearer_token_provider(DefaultAzureCredential(), SCOPE)
     return provider
 
+
+
+# --- embeddings
+from ..shared.embed.types import EmbedRequest  # noqa: E402
+from .dialects.openai_embed import OPENAI_FIELDS  # noqa: E402
+from .openai_embed import OpenAIEmbed  # noqa: E402
+
+
+class AzureEmbed(OpenAIEmbed):
+    """OpenAI's embeddings on a resource (``/openai/v1/embeddings``, or the legacy deployment URL), the
+    deployment as ``model``; vectors as base64 and at most 2048 inputs a call, as OpenAI's own [AZ-LIFE]."""
+
+    fields = OPENAI_FIELDS
+    max_inputs = 2048
+
+    def build_call(self, request: EmbedRequest, model_id: str) -> HttpCall:
+        call = super().build_call(request, model_id)
+        host = self.host
+        assert isinstance(host, Azure)
+        host.check_endpoint()
+        call.url = host.embeddings_url(model_id)
+        return call
