@@ -68,10 +68,6 @@ def _row(name: str, module: str, cls: str, *real_hosts: str, style: str | None =
 
 _SHIPPED: tuple[Host, ...] = (
     _row("anthropic", "anthropic", "Anthropic", "api.anthropic.com", style="anthropic"),
-    # a resource's hostname is its own: Azure OpenAI, Foundry (AI Services) and serverless per-model endpoints
-    Host("azure", "rehost.providers.azure", "Azure", real_host_suffixes=(".openai.azure.com", ".services.ai.azure.com",
-                                                                         ".models.ai.azure.com"), style="azure",
-         kinds=_CHAT_EMBED),
     _row("baseten", "baseten", "Baseten", "inference.baseten.co", style="baseten"),
     _row("cerebras", "cerebras", "Cerebras", "api.cerebras.ai", style="cerebras"),
     _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_CHAT_EMBED),
@@ -103,6 +99,10 @@ _SHIPPED: tuple[Host, ...] = (
     _row("together", "together", "Together", "api.together.xyz", style="together", kinds=_CHAT_EMBED),
     _row("xai", "xai", "XAI", "api.x.ai", style="xai"),
     _row("zai", "zai", "ZAI", "api.z.ai", style="zai"),
+    # a resource's hostname is its own: Azure OpenAI, Foundry (AI Services) and serverless per-model endpoints
+    Host("azure", "rehost.providers.azure", "Azure", real_host_suffixes=(".openai.azure.com", ".services.ai.azure.com",
+                                                                         ".models.ai.azure.com"), style="azure",
+         kinds=_CHAT_EMBED),
     # global (aiplatform.googleapis.com), regional ({region}-aiplatform...) and multi-region (aiplatform.eu.rep...)
     Host("vertex", "rehost.providers.vertex", "Vertex", real_host_suffixes=("aiplatform.googleapis.com",
                                                                             ".rep.googleapis.com"), style="vertex",

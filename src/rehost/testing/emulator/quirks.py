@@ -27,6 +27,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "moonshot": {"prefix": "/v1", "reasoning": "reasoning_content"},
     "zai": {"prefix": "/api/paas/v4", "reasoning": "reasoning_content"},
     "huggingface": {"prefix": "/v1", "reasoning": "reasoning_content"},
+    # a resource root: /openai/v1/..., /openai/deployments/{d}/..., /models/chat/completions
+    "azure": {"prefix": "", "reasoning": "reasoning_content", "content_filter": True},
     "perplexity": {"prefix": "", "reasoning": None},
     "baseten": {"prefix": "/v1", "reasoning": None},
     "hyperbolic": {"prefix": "/v1", "reasoning": None},
@@ -35,8 +37,6 @@ STYLES: dict[str, dict[str, Any]] = {
     "nebius": {"prefix": "/v1", "reasoning": "reasoning_content"},
     "sambanova": {"prefix": "/v1", "reasoning": None},
     "xai": {"prefix": "/v1", "reasoning": "reasoning_content"},
-    # a resource root: /openai/v1/..., /openai/deployments/{d}/..., /models/chat/completions
-    "azure": {"prefix": "", "reasoning": "reasoning_content", "content_filter": True},
     "fireworks": {"prefix": "/inference/v1", "reasoning": "reasoning_content"},
     "llamacpp": {"prefix": "/v1", "reasoning": "reasoning_content"},
     "vllm": {"prefix": "/v1", "reasoning": "reasoning"},

@@ -350,14 +350,14 @@ def _route(style: str, target: str, script: Script, request: dict[str, Any]) -> 
             return _Answer(style, script, request, target, gemini=False, stream=bool(request.get("stream")))
         if not path.endswith("/chat/completions"):  # Vertex's OpenAI-compatible endpoint is a chat too
             return None
+    if style == "anthropic":
+        return _Messages(style, script, request, stream=bool(request.get("stream"))) if path.endswith(
+            "/messages") else None
     if style == "cohere":
         from .cohere import _CohereChat
 
         return _CohereChat(style, script, request, stream=bool(request.get("stream"))) if path == (
             "/cohere/v2/chat") else None
-    if style == "anthropic":
-        return _Messages(style, script, request, stream=bool(request.get("stream"))) if path.endswith(
-            "/messages") else None
     if path.endswith("/responses"):
         return _Responses(style, script, request)
     if path.endswith("/completions"):
