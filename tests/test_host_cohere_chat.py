@@ -115,8 +115,9 @@ def test_the_request_spells_sampling_tools_and_a_past_turn_as_cohere_does():
 def test_bad_input_is_refused_before_the_network():
     with Emulator() as emu:
         client = rehost.client("cohere/command-a-03-2025", bound_to=emu.provider("cohere"))
+        other = Tool(name="time", parameters={"type": "object", "properties": {}})
         with pytest.raises(UnsupportedFeature, match="REQUIRED or NONE"):
-            client.complete("hi", tools=[WEATHER], tool_choice="weather")
+            client.complete("hi", tools=[WEATHER, other], tool_choice="weather")
         with pytest.raises(UnsupportedFeature, match="response_format with tools"):
             client.complete("hi", tools=[WEATHER], output=Output(schema={"type": "object", "properties": {}},
                                                                  name="answer"), output_mode="native")
@@ -282,3 +283,15 @@ def test_strict_tools_and_tool_choice_none():
                                        tools=(WEATHER,), tool_choice="auto")).call.body
     assert "tool_choice" not in auto  # auto is Cohere's default: left out
     assert "strict_tools" not in auto
+
+
+def test_a_forced_output_tool_travels_as_required():
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    with Emulator() as emu:
+        emu.script("cohere", tool_call=("place", {"city": "Paris"}))
+        client = rehost.client("cohere/command-a-03-2025", bound_to=emu.provider("cohere"))
+        done = client.complete("hi", output=Output(schema=schema, name="place"), output_mode="tool")
+        sent = _sent(emu)
+    assert sent["tool_choice"] == "REQUIRED"
+    assert [t["function"]["name"] for t in sent["tools"]] == ["place"]
+    assert done == {"city": "Paris"}

@@ -115,8 +115,11 @@ def encode_chat(request: Request, model_id: str, *, host: str) -> dict[str, Any]
     choice = request.tool_choice
     if choice is not None and choice != "auto":
         if choice not in ("required", "none"):
-            raise UnsupportedFeature(f"{host} cannot force one named tool ({choice!r}); its tool_choice is "
-                                     "REQUIRED or NONE only", host=host)
+            # one tool that must be called is that tool: REQUIRED says it (a forced output tool travels so)
+            if not (len(request.tools) == 1 and request.tools[0].name == choice):
+                raise UnsupportedFeature(f"{host} cannot force one named tool ({choice!r}) among several; its "
+                                         "tool_choice is REQUIRED or NONE only", host=host)
+            choice = "required"
         body["tool_choice"] = choice.upper()
     body["stream"] = request.stream
     return body
