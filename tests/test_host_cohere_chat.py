@@ -295,3 +295,13 @@ def test_a_forced_output_tool_travels_as_required():
     assert sent["tool_choice"] == "REQUIRED"
     assert [t["function"]["name"] for t in sent["tools"]] == ["place"]
     assert done == {"city": "Paris"}
+
+
+def test_with_tools_the_schema_goes_as_a_tool_when_no_mode_is_chosen():
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    request = Request(model="m", host_model_id="command-a-03-2025", messages=(Message.user("hi"),), tools=(WEATHER,),
+                      output=Output(schema=schema, name="place"))
+    body = Cohere("k").prepare(request).call.body
+    assert "response_format" not in body
+    assert [t["function"]["name"] for t in body["tools"]] == ["weather", "place"]
+    assert body["tool_choice"] == "REQUIRED"

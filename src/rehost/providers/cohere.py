@@ -8,6 +8,7 @@ texts a call [HOSTS-MEDIA §5.5]). Citations of a grounded answer are kept on ``
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -88,6 +89,13 @@ class CohereChat(ChatEndpoint):
     accepts: frozenset[str] = frozenset({"text"})  # image content is not in the stored facts
     #: ``response_format`` json_object with a ``json_schema`` (not together with tools), else a forced tool
     output_modes: tuple[OutputMode, ...] = ("native", "json", "tool", "prompt")
+
+    def plan_output(self, request: Request) -> Request:
+        """``response_format`` cannot travel with tools: a call with tools and no chosen mode gets the schema
+        as a forced tool instead (an explicit ``native`` / ``json`` with tools is refused in ``build_call``)."""
+        if request.output_mode == "auto" and request.tools:
+            request = dataclasses.replace(request, output_mode="tool")
+        return super().plan_output(request)
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         body = cohere_chat.encode_chat(request, model_id, host=self.name)
