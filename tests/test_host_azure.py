@@ -123,6 +123,8 @@ def test_no_endpoint_is_refused_before_the_network(monkeypatch):
         Azure(KEY, surface="legacy")  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="no Responses API"):
         Azure(KEY, surface="models", api="responses")
+    with pytest.raises(ConfigurationError, match="resource name"):
+        Azure(KEY, resource="evil.example.com/x")
 
 
 @pytest.mark.parametrize(("plan", "fields"), [

@@ -5,7 +5,8 @@
 ``base_url=`` (either form), or set ``AZURE_OPENAI_ENDPOINT``. Three URL styles, chosen by ``surface=``:
 
 * ``"v1"`` (default, GA since Aug 2025): ``{endpoint}/openai/v1/chat/completions`` and ``/openai/v1/responses``,
-  no ``api-version``. It also serves Foundry's non-OpenAI models (DeepSeek, Grok, MAI-DS-R1, Mistral, Llama).
+  no ``api-version`` (one given as ``api_version=`` is sent: an older copy of the docs showed
+  ``?api-version=preview``). It also serves Foundry's non-OpenAI models (DeepSeek, Grok, MAI-DS-R1, Mistral, Llama).
   A ``base_url`` that already ends in ``/v1`` (``.../openai/v1``, or a serverless ``*.models.ai.azure.com/v1``)
   is used as it is.
 * ``"deployments"`` (legacy): ``{endpoint}/openai/deployments/{deployment}/chat/completions?api-version=...``
@@ -304,6 +305,9 @@ class Azure(OpenAICompatible):
         if token_provider is not None and not callable(token_provider):
             raise ConfigurationError("azure: token_provider must be a callable returning a bearer token",
                                      host=self.name)
+        if resource is not None and not (resource.replace("-", "").isalnum() and resource.isascii()):
+            raise ConfigurationError(f"azure: resource must be an Azure resource name (letters, digits, hyphens), "
+                                     f"not {resource!r}", host=self.name)
         if entra and token_provider is None:
             token_provider = _default_credential()
         if not kwargs.get("base_url"):
