@@ -300,9 +300,11 @@ def test_hosts_say_what_they_serve():
     assert "embed" in rehost.OpenAI("k").kinds
     assert "chat" in rehost.OpenAI("k").kinds
     assert "embed" not in rehost.Groq("k").kinds
-    assert Cohere("k").kinds == frozenset({"embed"})
+    # Cohere serves v2 chat too since issue 17; Voyage is the host here that serves embeddings only
+    assert Cohere("k").kinds == frozenset({"chat", "embed"})
+    assert Voyage("k").kinds == frozenset({"embed"})
     with pytest.raises(UnsupportedFeature):
-        Cohere("k").endpoint("chat")
+        Voyage("k").endpoint("chat")
     assert Cohere("k").endpoint("embed").max_inputs == 96
 
 

@@ -124,6 +124,7 @@ __all__ = [
     "BatchRequest",
     "BatchResults",
     "Cohere",
+    "CohereClient",
     "CohereEmbedder",
     "E5Embedder",
     "EmbedClient",
@@ -146,6 +147,7 @@ __all__ = [
     "llama_server",
     "Anthropic",
     "Attempt",
+    "Azure",
     "Breaker",
     "Catalog",
     "Bedrock",
@@ -293,7 +295,7 @@ if TYPE_CHECKING:
     from .cache import ResponseCache
     from .clients.base import ModelClient
     from .clients.claude import ClaudeClient
-    from .clients.cohere import CohereEmbedder
+    from .clients.cohere import CohereClient, CohereEmbedder
     from .clients.deepseek import DeepSeekClient
     from .clients.embed_base import EmbedClient
     from .clients.gemini import GeminiClient, GeminiEmbedder
@@ -324,6 +326,7 @@ if TYPE_CHECKING:
     from .clients.whisper import WhisperTranscriber
     from .hooks import HookEvent, Hooks
     from .providers.anthropic import Anthropic
+    from .providers.azure import Azure
     from .providers.azure_realtime import AzureVoiceLive
     from .providers.base import Provider
     from .providers.baseten import Baseten

@@ -88,7 +88,7 @@ _SHIPPED: tuple[Host, ...] = (
     _row("clova", "clova", "Clova", "clovastudio.stream.ntruss.com", "clovastudio.stream.gov-ntruss.com",
          style="clova"),
     _row("cloudflare", "cloudflare", "Cloudflare", "api.cloudflare.com", style="cloudflare"),
-    _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_EMBED),
+    _row("cohere", "cohere", "Cohere", "api.cohere.com", style="cohere", kinds=_CHAT_EMBED),
     _row("dashscope", "dashscope", "DashScope", "dashscope-intl.aliyuncs.com", "dashscope.aliyuncs.com",
          style="dashscope"),
     _row("deepinfra", "deepinfra", "DeepInfra", "api.deepinfra.com", style="deepinfra"),
@@ -122,6 +122,10 @@ _SHIPPED: tuple[Host, ...] = (
     _row("upstage", "upstage", "Upstage", "api.upstage.ai", style="upstage"),
     _row("xai", "xai", "XAI", "api.x.ai", style="xai", kinds=_CHAT_REALTIME),
     _row("zai", "zai", "ZAI", "api.z.ai", style="zai"),
+    # a resource's hostname is its own: Azure OpenAI, Foundry (AI Services) and serverless per-model endpoints
+    Host("azure", "rehost.providers.azure", "Azure", real_host_suffixes=(".openai.azure.com", ".services.ai.azure.com",
+                                                                         ".models.ai.azure.com"), style="azure",
+         kinds=_CHAT_EMBED | {"realtime"}),
     # global (aiplatform.googleapis.com), regional ({region}-aiplatform...) and multi-region (aiplatform.eu.rep...)
     Host("vertex", "rehost.providers.vertex", "Vertex", real_host_suffixes=("aiplatform.googleapis.com",
                                                                             ".rep.googleapis.com"), style="vertex",
@@ -165,7 +169,7 @@ def _family(module: str, cls: str | None, embed: str | None = None, embed_module
 FAMILIES: Mapping[str, Mapping[str, Spec]] = MappingProxyType({
     "bge": _family("open_embed", None, "BGEEmbedder"),
     "claude": _family("claude", "ClaudeClient"),
-    "cohere": _family("cohere", None, "CohereEmbedder"),
+    "cohere": _family("cohere", "CohereClient", "CohereEmbedder"),
     "deepseek": _family("deepseek", "DeepSeekClient"),
     "e5": _family("open_embed", None, "E5Embedder"),
     "gemini": _family("gemini", "GeminiClient", "GeminiEmbedder"),

@@ -10,6 +10,8 @@ import os
 import pytest
 
 from rehost import (
+    Cohere,
+    CohereClient,
     DeepSeek,
     DeepSeekClient,
     GeminiClient,
@@ -30,6 +32,8 @@ CASES = [
     ("DEEPSEEK_API_KEY", lambda: DeepSeekClient("v4-flash", provider=DeepSeek()), Thinking(effort="high")),
     ("MISTRAL_API_KEY", lambda: MistralClient("small", provider=Mistral()), Thinking()),
     ("GEMINI_API_KEY", lambda: GeminiClient("2.5-flash", provider=Google()), Thinking(budget=512)),
+    ("COHERE_API_KEY", lambda: CohereClient("command-r7b", provider=Cohere()), None),
+    ("COHERE_API_KEY", lambda: CohereClient("command-a-reasoning", provider=Cohere()), Thinking(budget=512)),
 ]
 
 

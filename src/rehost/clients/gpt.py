@@ -51,6 +51,9 @@ class GPTClient(ModelClient):
         "5": _v("gpt-5", "GPT-5", thinking="effort", efforts=("minimal", *_LMH), aliases=("gpt-5",)),
         "5-mini": _v("gpt-5-mini", "GPT-5 mini", thinking="effort", efforts=("minimal", *_LMH)),
         "5.1": _v("gpt-5.1", "GPT-5.1", thinking="effort", efforts=_LMH, can_disable=True, aliases=("gpt-5.1",)),
+        # served on Azure (recorded 2026-07, HOSTS-MORE §3.3): reasoning is off by default on 5.4, medium on 5.5
+        "5.4": _v("gpt-5.4", "GPT-5.4", thinking="effort", efforts=_LMH, can_disable=True, aliases=("gpt-5.4",)),
+        "5.5": _v("gpt-5.5", "GPT-5.5", thinking="effort", efforts=_LMH, can_disable=True, aliases=("gpt-5.5",)),
         "oss-120b": _v("gpt-oss-120b", "gpt-oss-120b", thinking="effort", efforts=_LMH, inputs=_TEXT,
                        reasoning_history="tool_turns", aliases=("gpt-oss-120b",)),
         "oss-20b": _v("gpt-oss-20b", "gpt-oss-20b", thinking="effort", efforts=_LMH, inputs=_TEXT,

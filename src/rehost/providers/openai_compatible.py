@@ -222,6 +222,10 @@ class OpenAICompatible(Host):
 
     name: ClassVar[str] = "openai-compatible"
     default_base_url: ClassVar[str] = "http://localhost:8000/v1"
+    #: the generic host faces any server, and servers in front of OpenAI-style models take the key as a bearer
+    #: token, or as ``api-key`` (Azure OpenAI, APIM gateways) or ``x-api-key`` (many proxies): a caller who
+    #: sets any of them in ``headers=`` needs no ``api_key``
+    auth_header_names: ClassVar[tuple[str, ...]] = ("authorization", "api-key", "x-api-key")
     chat_endpoint: ClassVar[type[Any] | None] = OpenAIChat
     #: whether the server passes ``chat_template_kwargs`` to the model's template: None leaves it to the
     #: chat endpoint class; ``template_kwargs=`` sets it for the generic host's unknown server

@@ -6,6 +6,7 @@ working; new code imports from ``rehost.shared.chat``."""
 from __future__ import annotations
 
 from .chat._input import Effort, FinishReason, Role, construct, unencodable_at, validation_message
+from .chat.annotations import Citation, ContentFilter
 from .chat.completion import Attempt, Completion, Timing, Usage
 from .chat.events import Done, ReasoningDelta, StreamEvent, TextDelta, ToolCallDelta
 from .chat.messages import (
@@ -29,7 +30,9 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "Attempt",
     "BuiltinTool",
+    "Citation",
     "Completion",
+    "ContentFilter",
     "DocumentPart",
     "Done",
     "Effort",

@@ -128,10 +128,16 @@ class Host:
 
     @property
     def has_key(self) -> bool:
+        if self._headers_authorize():
+            return True  # the caller's own ``headers=`` carry the credential (``authorize`` adds none of ours)
         try:
             return self._resolve_key() is not None
         except ConfigurationError:
             return True  # a key is there, only unusable: the call says why
+
+    def _headers_authorize(self) -> bool:
+        """Whether the host's ``headers=`` hold one of the headers its key travels in."""
+        return any(name.lower() in self.auth_header_names for name in self._headers)
 
     @property
     def missing_key_reason(self) -> str | None:

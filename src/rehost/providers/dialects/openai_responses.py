@@ -37,7 +37,19 @@ __all__ = ["ResponsesStream", "decode_response", "encode_body", "parse_usage"]
 _SAMPLING = {"temperature": "temperature", "top_p": "top_p", "max_tokens": "max_output_tokens"}
 
 
-def encode_body(request: Request, model_id: str, *, host: str) -> dict[str, Any]:
+def _reasoning_text_item(part: ReasoningPart) -> dict[str, Any] | None:
+    """A reasoning part as DeepSeek takes it back: its text, as a ``reasoning_text`` item."""
+    if not part.text:
+        return None
+    return {"type": "reasoning", "summary": [], "content": [{"type": "reasoning_text", "text": part.text}]}
+
+
+def encode_body(request: Request, model_id: str, *, host: str,
+                reasoning_item: Callable[[ReasoningPart], dict[str, Any] | None] = _reasoning_text_item,
+                ) -> dict[str, Any]:
+    """The Responses body. ``reasoning_item`` spells an assistant turn's reasoning part as an input item (None
+    leaves it out): hosts differ in what they take back (DeepSeek the text; OpenAI and Azure the encrypted
+    item the answer carried)."""
     instructions: list[str] = []
     items: list[dict[str, Any]] = []
     for message in request.messages:
@@ -48,9 +60,9 @@ def encode_body(request: Request, model_id: str, *, host: str) -> dict[str, Any]
         elif message.role == "assistant":
             for part in message.parts:
                 if isinstance(part, ReasoningPart):
-                    if part.text:
-                        items.append({"type": "reasoning", "summary": [],
-                                      "content": [{"type": "reasoning_text", "text": part.text}]})
+                    item = reasoning_item(part)
+                    if item is not None:
+                        items.append(item)
                 elif isinstance(part, TextPart):
                     if part.text:
                         items.append({"role": "assistant", "content": part.text})
@@ -106,8 +118,11 @@ def _item_parts(item: Mapping[str, Any], host: str) -> list[Part]:
     if kind == "reasoning":
         texts = [c.get("text", "") for c in item.get("content") or () if isinstance(c, Mapping)]
         texts += [s.get("text", "") for s in item.get("summary") or () if isinstance(s, Mapping)]
+        encrypted = item.get("encrypted_content")
+        # an encrypted item goes back whole (id, summary, encrypted_content) on the next turn of a stateless
+        # conversation: it is kept verbatim, and only the host that produced it reads it
         return [construct(ReasoningPart, type="reasoning", text="".join(texts), signature=None,
-                                              redacted=item.get("encrypted_content"), source=host, details=None)]
+                          redacted=encrypted, source=host, details=(dict(item),) if encrypted else None)]
     if kind == "message":
         text = "".join(c.get("text", "") for c in item.get("content") or ()
                        if isinstance(c, Mapping) and c.get("type") in ("output_text", "text"))
@@ -201,6 +216,11 @@ class ResponsesStream:
     @property
     def finished(self) -> bool:
         return self._final is not None
+
+    @property
+    def final(self) -> Mapping[str, Any]:
+        """The whole response the closing event carried (empty before it came): a host reads its extras here."""
+        return self._final or {}
 
     def completion(self) -> Completion:
         assert self._final is not None

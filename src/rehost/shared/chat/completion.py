@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..pricing import Cost
 from ._input import FinishReason
+from .annotations import Citation, ContentFilter
 from .messages import Message, Part, ReasoningPart, TextPart, ToolCall
 
 __all__ = ["Attempt", "Completion", "Timing", "Usage"]
@@ -90,6 +91,10 @@ class Completion(BaseModel):
     attempts: tuple[Attempt, ...] | None = None
     #: served from a response cache (``rehost.cache``): no request was sent, nothing was billed for it
     cached: bool = False
+    #: the host's content-filter judgements on the prompt and the answer (Azure), empty where it gives none
+    content_filters: tuple[ContentFilter, ...] = ()
+    #: the sources the answer's text cites (Cohere), empty where the host gives none
+    citations: tuple[Citation, ...] = ()
     raw: Any = Field(default=None, repr=False, exclude=True)
 
     @property

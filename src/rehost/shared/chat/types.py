@@ -6,6 +6,7 @@ events) and ``_input`` (the validating base and helpers)."""
 from __future__ import annotations
 
 from ._input import Effort, FinishReason, Role, construct, unencodable_at, validation_message
+from .annotations import Citation, ContentFilter
 from .completion import Attempt, Completion, Timing, Usage
 from .events import Done, ReasoningDelta, StreamEvent, TextDelta, ToolCallDelta
 from .messages import (
@@ -29,7 +30,9 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "Attempt",
     "BuiltinTool",
+    "Citation",
     "Completion",
+    "ContentFilter",
     "DocumentPart",
     "Done",
     "Effort",

@@ -80,6 +80,9 @@ class _Answer(_Responder):
                                 "usage": self.usage()}
         if self.spec.get("x_groq"):
             body["x_groq"] = {"id": "req_emu"}
+        if self.spec.get("content_filter"):
+            body["prompt_filter_results"] = [{"prompt_index": 0, "content_filter_results": _safe(jailbreak=True)}]
+            body["choices"][0]["content_filter_results"] = _safe()
         return _json_response(200, body, self.headers)
 
     def _put_reasoning(self, target: dict[str, Any], text: str) -> None:
@@ -143,6 +146,10 @@ class _Answer(_Responder):
                     first = False
             yield "meta", self._gemini(None, finish="STOP")
             return
+        if self.spec.get("content_filter"):  # Azure's first chunk: the prompt's judgement, no id and no choices
+            pre = {"id": "", "choices": [], "created": 0, "model": "",
+                   "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": _safe(jailbreak=True)}]}
+            yield "meta", b"data: " + json.dumps(pre, separators=(",", ":")).encode() + b"\n\n"
         yield "meta", self._sse({"role": "assistant", "content": ""}, first_chunk=True)
         first = True
         for piece in s.thoughts():
@@ -166,6 +173,10 @@ class _Answer(_Responder):
                 first = False
             finish = "stop"
         yield "meta", self._sse({}, finish=finish)
+        if self.spec.get("content_filter"):  # Azure's late judgement of the answer: a choice without a delta
+            late = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "created": _CREATED, "model": self.model,
+                    "choices": [{"index": 0, "finish_reason": None, "content_filter_results": _safe()}]}
+            yield "meta", b"data: " + json.dumps(late, separators=(",", ":")).encode() + b"\n\n"
         usage_chunk: dict[str, Any] = {"id": "chatcmpl-emu", "object": "chat.completion.chunk", "created": _CREATED,
                                        "model": self.model, "choices": [], "usage": self.usage()}
         if self.spec.get("x_groq"):
@@ -230,3 +241,12 @@ class _Answer(_Responder):
             return _head(200, "text/event-stream") + _chunk(data) + _END
         return _json_response(200, {"id": "x", "choices": [{"index": 0, "finish_reason": "content_filter",
                                                             "message": {"role": "assistant", "content": ""}}]})
+
+
+def _safe(*, jailbreak: bool = False) -> dict[str, Any]:
+    """Azure's content-filter verdicts with nothing found (``content_filter`` quirk)."""
+    found: dict[str, Any] = {c: {"filtered": False, "severity": "safe"}
+                             for c in ("hate", "self_harm", "sexual", "violence")}
+    if jailbreak:
+        found["jailbreak"] = {"filtered": False, "detected": False}
+    return found

@@ -28,7 +28,7 @@ __all__ = ["embed_responder", "vector_for"]
 
 #: the styles whose host serves OpenAI-style ``/embeddings`` in rehost (Groq's is UNCONFIRMED, DeepSeek has none:
 #: their path stays a 404, as an unknown route must)
-_OPENAI_STYLE = frozenset({"openai", "together", "fireworks", "vllm", "llamacpp", "mistral", "voyage"})
+_OPENAI_STYLE = frozenset({"openai", "azure", "together", "fireworks", "vllm", "llamacpp", "mistral", "voyage"})
 
 
 def vector_for(text: str, dimensions: int) -> list[float]:

@@ -11,7 +11,8 @@ from typing import Any
 #: named ``event`` or as a ``chunk`` with ``error``), ``keepalive`` (a keep-alive before the first frame) and
 #: ``keepalive_frame`` (its text), ``rate_limit_headers`` (``_RL_HEADERS`` on every chat answer), ``x_groq``
 #: (Groq's ``x_groq`` object and timing fields in usage), ``usage_cost`` (OpenRouter's ``usage.cost``),
-#: ``billable_characters`` (Vertex's ``countTokens`` field)
+#: ``billable_characters`` (Vertex's ``countTokens`` field), ``content_filter`` (Azure's ``prompt_filter_results`` /
+#: ``content_filter_results`` on answers, and its filter-only stream chunks)
 STYLES: dict[str, dict[str, Any]] = {
     "openai": {"prefix": "/v1", "reasoning": None},
     "groq": {"prefix": "/openai/v1", "reasoning": "reasoning", "inband": "event", "rate_limit_headers": True,
@@ -26,6 +27,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "moonshot": {"prefix": "/v1", "reasoning": "reasoning_content"},
     "zai": {"prefix": "/api/paas/v4", "reasoning": "reasoning_content"},
     "huggingface": {"prefix": "/v1", "reasoning": "reasoning_content"},
+    # a resource root: /openai/v1/..., /openai/deployments/{d}/..., /models/chat/completions
+    "azure": {"prefix": "", "reasoning": "reasoning_content", "content_filter": True},
     "perplexity": {"prefix": "", "reasoning": None},
     "baseten": {"prefix": "/v1", "reasoning": None},
     "hyperbolic": {"prefix": "/v1", "reasoning": None},
@@ -45,8 +48,9 @@ STYLES: dict[str, dict[str, Any]] = {
     "vllm": {"prefix": "/v1", "reasoning": "reasoning"},
     "ollama": {"prefix": "/v1", "reasoning": "reasoning"},
     "google": {"prefix": "/v1beta", "reasoning": "thought"},
-    # embeddings only (their chat is not emulated): Cohere's v2 API, Voyage
-    "cohere": {"prefix": "", "reasoning": None},
+    # Cohere's v2 API: chat (its own dialect, emulator/cohere.py: thinking content items) and embed
+    "cohere": {"prefix": "", "reasoning": "thinking_items"},
+    # embeddings only (its chat is not emulated): Voyage
     "voyage": {"prefix": "/v1", "reasoning": None},
     "vertex": {"prefix": "", "reasoning": "thought", "billable_characters": True},
     "anthropic": {"prefix": "/v1", "reasoning": "thinking"},

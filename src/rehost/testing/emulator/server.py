@@ -318,7 +318,8 @@ class Emulator:
         if answer is None:
             conn.write(_no_route(method, target))
             return None
-        answer.auth = headers.get("authorization") or headers.get("x-goog-api-key") or headers.get("x-api-key") or ""
+        answer.auth = (headers.get("authorization") or headers.get("x-goog-api-key") or headers.get("x-api-key")
+                       or headers.get("api-key") or "")
         if script.fault is None and not answer.stream and script.ttft == 0 and script.inter_token == 0:
             conn.write(answer.whole())  # the fast path: no waiting, no task
             return None
@@ -358,6 +359,11 @@ def _route(style: str, target: str, script: Script, request: dict[str, Any]) -> 
     if style == "anthropic":
         return _Messages(style, script, request, stream=bool(request.get("stream"))) if path.endswith(
             "/messages") else None
+    if style == "cohere":
+        from .cohere import _CohereChat
+
+        return _CohereChat(style, script, request, stream=bool(request.get("stream"))) if path == (
+            "/cohere/v2/chat") else None
     if path.endswith("/responses"):
         return _Responses(style, script, request)
     if path.endswith("/completions"):
