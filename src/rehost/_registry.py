@@ -182,6 +182,20 @@ FAMILIES: Mapping[str, Mapping[str, Spec]] = MappingProxyType({
     "qwen": _family("qwen", "QwenClient", "Qwen3Embedder", "open_embed"),
     "smollm": _family("smollm", "SmolLMClient"),
     "voyage": _family("voyage", None, "VoyageEmbedder"),
+    # speech families (issue 14): a transcriber or a voice, made (host, model)
+    "elevenlabs": MappingProxyType({"speak": ("rehost.clients.voices", "ElevenLabsSpeaker")}),
+    "gpt-transcribe": MappingProxyType({"transcribe": ("rehost.clients.gpt_audio", "GPTTranscriber")}),
+    "nova": MappingProxyType({"transcribe": ("rehost.clients.nova", "NovaTranscriber")}),
+    "openai-tts": MappingProxyType({"speak": ("rehost.clients.voices", "OpenAISpeaker")}),
+    "piper": MappingProxyType({"speak": ("rehost.clients.voices", "PiperSpeaker")}),
+    "playai": MappingProxyType({"speak": ("rehost.clients.voices", "PlayAISpeaker")}),
+    "scribe": MappingProxyType({"transcribe": ("rehost.clients.scribe", "ScribeTranscriber")}),
+    "voxtral": MappingProxyType({"transcribe": ("rehost.clients.voxtral", "VoxtralTranscriber")}),
+    "whisper": MappingProxyType({"transcribe": ("rehost.clients.whisper", "WhisperTranscriber")}),
+    # realtime voice families (issue 15): a realtime client only, made (host, model)
+    "gemini-live": MappingProxyType({"realtime": ("rehost.clients.gemini_live", "GeminiLive")}),
+    "gpt-realtime": MappingProxyType({"realtime": ("rehost.clients.gpt_realtime", "GptRealtimeClient")}),
+    "grok-voice": MappingProxyType({"realtime": ("rehost.clients.grok_voice", "GrokVoice")}),
     # video families (issue 16): a video client only
     "hailuo": MappingProxyType({"video": ("rehost.clients.video.hailuo", "HailuoClient")}),
     "kling": MappingProxyType({"video": ("rehost.clients.video.kling", "KlingClient")}),

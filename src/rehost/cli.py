@@ -181,6 +181,8 @@ def _thinking(text: str) -> bool | str | int:
 def _bench(argv: Sequence[str]) -> int:
     if argv and argv[0] in ("transcribe", "speak"):  # the speech kinds' bench: rehost bench transcribe|speak MODEL
         return int(importlib.import_module("rehost.bench.speech_cli").main(argv))
+    if argv and argv[0] == "realtime":  # the realtime bench: rehost bench realtime MODEL --hosts ...
+        return int(importlib.import_module("rehost.bench.realtime_cli").main(argv[1:]))
     from .bench.runner import DEFAULT_TIMEOUT
     from .cli_video import is_video_model, video_bench_main
 

@@ -1,25 +1,19 @@
-"""Which speech client serves a catalogue family, per kind (the speech twin of the registry's ``FAMILIES``,
-kept apart while the registry's family rows must each have a chat client)."""
+"""Which speech client serves a catalogue family, per kind: a view of the speech rows of the registry's
+``FAMILIES`` (the one registry of hosts and families)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .. import _registry
 from ..shared.errors import ConfigurationError
 
 __all__ = ["SPEECH_FAMILIES", "speech_client"]
 
-#: catalogue family -> {kind: (module, class)}
+#: catalogue family -> {kind: (module, class)}, the speech kinds only
 SPEECH_FAMILIES: dict[str, dict[str, tuple[str, str]]] = {
-    "whisper": {"transcribe": ("rehost.clients.whisper", "WhisperTranscriber")},
-    "gpt-transcribe": {"transcribe": ("rehost.clients.gpt_audio", "GPTTranscriber")},
-    "nova": {"transcribe": ("rehost.clients.nova", "NovaTranscriber")},
-    "scribe": {"transcribe": ("rehost.clients.scribe", "ScribeTranscriber")},
-    "voxtral": {"transcribe": ("rehost.clients.voxtral", "VoxtralTranscriber")},
-    "openai-tts": {"speak": ("rehost.clients.voices", "OpenAISpeaker")},
-    "elevenlabs": {"speak": ("rehost.clients.voices", "ElevenLabsSpeaker")},
-    "piper": {"speak": ("rehost.clients.voices", "PiperSpeaker")},
-    "playai": {"speak": ("rehost.clients.voices", "PlayAISpeaker")},
+    family: {kind: spec for kind, spec in kinds.items() if kind in ("transcribe", "speak")}
+    for family, kinds in _registry.FAMILIES.items() if {"transcribe", "speak"} & set(kinds)
 }
 
 
