@@ -2,13 +2,14 @@
 doing turn detection for it, this finds where the user starts and stops speaking.
 
 Each frame (``frame_ms`` of audio) is loud or quiet by its RMS level in dBFS, against the larger of a fixed
-``threshold_db`` and an adaptive noise floor (a slow running average of the quiet frames' level, plus
-``margin_db``), so a steady hum or fan does not count as speech while quiet digital silence still leaves the
-fixed threshold in charge. Speech starts after ``min_speech_ms`` of loud frames (a click is not a turn); it stops
-after ``silence_ms`` of quiet ones (the hangover: a pause between words does not end the turn). The utterance
-handed out starts ``prefix_padding_ms`` before the first loud frame, so the soft start of a word is kept.
+``threshold_db`` and an adaptive noise floor plus ``margin_db`` (the floor follows quieter levels fast and
+louder ones slowly, see ``VoiceDetector._learn``), so a steady hum or fan stops counting as speech after a few
+seconds, while digital silence leaves the fixed threshold in charge. Speech starts after ``min_speech_ms`` of
+loud frames (a click is not a turn); it stops after ``silence_ms`` of quiet ones (the hangover: a pause between
+words does not end the turn). The utterance handed out starts ``prefix_padding_ms`` before the first loud
+frame, so the soft start of a word is kept.
 
-Pure Python on ``array('h')`` (no numpy in the core): about a millisecond per second of 24 kHz audio, far
+Pure Python on ``array('h')`` (no numpy in the core): a few milliseconds per second of 24 kHz audio, far
 inside real time. Any sample rate; chunks of any size (a frame may span chunks).
 """
 
@@ -117,7 +118,7 @@ class VoiceDetector:
 
     @property
     def noise_db(self) -> float | None:
-        """The adaptive noise floor's level (None until a quiet frame was heard)."""
+        """The adaptive noise floor's level (None before the first frame, or when not adaptive)."""
         return self._noise_db
 
     def _ms(self, frames: int) -> int:
@@ -129,11 +130,20 @@ class VoiceDetector:
             limit = max(limit, self._noise_db + self.settings.margin_db)
         return db > limit
 
-    def _learn(self, db: float) -> None:
+    def _learn(self, db: float, loud: bool) -> None:
+        """Track the noise floor on every frame: it falls fast to a quieter level (about 0.2 s) and rises
+        slowly, slower still while the frame counts as speech (about 10 s), so a steady hum that started out
+        "loud" is learnt within seconds while a long utterance hardly moves it."""
         if not self.settings.adaptive:
             return
-        # a slow average (about a second), so speech that slips under the limit hardly moves it
-        self._noise_db = db if self._noise_db is None else self._noise_db * 0.95 + db * 0.05
+        floor = self._noise_db
+        if floor is None:
+            floor = self.settings.threshold_db - self.settings.margin_db  # neutral: the fixed threshold rules
+        if db < floor:
+            floor += (db - floor) * 0.1
+        else:
+            floor += (db - floor) * (0.002 if loud else 0.05)
+        self._noise_db = floor
 
     def feed(self, chunk: bytes) -> list[VadEvent]:
         data = self._rest + bytes(chunk)
@@ -150,6 +160,7 @@ class VoiceDetector:
                 samples.byteswap()
             db = level_db(samples)
             loud = self._is_loud(db)
+            self._learn(db, loud)
             self._frames += 1
             if not self.speaking:
                 if loud:
@@ -161,7 +172,6 @@ class VoiceDetector:
                         self._quiet = 0
                         events.append(SpeechBegan(self._ms(self._began)))
                 else:
-                    self._learn(db)
                     self._prefix.extend(self._speech)  # a blip too short to be speech: keep it as padding
                     self._speech.clear()
                     self._loud = 0
