@@ -62,6 +62,9 @@ if TYPE_CHECKING:
 
 __all__ = ["CascadeSession"]
 
+#: how long speech takes a character, until a voice's own pace is known (about 15 characters a second)
+_MS_PER_CHAR = 65.0
+
 
 @dataclasses.dataclass
 class _Reply:
@@ -70,23 +73,29 @@ class _Reply:
     response_id: str
     item_id: str
     text: str = ""
-    #: [sentence, start ms, ms of audio so far] per sentence spoken (or being spoken)
+    #: [sentence, start ms, ms of audio so far, finished] per sentence spoken (or being spoken)
     spoken: list[list[Any]] = dataclasses.field(default_factory=list)
     audio_ms: float = 0.0
     costs: list[Any] = dataclasses.field(default_factory=list)
 
     def heard(self, played_ms: float) -> str:
-        """The transcript of the first ``played_ms`` of the audio, cut at a word boundary."""
+        """The transcript of the first ``played_ms`` of the audio, cut at a word boundary. A sentence still
+        being spoken has no known length yet: it is estimated from the pace of the sentences before it."""
+        done = [(s, ms) for s, _, ms, finished in self.spoken if finished]
+        chars = sum(len(s) for s, _ in done)
+        pace = sum(ms for _, ms in done) / chars if chars else _MS_PER_CHAR
         kept: list[str] = []
-        for sentence, start, ms in self.spoken:
-            if start + ms <= played_ms + 1:
+        for sentence, start, ms, finished in self.spoken:
+            total = ms if finished else max(ms, len(sentence) * pace)
+            if start + total <= played_ms + 1:
                 kept.append(sentence)
                 continue
-            if start < played_ms and ms > 0:
-                words = sentence.split()
-                n = int(len(words) * (played_ms - start) / ms)
-                if n:
-                    kept.append(" ".join(words[:n]))
+            if start < played_ms and total > 0:
+                cut = int(len(sentence) * (played_ms - start) / total)
+                if cut < len(sentence) and not sentence[cut].isspace():
+                    cut = sentence.rfind(" ", 0, cut + 1)
+                if cut > 0:
+                    kept.append(sentence[:cut].rstrip())
             break
         return " ".join(kept)
 
@@ -427,7 +436,7 @@ class CascadeSession(RealtimeSession):
             options["voice"] = self.config.voice
         self._emit(OutputTranscriptDelta(sentence if not reply.spoken else f" {sentence}", reply.response_id,
                                          reply.item_id))
-        entry: list[Any] = [sentence, reply.audio_ms, 0.0]
+        entry: list[Any] = [sentence, reply.audio_ms, 0.0, False]
         reply.spoken.append(entry)
         stream = voice.aspeak_stream(sentence, format="pcm16", **options)
         async with contextlib.aclosing(stream):
@@ -442,6 +451,7 @@ class CascadeSession(RealtimeSession):
                     self._emit(event)
                 elif isinstance(item, SpeechDone):
                     reply.costs.append(item.speech.cost)
+        entry[3] = True
 
     def _finished(self, reply: _Reply, completion: Any) -> None:
         audio = self.config.audio_out
@@ -465,7 +475,7 @@ class CascadeSession(RealtimeSession):
             input_text_tokens=usage.input_tokens, output_text_tokens=usage.output_tokens,
             cached_tokens=usage.cached_input_tokens)
         reply.costs.append(getattr(completion, "cost", None))
-        transcript = " ".join(s for s, _, _ in reply.spoken)
+        transcript = " ".join(entry[0] for entry in reply.spoken)
         self._emit(ResponseDone(reply.response_id, "completed", text="" if audio else text,
                                 transcript=transcript if audio else "", tool_calls=tuple(requests), usage=neutral,
                                 cost=_total(reply.costs)))
