@@ -496,3 +496,19 @@ def test_sentences_come_out_as_they_complete(pieces, sentences, rest):
     assert out == sentences
     assert splitter.flush() == rest
     assert splitter.flush() is None
+
+
+async def test_awarm_loads_each_parts_host_once():
+    warmed: list[str] = []
+
+    class Host:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        async def awarm(self) -> None:
+            warmed.append(self.name)
+
+    ears, brain, mouth = Ears(), Brain(), Mouth()
+    ears.provider, mouth.provider = Host("ears-host"), Host("mouth-host")  # type: ignore[attr-defined]
+    await Cascade(ears, brain, mouth).awarm()  # the brain has no provider: nothing to warm
+    assert warmed == ["ears-host", "mouth-host"]

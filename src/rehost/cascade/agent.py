@@ -74,6 +74,14 @@ class Cascade:
         return " + ".join(str(getattr(p, "model", type(p).__name__)) for p in (self.transcriber, self.chat,
                                                                                 self.voice))
 
+    async def awarm(self) -> None:
+        """Load the parts' models now (in-process engines load on first use, which would otherwise land on the
+        first turn's latency); parts on remote hosts open their connections where their host can."""
+        for part in (self.transcriber, self.chat, self.voice):
+            warm = getattr(getattr(part, "provider", None), "awarm", None)
+            if callable(warm):
+                await warm()
+
     # ------------------------------------------------------------------------------------------ as a host
     def endpoint(self, kind: str) -> Cascade:
         if kind != "realtime":
