@@ -512,3 +512,43 @@ async def test_awarm_loads_each_parts_host_once():
     ears.provider, mouth.provider = Host("ears-host"), Host("mouth-host")  # type: ignore[attr-defined]
     await Cascade(ears, brain, mouth).awarm()  # the brain has no provider: nothing to warm
     assert warmed == ["ears-host", "mouth-host"]
+
+
+async def test_a_live_transcribers_own_endpointing_ends_the_turn():
+    from rehost.clients.nova import NovaTranscriber
+    from rehost.providers.deepgram import Deepgram
+    from rehost.testing.emulator_live import LiveEmulator
+
+    before = asyncio.all_tasks()
+    brain = Brain(["It is Paris."])
+    with LiveEmulator(text="what is the capital of france", words_per_utterance=6) as live:
+        ears = NovaTranscriber(Deepgram("dg-live-key", base_url=live.base_url))
+        cascade = Cascade(ears, brain, Mouth(), endpointing="transcriber", transcribe_options={"language": "en"})
+        session = await cascade.connect(config())
+        for _ in range(6):
+            await session.send_audio(quiet(100))
+        events: list[Any] = []
+        done = await until(session, ResponseDone, events)
+        await session.close()
+        seen = list(live.seen)
+    kinds = [type(e) for e in events if not isinstance(e, (AudioOut, OutputTranscriptDelta))]
+    assert kinds[:2] == [SessionStarted, SpeechStarted]
+    assert kinds[-5:] == [SpeechStopped, InputCommitted, InputTranscript, ResponseStarted, ResponseDone]
+    final = next(e for e in events if isinstance(e, InputTranscript))
+    assert final.text == "what is the capital of france"
+    from rehost.shared.realtime import InputTranscriptDelta
+
+    assert "".join(e.text for e in events if isinstance(e, InputTranscriptDelta)) == final.text
+    assert done.transcript == "It is Paris."
+    assert [(m.role, m.text) for m in brain.seen[0][0]] == [("user", "what is the capital of france")]
+    assert seen.count(("audio", len(quiet(100)))) == 6
+    assert seen[-1] == "CloseStream"  # the live stream was ended cleanly at close
+    await asyncio.sleep(0)
+    assert asyncio.all_tasks() == before
+
+
+def test_transcriber_endpointing_needs_a_live_transcriber():
+    with pytest.raises(UnsupportedFeature, match="live transcriber"):
+        Cascade(Ears(), Brain(), Mouth(), endpointing="transcriber")
+    with pytest.raises(ConfigurationError, match="endpointing"):
+        Cascade(Ears(), Brain(), Mouth(), endpointing="psychic")  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..shared.audio.vad import EnergyVAD
 from ..shared.errors import ConfigurationError, UnsupportedFeature
@@ -38,14 +38,16 @@ class Cascade:
     ``transcriber``: a ``Transcriber`` (anything with ``atranscribe(audio, **options)``); ``chat``: a chat
     ``ModelClient`` (``astream(messages, **options)``); ``voice``: a ``Speaker`` (``aspeak_stream(text,
     format="pcm16", voice=...)``). ``vad``: the energy VAD's settings (a session's ``turn_detection`` threshold,
-    padding and silence override them). The ``*_options`` go to every call of that part (``language="en"``,
-    ``max_tokens=60`` ...)."""
+    padding and silence override them). ``endpointing="transcriber"``: a live transcriber (Deepgram) hears the
+    audio as it comes and its own endpointing (``speech_final``, ``UtteranceEnd``) ends each turn, instead of
+    the energy VAD and one transcription per utterance. The ``*_options`` go to every call of that part
+    (``language="en"``, ``max_tokens=60`` ...)."""
 
     kinds: frozenset[str] = frozenset({"realtime"})
 
     def __init__(self, transcriber: Any, chat: Any, voice: Any, *, vad: EnergyVAD | None = None,
-                 name: str = "cascade", transcribe_options: Mapping[str, Any] | None = None,
-                 chat_options: Mapping[str, Any] | None = None,
+                 endpointing: Literal["vad", "transcriber"] = "vad", name: str = "cascade",
+                 transcribe_options: Mapping[str, Any] | None = None, chat_options: Mapping[str, Any] | None = None,
                  voice_options: Mapping[str, Any] | None = None) -> None:
         for part, what, method in ((transcriber, "transcriber", "atranscribe"), (chat, "chat", "astream"),
                                    (voice, "voice", "aspeak_stream")):
@@ -56,10 +58,19 @@ class Cascade:
             raise ConfigurationError(f"vad= takes an EnergyVAD, not {type(vad).__name__}")
         if not isinstance(name, str) or not name:
             raise ConfigurationError("a cascade needs a name")
+        if endpointing not in ("vad", "transcriber"):
+            raise ConfigurationError(f"endpointing is 'vad' or 'transcriber', not {endpointing!r}")
+        if endpointing == "transcriber":
+            sender = getattr(transcriber, "sender", None)
+            if not callable(getattr(transcriber, "atranscribe_live", None)) or not getattr(sender, "live", False):
+                where = getattr(sender, "name", type(transcriber).__name__)
+                raise UnsupportedFeature(f"endpointing='transcriber' needs a live transcriber (a websocket, such as "
+                                         f"Deepgram's); {where} has none: use the energy VAD", host=name)
         self.transcriber = transcriber
         self.chat = chat
         self.voice = voice
         self.vad = vad
+        self.endpointing = endpointing
         self.name = name
         self.transcribe_options = dict(transcribe_options or {})
         self.chat_options = dict(chat_options or {})

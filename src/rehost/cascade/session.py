@@ -55,6 +55,7 @@ from ..shared.realtime.events import (
     ToolCallRequest,
 )
 from ..shared.realtime.session import RealtimeSession
+from .listen import LiveTurns
 from .sentences import SentenceSplitter
 
 if TYPE_CHECKING:
@@ -120,7 +121,8 @@ class CascadeSession(RealtimeSession):
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None  # the job running now
         self._worker: asyncio.Task[None] | None = None
-        self._vad: VoiceDetector | None = self._detector(config)
+        self._live: LiveTurns | None = None
+        self._vad: VoiceDetector | None = None if self._listens(config) else self._detector(config)
         self._speech_item: str | None = None
         self._buffer: list[bytes] = []
         self._reply: _Reply | None = None
@@ -136,6 +138,10 @@ class CascadeSession(RealtimeSession):
     async def start(cls, cascade: Cascade, config: SessionConfig) -> CascadeSession:
         session = cls(cascade, config)
         session._emit(SessionStarted(session.session_id, config.model))
+        if session._listens(config):
+            session._live = LiveTurns(cascade.transcriber, config.input_format.sample_rate,
+                                      cascade.transcribe_options, began=session._began, piece=session._heard,
+                                      ended=session._said, failed=session._deaf)
         session._worker = asyncio.get_running_loop().create_task(session._work(), name=f"rehost-{cascade.name}")
         return session
 
@@ -146,6 +152,10 @@ class CascadeSession(RealtimeSession):
     def _id(self, prefix: str) -> str:
         self._ids += 1
         return f"{prefix}_{self._ids}"
+
+    def _listens(self, config: SessionConfig) -> bool:
+        """Turns found by the transcriber's own endpointing (a live transcriber) rather than the energy VAD."""
+        return self._cascade.endpointing == "transcriber" and config.turn_detection.mode != "manual"
 
     def _detector(self, config: SessionConfig) -> VoiceDetector | None:
         turn = config.turn_detection
@@ -211,17 +221,40 @@ class CascadeSession(RealtimeSession):
         self._check_open()
         if not len(chunk):
             return
+        if self._live is not None:
+            self._live.send(bytes(chunk))
+            return
         if self._vad is None:
             self._buffer.append(bytes(chunk))
             return
         for event in self._vad.feed(bytes(chunk)):
             if isinstance(event, SpeechBegan):
-                self._speech_item = self._id("item")
-                self._emit(SpeechStarted(self._speech_item, event.at_ms))
-                if self.config.turn_detection.interrupt_response:
-                    await self._barge_in(None)
+                await self._began(event.at_ms)
             else:
                 self._ended_speech(event)
+
+    async def _began(self, at_ms: int | None = None) -> None:
+        """The user started speaking: a new item, and the barge-in point."""
+        self._speech_item = self._id("item")
+        self._emit(SpeechStarted(self._speech_item, at_ms))
+        if self.config.turn_detection.interrupt_response:
+            await self._barge_in(None)
+
+    # the live transcriber's callbacks (listen.LiveTurns)
+    def _heard(self, piece: str) -> None:
+        self._emit(InputTranscriptDelta(piece, self._speech_item))
+
+    def _said(self, text: str) -> None:
+        item = self._speech_item or self._id("item")
+        self._speech_item = None
+        self._emit(SpeechStopped(item))
+        self._emit(InputCommitted(item))
+        self._emit(InputTranscript(text, item))
+        self._enqueue("transcription", lambda: self._heard_turn(text, self.config.turn_detection.create_response))
+
+    def _deaf(self, exc: BaseException) -> None:
+        self._emit(RealtimeError(f"the cascade's live transcription failed: {exc}", code=type(exc).__name__,
+                                 fatal=True, event="transcription"))
 
     def _ended_speech(self, event: SpeechEnded) -> None:
         item = self._speech_item or self._id("item")
@@ -235,6 +268,10 @@ class CascadeSession(RealtimeSession):
 
     async def commit(self) -> None:
         self._check_open()
+        if self._live is not None:
+            if not self._live.end():
+                raise ConfigurationError("commit: nothing was heard since the last turn", host=self.name)
+            return
         if self._vad is not None:
             ended = self._vad.flush()
             if ended is None:
@@ -298,7 +335,8 @@ class CascadeSession(RealtimeSession):
         self._check_open()
         config = self.config.updated(**changes)
         self._cascade.check(config)
-        if config.turn_detection != self.config.turn_detection or config.input_format != self.config.input_format:
+        changed = config.turn_detection != self.config.turn_detection or config.input_format != self.config.input_format
+        if changed and self._live is None:
             self._vad = self._detector(config)
         self.config = config
         self._emit(SessionUpdated())
@@ -307,6 +345,9 @@ class CascadeSession(RealtimeSession):
         if self._closed:
             return
         self._closed = True
+        live, self._live = self._live, None
+        if live is not None:
+            await live.close()
         worker, self._worker = self._worker, None
         if worker is not None:
             worker.cancel()
@@ -327,10 +368,12 @@ class CascadeSession(RealtimeSession):
         clip = Audio(pcm16_to_wav(audio, rate), "wav", rate, 1, len(audio) / 2 / rate)
         text = (await self._transcribe(clip, item)).strip()
         self._emit(InputTranscript(text, item))
-        if not text:
-            return
+        if text:
+            await self._heard_turn(text, respond)
+
+    async def _heard_turn(self, text: str, respond: bool) -> None:
         self._add_user(text)
-        speaking = self._vad is not None and self._vad.speaking
+        speaking = (self._vad is not None and self._vad.speaking) or (self._live is not None and self._live.speaking)
         if respond and not speaking and not any(job.kind == "transcription" for job in self._jobs):
             await self._respond(None)  # else the user goes on: the next turn answers both
 
