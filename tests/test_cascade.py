@@ -206,7 +206,8 @@ async def test_a_spoken_turn_yields_a_host_sessions_events_in_order():
 
 async def test_history_and_text_turns_carry_across_turns():
     brain = Brain(["First answer."], ["Second answer."])
-    session = await Cascade(Ears(), brain, Mouth()).connect(config(instructions="Sys."))
+    seeded = (Message.user("earlier"), Message.assistant("noted"))
+    session = await Cascade(Ears(), brain, Mouth()).connect(config(instructions="Sys.", history=seeded))
     events: list[Any] = []
     await session.send_text("one", respond=True)
     await until(session, ResponseDone, events)
@@ -215,7 +216,8 @@ async def test_history_and_text_turns_carry_across_turns():
     await until(session, ResponseDone, events)
     await session.close()
     messages, _ = brain.seen[1]
-    assert [(m.role, m.text) for m in messages] == [("system", "Sys.\n\nNow in French."), ("user", "one"),
+    assert [(m.role, m.text) for m in messages] == [("system", "Sys.\n\nNow in French."), ("user", "earlier"),
+                                                    ("assistant", "noted"), ("user", "one"),
                                                     ("assistant", "First answer."), ("user", "two")]
 
 
