@@ -2,18 +2,20 @@
 chat model and a voice (text to speech), yielding the same neutral events as a host's realtime session.
 
 How a turn goes: the user's audio goes through an energy VAD (``shared/audio/vad.py``; or, with manual turn
-detection, into a buffer until ``commit()``); when the VAD hears the user stop, the utterance is transcribed, the
-transcript joins the conversation, and the chat model's streamed answer is cut into sentences, each spoken as
-soon as it is whole (so the first audio comes after the first sentence, not the whole answer) and converted to
-the session's output format (Piper's 22050 Hz becomes 24 kHz pcm16).
+detection, into a buffer until ``commit()``; or, with ``endpointing="transcriber"``, straight to a live
+transcriber whose own endpointing ends the turn, ``listen.py``); when the VAD hears the user stop, the
+utterance is transcribed, the transcript joins the conversation, and the chat model's streamed answer is cut
+into sentences, each spoken as soon as it is whole (so the first audio comes after the first sentence, not the
+whole answer) and converted to the session's output format (Piper's 22050 Hz becomes 24 kHz pcm16).
 
 Barge-in: when the VAD hears the user start speaking during an answer (or on ``interrupt()``), the chat stream
 and the speech are cancelled, ``ResponseDone`` says ``cancelled``, and the conversation keeps only what the user
 heard: the audio handed out of ``events()`` (or ``played_ms``), cut at a word boundary.
 
 Work runs in one worker task, one job at a time (a turn, a text, a response, a tool result), so the history is
-always in order; the worker and its job are the only tasks, and ``close()`` cancels and awaits both (no task
-outlives the session). Events wait in an unbounded queue: realtime audio is small and the user reads it.
+always in order; the worker, its job and (live endpointing only) the listener are the only tasks, and
+``close()`` ends and awaits them all (no task outlives the session). Events wait in an unbounded queue:
+realtime audio is small and the user reads it.
 """
 
 from __future__ import annotations
