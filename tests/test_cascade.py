@@ -554,3 +554,13 @@ def test_transcriber_endpointing_needs_a_live_transcriber():
         Cascade(Ears(), Brain(), Mouth(), endpointing="transcriber")
     with pytest.raises(ConfigurationError, match="endpointing"):
         Cascade(Ears(), Brain(), Mouth(), endpointing="psychic")  # type: ignore[arg-type]
+
+
+def test_importing_the_cascade_loads_no_engine_socket_or_numpy():
+    import subprocess
+    import sys
+
+    heavy = ("websockets", "numpy", "llama_cpp", "piper", "faster_whisper", "rehost.providers.llamacpp")
+    code = f"import sys, rehost.cascade; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
