@@ -472,6 +472,19 @@ async def test_a_realtime_client_opens_a_cascade_as_it_opens_a_host():
         events: list[Any] = []
         assert (await until(session, ResponseDone, events)).transcript == "Bonjour."
     assert repr(cascade) == "Cascade('ears-1 + brain-1 + mouth-1')"
+    bare = RealtimeClient(cascade)  # no model named: the cascade's own
+    assert bare.config().model == "ears-1 + brain-1 + mouth-1"
+
+    class Host:  # a realtime host with no model of its own: a model must be named
+        name = "somehost"
+        kinds = frozenset({"realtime"})
+
+        def endpoint(self, kind: str) -> Any:
+            return self
+
+    with pytest.raises(ConfigurationError, match="needs a model name"):
+        RealtimeClient(Host())
+    assert RealtimeClient(Host(), "voice-1").model == "voice-1"
 
 
 def test_sync_code_gets_the_same_session():
