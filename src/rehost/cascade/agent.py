@@ -6,7 +6,7 @@ A ``Cascade`` is a realtime sender: ``await cascade.connect(config)`` opens a ``
 ``RealtimeSession`` surface and neutral events as a host's), and it can be the bound host of a realtime client,
 so one code path opens either::
 
-    client = RealtimeClient(cascade, "cascade")        # or cascade.client()
+    client = RealtimeClient(cascade)                   # or cascade.client()
     async with client.connect(instructions="Be brief.", output_format="pcm16/24000") as session: ...
 
 It composes clients, so it is neither shared (it knows of clients) nor a provider (it knows no host): each part

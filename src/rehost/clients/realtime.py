@@ -52,7 +52,7 @@ class RealtimeClient(_Bound):
 
     kind: ClassVar[str] = "realtime"
     #: no model named: a family names its own; a cascade (``rehost.cascade``) runs what it composes, so
-    #: ``RealtimeClient(cascade)`` needs none, and a host without one says so when the session is configured
+    #: ``RealtimeClient(cascade)`` needs none; on a host without one, naming a model is asked for at once
     default_model: ClassVar[str] = ""
     models: ClassVar[Mapping[str, RealtimeModel]] = {}
 
