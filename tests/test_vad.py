@@ -85,7 +85,7 @@ def test_prefix_padding_is_kept_before_the_start():
     for pad in (0, 100, 400):
         ended = run(data, rate, EnergyVAD(prefix_padding_ms=pad, silence_ms=500))[-1]
         assert isinstance(ended, SpeechEnded)
-        assert len(ended.audio) / 2 / rate * 1000 == pytest.approx(pad + 500 + 500, abs=25)
+        assert len(ended.audio) / 2 / rate * 1000 == pytest.approx(pad + 500 + 500, abs=1)
 
 
 def test_a_steady_noise_is_learnt_as_the_floor_and_speech_above_it_still_found():

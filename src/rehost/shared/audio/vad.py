@@ -109,7 +109,7 @@ class VoiceDetector:
         self._rest = b""
         self._frames = 0  # frames seen
         self._noise_db: float | None = None
-        self._prefix: deque[bytes] = deque(maxlen=max(1, settings.prefix_padding_ms // settings.frame_ms))
+        self._prefix: deque[bytes] = deque(maxlen=settings.prefix_padding_ms // settings.frame_ms)
         self._speech: list[bytes] = []  # the utterance so far (while speaking)
         self._loud = 0  # consecutive loud frames before speech started
         self._quiet = 0  # consecutive quiet frames while speaking
