@@ -51,9 +51,15 @@ class RealtimeClient(_Bound):
     """A realtime voice family on any host (see the module docstring)."""
 
     kind: ClassVar[str] = "realtime"
+    #: no model named: a family names its own; a cascade (``rehost.cascade``) runs what it composes, so
+    #: ``RealtimeClient(cascade)`` needs none; on a host without one, naming a model is asked for at once
+    default_model: ClassVar[str] = ""
     models: ClassVar[Mapping[str, RealtimeModel]] = {}
 
     def _check_model(self) -> None:
+        if not self.model and not getattr(self.provider, "model", None):
+            raise ConfigurationError(f"{type(self).__name__} needs a model name: {type(self).__name__}(host, "
+                                     "'<realtime model>')")
         if self.models and self.model not in self.models:
             raise ConfigurationError(f"{type(self).__name__} knows no realtime model {self.model!r}; it knows "
                                      f"{', '.join(sorted(self.models))}")

