@@ -107,6 +107,9 @@ _EXPORTS: dict[str, str] = {
     # realtime voice (issue 15): the family clients of Gemini Live and Grok Voice
     "GeminiLive": "rehost.clients.gemini_live",
     "GrokVoice": "rehost.clients.grok_voice",
+    # cascade realtime: any transcriber + chat client + voice as one session; the offline voice agent
+    "Cascade": "rehost.cascade",
+    "local_voice_agent": "rehost.cascade",
     # batches (issue 19): chat requests sent as one job at a host's batch price
     "BatchItem": "rehost.shared.batch.request",
     "BatchRequest": "rehost.shared.batch.request",
@@ -118,6 +121,8 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "GeminiLive",
     "GrokVoice",
+    "Cascade",
+    "local_voice_agent",
     "BGEEmbedder",
     "BatchItem",
     "BatchJob",
@@ -293,6 +298,7 @@ if TYPE_CHECKING:
     from . import errors
     from ._registry import register_host
     from .cache import ResponseCache
+    from .cascade import Cascade, local_voice_agent
     from .clients.base import ModelClient
     from .clients.claude import ClaudeClient
     from .clients.cohere import CohereClient, CohereEmbedder
