@@ -9,8 +9,10 @@ makes one: ``RealtimeEmulator(brain=lambda config: CascadeSession(...))`` (``Bra
 fronts knows which brain it drives.
 
 ``ScriptedBrain``: a user text is answered with ``reply`` (default: an echo, ``"You said: <text>"``); a user
-text naming one of the session's tools is answered with a call to that tool (``tool_arguments``), and the
-tool's result with ``"The tool said: <output>"``. Audio: with server turn detection the first chunk holding
+text naming one of the session's tools (its name, or the last word of a snake_case name: "weather" for
+``get_weather``) is answered with a call to that tool (``tool_arguments``), and the tool's result with
+``"The tool said: <output>"``; ``tool_preamble`` is said before the call, in the same response, as some
+models do. Audio: with server turn detection the first chunk holding
 sound starts the user's speech and the first all-zero chunk after it ends the turn (an energy VAD reduced to
 its simplest deterministic form); ``commit()`` ends it too. The user's audio turn is transcribed as
 ``transcript``. A spoken answer is ``audio_deltas`` chunks of ``delta_bytes`` bytes each, ``pace`` seconds
@@ -74,7 +76,7 @@ class ScriptedBrain(RealtimeSession):
 
     def __init__(self, config: SessionConfig, *, reply: str | None = None, transcript: str = "hello from the audio",
                  audio_deltas: int = 3, delta_bytes: int = 4800, pace: float = 0.0, tool_arguments: str = "{}",
-                 queue_size: int = 64) -> None:
+                 tool_preamble: str | None = None, queue_size: int = 64) -> None:
         for name, value in (("audio_deltas", audio_deltas), ("delta_bytes", delta_bytes), ("queue_size", queue_size)):
             if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "queue_size" else 0):
                 raise ConfigurationError(f"ScriptedBrain({name}=...) must be a whole number, not {value!r}")
@@ -88,6 +90,7 @@ class ScriptedBrain(RealtimeSession):
         self.delta_bytes = delta_bytes
         self.pace = pace
         self.tool_arguments = tool_arguments
+        self.tool_preamble = tool_preamble
         self._queue: asyncio.Queue[RealtimeEvent] = asyncio.Queue(queue_size)
         self._task: asyncio.Task[None] | None = None
         self._said: list[str] = []  # user texts since the last response
@@ -203,8 +206,10 @@ class ScriptedBrain(RealtimeSession):
 
     def _tool_for(self, said: list[str]) -> str | None:
         text = " ".join(said).lower()
+        words = {w.strip("?.,!;:\"'") for w in text.split()}
         for tool in self.config.tools:
-            if tool.name.lower() in text:
+            name = tool.name.lower()
+            if name in text or name.rsplit("_", 1)[-1] in words:
                 return tool.name
         return None
 
@@ -214,10 +219,13 @@ class ScriptedBrain(RealtimeSession):
         input_tokens = 10 + sum(len(s.split()) for s in said)
         tool = None if tool_output is not None else self._tool_for(said)
         if tool is not None:
+            if self.tool_preamble:  # some models say a few words before they call (Grok does)
+                await self._speak(rid, self.tool_preamble.split(), max(self.audio_deltas, 1))
             call = ToolCallRequest(f"call_emu_{self._responses}", tool, self.tool_arguments, rid,
                                    f"item_emu_{rid}_call")
             await self._put(call)
-            await self._put(ResponseDone(rid, tool_calls=(call,), usage=RealtimeUsage(input_tokens, 5)))
+            await self._put(ResponseDone(rid, transcript=self.tool_preamble or "", tool_calls=(call,),
+                                         usage=RealtimeUsage(input_tokens, 5)))
             return
         if tool_output is not None:
             text = f"The tool said: {tool_output}"
@@ -231,9 +239,16 @@ class ScriptedBrain(RealtimeSession):
             await self._put(ResponseDone(rid, text=text, usage=RealtimeUsage(
                 input_tokens, len(words), output_text_tokens=len(words), output_audio_tokens=0)))
             return
-        fmt = self.config.output_format
-        chunk = b"\x01\x00" * (self.delta_bytes // 2)
         n = max(self.audio_deltas, 1) if words else self.audio_deltas
+        await self._speak(rid, words, n)
+        await self._put(ResponseDone(rid, transcript=text, usage=RealtimeUsage(
+            input_tokens, len(words) + n, output_text_tokens=len(words), output_audio_tokens=n)))
+
+    async def _speak(self, rid: str, words: list[str], n: int) -> None:
+        """``words`` as transcript deltas interleaved with ``n`` audio chunks."""
+        fmt = self.config.output_format
+        item = f"item_emu_{rid}"
+        chunk = b"\x01\x00" * (self.delta_bytes // 2)
         for i in range(max(n, len(words))):
             if i < len(words):
                 await self._put(OutputTranscriptDelta((" " if i else "") + words[i], rid, item))
@@ -241,5 +256,3 @@ class ScriptedBrain(RealtimeSession):
                 await self._put(AudioOut(chunk, rid, item, fmt.sample_rate, fmt.encoding))
                 if self.pace:
                     await asyncio.sleep(self.pace)
-        await self._put(ResponseDone(rid, transcript=text, usage=RealtimeUsage(
-            input_tokens, len(words) + n, output_text_tokens=len(words), output_audio_tokens=n)))

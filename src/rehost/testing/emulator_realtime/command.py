@@ -27,13 +27,15 @@ def parser() -> Any:
     p.add_argument("--delta-bytes", type=int, default=None, help="bytes per audio chunk (even)")
     p.add_argument("--pace", type=float, default=None, help="seconds between audio chunks")
     p.add_argument("--tool-arguments", default=None, help="the JSON arguments of scripted tool calls")
+    p.add_argument("--tool-preamble", default=None, help="words said before a scripted tool call")
     p.add_argument("--queue-size", type=int, default=None)
     p.add_argument("--fault", default=None, help="a fault for every session (see rehost.testing."
                                                   "emulator_realtime.FAULTS)")
     return p
 
 
-SCRIPT = ("reply", "transcript", "audio_deltas", "delta_bytes", "pace", "tool_arguments", "queue_size")
+SCRIPT = ("reply", "transcript", "audio_deltas", "delta_bytes", "pace", "tool_arguments", "tool_preamble",
+          "queue_size")
 
 
 def start(host: str, port: int, script: dict[str, Any] | None = None, fault: str | None = None) -> RealtimeEmulator:

@@ -140,6 +140,8 @@ class OpenAIFront(Front):
     """OpenAI's realtime socket in front of a brain (see the module docstring)."""
 
     style = "openai"
+    #: the order of an assistant part's closing events (xAI closes its audio last)
+    close_order: tuple[str, ...] = ("audio", "transcript", "text", "part")
 
     def __init__(self, *args: Any, beta: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -405,11 +407,14 @@ class OpenAIFront(Front):
         where = {"response_id": r.rid, "item_id": r.item, "output_index": r.index, "content_index": 0}
         audio = r.part == self.names.audio_part
         part = {"type": r.part, "transcript": r.said} if audio else {"type": r.part, "text": r.said}
-        frames = [self.event(f"{self.names.audio}.done", **where),
-                  self.event(f"{self.names.transcript}.done", **where, transcript=r.said)] if audio else \
-            [self.event(f"{self.names.text}.done", **where, text=r.said)]
+        closing = {"part": self.event("response.content_part.done", **where, part=part)}
+        if audio:
+            closing["audio"] = self.event(f"{self.names.audio}.done", **where)
+            closing["transcript"] = self.event(f"{self.names.transcript}.done", **where, transcript=r.said)
+        else:
+            closing["text"] = self.event(f"{self.names.text}.done", **where, text=r.said)
+        frames = [closing[name] for name in self.close_order if name in closing]
         item = {"id": r.item, "type": "message", "status": "completed", "role": "assistant", "content": [part]}
-        frames.append(self.event("response.content_part.done", **where, part=part))
         if self.names.item_done:
             frames.append(self.event(self.names.item_done, previous_item_id=None, item=item))
         frames.append(self.event("response.output_item.done", response_id=r.rid, output_index=r.index, item=item))

@@ -51,7 +51,8 @@ _PATHS = {"openai": "/openai/v1/realtime", "beta": "/openai/v1/realtime", "azure
           "voice-live": "/azure/voice-live/realtime", "xai": "/xai/v1/realtime", "gemini": GEMINI_PATH,
           "vertex": VERTEX_PATH}
 _DEFAULT_MODELS = {"xai": "grok-voice-latest", "gemini": "gemini-live", "vertex": "gemini-live"}
-_SCRIPT_FIELDS = ("reply", "transcript", "audio_deltas", "delta_bytes", "pace", "tool_arguments", "queue_size")
+_SCRIPT_FIELDS = ("reply", "transcript", "audio_deltas", "delta_bytes", "pace", "tool_arguments", "tool_preamble",
+                  "queue_size")
 _KEY_PROTOCOLS = ("openai-insecure-api-key.", "xai-client-secret.")
 
 

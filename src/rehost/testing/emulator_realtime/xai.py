@@ -2,9 +2,10 @@
 §1.4): after ``session.created`` come ``conversation.created`` and a ``ping``; ``voice`` and
 ``turn_detection`` sit at the session's top level; the user's transcript arrives as cumulative
 ``conversation.item.input_audio_transcription.updated`` snapshots (no ``.delta``); the assistant part is
-``audio``; ``response.done`` carries the usage at the top level, with an empty ``response.usage`` and
-``status_details`` a string. One ``ping`` is sent at the start (how often the host repeats it is
-unconfirmed)."""
+``audio`` and closes with its transcript first and its audio last; items are announced once
+(``conversation.item.added``, no ``.done``); ``response.done`` carries the usage at the top level, with an
+empty ``response.usage`` and ``status_details`` a string. One ``ping`` is sent at the start (how often the
+host repeats it is unconfirmed)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from .openai import GA, Names, OpenAIFront, parse_turn_detection
 
 __all__ = ["XaiFront"]
 
-XAI = Names(GA.audio, GA.transcript, GA.text, "audio", "text", GA.item_added, GA.item_done)
+#: GA's names, an ``audio`` part, and items announced once (``added``, no ``done``), as recorded
+XAI = Names(GA.audio, GA.transcript, GA.text, "audio", "text", GA.item_added, None)
 
 
 class XaiFront(OpenAIFront):
     style = "xai"
+    close_order = ("transcript", "text", "part", "audio")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["beta"] = False
