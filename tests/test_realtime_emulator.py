@@ -692,3 +692,29 @@ def test_the_scripted_brain_alone_is_a_realtime_session() -> None:
     assert done.text == "Fine thanks."
     assert done.usage.input_tokens == 13
     assert done.usage.output_tokens == 2
+
+
+def test_rehost_emulate_serves_the_realtime_emulator_next_to_the_http_one() -> None:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "rehost.testing.emulator", "--port", "0", "--realtime", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        assert process.stdout.readline().startswith("http://127.0.0.1:")
+        line = ""
+        while "realtime" not in line:
+            line = process.stderr.readline()
+            assert line, "the emulator said nothing about its realtime server"
+        root = line.split()[1]
+
+        async def scenario() -> str:
+            async with websockets.connect(f"{root}/openai/v1/realtime?model=m", additional_headers=KEY) as ws:
+                return str(json.loads(await ws.recv())["type"])
+
+        assert run(scenario) == "session.created"
+    finally:
+        process.terminate()
+        process.wait(5)
