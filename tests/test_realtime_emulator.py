@@ -718,3 +718,41 @@ def test_rehost_emulate_serves_the_realtime_emulator_next_to_the_http_one() -> N
     finally:
         process.terminate()
         process.wait(5)
+
+
+def test_user_speech_over_an_answer_cancels_it(emu: RealtimeEmulator) -> None:
+    """Barge-in with server VAD: sound from the user while the answer plays ends that answer as cancelled."""
+    emu.script(audio_deltas=300, pace=0.01)
+
+    async def scenario() -> list[dict[str, Any]]:
+        async with websockets.connect(emu.url("openai", model="m"), additional_headers=KEY) as ws:
+            await ws.recv()
+            await ws.send(json.dumps({"type": "response.create"}))
+            await recv_until(ws, lambda f: f["type"] == "response.output_audio.delta")
+            await ws.send(json.dumps({"type": "input_audio_buffer.append",
+                                      "audio": base64.b64encode(b"\x10\x00" * 480).decode()}))
+            return await recv_until(ws, lambda f: f["type"] == "input_audio_buffer.speech_started")
+
+    frames = run(scenario)
+    done = [f for f in frames if f["type"] == "response.done"]
+    assert [d["response"]["status"] for d in done] == ["cancelled"]
+    assert frames.index(done[0]) < len(frames) - 1  # cancelled before the speech event went out
+
+
+def test_a_fault_query_the_emulator_does_not_know_is_refused_400(emu: RealtimeEmulator) -> None:
+    async def scenario() -> int:
+        with pytest.raises(websockets.InvalidStatus) as info:
+            await websockets.connect(emu.url("openai", model="m", fault="explode"), additional_headers=KEY)
+        return int(info.value.response.status_code)
+
+    assert run(scenario) == 400
+
+
+def test_the_cli_names_another_brain_by_its_factory() -> None:
+    from rehost.testing.emulator_realtime.command import load_brain
+
+    assert load_brain("tests.test_realtime_emulator:Parrot") is Parrot
+    here = "tests.test_realtime_emulator"
+    for bad in ("no_colon", f"{here}:Nope", "no.such.module:f", f"{here}:KEY"):
+        with pytest.raises(ConfigurationError):
+            load_brain(bad)

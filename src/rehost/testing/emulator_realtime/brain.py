@@ -13,8 +13,9 @@ text naming one of the session's tools (its name, or the last word of a snake_ca
 ``get_weather``) is answered with a call to that tool (``tool_arguments``), and the tool's result with
 ``"The tool said: <output>"``; ``tool_preamble`` is said before the call, in the same response, as some
 models do. Audio: with server turn detection the first chunk holding
-sound starts the user's speech and the first all-zero chunk after it ends the turn (an energy VAD reduced to
-its simplest deterministic form); ``commit()`` ends it too. The user's audio turn is transcribed as
+sound starts the user's speech (and, with ``interrupt_response``, cancels the answer under way: barge-in) and
+the first all-zero chunk after it ends the turn (an energy VAD reduced to its simplest deterministic form);
+``commit()`` ends it too. The user's audio turn is transcribed as
 ``transcript``. A spoken answer is ``audio_deltas`` chunks of ``delta_bytes`` bytes each, ``pace`` seconds
 apart, interleaved with the reply's words as transcript deltas; a text answer is the words as text deltas.
 Usage is counted from words (input: 10 + the user's words; output: the reply's words + one token per chunk),
@@ -112,6 +113,8 @@ class ScriptedBrain(RealtimeSession):
         sound = any(chunk)
         if sound and not self._speaking:
             self._speaking = True
+            if self.config.turn_detection.interrupt_response:  # barge-in: the user talks over the answer
+                await self.interrupt()
             await self._put(SpeechStarted(self._item_id(self._items + 1), at_ms=0))
         elif not sound and self._speaking:
             await self._end_audio_turn(detected=True)

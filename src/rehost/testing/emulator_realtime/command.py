@@ -1,7 +1,9 @@
 """The realtime emulator on the command line: ``python -m rehost.testing.emulator_realtime [--host H]
 [--port P] [--reply T] [--audio-deltas N] [--delta-bytes N] [--pace S] [--fault F]``, serving until
-interrupted and printing its ``ws://`` root first (what ``realtime_process`` reads). ``rehost emulate
---realtime PORT`` starts the same server next to the HTTP emulator."""
+interrupted and printing its ``ws://`` root first (what ``realtime_process`` reads). ``--brain
+package.module:factory`` serves another session instead of the scripted brain (a ``BrainFactory``: e.g. a
+function making the cascade's session for a config). ``rehost emulate --realtime PORT`` starts the same
+server next to the HTTP emulator."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import contextlib
 import sys
 from typing import Any
 
+from ...shared.errors import ConfigurationError
+from .brain import BrainFactory
 from .server import _PATHS, RealtimeEmulator
 
 
@@ -29,6 +33,8 @@ def parser() -> Any:
     p.add_argument("--tool-arguments", default=None, help="the JSON arguments of scripted tool calls")
     p.add_argument("--tool-preamble", default=None, help="words said before a scripted tool call")
     p.add_argument("--queue-size", type=int, default=None)
+    p.add_argument("--brain", default=None, metavar="MODULE:FACTORY",
+                   help="serve the session FACTORY(config) makes instead of the scripted brain")
     p.add_argument("--fault", default=None, help="a fault for every session (see rehost.testing."
                                                   "emulator_realtime.FAULTS)")
     return p
@@ -38,22 +44,39 @@ SCRIPT = ("reply", "transcript", "audio_deltas", "delta_bytes", "pace", "tool_ar
           "queue_size")
 
 
-def start(host: str, port: int, script: dict[str, Any] | None = None, fault: str | None = None) -> RealtimeEmulator:
-    """A started emulator: ``script`` is the scripted brain's options, ``fault`` one for every session."""
-    emulator = RealtimeEmulator(host=host, port=port, **(script or {}))
+def load_brain(spec: str) -> BrainFactory:
+    """``package.module:factory`` as the callable it names."""
+    import importlib
+
+    module, sep, name = spec.partition(":")
+    if not sep or not module or not name:
+        raise ConfigurationError(f"--brain {spec!r}: name a factory as package.module:function")
+    try:
+        factory = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigurationError(f"--brain {spec!r}: {exc}") from None
+    if not callable(factory):
+        raise ConfigurationError(f"--brain {spec!r} is not callable")
+    return factory  # type: ignore[no-any-return]
+
+
+def start(host: str, port: int, script: dict[str, Any] | None = None, fault: str | None = None,
+          brain: BrainFactory | None = None) -> RealtimeEmulator:
+    """A started emulator: ``script`` is the scripted brain's options, ``fault`` one for every session,
+    ``brain`` what serves each session instead of the scripted brain."""
+    emulator = RealtimeEmulator(host=host, port=port, brain=brain, **(script or {}))
     if fault:
         emulator.inject(fault, times=None)
     return emulator.start()
 
 
 def main(argv: list[str] | None = None) -> None:
-    from ...shared.errors import ConfigurationError
-
     p = parser()
     args = p.parse_args(argv)
     try:
         script = {k: getattr(args, k) for k in SCRIPT if getattr(args, k) is not None}
-        emulator = start(args.host, args.port, script, args.fault)
+        brain = load_brain(args.brain) if args.brain else None
+        emulator = start(args.host, args.port, script, args.fault, brain)
     except ConfigurationError as exc:
         p.error(str(exc))
     print(f"ws://{emulator.host}:{emulator.port}", flush=True)

@@ -198,6 +198,8 @@ class Front(ABC):
                 await self.handle(frame)
             except ConfigurationError as exc:
                 await self.refuse(str(exc), "invalid_value")
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:  # a frame of the wrong shape
+                await self.refuse(f"The frame has the wrong shape: {type(exc).__name__}: {exc}", "invalid_event")
 
     def kind_of(self, frame: Mapping[str, Any]) -> str:
         return str(frame.get("type") or next(iter(frame), ""))

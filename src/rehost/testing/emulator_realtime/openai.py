@@ -250,8 +250,9 @@ class OpenAIFront(Front):
             if not isinstance(session, Mapping):
                 raise ConfigurationError("Missing required parameter: 'session'.")
             changes = self.config_changes(session)
-            self.config = self.config.updated(**changes)
+            config = self.config.updated(**changes)  # refused here, before the brain hears of it
             await self.brain.update(**changes)
+            self.config = config
             await self.session_updated()
         elif kind == "input_audio_buffer.append":
             try:

@@ -106,6 +106,7 @@ class RealtimeEmulator:
     def reset(self) -> None:
         """No injected faults, fresh counters (the script stays)."""
         self._injected.clear()
+        self._pending.clear()  # faults of handshakes whose session never started
         self.stats = Stats()
 
     def _take_fault(self) -> Fault | None:
