@@ -471,23 +471,26 @@ def test_each_fault_on_each_front_for_a_raw_client(emu: RealtimeEmulator, style:
             assert got[-1] == {"goAway": {"timeLeft": "0s"}}
 
 
+@pytest.mark.parametrize("style", ["openai", "gemini"])
 @pytest.mark.parametrize("status", [401, 429, 503])
-def test_handshake_refusals_are_http_errors_raw_and_typed(emu: RealtimeEmulator, status: int) -> None:
+def test_handshake_refusals_are_http_errors_raw_and_typed(emu: RealtimeEmulator, status: int, style: str) -> None:
     async def raw() -> Any:
         with pytest.raises(websockets.InvalidStatus) as info:
-            await websockets.connect(emu.url("openai", model="m", fault=status), additional_headers=KEY)
+            await websockets.connect(emu.url(style, model="m", fault=status), additional_headers=KEY)
         return info.value.response
 
     response = run(raw)
     assert response.status_code == status
-    assert json.loads(response.body)["error"]["message"]
+    body = json.loads(response.body)["error"]
+    assert body["message"]
+    assert ("status" in body) == (style == "gemini")  # Google's {"error": {code, message, status}}
     assert (response.headers.get("Retry-After") == "1") == (status == 429)
     expected = {401: AuthenticationError, 429: RateLimited, 503: ServerError}[status]
     emu.inject(str(status), times=1)
 
     async def typed() -> None:
         with pytest.raises(expected) as info:
-            await Session.connect(emu.url("openai", model="m"), host="emu", headers=KEY,
+            await Session.connect(emu.url(style, model="m"), host="emu", headers=KEY,
                                   plan=ConnectPlan(ConnectPolicy(max_retries=0)))
         assert info.value.status == status
         assert "emu-key" not in str(info.value)
@@ -507,12 +510,20 @@ def test_a_handshake_without_a_key_is_refused_401(emu: RealtimeEmulator) -> None
 
 
 def test_a_slow_consumer_does_not_make_the_server_buffer_the_flood(emu: RealtimeEmulator) -> None:
-    """2,000 audio deltas of 4,800 bytes (about 13 MB as JSON) pushed at a client that stops reading: the
-    server's send backlog stays bounded and it waits; when the client reads again, everything arrives."""
+    """2,000 audio deltas of 4,800 bytes (about 13 MB as JSON, three times what the kernel buffers hold here)
+    pushed at a client that stops reading: the server's send backlog stays bounded and it waits; when the
+    client reads again, everything arrives."""
     count = 2000
 
+    import socket
+
     async def scenario() -> tuple[int, int]:
-        async with websockets.connect(emu.url("openai", model="m", fault="flood", count=count),
+        # a small, fixed receive window (no autotuning up to tens of MB on loopback), as a slow client has
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+        sock.connect((emu.host, emu.port))
+        sock.setblocking(False)
+        async with websockets.connect(emu.url("openai", model="m", fault="flood", count=count), sock=sock,
                                       additional_headers=KEY, max_queue=4) as ws:
             await ws.recv()
             await ws.send(json.dumps({"type": "response.create"}))
@@ -547,8 +558,9 @@ def test_the_cli_serves_the_realtime_emulator_on_a_port() -> None:
 async def _wire(emu: RealtimeEmulator, style: str, config: SessionConfig, *, idle: float = 5.0,
                 **query: Any) -> WireSession:
     gemini = style == "gemini"
-    socket = await Session.connect(emu.url(style, model=config.model, **query), host="emu",
-                                   headers=GOOGLE_KEY if gemini else KEY, idle_timeout=idle)
+    headers = GOOGLE_KEY if gemini else {**KEY, **({"OpenAI-Beta": "realtime=v1"} if style == "beta" else {})}
+    socket = await Session.connect(emu.url("openai" if style == "beta" else style, model=config.model, **query),
+                                   host="emu", headers=headers, idle_timeout=idle)
     return await WireSession.start(socket, MiniGemini() if gemini else MiniGA(), config, name="emu")
 
 
@@ -597,13 +609,13 @@ def test_rehost_session_runs_a_tool_round_on_each_front(emu: RealtimeEmulator, s
     assert done.usage.input_tokens == 10
 
 
-@pytest.mark.parametrize("style", ["openai", "gemini"])
-@pytest.mark.parametrize("fault", ["drop", "close", "fatal_error", "stall", "error"])
+@pytest.mark.parametrize("style", ["openai", "beta", "xai", "gemini"])
+@pytest.mark.parametrize("fault", ["drop", "close", "fatal_error", "stall", "error", "goaway"])
 def test_each_fault_becomes_its_typed_outcome_in_rehost(emu: RealtimeEmulator, style: str, fault: str) -> None:
     config = SessionConfig(model="m", turn_detection=TurnDetection("manual"))
     query: dict[str, Any] = {"fault": fault, "after": 1}
     if fault == "close":
-        query.update(code=4003 if style == "openai" else 1008, reason="policy")
+        query.update(code=1008 if style == "gemini" else 4003, reason="policy")
 
     async def scenario() -> tuple[list[Any], BaseException | None]:
         session = await _wire(emu, style, config, idle=0.5, **query)
@@ -625,6 +637,9 @@ def test_each_fault_becomes_its_typed_outcome_in_rehost(emu: RealtimeEmulator, s
         assert error is None
         assert [e.fatal for e in events if isinstance(e, RealtimeError)] == [False]
         assert isinstance(events[-1], ResponseDone)
+    elif fault == "goaway":  # a going-away close (1001) ends the session cleanly
+        assert error is None
+        assert events[-1] == Closed(1001, "going away")
     else:
         assert isinstance(error, SessionClosed)
         expected = {"drop": 1006, "close": query.get("code")}.get(fault, 1011)
@@ -634,13 +649,14 @@ def test_each_fault_becomes_its_typed_outcome_in_rehost(emu: RealtimeEmulator, s
             assert any(isinstance(e, RealtimeError) for e in events)
 
 
-def test_rehost_session_survives_a_slow_reader_of_a_flood(emu: RealtimeEmulator) -> None:
+@pytest.mark.parametrize("style", ["openai", "xai", "gemini"])
+def test_rehost_session_survives_a_slow_reader_of_a_flood(emu: RealtimeEmulator, style: str) -> None:
     config = SessionConfig(model="m", turn_detection=TurnDetection("manual"))
 
     async def scenario() -> int:
-        session = await _wire(emu, "openai", config, fault="flood", count=1500)
+        session = await _wire(emu, style, config, fault="flood", count=1500)
         try:
-            await session.respond()
+            await session.send_text("go", respond=True)
             n = 0
             async for event in session:
                 if isinstance(event, AudioOut):

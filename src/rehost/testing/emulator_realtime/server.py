@@ -16,7 +16,9 @@ Each session gets a brain from ``brain`` (a ``BrainFactory``; default a ``Script
 Faults: per session with the handshake's query (``?fault=close&after=3&code=4001&reason=...``, see
 ``front.Fault``), or server-wide with ``inject(fault, times=...)`` for clients whose URL the test does not
 control. Handshake faults (``401``, ``429`` with ``Retry-After``, ``503``) refuse the upgrade with that HTTP
-status and the host's JSON error body. ``stats`` counts connections (``open_connections`` is back to 0 once
+status and the host's JSON error body. permessage-deflate is not negotiated: whether the hosts offer it is
+unconfirmed, the scripted brain's audio would compress to nothing (hiding a slow consumer behind the kernel's
+buffers) and real base64 audio hardly compresses. ``stats`` counts connections (``open_connections`` is back to 0 once
 every session ended), frames, and the largest send backlog.
 
     with RealtimeEmulator(reply="Hi there.") as emu:
@@ -183,7 +185,7 @@ class RealtimeEmulator:
         self._stop = asyncio.Event()
         async with serve(self._session, self.host, self.port, process_request=self._handshake,
                          select_subprotocol=_select_subprotocol, max_size=16 * 1024 * 1024,
-                         ping_interval=None) as server:
+                         ping_interval=None, compression=None) as server:
             self.port = server.sockets[0].getsockname()[1]
             ready.set()
             await self._stop.wait()
