@@ -66,7 +66,8 @@ class StandIn:
         from rehost.shared.io.websocket import Session
         from rehost.shared.realtime import WireSession
 
-        socket = await Session.connect(self.url, host="emulator", headers=HEADERS, max_size=None)
+        socket = await Session.connect(self.url, host="emulator", headers=HEADERS, max_size=None,
+                                       idle_timeout=None)  # as RealtimeEndpoint connects by default
         return await WireSession.start(socket, self.codec(), config, name="emulator")
 
 
