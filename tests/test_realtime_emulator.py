@@ -118,7 +118,7 @@ BOUNDARIES = {"session.created", "session.updated", "response.done", "response.f
 
 def _text_cassettes() -> list[Path]:
     return [FOLDER / folder / f"{name}.yaml" for folder in TEXT_DRIVEN
-            for name in ("text_in_audio_out_turn", "tool_call_round")
+            for name in ("text_in_audio_out_turn", "tool_call_round", "message_history_seeding")
             if (FOLDER / folder / f"{name}.yaml").exists()]
 
 
