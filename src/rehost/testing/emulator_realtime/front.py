@@ -170,10 +170,12 @@ class Front(ABC):
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await task
                 for task in done:
-                    if not task.cancelled() and task.exception() is not None:
-                        exc = task.exception()
-                        if not _is_closed(exc):
-                            raise exc  # type: ignore[misc]
+                    exc = None if task.cancelled() else task.exception()
+                    if exc is not None:
+                        raise exc
+        except Exception as exc:
+            if not _is_closed(exc):  # the client going away is how sessions end; anything else is a bug to see
+                raise
         finally:
             if self.brain is not None:
                 with contextlib.suppress(Exception):
