@@ -59,8 +59,6 @@ def emu() -> Iterator[RealtimeEmulator]:
 @pytest.fixture(autouse=True)
 def _fresh(emu: RealtimeEmulator) -> Iterator[None]:
     emu.reset()
-    emu._script = {}
-    emu.brain = None
     yield
     assert emu.wait_closed(5), "a session was left open on the server"
 
@@ -772,3 +770,20 @@ def test_the_cli_names_another_brain_by_its_factory() -> None:
     for bad in ("no_colon", f"{here}:Nope", "no.such.module:f", f"{here}:KEY"):
         with pytest.raises(ConfigurationError):
             load_brain(bad)
+
+
+def test_reset_puts_back_the_script_and_brain_it_was_made_with() -> None:
+    emulator = RealtimeEmulator(reply="first")
+    emulator.script(reply="second", audio_deltas=9)
+    emulator.brain = Parrot
+    emulator.inject("drop", times=None)
+    emulator.reset()
+    assert emulator._script == {"reply": "first"}
+    assert emulator.brain is None
+    assert emulator._take_fault() is None
+
+
+def test_the_pytest_plugin_offers_the_realtime_emulator() -> None:
+    from rehost.testing import pytest_plugin
+
+    assert callable(pytest_plugin.rehost_realtime_emulator)

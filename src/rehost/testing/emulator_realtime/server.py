@@ -83,6 +83,7 @@ class RealtimeEmulator:
         self.stats = Stats()
         self._script: dict[str, Any] = {}
         self.script(**script)
+        self._initial = (dict(self._script), brain)
         self._injected: list[list[Any]] = []  # [fault, times left or None]
         self._pending: dict[int, Fault | None] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -106,7 +107,8 @@ class RealtimeEmulator:
         self._injected.append([Fault(fault, after, code, reason, count), times])
 
     def reset(self) -> None:
-        """No injected faults, fresh counters (the script stays)."""
+        """Back to how it was made: its script and brain, no injected faults, fresh counters."""
+        self._script, self.brain = dict(self._initial[0]), self._initial[1]
         self._injected.clear()
         self._pending.clear()  # faults of handshakes whose session never started
         self.stats = Stats()
