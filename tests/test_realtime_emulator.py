@@ -109,7 +109,8 @@ def shape(frames: list[dict[str, Any]]) -> list[str]:
 # ---------------------------------------------------------------------------------------------- the fronts
 #: cassettes whose client side is text (the recorded audio is cut short, so audio turns cannot be replayed
 #: against a server that listens to it) with the front that speaks each folder's vocabulary
-TEXT_DRIVEN = {"openai": "openai", "azure_voice_live": "voice-live", "xai": "xai", "google": "gemini"}
+TEXT_DRIVEN = {"openai": "openai", "azure": "azure", "azure_voice_live": "voice-live", "xai": "xai",
+               "google": "gemini"}
 BOUNDARIES = {"session.created", "session.updated", "response.done", "response.function_call_arguments.done",
               "setupComplete", "toolCall", "serverContent.turnComplete"}
 
@@ -787,3 +788,26 @@ def test_the_pytest_plugin_offers_the_realtime_emulator() -> None:
     from rehost.testing import pytest_plugin
 
     assert callable(pytest_plugin.rehost_realtime_emulator)
+
+
+def test_rehost_session_hears_a_spoken_turn_with_its_transcript(emu: RealtimeEmulator) -> None:
+    from rehost.shared.realtime import InputCommitted, InputTranscript, SpeechStarted, SpeechStopped
+
+    emu.script(transcript="is it raining", audio_deltas=2)
+    config = SessionConfig(model="m", input_transcription="whisper-1")
+
+    async def scenario() -> list[Any]:
+        session = await _wire(emu, "openai", config)
+        try:
+            for chunk in (b"\x20\x00" * 2400, b"\x00\x00" * 2400):
+                await session.send_audio(chunk)
+            return await _events(session)
+        finally:
+            await session.close()
+
+    events = run(scenario)
+    kinds = [type(e) for e in events]
+    assert kinds.index(SpeechStarted) < kinds.index(SpeechStopped) < kinds.index(InputCommitted) \
+        < kinds.index(InputTranscript) < kinds.index(ResponseDone)
+    assert next(e for e in events if isinstance(e, InputTranscript)).text == "is it raining"
+    assert events[-1].transcript == "You said: is it raining"

@@ -238,8 +238,9 @@ class OpenAIFront(Front):
         await self.send({"type": "session.created", "event_id": self.new_id("event"), "session": self.session_view()})
         return True
 
-    async def session_updated(self) -> None:
-        await self.send({"type": "session.updated", "event_id": self.new_id("event"), "session": self.session_view()})
+    async def session_updated(self, kind: str = "session.updated") -> None:
+        """The effective session after an update (beta's transcription sessions answer in their own name)."""
+        await self.send({"type": kind, "event_id": self.new_id("event"), "session": self.session_view()})
 
     # ------------------------------------------------------------------------------------------ client frames
     async def handle(self, frame: Mapping[str, Any]) -> None:
@@ -253,7 +254,7 @@ class OpenAIFront(Front):
             config = self.config.updated(**changes)  # refused here, before the brain hears of it
             await self.brain.update(**changes)
             self.config = config
-            await self.session_updated()
+            await self.session_updated(str(kind).replace(".update", ".updated"))
         elif kind == "input_audio_buffer.append":
             try:
                 audio = base64.b64decode(frame.get("audio") or "", validate=True)
