@@ -36,7 +36,7 @@ def rehost_endpoint(root: str) -> tuple[Any, Any] | str:
     try:
         import rehost.providers.openai_realtime  # noqa: F401  (the GA codec, another engineer's part)
 
-        from rehost.providers import OpenAI
+        from rehost.providers.openai import OpenAI
         from rehost.shared.realtime import SessionConfig, TurnDetection
 
         host = OpenAI("k", base_url=root.replace("ws://", "http://") + PATH.rsplit("/", 1)[0])

@@ -811,3 +811,42 @@ def test_rehost_session_hears_a_spoken_turn_with_its_transcript(emu: RealtimeEmu
         < kinds.index(InputTranscript) < kinds.index(ResponseDone)
     assert next(e for e in events if isinstance(e, InputTranscript)).text == "is it raining"
     assert events[-1].transcript == "You said: is it raining"
+
+
+@pytest.mark.parametrize("beta", [False, True], ids=["ga", "beta"])
+def test_the_openai_realtime_client_runs_a_tool_round_on_the_emulator(emu: RealtimeEmulator, beta: bool) -> None:
+    """The real path, once the OpenAI realtime family is in the tree: client -> OpenAI host's realtime endpoint
+    (its URL from the base URL, bearer auth, the GA or beta codec) -> WireSession -> the emulator's front."""
+    gpt = pytest.importorskip("rehost.clients.gpt_realtime")
+    from rehost.providers.openai import OpenAI
+
+    def get_weather(city: str) -> str:
+        return f"foggy in {city}"
+
+    emu.script(tool_arguments='{"city": "Paris"}', audio_deltas=3)
+    host = OpenAI("emu-key", base_url=emu.base_url("openai"), realtime_beta=beta)
+    client = gpt.GptRealtimeClient(host, "gpt-realtime")
+
+    async def scenario() -> list[Any]:
+        got: list[Any] = []
+        async with client.connect(tools=[get_weather], turn_detection=None) as session:
+            await session.send_text("What is the weather?", respond=True)
+            async for event in session:
+                got.append(event)
+                if isinstance(event, ToolCallRequest):
+                    await event.run([get_weather])
+                if isinstance(event, ResponseDone) and not event.tool_calls:
+                    break
+        return got
+
+    events = run(scenario)
+    headers = emu.stats.requests[-1]["headers"]
+    assert headers["authorization"] == "Bearer emu-key"
+    assert ("openai-beta" in headers) == beta
+    assert emu.stats.requests[-1]["query"] == {"model": "gpt-realtime"}
+    call = next(e for e in events if isinstance(e, ToolCallRequest))
+    assert (call.name, call.args) == ("get_weather", {"city": "Paris"})
+    done = events[-1]
+    assert done.transcript == "The tool said: foggy in Paris"
+    assert done.usage.input_tokens == 10
+    assert sum(len(e.data) for e in events if isinstance(e, AudioOut)) == 3 * 4800
