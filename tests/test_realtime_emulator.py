@@ -206,7 +206,8 @@ def test_the_beta_vocabulary_is_spoken_when_the_client_asks_for_it(emu: Realtime
 
 
 def test_server_vad_audio_turn_is_heard_transcribed_and_answered(emu: RealtimeEmulator) -> None:
-    """Sound then silence: speech_started, speech_stopped, committed, the transcription, then the answer."""
+    """Sound then quiet (hiss under the VAD's threshold): speech_started, speech_stopped, committed, the
+    transcription, then the answer."""
     emu.script(transcript="what time is it")
 
     async def scenario() -> list[dict[str, Any]]:
@@ -214,7 +215,8 @@ def test_server_vad_audio_turn_is_heard_transcribed_and_answered(emu: RealtimeEm
             await ws.recv()
             await ws.send(json.dumps({"type": "session.update", "session": {"type": "realtime", "audio": {
                 "input": {"transcription": {"model": "whisper-1"}}}}}))
-            for chunk in (b"\x10\x00" * 480, b"\x10\x00" * 480, b"\x00\x00" * 480):
+            hiss = b"\x64\x00\x9c\xff" * 240  # samples of +-100: a quiet room, not speech
+            for chunk in (b"\x10\x27" * 480, b"\x10\x27" * 480, hiss):
                 await ws.send(json.dumps({"type": "input_audio_buffer.append",
                                           "audio": base64.b64encode(chunk).decode()}))
             return await recv_until(ws, lambda f: f["type"] == "response.done")
@@ -240,7 +242,7 @@ def test_the_xai_front_has_its_differences(emu: RealtimeEmulator) -> None:
             updated = json.loads(await ws.recv())
             assert updated["session"]["voice"] == "Eve"
             assert updated["session"]["turn_detection"]["type"] == "server_vad"
-            for chunk in (b"\x10\x00" * 480, b"\x00\x00" * 480):
+            for chunk in (b"\x10\x27" * 480, b"\x00\x00" * 480):
                 await ws.send(json.dumps({"type": "input_audio_buffer.append",
                                           "audio": base64.b64encode(chunk).decode()}))
             return await recv_until(ws, lambda f: f["type"] == "response.done")
@@ -404,6 +406,8 @@ def test_bad_scripts_and_faults_are_refused_when_set() -> None:
         RealtimeEmulator(replay="x")
     with pytest.raises(ConfigurationError):
         RealtimeEmulator(delta_bytes=3)
+    with pytest.raises(ConfigurationError):
+        RealtimeEmulator(quiet=-1)
     with pytest.raises(ConfigurationError, match="no fault"):
         Fault("explode")
     with pytest.raises(ConfigurationError):
@@ -745,7 +749,7 @@ def test_user_speech_over_an_answer_cancels_it(emu: RealtimeEmulator) -> None:
             await ws.send(json.dumps({"type": "response.create"}))
             await recv_until(ws, lambda f: f["type"] == "response.output_audio.delta")
             await ws.send(json.dumps({"type": "input_audio_buffer.append",
-                                      "audio": base64.b64encode(b"\x10\x00" * 480).decode()}))
+                                      "audio": base64.b64encode(b"\x10\x27" * 480).decode()}))
             return await recv_until(ws, lambda f: f["type"] == "input_audio_buffer.speech_started")
 
     frames = run(scenario)
@@ -799,7 +803,7 @@ def test_rehost_session_hears_a_spoken_turn_with_its_transcript(emu: RealtimeEmu
     async def scenario() -> list[Any]:
         session = await _wire(emu, "openai", config)
         try:
-            for chunk in (b"\x20\x00" * 2400, b"\x00\x00" * 2400):
+            for chunk in (b"\x20\x4e" * 2400, b"\x00\x00" * 2400):
                 await session.send_audio(chunk)
             return await _events(session)
         finally:

@@ -14,7 +14,8 @@ text naming one of the session's tools (its name, or the last word of a snake_ca
 ``"The tool said: <output>"``; ``tool_preamble`` is said before the call, in the same response, as some
 models do. Audio: with server turn detection the first chunk holding
 sound starts the user's speech (and, with ``interrupt_response``, cancels the answer under way: barge-in) and
-the first all-zero chunk after it ends the turn (an energy VAD reduced to its simplest deterministic form);
+the first quiet chunk after it (no sample beyond ``quiet``) ends the turn (an energy VAD reduced to its
+simplest deterministic form);
 ``commit()`` ends it too. The user's audio turn is transcribed as
 ``transcript``. A spoken answer is ``audio_deltas`` chunks of ``delta_bytes`` bytes each, ``pace`` seconds
 apart, interleaved with the reply's words as transcript deltas; a text answer is the words as text deltas.
@@ -27,9 +28,11 @@ than piling up audio in memory.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
 import inspect
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -77,8 +80,9 @@ class ScriptedBrain(RealtimeSession):
 
     def __init__(self, config: SessionConfig, *, reply: str | None = None, transcript: str = "hello from the audio",
                  audio_deltas: int = 3, delta_bytes: int = 4800, pace: float = 0.0, tool_arguments: str = "{}",
-                 tool_preamble: str | None = None, queue_size: int = 64) -> None:
-        for name, value in (("audio_deltas", audio_deltas), ("delta_bytes", delta_bytes), ("queue_size", queue_size)):
+                 tool_preamble: str | None = None, quiet: int = 500, queue_size: int = 64) -> None:
+        for name, value in (("audio_deltas", audio_deltas), ("delta_bytes", delta_bytes), ("queue_size", queue_size),
+                            ("quiet", quiet)):
             if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "queue_size" else 0):
                 raise ConfigurationError(f"ScriptedBrain({name}=...) must be a whole number, not {value!r}")
         if delta_bytes % 2:
@@ -92,6 +96,7 @@ class ScriptedBrain(RealtimeSession):
         self.pace = pace
         self.tool_arguments = tool_arguments
         self.tool_preamble = tool_preamble
+        self.quiet = quiet
         self._queue: asyncio.Queue[RealtimeEvent] = asyncio.Queue(queue_size)
         self._task: asyncio.Task[None] | None = None
         self._said: list[str] = []  # user texts since the last response
@@ -110,7 +115,7 @@ class ScriptedBrain(RealtimeSession):
         self._audio_bytes += len(chunk)
         if self.config.turn_detection.mode == "manual":
             return
-        sound = any(chunk)
+        sound = self._loud(chunk)
         if sound and not self._speaking:
             self._speaking = True
             if self.config.turn_detection.interrupt_response:  # barge-in: the user talks over the answer
@@ -118,6 +123,16 @@ class ScriptedBrain(RealtimeSession):
             await self._put(SpeechStarted(self._item_id(self._items + 1), at_ms=0))
         elif not sound and self._speaking:
             await self._end_audio_turn(detected=True)
+
+    def _loud(self, chunk: bytes) -> bool:
+        """Whether a chunk holds sound: a pcm16 sample beyond ``quiet`` (about -36 dBFS by default, so the hiss
+        of a recording is silence), a G.711 byte other than its silence codes."""
+        if self.config.input_format.encoding != "pcm16":
+            return bool(chunk.strip(b"\xff\x7f\xd5\x55"))
+        samples = array.array("h", chunk[: len(chunk) // 2 * 2])
+        if sys.byteorder == "big":
+            samples.byteswap()
+        return bool(samples) and max(map(abs, samples)) > self.quiet
 
     async def commit(self) -> None:
         self.seen.append(("commit",))

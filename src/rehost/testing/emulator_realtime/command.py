@@ -32,6 +32,7 @@ def parser() -> Any:
     p.add_argument("--pace", type=float, default=None, help="seconds between audio chunks")
     p.add_argument("--tool-arguments", default=None, help="the JSON arguments of scripted tool calls")
     p.add_argument("--tool-preamble", default=None, help="words said before a scripted tool call")
+    p.add_argument("--quiet", type=int, default=None, help="the loudest pcm16 sample that is still silence")
     p.add_argument("--queue-size", type=int, default=None)
     p.add_argument("--brain", default=None, metavar="MODULE:FACTORY",
                    help="serve the session FACTORY(config) makes instead of the scripted brain")
@@ -41,7 +42,7 @@ def parser() -> Any:
 
 
 SCRIPT = ("reply", "transcript", "audio_deltas", "delta_bytes", "pace", "tool_arguments", "tool_preamble",
-          "queue_size")
+          "quiet", "queue_size")
 
 
 def load_brain(spec: str) -> BrainFactory:

@@ -54,7 +54,7 @@ _PATHS = {"openai": "/openai/v1/realtime", "beta": "/openai/v1/realtime", "azure
           "vertex": VERTEX_PATH}
 _DEFAULT_MODELS = {"xai": "grok-voice-latest", "gemini": "gemini-live", "vertex": "gemini-live"}
 _SCRIPT_FIELDS = ("reply", "transcript", "audio_deltas", "delta_bytes", "pace", "tool_arguments", "tool_preamble",
-                  "queue_size")
+                  "quiet", "queue_size")
 _KEY_PROTOCOLS = ("openai-insecure-api-key.", "xai-client-secret.")
 
 
