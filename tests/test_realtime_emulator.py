@@ -854,3 +854,45 @@ def test_the_openai_realtime_client_runs_a_tool_round_on_the_emulator(emu: Realt
     assert done.transcript == "The tool said: foggy in Paris"
     assert done.usage.input_tokens == 10
     assert sum(len(e.data) for e in events if isinstance(e, AudioOut)) == 3 * 4800
+
+
+@pytest.mark.parametrize("family", ["grok", "gemini"])
+def test_the_xai_and_gemini_realtime_clients_run_a_tool_round_on_the_emulator(emu: RealtimeEmulator,
+                                                                               family: str) -> None:
+    """The same real path for Grok Voice (xAI host) and Gemini Live (Google host), once they are in the tree."""
+    if family == "grok":
+        client_module = pytest.importorskip("rehost.clients.grok_voice")
+        from rehost.providers.xai import XAI
+
+        client = client_module.GrokVoice(XAI("emu-key", base_url=emu.base_url("xai")))
+    else:
+        client_module = pytest.importorskip("rehost.clients.gemini_live")
+        from rehost.providers.google import Google
+
+        client = client_module.GeminiLive(Google("emu-key", base_url=emu.base_url("gemini")))
+
+    def get_weather(city: str) -> str:
+        return f"foggy in {city}"
+
+    emu.script(tool_arguments='{"city": "Paris"}', audio_deltas=3)
+
+    async def scenario() -> list[Any]:
+        got: list[Any] = []
+        async with client.connect(tools=[get_weather]) as session:
+            await session.send_text("What is the weather?", respond=True)
+            async for event in session:
+                got.append(event)
+                if isinstance(event, ToolCallRequest):
+                    await event.run([get_weather])
+                if isinstance(event, ResponseDone) and event.transcript:  # (Gemini's one turn holds the call too)
+                    break
+        return got
+
+    events = run(scenario)
+    headers = emu.stats.requests[-1]["headers"]
+    assert "emu-key" in (headers.get("authorization", "") + headers.get("x-goog-api-key", ""))
+    call = next(e for e in events if isinstance(e, ToolCallRequest))
+    assert (call.name, call.args) == ("get_weather", {"city": "Paris"})
+    done = events[-1]
+    assert done.transcript == "The tool said: foggy in Paris"
+    assert sum(len(e.data) for e in events if isinstance(e, AudioOut)) == 3 * 4800

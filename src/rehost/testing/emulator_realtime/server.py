@@ -131,11 +131,16 @@ class RealtimeEmulator:
         return f"ws://{self.host}:{self.port}{_PATHS[style]}" + (f"?{urlencode(params)}" if params else "")
 
     def base_url(self, style: str = "openai") -> str:
-        """The REST-style base a host's realtime endpoint derives its socket from (``.../v1`` -> ``/realtime``)."""
+        """The REST-style base a host's realtime endpoint derives its socket from: OpenAI-shaped hosts append
+        ``/realtime`` to theirs (``.../openai/v1``); Google's put ``/ws/...`` before the API version
+        (``.../gemini/v1beta``, ``.../vertex/v1``)."""
         path = _PATHS.get(style)
         if path is None:
             raise ConfigurationError(f"the realtime emulator has no front {style!r}; it has {', '.join(_PATHS)}")
-        return f"http://{self.host}:{self.port}{path.rsplit('/', 1)[0]}"
+        root = f"http://{self.host}:{self.port}"
+        if style in ("gemini", "vertex"):
+            return f"{root}/{style}/" + ("v1beta" if style == "gemini" else "v1")
+        return root + path.rsplit("/", 1)[0]
 
     # ------------------------------------------------------------------------------------------ lifecycle
     def start(self) -> RealtimeEmulator:
