@@ -12,15 +12,14 @@ fronts knows which brain it drives.
 text naming one of the session's tools (its name, or the last word of a snake_case name: "weather" for
 ``get_weather``) is answered with a call to that tool (``tool_arguments``), and the tool's result with
 ``"The tool said: <output>"``; ``tool_preamble`` is said before the call, in the same response, as some
-models do. Audio: with server turn detection the first chunk holding
-sound starts the user's speech (and, with ``interrupt_response``, cancels the answer under way: barge-in) and
-the first quiet chunk after it (no sample beyond ``quiet``) ends the turn (an energy VAD reduced to its
-simplest deterministic form);
-``commit()`` ends it too. The user's audio turn is transcribed as
-``transcript``. A spoken answer is ``audio_deltas`` chunks of ``delta_bytes`` bytes each, ``pace`` seconds
-apart, interleaved with the reply's words as transcript deltas; a text answer is the words as text deltas.
-Usage is counted from words (input: 10 + the user's words; output: the reply's words + one token per chunk),
-so a test can compute it independently.
+models do. Audio: with server turn detection the first chunk holding sound starts the user's speech (and,
+with ``interrupt_response``, cancels the answer under way: barge-in) and the first quiet chunk after it (no
+sample beyond ``quiet``) ends the turn, an energy VAD reduced to its simplest deterministic form;
+``commit()`` ends it too. The user's audio turn is transcribed as ``transcript``. A spoken answer is
+``audio_deltas`` chunks of ``delta_bytes`` bytes each, ``pace`` seconds apart, interleaved with the reply's
+words as transcript deltas; a text answer is the words as text deltas.
+Usage is counted from words (input: 10 + the user's words; output: the reply's words + one token per chunk;
+a tool call's response: 5), so a test can compute it independently.
 
 Events go through a bounded queue: when the front cannot send (a client not reading) the brain waits rather
 than piling up audio in memory.
