@@ -79,7 +79,7 @@ def _parse_script(spec: str) -> tuple[str, dict[str, Any]]:
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m rehost.testing.emulator [--host H] [--port P] [--ttft S] [--inter-token S] [--tokens N]
-    [--text T] [--script HOST:FIELD=VALUE,...]``:
+    [--text T] [--script HOST:FIELD=VALUE,...] [--realtime PORT]``:
     serve until interrupted, printing the URL first (``rehost emulate`` runs this). Bad arguments, and a port
     that cannot be had, are usage errors (exit status 2) said at once, never tracebacks."""
     import argparse
@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="what one host style does, e.g. groq:ttft=0.05,inter_token=0.005 or "
                              "anthropic:text=Hello there (repeatable; a text may hold commas, not '='); "
                              f"fields: {', '.join(_FIELD_KINDS)}")
+    parser.add_argument("--realtime", type=_port, default=None, metavar="PORT",
+                        help="also serve the realtime voice emulator (websockets) on PORT (0: a free one)")
     args = parser.parse_args(argv)
     emulator = Emulator(host=args.host, port=args.port, record=False)
     try:
@@ -109,11 +111,18 @@ def main(argv: list[str] | None = None) -> None:
             style, fields = _parse_script(spec)
             emulator.script(style, **fields)
         emulator.start()
+        if args.realtime is not None:
+            from ..emulator_realtime.command import start as start_realtime
+
+            realtime = start_realtime(args.host, args.realtime)
     except ConfigurationError as exc:
         parser.error(str(exc))
     print(emulator.url, flush=True)
     for style in STYLES:
         print(f"  {style:11} {emulator.base_url(style)}", file=sys.stderr, flush=True)
+    if args.realtime is not None:
+        print(f"  realtime    ws://{realtime.host}:{realtime.port} (e.g. {realtime.url('openai')})", file=sys.stderr,
+              flush=True)
     assert emulator._thread is not None
     with contextlib.suppress(KeyboardInterrupt):
         emulator._thread.join()
