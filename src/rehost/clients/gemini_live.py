@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
 from ..shared.realtime.config import AudioFormat
-from .realtime import RealtimeClient, RealtimeModel
+from .realtime import RealtimeClient, RealtimeModel, _socket_options
 
 __all__ = ["GeminiLive"]
 
@@ -57,14 +57,16 @@ class GeminiLive(RealtimeClient):
     }
 
     @asynccontextmanager
-    async def connect(self, *, resume: str | None = None, token: Any = None, **settings: Any) -> AsyncIterator[Any]:
+    async def connect(self, *, resume: str | None = None, idle_timeout: float | None = None, token: Any = None,
+                      **settings: Any) -> AsyncIterator[Any]:
         """As ``RealtimeClient.connect``; ``token=`` (an AI Studio ``LiveToken``, from
         ``host.endpoint("realtime").create_token(...)``) connects with an ephemeral token instead of the key."""
         if token is None:
-            async with super().connect(resume=resume, **settings) as session:
+            async with super().connect(resume=resume, idle_timeout=idle_timeout, **settings) as session:
                 yield session
             return
-        session = await self.sender.connect(self.config(**settings), resume=resume, token=token)
+        session = await self.sender.connect(self.config(**settings), resume=resume, token=token,
+                                            **_socket_options(idle_timeout))
         try:
             yield session
         finally:

@@ -112,15 +112,30 @@ class RealtimeClient(_Bound):
             raise ConfigurationError(f"{name}.connect: {exc}") from exc
 
     @asynccontextmanager
-    async def connect(self, *, resume: str | None = None, **settings: Any) -> AsyncIterator[Any]:
-        """Open a live session (``async with client.connect(...) as session``); ``settings`` as ``config``."""
+    async def connect(self, *, resume: str | None = None, idle_timeout: float | None = None,
+                      **settings: Any) -> AsyncIterator[Any]:
+        """Open a live session (``async with client.connect(...) as session``); ``settings`` as ``config``.
+        ``idle_timeout``: seconds the host may send nothing before the session is a RequestTimeout (default: no
+        limit, since a user may stay silent; the keep-alive pings still notice a dead connection)."""
         config = self.config(**settings)
-        session = await self.sender.connect(config, resume=resume)
+        session = await self.sender.connect(config, resume=resume, **_socket_options(idle_timeout))
         try:
             yield session
         finally:
             await session.close()
 
-    def connect_sync(self, *, resume: str | None = None, **settings: Any) -> Any:
+    def connect_sync(self, *, resume: str | None = None, idle_timeout: float | None = None,
+                     **settings: Any) -> Any:
         """The session for sync code (``with client.connect_sync(...) as session``)."""
-        return self.sender.connect_sync(self.config(**settings), resume=resume)
+        return self.sender.connect_sync(self.config(**settings), resume=resume, **_socket_options(idle_timeout))
+
+
+def _socket_options(idle_timeout: float | None) -> dict[str, Any]:
+    """The websocket options a client passes on (none when unset, so any sender takes them)."""
+    if idle_timeout is None:
+        return {}
+    from ..shared.checks import check_number
+
+    check_number(idle_timeout, "connect(idle_timeout=...)", name="idle_timeout",
+                 expected="a positive number of seconds, or None for no limit")
+    return {"idle_timeout": float(idle_timeout)}
