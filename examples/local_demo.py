@@ -4,9 +4,11 @@ spoken turn with a local voice agent.
 1. Gemma 3 270M in this process (llama-cpp-python), answered and streamed.
 2. The same client moved, at run time, to llama.cpp's OpenAI-compatible server on a loopback port.
 3. `rehost bench` of that model across the two local hosts: a table, and a plot file.
-4. A spoken turn: Piper asks a question into a realtime session of the local voice agent (Whisper base +
-   SmolLM2-135M-Instruct + Piper, a cascade), which answers in speech; the question, the reply audio and both
-   transcripts are written to out/. (`python examples/local_demo.py --voice` runs only this step.)
+4. A spoken turn: the local voice agent (Whisper base + SmolLM2-135M-Instruct + Piper, a cascade) is served
+   on a loopback port behind the OpenAI Realtime protocol (the realtime emulator with the agent as its brain),
+   and the code a user points at OpenAI (`GptRealtimeClient(OpenAI(base_url=...))`) talks to it: Piper asks a
+   question into the session, the agent answers in speech; the question, the reply audio and both transcripts
+   are written to out/. (`python examples/local_demo.py --voice` runs only this step.)
 
 Gemma 3 270M is a base model (pretrained, not instruction-tuned): GemmaClient gives it a plain text to
 continue through each host's text-completion path, never a chat.
@@ -35,10 +37,11 @@ def rule(title: str) -> None:
 async def spoken_turn(question: str = "What is the capital of France?") -> None:
     """Piper says ``question`` into the agent's session as a microphone would (20 ms chunks of 24 kHz pcm16,
     the session's own VAD finding the end of the turn); the reply is written as a WAV with the transcripts."""
-    from rehost import PiperLocal, PiperSpeaker
+    from rehost import GptRealtimeClient, OpenAI, PiperLocal, PiperSpeaker
     from rehost.cascade import LOCAL_INSTRUCTIONS, local_voice_agent
     from rehost.shared.audio.formats import pcm16_samples, pcm16_to_wav, resample_pcm16
     from rehost.shared.realtime import AudioOut, InputTranscript, ResponseDone, ResponseStarted
+    from rehost.testing.emulator_realtime import RealtimeEmulator
 
     rate, chunk = 24000, 24000 * 2 * 20 // 1000
     asked = PiperSpeaker(PiperLocal()).speak(question, format="pcm16")
@@ -54,23 +57,25 @@ async def spoken_turn(question: str = "What is the capital of France?") -> None:
     print(f"  Piper asks: {question!r} ({len(pcm) / 2 / rate:.1f} s of audio, sent in 20 ms chunks)")
     reply, heard, first_audio = bytearray(), "", None
     started = answer_started = time.perf_counter()
-    async with agent.client().connect(instructions=LOCAL_INSTRUCTIONS, input_format=f"pcm16/{rate}",
-                                      output_format=f"pcm16/{rate}") as session:
-        for i in range(0, len(mic), chunk):
-            await session.send_audio(mic[i:i + chunk])
-        async for event in session:
-            if isinstance(event, InputTranscript):
-                heard = event.text
-                print(f"  the agent heard: {heard!r} ({time.perf_counter() - started:.1f} s)")
-            elif isinstance(event, ResponseStarted):
-                answer_started = time.perf_counter()
-            elif isinstance(event, AudioOut):
-                if first_audio is None:
-                    first_audio = time.perf_counter() - answer_started
-                reply += event.data
-            elif isinstance(event, ResponseDone):
-                done = event
-                break
+    with RealtimeEmulator(brain=agent.connect) as server:  # the agent behind the OpenAI Realtime protocol
+        client = GptRealtimeClient(OpenAI("local", base_url=server.base_url("openai")), "gpt-realtime")
+        print(f"  served at {server.url('openai')} (OpenAI Realtime GA vocabulary); the client is OpenAI's")
+        async with client.connect(instructions=LOCAL_INSTRUCTIONS) as session:
+            for i in range(0, len(mic), chunk):
+                await session.send_audio(mic[i:i + chunk])
+            async for event in session:
+                if isinstance(event, InputTranscript):
+                    heard = event.text
+                    print(f"  the agent heard: {heard!r} ({time.perf_counter() - started:.1f} s)")
+                elif isinstance(event, ResponseStarted):
+                    answer_started = time.perf_counter()
+                elif isinstance(event, AudioOut):
+                    if first_audio is None:
+                        first_audio = time.perf_counter() - answer_started
+                    reply += event.data
+                elif isinstance(event, ResponseDone):
+                    done = event
+                    break
     (OUT / "voice_reply.wav").write_bytes(pcm16_to_wav(bytes(reply), rate))
     (OUT / "voice_turn.json").write_text(json.dumps({
         "question": question, "heard": heard, "answer": done.transcript, "status": done.status,

