@@ -141,3 +141,52 @@ def test_pcm_chunks_are_microphone_sized_at_the_session_rate() -> None:
     chunks = pcm_chunks(_clip(1.0), 24000, chunk_ms=40)
     assert sum(len(c) for c in chunks) == pytest.approx(SECOND, abs=4)
     assert all(len(c) == 1920 for c in chunks[:-1])
+
+
+def test_rehost_bench_realtime_runs_one_model_across_hosts_on_the_realtime_emulator(tmp_path) -> None:
+    """``rehost bench realtime gpt-realtime --hosts openai:...,azure-voice-live:...`` end to end: each host's
+    real endpoint and codec against the realtime emulator, every turn answered, the report's audio and cost read
+    from what the sessions said (the emulator's 5 deltas of 4800 bytes = 0.5 s at 24 kHz; OpenAI priced from the
+    catalogue, Voice Live unpriced)."""
+    import array
+    import io
+    import json
+    import math
+    import subprocess
+    import sys
+    import wave
+
+    from rehost.testing.emulator_realtime import RealtimeEmulator
+
+    samples = array.array("h", (int(8000 * math.sin(2 * math.pi * 220 * i / 16000)) for i in range(16000)))
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(samples.tobytes())
+    (tmp_path / "a.wav").write_bytes(buf.getvalue())
+    (tmp_path / "clips.jsonl").write_text(json.dumps({"audio": "a.wav"}) + "\n")
+    out, plot = tmp_path / "r.json", tmp_path / "r.png"
+    with RealtimeEmulator() as emu:
+        emu.script(audio_deltas=5)
+        voice_live = emu.base_url("voice-live").rsplit("/voice-live", 1)[0]
+        hosts = f"openai:base_url={emu.base_url('openai')},api_key=k,azure-voice-live:endpoint={voice_live},api_key=k"
+        done = subprocess.run([sys.executable, "-m", "rehost.cli", "bench", "realtime", "gpt-realtime", "--hosts",
+                               hosts, "--runs", "2", "--warmup", "0", "--clips", str(tmp_path / "clips.jsonl"),
+                               "--json", str(out), "--plot", str(plot)], capture_output=True, text=True, timeout=300,
+                              check=False)
+        paths = [r["path"] for r in emu.stats.requests]
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert [h["host"] for h in report["hosts"]] == ["openai", "azure-voice-live"]
+    for host in report["hosts"]:
+        assert host["errors"] == []
+        assert len(host["samples"]) == 2
+        assert all(s["output_seconds"] == pytest.approx(0.5) for s in host["samples"])
+        assert all(s["input_seconds"] == pytest.approx(1.0) for s in host["samples"])
+        assert all(s["first_audio"] is not None for s in host["samples"])
+    assert report["hosts"][0]["cost_per_minute"] is not None
+    assert report["hosts"][1]["cost_per_minute"] is None
+    assert plot.stat().st_size > 1000
+    assert sorted(set(paths)) == ["/azure/voice-live/realtime", "/openai/v1/realtime"]

@@ -94,3 +94,24 @@ def test_rehost_bench_transcribe_reads_clips_and_reaches_the_real_host_name(
     bad.write_text("{\"audio\": \"missing.wav\"}\n")
     assert main(["bench", "transcribe", "nova-3", "--hosts", "deepgram", "--clips", str(bad)]) == 2
     assert "line 1" in capsys.readouterr().err
+
+
+def test_rehost_bench_transcribe_takes_hosts_with_several_options_each(
+        emu: Emulator, tmp_path, capsys: pytest.CaptureFixture[str]):
+    """A host's options are comma-separated like the hosts themselves (``deepgram:base_url=...,api_key=...``),
+    as in ``rehost bench``: a part with '=' and no ':' before it belongs to the host before it."""
+    import json
+
+    from rehost.cli import main
+
+    emu.reset()
+    emu.script(text="the cat sat")
+    (tmp_path / "a.wav").write_bytes(tone_wav(0.5))
+    clips = tmp_path / "clips.jsonl"
+    clips.write_text(json.dumps({"audio": "a.wav", "text": "the cat sat"}) + "\n")
+    out = tmp_path / "report.json"
+    spec = f"deepgram:base_url={emu.base_url('deepgram')},api_key=dg-key"
+    code = main(["bench", "transcribe", "nova-3", "--hosts", spec, "--clips", str(clips), "--runs", "1",
+                 "--warmup", "0", "--json", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert json.loads(out.read_text())["hosts"][0]["host"] == "deepgram"

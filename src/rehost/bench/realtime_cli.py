@@ -60,7 +60,7 @@ def _clips(path: str | None) -> list[Any]:
 
 
 def main(argv: Sequence[str]) -> int:
-    from ..cli import _common, _Parser, _whole, _writable, build_provider, parse_host
+    from ..cli import _common, _Parser, _split_hosts, _whole, _writable, build_provider, parse_host
 
     parser = _Parser(prog="rehost bench realtime", parents=[_common()], description=__doc__,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -83,7 +83,7 @@ def main(argv: Sequence[str]) -> int:
     from . import realtime
 
     providers: list[Any] = []
-    for item in args.hosts.split(","):
+    for item in _split_hosts(args.hosts):
         spec, _, model = item.partition("@")
         name, options = parse_host(spec)
         host = build_provider(name, options)

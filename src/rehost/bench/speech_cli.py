@@ -47,7 +47,7 @@ def _clips(path: str | None) -> list[tuple[Any, str]]:
 
 
 def main(argv: Sequence[str]) -> int:
-    from ..cli import _common, _Parser, _whole, _writable, build_provider, parse_host
+    from ..cli import _common, _Parser, _split_hosts, _whole, _writable, build_provider, parse_host
 
     kind = argv[0]
     parser = _Parser(prog=f"rehost bench {kind}", parents=[_common()], description=__doc__,
@@ -75,7 +75,7 @@ def main(argv: Sequence[str]) -> int:
     from . import speech
 
     providers: list[Any] = []
-    for item in args.hosts.split(","):  # name[:key=value...][@model]: @model where the host serves another model
+    for item in _split_hosts(args.hosts):  # name[:key=value...][@model]: @model where the host serves another model
         spec, _, model = item.partition("@")
         name, options = parse_host(spec)
         host = build_provider(name, options)
