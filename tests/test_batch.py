@@ -253,7 +253,7 @@ def test_the_registry_says_which_hosts_have_a_batch_endpoint() -> None:
         cls = _registry.load(row.spec)
         assert row.batch == (endpoint_attribute(cls, "batch_endpoint") is not None), row
     assert "batch" not in OpenAI("k").kinds  # not a kind: chat work sent another way
-    assert Google("k").kinds == {"chat", "embed", "video"}
+    assert Google("k").kinds == {"chat", "embed", "realtime", "video"}
 
 
 def test_from_jsonl_prepares_each_line_with_the_client() -> None:

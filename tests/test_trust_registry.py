@@ -25,6 +25,7 @@ import rehost.providers
 from rehost import _registry, cli, entry
 from rehost.clients.base import ModelClient
 from rehost.clients.embed_base import EmbedClient
+from rehost.clients.realtime import RealtimeClient
 from rehost.clients.speech import Speaker, Transcriber
 from rehost.clients.video.base import VideoClient
 from rehost.errors import ConfigurationError
@@ -126,7 +127,7 @@ def test_every_registry_row_imports_and_has_the_name_it_says():
                 serves = endpoint_attribute(cls, f"{kind}_endpoint") is not None
             assert (kind in row.kinds) == serves, (kind, row)
     bases = {"chat": ModelClient, "embed": EmbedClient, "video": VideoClient, "transcribe": Transcriber,
-             "speak": Speaker}
+             "speak": Speaker, "realtime": RealtimeClient}
     for family, kinds in _registry.FAMILIES.items():
         assert kinds, family
         assert set(kinds) <= _registry.KINDS, family

@@ -121,6 +121,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = [
     "GeminiLive",
     "GrokVoice",
+    "PlayAISpeaker",
     "Cascade",
     "local_voice_agent",
     "BGEEmbedder",
@@ -326,7 +327,7 @@ if TYPE_CHECKING:
     from .clients.video.runway import RunwayClient
     from .clients.video.seedance import SeedanceClient
     from .clients.video.veo import VeoClient
-    from .clients.voices import ElevenLabsSpeaker, OpenAISpeaker, PiperSpeaker
+    from .clients.voices import ElevenLabsSpeaker, OpenAISpeaker, PiperSpeaker, PlayAISpeaker
     from .clients.voxtral import VoxtralTranscriber
     from .clients.voyage import VoyageEmbedder
     from .clients.whisper import WhisperTranscriber
