@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import statistics
 import sys
 import time
 from typing import Any
@@ -105,33 +106,53 @@ async def rehost_turn(endpoint: Any, config: Any) -> int:
     return got
 
 
-async def timed(label: str, turn: Any) -> float:
-    await turn()  # warm: imports, first connection
-    t0 = time.perf_counter()
+async def timed(turn: Any) -> tuple[float, float, int]:
+    """Wall seconds, this process's CPU seconds (the client's own work: the emulator runs in another process,
+    so what the client spends per frame is not hidden behind how fast the server sends), and bytes received."""
+    t0, c0 = time.perf_counter(), time.process_time()
     n = await turn()
-    took = time.perf_counter() - t0
-    print(f"  {label:<34} {took * 1000:9.1f} ms  ({n // DELTA_BYTES} deltas)")
-    return took
+    return time.perf_counter() - t0, time.process_time() - c0, n
 
 
-def per_frame(deltas: int) -> None:
-    print(f"(a) one response of {deltas} audio deltas of {DELTA_BYTES} bytes, emulator in its own process")
+def per_frame(deltas: int, rounds: int = 5) -> None:
+    print(f"(a) one response of {deltas} audio deltas of {DELTA_BYTES} bytes, emulator in its own process; "
+          f"{rounds} rounds, the rows interleaved in each (this machine is shared: best and median of the rounds)")
     with realtime_process(audio_deltas=deltas, delta_bytes=DELTA_BYTES, reply="ok") as root:
         url = f"{root}{PATH}?model=gpt-realtime"
         ours = rehost_endpoint(root)
 
         async def run() -> None:
-            raw = await timed("raw websockets", lambda: raw_turn(url))
             stand_in = StandIn(url)
-            loop = await timed("rehost WireSession + test codec", lambda: rehost_turn(stand_in, stand_in.config))
-            print(f"  ratio rehost (test codec) / raw websockets: {loop / raw:.2f}")
+            rows: dict[str, Any] = {"raw websockets": lambda: raw_turn(url),
+                                    "rehost WireSession + test codec": lambda: rehost_turn(stand_in,
+                                                                                           stand_in.config)}
             if isinstance(ours, str):
                 print(f"  rehost WireSession + GA codec      skipped: the OpenAI realtime codec is not available "
-                      f"here ({ours}); run again once rehost.providers.openai_realtime is merged")
-                return
-            mine = await timed("rehost WireSession + GA codec", lambda: rehost_turn(*ours))
-            print(f"  ratio rehost / raw websockets: {mine / raw:.2f}  "
-                  f"({(mine - raw) / deltas * 1e6:.1f} us more a delta)")
+                      f"here ({ours})")
+            else:
+                rows["rehost WireSession + GA codec"] = lambda: rehost_turn(*ours)
+            wall: dict[str, list[float]] = {name: [] for name in rows}
+            cpu: dict[str, list[float]] = {name: [] for name in rows}
+            for turn in rows.values():  # warm: imports, first connection
+                await turn()
+            for _ in range(rounds):
+                for name, turn in rows.items():
+                    took, spent, n = await timed(turn)
+                    if n != deltas * DELTA_BYTES:
+                        raise RuntimeError(f"{name}: {n} bytes, not {deltas * DELTA_BYTES}")
+                    wall[name].append(took)
+                    cpu[name].append(spent)
+            raw_wall, raw_cpu = min(wall["raw websockets"]), min(cpu["raw websockets"])
+            for name in rows:
+                w, c = min(wall[name]), min(cpu[name])
+                line = (f"  {name:<34} wall {w * 1000:7.1f} ms  client CPU {c * 1000:7.1f} ms "
+                        f"({c / deltas * 1e6:5.1f} us a delta)")
+                if name != "raw websockets":
+                    line += f"  ratio wall {w / raw_wall:.2f}, CPU {c / raw_cpu:.2f}"
+                print(line)
+            print(f"  (best of {rounds}; medians of the client CPU ratio: " + ", ".join(
+                f"{n.split('+ ')[-1]} {statistics.median(cpu[n]) / statistics.median(cpu['raw websockets']):.2f}"
+                for n in rows if n != "raw websockets") + ")")
 
         asyncio.run(run())
 

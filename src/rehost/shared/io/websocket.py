@@ -164,10 +164,15 @@ class Session:
     """One open websocket, async. Make it with ``await Session.connect(...)`` (or ``async with``)."""
 
     def __init__(self, connection: Any, *, host: str, url: str, idle_timeout: float | None) -> None:
+        from websockets.exceptions import ConnectionClosed
+
         self._ws = connection
         self.host = host
         self.url = _shown(url)
         self.idle_timeout = idle_timeout
+        #: the library's close exception, looked up once: a lookup per message through the package's lazy
+        #: ``__getattr__`` cost ~4 us a frame on the realtime hot path
+        self._closed: type[BaseException] = ConnectionClosed
 
     @classmethod
     async def connect(
@@ -233,22 +238,22 @@ class Session:
         if not isinstance(message, str | bytes | bytearray | memoryview):
             raise ConfigurationError(f"a websocket message is str or bytes, not {type(message).__name__}",
                                      host=self.host)
-        from websockets.exceptions import ConnectionClosed
-
         try:
             await self._ws.send(message)
-        except ConnectionClosed as exc:
+        except self._closed as exc:
             raise _closed_error(exc, self.host) from None
 
     async def receive(self, timeout: float | None = None) -> Message:
         """The next message; RequestTimeout when none comes within ``timeout`` (default: the session's idle
         timeout), SessionClosed when the connection closes (its code and reason with it)."""
-        from websockets.exceptions import ConnectionClosed
-
         wait = self.idle_timeout if timeout is None else timeout
         try:
-            message: Message = await asyncio.wait_for(self._ws.recv(), wait)
-        except ConnectionClosed as exc:
+            if wait is None:  # (no timer at all: the common case of a realtime session)
+                message: Message = await self._ws.recv()
+            else:  # asyncio.timeout, not wait_for: no task per message
+                async with asyncio.timeout(wait):
+                    message = await self._ws.recv()
+        except self._closed as exc:
             raise _closed_error(exc, self.host) from None
         except TimeoutError:
             raise RequestTimeout(f"no message from {self.host} for {wait:g}s (idle timeout)",
@@ -257,12 +262,10 @@ class Session:
 
     async def ping(self) -> float:
         """Ping the host now and return the round trip in seconds (the keep-alive pings run on their own)."""
-        from websockets.exceptions import ConnectionClosed
-
         try:
             pong = await self._ws.ping()
             latency: float = await pong
-        except ConnectionClosed as exc:
+        except self._closed as exc:
             raise _closed_error(exc, self.host) from None
         return latency
 

@@ -148,6 +148,10 @@ class WireSession(RealtimeSession):
     async def _read(self) -> AsyncIterator[RealtimeEvent]:
         """Events from the socket until it closes: a normal close ends with ``Closed``, any other raises the
         host's typed error."""
+        while self._pending:  # what start() read while waiting for the host's start
+            yield self._pending.popleft()
+        if self._done:
+            return
         codec = self._codec
         while True:
             try:
@@ -193,13 +197,10 @@ class WireSession(RealtimeSession):
             self.resume_handle = event.handle if event.resumable else None
         return event
 
-    async def events(self) -> AsyncIterator[RealtimeEvent]:
-        while self._pending:
-            yield self._pending.popleft()
-        if self._done:
-            return
-        async for event in self._read():
-            yield event
+    def events(self) -> AsyncIterator[RealtimeEvent]:
+        # (the socket's own generator, which hands out what start() kept first: one generator between the
+        # socket and the user, not two, on a path that can carry thousands of audio chunks a minute)
+        return self._read()
 
     async def send_audio(self, chunk: bytes) -> None:
         if not isinstance(chunk, bytes | bytearray | memoryview):
