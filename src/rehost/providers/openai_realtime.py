@@ -103,11 +103,15 @@ class OpenAIRealtimeCodec(JsonFrames):
         "error": "_error",
     }
 
+    #: the pcm16 rates this vocabulary takes (None: any rate the neutral AudioFormat allows)
+    pcm_rate: ClassVar[int | None] = 24000
+
     def __init__(self, config: SessionConfig, *, host: str = "openai") -> None:
         self.config = config
         self.host = host
         self._handlers = {name: getattr(self, method) for name, method in self.events.items()}
         self._responding = False
+        self._response: str | None = None
         self._audio_item: str | None = None
         self._text: list[str] = []
         self._transcript: list[str] = []
@@ -129,12 +133,13 @@ class OpenAIRealtimeCodec(JsonFrames):
                                      "not both: pass output_modalities=['audio'] or ['text']", host=self.host)
 
     def audio_format(self, fmt: AudioFormat, direction: str) -> Any:
-        """One direction's format on the wire: ``audio/pcm`` at 24 kHz (the only PCM rate), or G.711."""
+        """One direction's format on the wire: ``audio/pcm`` with its rate (``pcm_rate``, 24 kHz on OpenAI, the
+        only PCM rate there), or G.711."""
         if fmt.encoding == "pcm16":
-            if fmt.sample_rate != 24000:
-                raise UnsupportedFeature(f"{self.host} realtime takes pcm16 {direction} audio at 24000 Hz only, "
-                                         f"not {fmt.sample_rate}", host=self.host)
-            return {"type": "audio/pcm", "rate": 24000}
+            if self.pcm_rate is not None and fmt.sample_rate != self.pcm_rate:
+                raise UnsupportedFeature(f"{self.host} realtime takes pcm16 {direction} audio at {self.pcm_rate} "
+                                         f"Hz only, not {fmt.sample_rate}", host=self.host)
+            return {"type": "audio/pcm", "rate": fmt.sample_rate}
         return {"type": "audio/pcmu" if fmt.encoding == "g711_ulaw" else "audio/pcma"}
 
     def turn_detection(self, turn: TurnDetection) -> dict[str, Any] | None:
@@ -165,7 +170,14 @@ class OpenAIRealtimeCodec(JsonFrames):
 
     def session(self, config: SessionConfig, *, clear: bool = False) -> dict[str, Any]:
         """The GA ``session`` object for ``config``; ``clear`` spells out what is off (an update replacing an
-        earlier setting), where a first configuration leaves the host's defaults alone."""
+        earlier setting), where a first configuration leaves the host's defaults alone. The caller's ``extra``
+        goes on last, over whatever shape ``fields`` gave the rest."""
+        session = self.fields(config, clear=clear)
+        session.update(config.extra)
+        return session
+
+    def fields(self, config: SessionConfig, *, clear: bool = False) -> dict[str, Any]:
+        """The session's own fields in this vocabulary's shape (a clone reshapes them by overriding this)."""
         audio_in: dict[str, Any] = {"format": self.audio_format(config.input_format, "input"),
                                     "turn_detection": self.turn_detection(config.turn_detection)}
         if config.input_transcription:
@@ -184,7 +196,6 @@ class OpenAIRealtimeCodec(JsonFrames):
             session["tools"] = [self.tool(t) for t in config.tools]
         if config.max_output_tokens is not None:
             session["max_output_tokens"] = config.max_output_tokens
-        session.update(config.extra)
         return session
 
     def configure(self, config: SessionConfig) -> Sequence[Frame]:
@@ -306,8 +317,9 @@ class OpenAIRealtimeCodec(JsonFrames):
     def _response_created(self, frame: Frame) -> _Out:
         self._responding = True
         self._audio_item = None
+        self._response = (frame.get("response") or {}).get("id")
         self._text, self._transcript, self._calls = [], [], []
-        return [ResponseStarted((frame.get("response") or {}).get("id"))]
+        return [ResponseStarted(self._response)]
 
     def _audio_delta(self, frame: Frame) -> _Out:
         item = frame.get("item_id")
@@ -343,22 +355,34 @@ class OpenAIRealtimeCodec(JsonFrames):
     def _response_done(self, frame: Frame) -> _Out:
         response = frame.get("response") or {}
         status = response.get("status")
-        out: list[RealtimeEvent | Reply] = []
-        details = response.get("status_details") or {}
-        err = details.get("error") if isinstance(details, Mapping) else None
-        if status == "failed" or err:
-            err = err or {}
-            out.append(RealtimeError(str(err.get("message") or f"the response {status}"),
-                                     err.get("code") or err.get("type") or details.get("reason"), False,
-                                     "response.done"))
-        text, transcript, calls = "".join(self._text), "".join(self._transcript), tuple(self._calls)
-        if not (text or transcript or calls):  # no deltas seen (a relay that sends only the end): read the output
-            text, transcript, calls = _output(response)
-        out.append(ResponseDone(response.get("id"), status if status in _STATUSES else "failed",
-                                text, transcript, calls, usage(response.get("usage"))))
+        out: list[RealtimeEvent | Reply] = list(self.response_error(response))
+        # each of text, transcript and calls from its deltas; one with no deltas seen (a relay that sends only
+        # the end, a resumed socket) is read from the response's output items
+        said = _output(response)
+        text = "".join(self._text) or said[0]
+        transcript = "".join(self._transcript) or said[1]
+        calls = tuple(self._calls) or said[2]
+        out.append(ResponseDone(response.get("id") or self._response, status if status in _STATUSES else "failed",
+                                text, transcript, calls, self.response_usage(frame)))
         self._responding = False
+        self._response = None
         self._text, self._transcript, self._calls = [], [], []
         return out
+
+    def response_error(self, response: Mapping[str, Any]) -> _Out:
+        """The error a failed ``response.done`` carries in ``status_details.error`` (yielded before the done)."""
+        details = response.get("status_details")
+        details = details if isinstance(details, Mapping) else {}
+        err = details.get("error")
+        if response.get("status") != "failed" and not err:
+            return ()
+        err = err if isinstance(err, Mapping) else {}
+        return [RealtimeError(str(err.get("message") or f"the response {response.get('status')}"),
+                              err.get("code") or err.get("type") or details.get("reason"), False, "response.done")]
+
+    def response_usage(self, frame: Frame) -> RealtimeUsage | None:
+        """The usage of one ``response.done`` (GA and beta: ``response.usage``)."""
+        return usage((frame.get("response") or {}).get("usage"))
 
     def _error(self, frame: Frame) -> _Out:
         err = frame.get("error") or {}
@@ -390,7 +414,7 @@ class OpenAIBetaRealtimeCodec(OpenAIRealtimeCodec):
     def image(self, part: ImagePart) -> dict[str, Any]:
         raise UnsupportedFeature(f"the beta realtime vocabulary of {self.host} takes no images", host=self.host)
 
-    def session(self, config: SessionConfig, *, clear: bool = False) -> dict[str, Any]:
+    def fields(self, config: SessionConfig, *, clear: bool = False) -> dict[str, Any]:
         # beta audio answers always come with text: ["text", "audio"]; ["text"] alone is a text session
         session: dict[str, Any] = {
             "instructions": config.instructions or "",
@@ -411,7 +435,6 @@ class OpenAIBetaRealtimeCodec(OpenAIRealtimeCodec):
             session["temperature"] = config.temperature
         if config.max_output_tokens is not None:
             session["max_response_output_tokens"] = config.max_output_tokens
-        session.update(config.extra)
         return session
 
 
@@ -429,12 +452,18 @@ def usage(raw: Any) -> RealtimeUsage | None:
 
 
 def _output(response: Mapping[str, Any]) -> tuple[str, str, tuple[ToolCallRequest, ...]]:
+    """What a ``response.done``'s output items say: text, audio transcript, function calls (anything that is not
+    an object is skipped: a relay's partial output must not break the session)."""
     text, transcript, calls = [], [], []
     for item in response.get("output") or ():
+        if not isinstance(item, Mapping):
+            continue
         if item.get("type") == "function_call":
             calls.append(ToolCallRequest(str(item.get("call_id") or ""), item.get("name") or "",
                                          item.get("arguments") or "{}", response.get("id"), item.get("id")))
         for part in item.get("content") or ():
+            if not isinstance(part, Mapping):
+                continue
             if part.get("type") in ("output_text", "text"):
                 text.append(part.get("text") or "")
             elif part.get("type") in ("output_audio", "audio"):
