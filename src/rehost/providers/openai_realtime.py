@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 from ..shared.chat.messages import ImagePart, Message, ReasoningPart, TextPart, ToolCall, ToolResult
 from ..shared.chat.tool_types import Tool
 from ..shared.errors import ConfigurationError, ProtocolError, UnsupportedFeature
+from ..shared.io.websocket import websocket_base
 from ..shared.realtime.codec import Frame, JsonFrames, Reply
 from ..shared.realtime.config import AudioFormat, SessionConfig, TurnDetection
 from ..shared.realtime.events import (
@@ -56,15 +57,6 @@ __all__ = ["OpenAIBetaRealtimeCodec", "OpenAIRealtime", "OpenAIRealtimeCodec", "
 
 _Out = Sequence[RealtimeEvent | Reply]
 _STATUSES = frozenset({"completed", "cancelled", "incomplete", "failed"})
-
-
-def websocket_base(base_url: str) -> str:
-    """A REST base URL as the websocket one: ``https`` -> ``wss``, ``http`` -> ``ws`` (what the SDK does)."""
-    if base_url.startswith("https://"):
-        return "wss://" + base_url[len("https://"):]
-    if base_url.startswith("http://"):
-        return "ws://" + base_url[len("http://"):]
-    return base_url
 
 
 class OpenAIRealtimeCodec(JsonFrames):
@@ -170,14 +162,13 @@ class OpenAIRealtimeCodec(JsonFrames):
 
     def session(self, config: SessionConfig, *, clear: bool = False) -> dict[str, Any]:
         """The GA ``session`` object for ``config``; ``clear`` spells out what is off (an update replacing an
-        earlier setting), where a first configuration leaves the host's defaults alone. The caller's ``extra``
-        goes on last, over whatever shape ``fields`` gave the rest."""
+        earlier setting), where a first configuration leaves the host's defaults alone; the caller's ``extra`` last."""
         session = self.fields(config, clear=clear)
         session.update(config.extra)
         return session
 
     def fields(self, config: SessionConfig, *, clear: bool = False) -> dict[str, Any]:
-        """The session's own fields in this vocabulary's shape (a clone reshapes them by overriding this)."""
+        """The session's fields but ``extra`` (a clone, xAI, reshapes them by overriding this)."""
         audio_in: dict[str, Any] = {"format": self.audio_format(config.input_format, "input"),
                                     "turn_detection": self.turn_detection(config.turn_detection)}
         if config.input_transcription:
@@ -355,12 +346,19 @@ class OpenAIRealtimeCodec(JsonFrames):
     def _response_done(self, frame: Frame) -> _Out:
         response = frame.get("response") or {}
         status = response.get("status")
-        out: list[RealtimeEvent | Reply] = list(self.response_error(response))
+        out: list[RealtimeEvent | Reply] = []
+        details = response.get("status_details")
+        details = details if isinstance(details, Mapping) else {}  # xAI's recordings say "unimplemented"
+        err = details.get("error")
+        if status == "failed" or err:
+            err = err if isinstance(err, Mapping) else {}
+            out.append(RealtimeError(str(err.get("message") or f"the response {status}"),
+                                     err.get("code") or err.get("type") or details.get("reason"), False,
+                                     "response.done"))
         # each of text, transcript and calls from its deltas; one with no deltas seen (a relay that sends only
         # the end, a resumed socket) is read from the response's output items
         said = _output(response)
-        text = "".join(self._text) or said[0]
-        transcript = "".join(self._transcript) or said[1]
+        text, transcript = "".join(self._text) or said[0], "".join(self._transcript) or said[1]
         calls = tuple(self._calls) or said[2]
         out.append(ResponseDone(response.get("id") or self._response, status if status in _STATUSES else "failed",
                                 text, transcript, calls, self.response_usage(frame)))
@@ -368,17 +366,6 @@ class OpenAIRealtimeCodec(JsonFrames):
         self._response = None
         self._text, self._transcript, self._calls = [], [], []
         return out
-
-    def response_error(self, response: Mapping[str, Any]) -> _Out:
-        """The error a failed ``response.done`` carries in ``status_details.error`` (yielded before the done)."""
-        details = response.get("status_details")
-        details = details if isinstance(details, Mapping) else {}
-        err = details.get("error")
-        if response.get("status") != "failed" and not err:
-            return ()
-        err = err if isinstance(err, Mapping) else {}
-        return [RealtimeError(str(err.get("message") or f"the response {response.get('status')}"),
-                              err.get("code") or err.get("type") or details.get("reason"), False, "response.done")]
 
     def response_usage(self, frame: Frame) -> RealtimeUsage | None:
         """The usage of one ``response.done`` (GA and beta: ``response.usage``)."""
@@ -452,18 +439,14 @@ def usage(raw: Any) -> RealtimeUsage | None:
 
 
 def _output(response: Mapping[str, Any]) -> tuple[str, str, tuple[ToolCallRequest, ...]]:
-    """What a ``response.done``'s output items say: text, audio transcript, function calls (anything that is not
-    an object is skipped: a relay's partial output must not break the session)."""
+    """What a ``response.done``'s output items say: text, audio transcript, function calls (what is not an
+    object is skipped)."""
     text, transcript, calls = [], [], []
-    for item in response.get("output") or ():
-        if not isinstance(item, Mapping):
-            continue
+    for item in (i for i in response.get("output") or () if isinstance(i, Mapping)):
         if item.get("type") == "function_call":
             calls.append(ToolCallRequest(str(item.get("call_id") or ""), item.get("name") or "",
                                          item.get("arguments") or "{}", response.get("id"), item.get("id")))
-        for part in item.get("content") or ():
-            if not isinstance(part, Mapping):
-                continue
+        for part in (p for p in item.get("content") or () if isinstance(p, Mapping)):
             if part.get("type") in ("output_text", "text"):
                 text.append(part.get("text") or "")
             elif part.get("type") in ("output_audio", "audio"):

@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 
 from ..shared.chat.messages import Message
 from ..shared.errors import ConfigurationError, ProtocolError, UnsupportedFeature
+from ..shared.io.websocket import websocket_base
 from ..shared.realtime.codec import Frame
 from ..shared.realtime.config import SessionConfig, TurnDetection
 from ..shared.realtime.events import (
@@ -51,7 +52,7 @@ from ..shared.realtime.events import (
 )
 from .base.realtime import RealtimeEndpoint
 from .base.transcribe import with_query
-from .openai_realtime import OpenAIRealtimeCodec, usage, websocket_base
+from .openai_realtime import OpenAIRealtimeCodec, usage
 
 __all__ = ["ClientSecret", "XAIRealtime", "XAIRealtimeCodec"]
 
