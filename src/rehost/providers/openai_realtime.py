@@ -11,7 +11,9 @@ browser.
   ``response.audio.delta`` mean the same thing), as the host's own SDK and pydantic-ai's recorder do: a relay
   that mixes them costs nothing.
 
-Azure's two realtime surfaces (``azure_realtime.py``) reuse these classes with their own URLs and auth.
+Azure's two realtime surfaces (``azure_realtime.py``) reuse these classes with their own URLs and auth; xAI's
+clone of GA (``xai_realtime.py``) subclasses the GA codec through its hooks (``fields``, ``pcm_rate``, ``events``,
+``response_usage`` ...).
 """
 
 from __future__ import annotations
@@ -94,8 +96,7 @@ class OpenAIRealtimeCodec(JsonFrames):
         "response.done": "_response_done",
         "error": "_error",
     }
-
-    #: the pcm16 rates this vocabulary takes (None: any rate the neutral AudioFormat allows)
+    #: the one pcm16 rate this vocabulary takes (None: any rate the neutral AudioFormat allows)
     pcm_rate: ClassVar[int | None] = 24000
 
     def __init__(self, config: SessionConfig, *, host: str = "openai") -> None:
@@ -125,8 +126,7 @@ class OpenAIRealtimeCodec(JsonFrames):
                                      "not both: pass output_modalities=['audio'] or ['text']", host=self.host)
 
     def audio_format(self, fmt: AudioFormat, direction: str) -> Any:
-        """One direction's format on the wire: ``audio/pcm`` with its rate (``pcm_rate``, 24 kHz on OpenAI, the
-        only PCM rate there), or G.711."""
+        """One direction's format on the wire: ``audio/pcm`` at its rate (OpenAI's only one: ``pcm_rate``), or G.711."""
         if fmt.encoding == "pcm16":
             if self.pcm_rate is not None and fmt.sample_rate != self.pcm_rate:
                 raise UnsupportedFeature(f"{self.host} realtime takes pcm16 {direction} audio at {self.pcm_rate} "
@@ -355,15 +355,11 @@ class OpenAIRealtimeCodec(JsonFrames):
             out.append(RealtimeError(str(err.get("message") or f"the response {status}"),
                                      err.get("code") or err.get("type") or details.get("reason"), False,
                                      "response.done"))
-        # each of text, transcript and calls from its deltas; one with no deltas seen (a relay that sends only
-        # the end, a resumed socket) is read from the response's output items
-        said = _output(response)
-        text, transcript = "".join(self._text) or said[0], "".join(self._transcript) or said[1]
-        calls = tuple(self._calls) or said[2]
+        said = _output(response)  # for each part no delta brought (a relay that sends only the end, a resumed socket)
         out.append(ResponseDone(response.get("id") or self._response, status if status in _STATUSES else "failed",
-                                text, transcript, calls, self.response_usage(frame)))
-        self._responding = False
-        self._response = None
+                                "".join(self._text) or said[0], "".join(self._transcript) or said[1],
+                                tuple(self._calls) or said[2], self.response_usage(frame)))
+        self._responding, self._response = False, None
         self._text, self._transcript, self._calls = [], [], []
         return out
 
@@ -439,8 +435,7 @@ def usage(raw: Any) -> RealtimeUsage | None:
 
 
 def _output(response: Mapping[str, Any]) -> tuple[str, str, tuple[ToolCallRequest, ...]]:
-    """What a ``response.done``'s output items say: text, audio transcript, function calls (what is not an
-    object is skipped)."""
+    """What a ``response.done``'s output items say: text, audio transcript, function calls."""
     text, transcript, calls = [], [], []
     for item in (i for i in response.get("output") or () if isinstance(i, Mapping)):
         if item.get("type") == "function_call":
