@@ -182,7 +182,9 @@ class XAIRealtime(RealtimeEndpoint):
         return XAIRealtimeCodec(config, host=self.name, resume=resume)
 
     def check(self, config: SessionConfig) -> None:
-        self.codec(config).refuse(config)
+        """Refuse what xAI cannot take by encoding the session (as GA does), so a strict tool or a history with
+        tool calls fails before the socket opens, not after."""
+        self.codec(config).check(config)
 
     async def create_secret(self, *, seconds: int = 300) -> ClientSecret:
         """Mint a client secret a browser opens sessions with (see ``ClientSecret``)."""
