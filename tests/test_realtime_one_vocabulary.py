@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 
 from rehost.bench.common import bind, error_text, ms_cell, ratio_cell, rotated
 from rehost.bench.stats import summarize
 from rehost.clients.grok_voice import GrokVoice
-from rehost.errors import ConfigurationError, UnsupportedFeature
+from rehost.errors import ConfigurationError, ProtocolError, UnsupportedFeature
 from rehost.providers.openai_realtime import OpenAIRealtimeCodec
 from rehost.providers.xai import XAI
 from rehost.providers.xai_realtime import XAIRealtimeCodec
@@ -129,3 +130,16 @@ def test_the_bench_helpers_the_speech_and_realtime_benches_share() -> None:
             return host, model
 
     assert bind(Family(), ["h1", ("h2", "m2")]) == [("h1", None), ("h2", "m2")]
+
+
+@pytest.mark.parametrize("answer", [{"expires_at": 1}, {"value": ""}, "not json"])
+def test_an_xai_client_secret_answer_without_a_value_is_a_protocol_error(answer: Any) -> None:
+    def reply(request: httpx.Request) -> httpx.Response:
+        if isinstance(answer, str):
+            return httpx.Response(200, text=answer)
+        return httpx.Response(200, json=answer)
+
+    host = XAI(api_key=XSECRET, base_url="http://127.0.0.1:9/v1", async_transport=httpx.MockTransport(reply))
+    with pytest.raises(ProtocolError, match="secret value") as info:
+        asyncio.run(host.endpoint("realtime").create_secret(seconds=60))
+    assert XSECRET not in str(info.value)

@@ -33,13 +33,12 @@ tool results, speech and commit events, audio / transcript / text deltas, functi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ..shared.chat.messages import Message
-from ..shared.errors import ConfigurationError, ProtocolError, UnsupportedFeature
+from ..shared.errors import ConfigurationError, UnsupportedFeature
 from ..shared.io.websocket import websocket_base
 from ..shared.realtime.codec import Frame
 from ..shared.realtime.config import SessionConfig, TurnDetection
@@ -52,7 +51,7 @@ from ..shared.realtime.events import (
 )
 from .base.realtime import RealtimeEndpoint
 from .base.transcribe import with_query
-from .openai_realtime import OpenAIRealtimeCodec, usage
+from .openai_realtime import OpenAIRealtimeCodec, read_client_secret, usage
 
 __all__ = ["ClientSecret", "XAIRealtime", "XAIRealtimeCodec"]
 
@@ -232,12 +231,5 @@ async def create_secret(endpoint: XAIRealtime, *, seconds: int = 300) -> ClientS
                              **endpoint.host._headers})
     await endpoint.host.aauthorize(call)
     result = await endpoint.host._transport.arequest(call, endpoint.map_http_error)
-    try:
-        body = json.loads(result.content)
-    except ValueError:
-        body = None
-    value = body.get("value") if isinstance(body, dict) else None
-    if not isinstance(value, str) or not value:
-        raise ProtocolError(f"{endpoint.name} client_secrets answered without a value", host=endpoint.name)
-    expires = body.get("expires_at") if isinstance(body, dict) else None
-    return ClientSecret(value, expires if isinstance(expires, int) else None)
+    minted = read_client_secret(endpoint, result.content)  # OpenAI's answer, read the same way
+    return ClientSecret(minted.value, minted.expires_at)
