@@ -96,8 +96,9 @@ class OpenAIRealtimeCodec(JsonFrames):
         "response.done": "_response_done",
         "error": "_error",
     }
-    #: the one pcm16 rate this vocabulary takes (None: any rate the neutral AudioFormat allows)
-    pcm_rate: ClassVar[int | None] = 24000
+    #: the pcm16 rates each direction takes (None: any rate the neutral AudioFormat allows)
+    pcm_rates: ClassVar[Mapping[str, frozenset[int]] | None] = {"input": frozenset({24000}),
+                                                                "output": frozenset({24000})}
 
     def __init__(self, config: SessionConfig, *, host: str = "openai") -> None:
         self.config = config
@@ -126,13 +127,19 @@ class OpenAIRealtimeCodec(JsonFrames):
                                      "not both: pass output_modalities=['audio'] or ['text']", host=self.host)
 
     def audio_format(self, fmt: AudioFormat, direction: str) -> Any:
-        """One direction's format on the wire: ``audio/pcm`` at its rate (OpenAI's only one: ``pcm_rate``), or G.711."""
-        if fmt.encoding == "pcm16":
-            if self.pcm_rate is not None and fmt.sample_rate != self.pcm_rate:
-                raise UnsupportedFeature(f"{self.host} realtime takes pcm16 {direction} audio at {self.pcm_rate} "
-                                         f"Hz only, not {fmt.sample_rate}", host=self.host)
+        """One direction's format on the wire: ``audio/pcm`` at its rate (OpenAI's only one: 24 kHz), or G.711."""
+        if self.check_rate(fmt, direction) == "pcm16":
             return {"type": "audio/pcm", "rate": fmt.sample_rate}
         return {"type": "audio/pcmu" if fmt.encoding == "g711_ulaw" else "audio/pcma"}
+
+    def check_rate(self, fmt: AudioFormat, direction: str) -> str:
+        """``fmt``'s encoding, once its pcm16 rate is one ``pcm_rates`` allows for ``direction``."""
+        rates = self.pcm_rates[direction] if self.pcm_rates is not None else None
+        if fmt.encoding == "pcm16" and rates is not None and fmt.sample_rate not in rates:
+            raise UnsupportedFeature(f"{self.host} realtime takes pcm16 {direction} audio at "
+                                     f"{', '.join(str(r) for r in sorted(rates))} Hz, not {fmt.sample_rate}",
+                                     host=self.host)
+        return fmt.encoding
 
     def turn_detection(self, turn: TurnDetection) -> dict[str, Any] | None:
         """Server VAD or semantic VAD with the fields the caller set (the host's defaults for the others), or
@@ -381,18 +388,12 @@ class OpenAIBetaRealtimeCodec(OpenAIRealtimeCodec):
 
     handshake_headers: ClassVar[Mapping[str, str]] = {"OpenAI-Beta": "realtime=v1"}
     assistant_text: ClassVar[str] = "text"
-    #: the pcm16 rates each direction takes
-    pcm_rates: ClassVar[Mapping[str, frozenset[int]]] = {"input": frozenset({24000}), "output": frozenset({24000})}
 
     def refuse(self, config: SessionConfig) -> None:
         return None  # beta has temperature, and ["text", "audio"] is its audio session
 
     def audio_format(self, fmt: AudioFormat, direction: str) -> Any:
-        if fmt.encoding == "pcm16" and fmt.sample_rate not in self.pcm_rates[direction]:
-            rates = ", ".join(str(r) for r in sorted(self.pcm_rates[direction]))
-            raise UnsupportedFeature(f"{self.host} realtime takes pcm16 {direction} audio at {rates} Hz, not "
-                                     f"{fmt.sample_rate}", host=self.host)
-        return fmt.encoding
+        return self.check_rate(fmt, direction)  # the beta words: "pcm16", "g711_ulaw", "g711_alaw"
 
     def image(self, part: ImagePart) -> dict[str, Any]:
         raise UnsupportedFeature(f"the beta realtime vocabulary of {self.host} takes no images", host=self.host)

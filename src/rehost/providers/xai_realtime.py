@@ -62,7 +62,7 @@ class XAIRealtimeCodec(OpenAIRealtimeCodec):
     """xAI's realtime vocabulary for one session: OpenAI GA but for the differences in the module docstring."""
 
     #: any pcm16 rate the neutral AudioFormat allows (xAI names the rate in ``{"type": "audio/pcm", "rate": N}``)
-    pcm_rate: ClassVar[int | None] = None
+    pcm_rates: ClassVar[Mapping[str, frozenset[int]] | None] = None
     #: xAI documents no error code after which it closes the session: every in-band error is yielded non-fatal
     fatal_codes: ClassVar[frozenset[str]] = frozenset()
     #: GA's events, less the incremental input-transcript deltas (xAI sends cumulative snapshots instead), plus
