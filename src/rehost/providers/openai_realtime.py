@@ -74,7 +74,7 @@ class OpenAIRealtimeCodec(JsonFrames):
     #: error codes after which the session cannot go on (the host closes it); every other in-band error leaves
     #: the socket open (HOSTS-MEDIA §1.1) and is yielded with ``fatal=False``
     fatal_codes: ClassVar[frozenset[str]] = frozenset({"session_expired", "invalid_api_key", "insufficient_quota"})
-    #: server event -> handler method; both vocabularies' names, since they mean the same
+    #: server event -> handler method; both vocabularies' names (GA's, then beta's), since they mean the same
     events: ClassVar[Mapping[str, str]] = {
         "session.created": "_session_created",
         "session.updated": "_session_updated",
@@ -85,12 +85,10 @@ class OpenAIRealtimeCodec(JsonFrames):
         "conversation.item.input_audio_transcription.completed": "_input_done",
         "conversation.item.input_audio_transcription.failed": "_input_failed",
         "response.created": "_response_created",
-        "response.output_audio.delta": "_audio_delta",
-        "response.audio.delta": "_audio_delta",
+        "response.output_audio.delta": "_audio_delta", "response.audio.delta": "_audio_delta",
         "response.output_audio_transcript.delta": "_transcript_delta",
         "response.audio_transcript.delta": "_transcript_delta",
-        "response.output_text.delta": "_text_delta",
-        "response.text.delta": "_text_delta",
+        "response.output_text.delta": "_text_delta", "response.text.delta": "_text_delta",
         "response.output_item.added": "_item_added",
         "response.function_call_arguments.done": "_call_done",
         "response.done": "_response_done",
