@@ -30,6 +30,7 @@ from ..shared.audio.formats import pcm16_samples, resample_pcm16
 from ..shared.audio.types import Audio
 from ..shared.errors import RehostError
 from ..shared.realtime.events import AudioOut, RealtimeError, ResponseDone
+from .common import HostReport, HostSamples, bind, error_text, ms_cell, ratio_cell, rotated
 from .stats import Summary, summarize
 
 __all__ = ["RealtimeReport", "RealtimeResult", "RealtimeSample", "compare_realtime", "pcm_chunks"]
@@ -56,18 +57,10 @@ class RealtimeSample:
 
 
 @dataclass
-class RealtimeResult:
+class RealtimeResult(HostSamples[RealtimeSample]):
     host: str
     samples: list[RealtimeSample] = field(default_factory=list)
     model: str = ""
-
-    @property
-    def ok(self) -> list[RealtimeSample]:
-        return [s for s in self.samples if s.error is None]
-
-    @property
-    def errors(self) -> list[str]:
-        return [s.error for s in self.samples if s.error is not None]
 
     def first_audio(self) -> Summary:
         return summarize([s.first_audio for s in self.ok])
@@ -94,16 +87,9 @@ class RealtimeResult:
 
 
 @dataclass
-class RealtimeReport:
+class RealtimeReport(HostReport[RealtimeResult]):
     model: str
     results: list[RealtimeResult]
-
-    @property
-    def answered(self) -> bool:
-        return any(r.ok for r in self.results)
-
-    def result(self, host: str) -> RealtimeResult:
-        return next(r for r in self.results if r.host == host)
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "kind": "realtime", "hosts": [r.to_dict() for r in self.results]}
@@ -114,7 +100,7 @@ class RealtimeReport:
         for r in self.results:
             cpm = r.cost_per_minute()
             label = r.host if r.model in ("", self.model) else f"{r.host} ({r.model})"
-            body.append((label, str(len(r.ok)), _ms(r.first_audio()), _ms(r.response()), _ratio(r.rtf()),
+            body.append((label, str(len(r.ok)), ms_cell(r.first_audio()), ms_cell(r.response()), ratio_cell(r.rtf()),
                          str(len(r.errors)), "?" if cpm is None else f"{cpm:.4f}"))
         widths = [max(len(h), *(len(row[i]) for row in body)) if body else len(h) for i, h in enumerate(header)]
         line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
@@ -153,16 +139,6 @@ class RealtimeReport:
         fig.savefig(out, dpi=110)
         plt.close(fig)
         return out
-
-
-def _ms(s: Summary) -> str:
-    if not s.n or math.isnan(s.p50):
-        return "-"
-    return f"{s.p50 * 1000:.0f} / {s.p95 * 1000:.0f}"
-
-
-def _ratio(s: Summary) -> str:
-    return "-" if not s.n or math.isnan(s.p50) else f"{s.p50:.3f}"
 
 
 def pcm_chunks(audio: Audio, rate: int, chunk_ms: int = 40) -> list[bytes]:
@@ -214,14 +190,6 @@ async def _turn(client: Any, audio: Audio, sample: RealtimeSample, *, pace: bool
         sample.output_seconds = out_bytes / out_fmt.bytes_per_second
 
 
-def _bind(client: Any, hosts: Sequence[Any]) -> list[Any]:
-    out = []
-    for item in hosts:
-        host, model = item if isinstance(item, tuple) else (item, None)
-        out.append(client.bind(host, model))
-    return out
-
-
 def compare_realtime(client: Any, hosts: Sequence[Any], clips: Sequence[Audio], *, runs: int = 3, warmup: int = 1,
                      pace: bool = False, timeout: float = 60.0, progress: Any = None,
                      **settings: Any) -> RealtimeReport:
@@ -234,7 +202,7 @@ def compare_realtime(client: Any, hosts: Sequence[Any], clips: Sequence[Audio], 
 async def acompare_realtime(client: Any, hosts: Sequence[Any], clips: Sequence[Audio], *, runs: int = 3,
                             warmup: int = 1, pace: bool = False, timeout: float = 60.0, progress: Any = None,
                             **settings: Any) -> RealtimeReport:
-    bound = _bind(client, hosts)
+    bound = bind(client, hosts)
     results = {b.provider.name: RealtimeResult(b.provider.name, model=b.model) for b in bound}
     for b in bound:  # untimed: loads local models, warms DNS / TLS
         for audio in clips[:warmup]:
@@ -242,8 +210,7 @@ async def acompare_realtime(client: Any, hosts: Sequence[Any], clips: Sequence[A
                 await _turn(b, audio, RealtimeSample(b.provider.name, -1, 0), pace=False, timeout=timeout,
                             settings=settings)
     for run in range(runs):
-        k = run % len(bound)
-        for b in bound[k:] + bound[:k]:
+        for b in rotated(bound, run):
             name = b.provider.name
             for i, audio in enumerate(clips):
                 sample = RealtimeSample(name, run, i)
@@ -252,7 +219,7 @@ async def acompare_realtime(client: Any, hosts: Sequence[Any], clips: Sequence[A
                 except TimeoutError:
                     sample.error = f"RequestTimeout: no response within {timeout:g}s"
                 except RehostError as exc:
-                    sample.error = f"{type(exc).__name__}: {exc}"
+                    sample.error = error_text(exc)
                 results[name].samples.append(sample)
                 if progress is not None:
                     progress()

@@ -25,6 +25,7 @@ from typing import Any
 from ..shared.audio.types import Audio, SpeechDone
 from ..shared.audio.wer import word_errors
 from ..shared.errors import RehostError
+from .common import HostReport, HostSamples, bind, error_text, rotated
 from .stats import Summary, summarize
 
 __all__ = ["REFERENCE_TEXTS", "SpeechReport", "SpeechResult", "SpeechSample", "compare_speak",
@@ -67,20 +68,12 @@ class SpeechSample:
 
 
 @dataclass
-class SpeechResult:
+class SpeechResult(HostSamples[SpeechSample]):
     host: str
     kind: str
     samples: list[SpeechSample] = field(default_factory=list)
     #: the model timed on this host (a family's model can differ per host: whisper-1, whisper-large-v3 ...)
     model: str = ""
-
-    @property
-    def ok(self) -> list[SpeechSample]:
-        return [s for s in self.samples if s.error is None]
-
-    @property
-    def errors(self) -> list[str]:
-        return [s.error for s in self.samples if s.error is not None]
 
     def latency(self) -> Summary:
         return summarize([s.seconds for s in self.ok])
@@ -120,17 +113,10 @@ class SpeechResult:
 
 
 @dataclass
-class SpeechReport:
+class SpeechReport(HostReport[SpeechResult]):
     model: str
     kind: str
     results: list[SpeechResult]
-
-    @property
-    def answered(self) -> bool:
-        return any(r.ok for r in self.results)
-
-    def result(self, host: str) -> SpeechResult:
-        return next(r for r in self.results if r.host == host)
 
     def table(self) -> str:
         from .speech_report import render
@@ -156,36 +142,18 @@ def reference_clips(voice: Any = None, texts: Sequence[str] = REFERENCE_TEXTS) -
     return [(voice.speak(text, format="wav"), text) for text in texts]
 
 
-def _bind(client: Any, hosts: Sequence[Any]) -> list[Any]:
-    """The client on each host; a host given as (host, model) gets that model of the family."""
-    out = []
-    for item in hosts:
-        host, model = item if isinstance(item, tuple) else (item, None)
-        out.append(client.bind(host, model))
-    return out
-
-
-def _error(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _rotations(hosts: Sequence[Any], run: int) -> list[Any]:
-    k = run % len(hosts)
-    return list(hosts[k:]) + list(hosts[:k])
-
-
 def compare_transcribe(client: Any, hosts: Sequence[Any], clips: Sequence[tuple[Audio, str]], *, runs: int = 3,
                        warmup: int = 1, language: str | None = None, progress: Any = None) -> SpeechReport:
     """Time ``client`` (a Transcriber) on each host over ``clips`` (audio, reference text), ``runs`` times. A host
     may be given as ``(host, model)`` where it serves the family under another model."""
-    bound = _bind(client, hosts)
+    bound = bind(client, hosts)
     results = {b.provider.name: SpeechResult(b.provider.name, "transcribe", model=b.model) for b in bound}
     for b in bound:  # untimed: loads a local model, opens a connection
         for audio, _text in clips[:warmup]:
             with contextlib.suppress(RehostError):
                 b.transcribe(audio, language=language)
     for run in range(runs):
-        for b in _rotations(bound, run):
+        for b in rotated(bound, run):
             name = b.provider.name
             for i, (audio, text) in enumerate(clips):
                 sample = SpeechSample(name, run, i, audio_seconds=audio.duration)
@@ -193,7 +161,7 @@ def compare_transcribe(client: Any, hosts: Sequence[Any], clips: Sequence[tuple[
                 try:
                     got = b.transcribe(audio, language=language)
                 except RehostError as exc:
-                    sample.error = _error(exc)
+                    sample.error = error_text(exc)
                 else:
                     sample.seconds = time.perf_counter() - t0
                     sample.audio_seconds = got.duration or audio.duration
@@ -209,14 +177,14 @@ def compare_speak(client: Any, hosts: Sequence[Any], texts: Sequence[str] = REFE
                   warmup: int = 1, judge: Any = None, progress: Any = None, **options: Any) -> SpeechReport:
     """Time ``client`` (a Speaker) on each host over ``texts``; ``judge`` (a Transcriber) writes each speech
     back for a word error rate."""
-    bound = _bind(client, hosts)
+    bound = bind(client, hosts)
     results = {b.provider.name: SpeechResult(b.provider.name, "speak", model=b.model) for b in bound}
     for b in bound:
         for text in texts[:warmup]:
             with contextlib.suppress(RehostError):
                 b.speak(text, **options)
     for run in range(runs):
-        for b in _rotations(bound, run):
+        for b in rotated(bound, run):
             name = b.provider.name
             for i, text in enumerate(texts):
                 sample = SpeechSample(name, run, i, characters=len(text))
@@ -238,7 +206,7 @@ def compare_speak(client: Any, hosts: Sequence[Any], texts: Sequence[str] = REFE
                         heard = judge.transcribe(speech if speech.format in ("wav", "pcm16") else speech.to_wav())
                         sample.edits, sample.reference_words = word_errors(text, heard.text)
                 except RehostError as exc:
-                    sample.error = _error(exc)
+                    sample.error = error_text(exc)
                 results[name].samples.append(sample)
                 if progress is not None:
                     progress()

@@ -6,21 +6,12 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .common import ms_cell, ratio_cell
+
 if TYPE_CHECKING:
     from .speech import SpeechReport
-    from .stats import Summary
 
 __all__ = ["plot", "render", "rows"]
-
-
-def _ms(s: Summary) -> str:
-    if not s.n or math.isnan(s.p50):
-        return "-"
-    return f"{s.p50 * 1000:.0f} / {s.p95 * 1000:.0f}"
-
-
-def _ratio(s: Summary) -> str:
-    return "-" if not s.n or math.isnan(s.p50) else f"{s.p50:.3f}"
 
 
 def rows(report: SpeechReport) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
@@ -34,7 +25,8 @@ def rows(report: SpeechReport) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
         wer = r.wer()
         cost = r.unit_cost()
         label = r.host if r.model in ("", report.model) else f"{r.host} ({r.model})"
-        out.append((label, str(len(r.ok)), _ms(r.latency()), *((_ms(r.ttfb()),) if speak else ()), _ratio(r.rtf()),
+        out.append((label, str(len(r.ok)), ms_cell(r.latency()), *((ms_cell(r.ttfb()),) if speak else ()),
+                    ratio_cell(r.rtf()),
                     "-" if wer is None else f"{wer * 100:.1f}%", str(len(r.errors)),
                     "?" if cost is None else f"{cost:.4f}"))
     return header, out

@@ -304,19 +304,13 @@ class CascadeSession(RealtimeSession):
         self._enqueue("response", lambda: self._respond(instructions))
 
     async def interrupt(self, *, played_ms: int | None = None) -> None:
-        if played_ms is not None and (isinstance(played_ms, bool) or not isinstance(played_ms, int) or played_ms < 0):
-            raise ConfigurationError(f"played_ms must be a whole number of ms, 0 or more, not {played_ms!r}",
-                                     host=self.name)
+        self._check_played(played_ms)
         self._check_open()
         await self._barge_in(played_ms)
 
     async def send_tool_result(self, call_id: str, output: str, *, name: str | None = None,
                                respond: bool = True) -> None:
-        if not isinstance(call_id, str) or not call_id:
-            raise ConfigurationError("send_tool_result needs the call_id of the tool call", host=self.name)
-        if not isinstance(output, str):
-            raise ConfigurationError(f"a tool result is text (json.dumps a value), not {type(output).__name__}",
-                                     host=self.name)
+        self._check_tool_result(call_id, output)
         call = self._calls.get(call_id)
         if call is None:
             raise ConfigurationError(f"no tool call {call_id!r} is waiting for a result in this session",

@@ -11,7 +11,9 @@ browser.
   ``response.audio.delta`` mean the same thing), as the host's own SDK and pydantic-ai's recorder do: a relay
   that mixes them costs nothing.
 
-Azure's two realtime surfaces (``azure_realtime.py``) reuse these classes with their own URLs and auth.
+Azure's two realtime surfaces (``azure_realtime.py``) reuse these classes with their own URLs and auth; xAI's
+clone of GA (``xai_realtime.py``) subclasses the GA codec through its hooks (``fields``, ``pcm_rate``, ``events``,
+``response_usage`` ...).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from urllib.parse import urlencode
 from ..shared.chat.messages import ImagePart, Message, ReasoningPart, TextPart, ToolCall, ToolResult
 from ..shared.chat.tool_types import Tool
 from ..shared.errors import ConfigurationError, ProtocolError, UnsupportedFeature
+from ..shared.io.websocket import websocket_base
 from ..shared.realtime.codec import Frame, JsonFrames, Reply
 from ..shared.realtime.config import AudioFormat, SessionConfig, TurnDetection
 from ..shared.realtime.events import (
@@ -58,15 +61,6 @@ _Out = Sequence[RealtimeEvent | Reply]
 _STATUSES = frozenset({"completed", "cancelled", "incomplete", "failed"})
 
 
-def websocket_base(base_url: str) -> str:
-    """A REST base URL as the websocket one: ``https`` -> ``wss``, ``http`` -> ``ws`` (what the SDK does)."""
-    if base_url.startswith("https://"):
-        return "wss://" + base_url[len("https://"):]
-    if base_url.startswith("http://"):
-        return "ws://" + base_url[len("http://"):]
-    return base_url
-
-
 class OpenAIRealtimeCodec(JsonFrames):
     """The GA vocabulary of one session (see the module docstring). It keeps what the loop needs across frames:
     the response under way, the audio item being played (what ``interrupt`` truncates), the text, transcript and
@@ -80,7 +74,7 @@ class OpenAIRealtimeCodec(JsonFrames):
     #: error codes after which the session cannot go on (the host closes it); every other in-band error leaves
     #: the socket open (HOSTS-MEDIA §1.1) and is yielded with ``fatal=False``
     fatal_codes: ClassVar[frozenset[str]] = frozenset({"session_expired", "invalid_api_key", "insufficient_quota"})
-    #: server event -> handler method; both vocabularies' names, since they mean the same
+    #: server event -> handler method; both vocabularies' names (GA's, then beta's), since they mean the same
     events: ClassVar[Mapping[str, str]] = {
         "session.created": "_session_created",
         "session.updated": "_session_updated",
@@ -91,23 +85,25 @@ class OpenAIRealtimeCodec(JsonFrames):
         "conversation.item.input_audio_transcription.completed": "_input_done",
         "conversation.item.input_audio_transcription.failed": "_input_failed",
         "response.created": "_response_created",
-        "response.output_audio.delta": "_audio_delta",
-        "response.audio.delta": "_audio_delta",
+        "response.output_audio.delta": "_audio_delta", "response.audio.delta": "_audio_delta",
         "response.output_audio_transcript.delta": "_transcript_delta",
         "response.audio_transcript.delta": "_transcript_delta",
-        "response.output_text.delta": "_text_delta",
-        "response.text.delta": "_text_delta",
+        "response.output_text.delta": "_text_delta", "response.text.delta": "_text_delta",
         "response.output_item.added": "_item_added",
         "response.function_call_arguments.done": "_call_done",
         "response.done": "_response_done",
         "error": "_error",
     }
+    #: the pcm16 rates each direction takes (None: any rate the neutral AudioFormat allows)
+    pcm_rates: ClassVar[Mapping[str, frozenset[int]] | None] = {"input": frozenset({24000}),
+                                                                "output": frozenset({24000})}
 
     def __init__(self, config: SessionConfig, *, host: str = "openai") -> None:
         self.config = config
         self.host = host
         self._handlers = {name: getattr(self, method) for name, method in self.events.items()}
         self._responding = False
+        self._response: str | None = None
         self._audio_item: str | None = None
         self._text: list[str] = []
         self._transcript: list[str] = []
@@ -129,13 +125,19 @@ class OpenAIRealtimeCodec(JsonFrames):
                                      "not both: pass output_modalities=['audio'] or ['text']", host=self.host)
 
     def audio_format(self, fmt: AudioFormat, direction: str) -> Any:
-        """One direction's format on the wire: ``audio/pcm`` at 24 kHz (the only PCM rate), or G.711."""
-        if fmt.encoding == "pcm16":
-            if fmt.sample_rate != 24000:
-                raise UnsupportedFeature(f"{self.host} realtime takes pcm16 {direction} audio at 24000 Hz only, "
-                                         f"not {fmt.sample_rate}", host=self.host)
-            return {"type": "audio/pcm", "rate": 24000}
+        """One direction's format on the wire: ``audio/pcm`` at its rate (OpenAI's only one: 24 kHz), or G.711."""
+        if self.check_rate(fmt, direction) == "pcm16":
+            return {"type": "audio/pcm", "rate": fmt.sample_rate}
         return {"type": "audio/pcmu" if fmt.encoding == "g711_ulaw" else "audio/pcma"}
+
+    def check_rate(self, fmt: AudioFormat, direction: str) -> str:
+        """``fmt``'s encoding, once its pcm16 rate is one ``pcm_rates`` allows for ``direction``."""
+        rates = self.pcm_rates[direction] if self.pcm_rates is not None else None
+        if fmt.encoding == "pcm16" and rates is not None and fmt.sample_rate not in rates:
+            raise UnsupportedFeature(f"{self.host} realtime takes pcm16 {direction} audio at "
+                                     f"{', '.join(str(r) for r in sorted(rates))} Hz, not {fmt.sample_rate}",
+                                     host=self.host)
+        return fmt.encoding
 
     def turn_detection(self, turn: TurnDetection) -> dict[str, Any] | None:
         """Server VAD or semantic VAD with the fields the caller set (the host's defaults for the others), or
@@ -165,7 +167,13 @@ class OpenAIRealtimeCodec(JsonFrames):
 
     def session(self, config: SessionConfig, *, clear: bool = False) -> dict[str, Any]:
         """The GA ``session`` object for ``config``; ``clear`` spells out what is off (an update replacing an
-        earlier setting), where a first configuration leaves the host's defaults alone."""
+        earlier setting), where a first configuration leaves the host's defaults alone; the caller's ``extra`` last."""
+        session = self.fields(config, clear=clear)
+        session.update(config.extra)
+        return session
+
+    def fields(self, config: SessionConfig, *, clear: bool = False) -> dict[str, Any]:
+        """The session's fields but ``extra`` (a clone, xAI, reshapes them by overriding this)."""
         audio_in: dict[str, Any] = {"format": self.audio_format(config.input_format, "input"),
                                     "turn_detection": self.turn_detection(config.turn_detection)}
         if config.input_transcription:
@@ -184,7 +192,6 @@ class OpenAIRealtimeCodec(JsonFrames):
             session["tools"] = [self.tool(t) for t in config.tools]
         if config.max_output_tokens is not None:
             session["max_output_tokens"] = config.max_output_tokens
-        session.update(config.extra)
         return session
 
     def configure(self, config: SessionConfig) -> Sequence[Frame]:
@@ -306,8 +313,9 @@ class OpenAIRealtimeCodec(JsonFrames):
     def _response_created(self, frame: Frame) -> _Out:
         self._responding = True
         self._audio_item = None
+        self._response = (frame.get("response") or {}).get("id")
         self._text, self._transcript, self._calls = [], [], []
-        return [ResponseStarted((frame.get("response") or {}).get("id"))]
+        return [ResponseStarted(self._response)]
 
     def _audio_delta(self, frame: Frame) -> _Out:
         item = frame.get("item_id")
@@ -344,21 +352,25 @@ class OpenAIRealtimeCodec(JsonFrames):
         response = frame.get("response") or {}
         status = response.get("status")
         out: list[RealtimeEvent | Reply] = []
-        details = response.get("status_details") or {}
-        err = details.get("error") if isinstance(details, Mapping) else None
+        details = response.get("status_details")
+        details = details if isinstance(details, Mapping) else {}  # xAI's recordings say "unimplemented"
+        err = details.get("error")
         if status == "failed" or err:
-            err = err or {}
+            err = err if isinstance(err, Mapping) else {}
             out.append(RealtimeError(str(err.get("message") or f"the response {status}"),
                                      err.get("code") or err.get("type") or details.get("reason"), False,
                                      "response.done"))
-        text, transcript, calls = "".join(self._text), "".join(self._transcript), tuple(self._calls)
-        if not (text or transcript or calls):  # no deltas seen (a relay that sends only the end): read the output
-            text, transcript, calls = _output(response)
-        out.append(ResponseDone(response.get("id"), status if status in _STATUSES else "failed",
-                                text, transcript, calls, usage(response.get("usage"))))
-        self._responding = False
+        said = _output(response)  # for each part no delta brought (a relay that sends only the end, a resumed socket)
+        out.append(ResponseDone(response.get("id") or self._response, status if status in _STATUSES else "failed",
+                                "".join(self._text) or said[0], "".join(self._transcript) or said[1],
+                                tuple(self._calls) or said[2], self.response_usage(frame)))
+        self._responding, self._response = False, None
         self._text, self._transcript, self._calls = [], [], []
         return out
+
+    def response_usage(self, frame: Frame) -> RealtimeUsage | None:
+        """The usage of one ``response.done`` (GA and beta: ``response.usage``)."""
+        return usage((frame.get("response") or {}).get("usage"))
 
     def _error(self, frame: Frame) -> _Out:
         err = frame.get("error") or {}
@@ -374,23 +386,17 @@ class OpenAIBetaRealtimeCodec(OpenAIRealtimeCodec):
 
     handshake_headers: ClassVar[Mapping[str, str]] = {"OpenAI-Beta": "realtime=v1"}
     assistant_text: ClassVar[str] = "text"
-    #: the pcm16 rates each direction takes
-    pcm_rates: ClassVar[Mapping[str, frozenset[int]]] = {"input": frozenset({24000}), "output": frozenset({24000})}
 
     def refuse(self, config: SessionConfig) -> None:
         return None  # beta has temperature, and ["text", "audio"] is its audio session
 
     def audio_format(self, fmt: AudioFormat, direction: str) -> Any:
-        if fmt.encoding == "pcm16" and fmt.sample_rate not in self.pcm_rates[direction]:
-            rates = ", ".join(str(r) for r in sorted(self.pcm_rates[direction]))
-            raise UnsupportedFeature(f"{self.host} realtime takes pcm16 {direction} audio at {rates} Hz, not "
-                                     f"{fmt.sample_rate}", host=self.host)
-        return fmt.encoding
+        return self.check_rate(fmt, direction)  # the beta words: "pcm16", "g711_ulaw", "g711_alaw"
 
     def image(self, part: ImagePart) -> dict[str, Any]:
         raise UnsupportedFeature(f"the beta realtime vocabulary of {self.host} takes no images", host=self.host)
 
-    def session(self, config: SessionConfig, *, clear: bool = False) -> dict[str, Any]:
+    def fields(self, config: SessionConfig, *, clear: bool = False) -> dict[str, Any]:
         # beta audio answers always come with text: ["text", "audio"]; ["text"] alone is a text session
         session: dict[str, Any] = {
             "instructions": config.instructions or "",
@@ -411,7 +417,6 @@ class OpenAIBetaRealtimeCodec(OpenAIRealtimeCodec):
             session["temperature"] = config.temperature
         if config.max_output_tokens is not None:
             session["max_response_output_tokens"] = config.max_output_tokens
-        session.update(config.extra)
         return session
 
 
@@ -429,12 +434,13 @@ def usage(raw: Any) -> RealtimeUsage | None:
 
 
 def _output(response: Mapping[str, Any]) -> tuple[str, str, tuple[ToolCallRequest, ...]]:
+    """What a ``response.done``'s output items say: text, audio transcript, function calls."""
     text, transcript, calls = [], [], []
-    for item in response.get("output") or ():
+    for item in (i for i in response.get("output") or () if isinstance(i, Mapping)):
         if item.get("type") == "function_call":
             calls.append(ToolCallRequest(str(item.get("call_id") or ""), item.get("name") or "",
                                          item.get("arguments") or "{}", response.get("id"), item.get("id")))
-        for part in item.get("content") or ():
+        for part in (p for p in item.get("content") or () if isinstance(p, Mapping)):
             if part.get("type") in ("output_text", "text"):
                 text.append(part.get("text") or "")
             elif part.get("type") in ("output_audio", "audio"):

@@ -47,7 +47,7 @@ from ..errors import (
 )
 from .call import header_problem, parse_retry_after, public_url
 
-__all__ = ["ConnectPlan", "ConnectPolicy", "Message", "Session", "SyncSession"]
+__all__ = ["ConnectPlan", "ConnectPolicy", "Message", "Session", "SyncSession", "websocket_base"]
 
 #: what a websocket message is: text frames arrive as str, binary frames as bytes
 Message = str | bytes
@@ -55,6 +55,17 @@ T = TypeVar("T")
 
 _STATUS_ERRORS: Mapping[int, type[HostError]] = {401: AuthenticationError, 403: PermissionDenied, 404: NotFound,
                                                  429: RateLimited}
+
+
+
+def websocket_base(base_url: str) -> str:
+    """A REST base URL as the websocket one: ``https`` -> ``wss``, ``http`` -> ``ws`` (what the SDKs do), so a
+    realtime host follows the base URL it was given (a relay, a local emulator) with no second setting."""
+    if base_url.startswith("https://"):
+        return "wss://" + base_url[len("https://"):]
+    if base_url.startswith("http://"):
+        return "ws://" + base_url[len("http://"):]
+    return base_url
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,21 @@ class RealtimeSession(ABC):
                                respond: bool = True) -> None:
         """Return a tool's result (``ToolCallRequest.run`` calls this)."""
 
+    def _check_played(self, played_ms: object) -> None:
+        """``interrupt``'s ``played_ms``, checked the same way by every session: None or whole ms, 0 or more."""
+        if played_ms is not None and (isinstance(played_ms, bool) or not isinstance(played_ms, int)
+                                      or played_ms < 0):
+            raise ConfigurationError(f"played_ms must be a whole number of ms, 0 or more, not {played_ms!r}",
+                                     host=self.name)
+
+    def _check_tool_result(self, call_id: object, output: object) -> None:
+        """``send_tool_result``'s arguments, checked the same way by every session (before anything is sent)."""
+        if not isinstance(call_id, str) or not call_id:
+            raise ConfigurationError("send_tool_result needs the call_id of the tool call", host=self.name)
+        if not isinstance(output, str):
+            raise ConfigurationError(f"a tool result is text (json.dumps a value), not {type(output).__name__}",
+                                     host=self.name)
+
     @abstractmethod
     async def update(self, **changes: Any) -> None:
         """Change the session's configuration (voice, instructions, tools, turn_detection ...)."""
@@ -222,20 +237,14 @@ class WireSession(RealtimeSession):
         await self._send(self._codec.respond(instructions))
 
     async def interrupt(self, *, played_ms: int | None = None) -> None:
+        self._check_played(played_ms)
         played = int(self._played_ms) if played_ms is None else played_ms
-        if isinstance(played, bool) or not isinstance(played, int) or played < 0:
-            raise ConfigurationError(f"played_ms must be a whole number of ms, 0 or more, not {played_ms!r}",
-                                     host=self.name)
         await self._send(self._codec.interrupt(played))
         self._played_ms = 0.0
 
     async def send_tool_result(self, call_id: str, output: str, *, name: str | None = None,
                                respond: bool = True) -> None:
-        if not isinstance(call_id, str) or not call_id:
-            raise ConfigurationError("send_tool_result needs the call_id of the tool call", host=self.name)
-        if not isinstance(output, str):
-            raise ConfigurationError(f"a tool result is text (json.dumps a value), not {type(output).__name__}",
-                                     host=self.name)
+        self._check_tool_result(call_id, output)
         await self._send(self._codec.tool_result(call_id, output, name, respond))
 
     async def update(self, **changes: Any) -> None:

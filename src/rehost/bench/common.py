@@ -1,0 +1,91 @@
+"""What the speech and realtime benches share: binding a family client to each host, the rotated visiting
+order, how a failure is written down, the table cells of a ``Summary``, and the ``ok`` / ``errors`` /
+``answered`` / ``result`` views of per-host samples. One place, so the two benches time, label and count the
+same way (a host given as ``(host, model)``, a p50 / p95 cell in ms) and cannot drift apart."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Generic, Protocol, TypeVar
+
+from .stats import Summary
+
+__all__ = ["HostReport", "HostSamples", "bind", "error_text", "ms_cell", "ratio_cell", "rotated"]
+
+
+class _Sample(Protocol):
+    @property
+    def error(self) -> str | None: ...
+
+
+class _Result(Protocol):
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def ok(self) -> Sequence[Any]: ...
+
+
+S = TypeVar("S", bound=_Sample)
+R = TypeVar("R", bound=_Result)
+
+
+def bind(client: Any, hosts: Sequence[Any]) -> list[Any]:
+    """The client on each host; a host given as (host, model) gets that model of the family."""
+    out = []
+    for item in hosts:
+        host, model = item if isinstance(item, tuple) else (item, None)
+        out.append(client.bind(host, model))
+    return out
+
+
+def rotated(items: Sequence[Any], run: int) -> list[Any]:
+    """``items`` started at ``run`` (mod their number): each run visits the hosts in another order, so none
+    always goes first (cold caches) or last (a warm machine)."""
+    k = run % len(items)
+    return list(items[k:]) + list(items[:k])
+
+
+def error_text(exc: BaseException) -> str:
+    """A failure as a sample records it: the error's type and message."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+def ms_cell(s: Summary) -> str:
+    """A table cell: p50 / p95 in milliseconds, ``-`` when nothing was measured."""
+    if not s.n or math.isnan(s.p50):
+        return "-"
+    return f"{s.p50 * 1000:.0f} / {s.p95 * 1000:.0f}"
+
+
+def ratio_cell(s: Summary) -> str:
+    """A table cell: the p50 of a ratio (a real-time factor), ``-`` when nothing was measured."""
+    return "-" if not s.n or math.isnan(s.p50) else f"{s.p50:.3f}"
+
+
+class HostSamples(Generic[S]):
+    """One host's samples, split into those that answered and the errors of those that did not."""
+
+    samples: list[S]
+
+    @property
+    def ok(self) -> list[S]:
+        return [s for s in self.samples if s.error is None]
+
+    @property
+    def errors(self) -> list[str]:
+        return [s.error for s in self.samples if s.error is not None]
+
+
+class HostReport(Generic[R]):
+    """The results of every host: whether any answered, and one host's by name."""
+
+    results: list[R]
+
+    @property
+    def answered(self) -> bool:
+        return any(r.ok for r in self.results)
+
+    def result(self, host: str) -> R:
+        return next(r for r in self.results if r.host == host)
