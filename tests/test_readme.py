@@ -108,6 +108,15 @@ def emu():
         yield emulator
 
 
+@pytest.fixture(scope="module")
+def live():
+    """The realtime emulator the README's realtime snippets and commands reach through the redirect."""
+    from rehost.testing.emulator_realtime import RealtimeEmulator
+
+    with RealtimeEmulator() as emulator:
+        yield emulator
+
+
 @pytest.fixture
 def isolated(emu, monkeypatch, tmp_path):
     """Dummy keys, a fresh catalogue, an empty emulator, a scratch working directory."""
@@ -138,8 +147,11 @@ def _script(emu: Emulator, snippet: Snippet) -> None:
 
 
 @pytest.mark.parametrize("snippet", PYTHON, ids=[s.id for s in PYTHON])
-def test_python_snippet_runs(snippet: Snippet, isolated: Emulator):
+def test_python_snippet_runs(snippet: Snippet, isolated: Emulator, live: Any):
     emu = isolated
+    live.reset()
+    if "get_weather" in snippet.code:  # the scripted realtime brain calls the snippet's tool with a city
+        live.script(tool_arguments='{"city": "London"}')
     _script(emu, snippet)
     for name, content in FILES.items():
         if name in snippet.code:
@@ -147,10 +159,13 @@ def test_python_snippet_runs(snippet: Snippet, isolated: Emulator):
     namespace: dict[str, Any] = {"__name__": "__readme__"}
     out = io.StringIO()
     code = compile(snippet.code, f"README.md:{snippet.line}", "exec")
-    with redirect_to(emu), contextlib.redirect_stdout(out):
+    with redirect_to(emu, realtime=live), contextlib.redirect_stdout(out):
         exec(code, namespace)
     if "Emulator()" in snippet.code:  # the snippet runs an emulator of its own: its answer is printed
         assert "Hello" in out.getvalue(), out.getvalue()
+        return
+    if ".connect(" in snippet.code:  # a realtime session: it reached the realtime emulator
+        assert live.stats.requests, f"the snippet at README.md:{snippet.line} opened no realtime session"
         return
     calls = ("complete(", "stream(", ".run(", "compare(", "count_tokens(")
     if any(c in snippet.code for c in calls):
@@ -174,9 +189,9 @@ COMMANDS = [(s, c) for s in SHELL for c in _commands(s)]
 _RUNNER = """
 import sys
 from rehost.testing.redirect import redirect_to_url
-with redirect_to_url(sys.argv[1]):
+with redirect_to_url(sys.argv[1], realtime=sys.argv[2]):
     from rehost.cli import main
-    code = main(sys.argv[2:])
+    code = main(sys.argv[3:])
 sys.exit(code)
 """
 
@@ -190,7 +205,7 @@ def _gemma_path() -> str | None:
 
 
 @pytest.mark.parametrize(("snippet", "command"), COMMANDS, ids=[f"L{s.line}-{c.split()[1]}" for s, c in COMMANDS])
-def test_shell_command_runs(snippet: Snippet, command: str, isolated: Emulator, tmp_path: Path):
+def test_shell_command_runs(snippet: Snippet, command: str, isolated: Emulator, live: Any, tmp_path: Path):
     if "gemma.gguf" in command:
         gemma = _gemma_path()
         if gemma is None:
@@ -198,7 +213,8 @@ def test_shell_command_runs(snippet: Snippet, command: str, isolated: Emulator, 
         (tmp_path / "gemma.gguf").symlink_to(gemma)
     argv = shlex.split(command)[1:]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    done = subprocess.run([sys.executable, "-c", _RUNNER, isolated.url, *argv], capture_output=True, text=True,
+    root = live.url("openai").split("/openai/", 1)[0]
+    done = subprocess.run([sys.executable, "-c", _RUNNER, isolated.url, root, *argv], capture_output=True, text=True,
                           stdin=subprocess.DEVNULL,
                           timeout=600, env=env, cwd=tmp_path, check=False)
     assert done.returncode == 0, f"{command}\n--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}"

@@ -11,6 +11,11 @@ no credentials of its own can reach the emulator too; nothing else about the cod
 
 It patches httpx's own transports and rehost's aiohttp one at the class level, so it sees every client,
 however it was built; it is meant for tests and demos, never for production code.
+
+``realtime=`` (a running ``RealtimeEmulator``, or its ``ws://host:port`` root) does the same for realtime
+websockets: a session opened to a known host (``wss://api.openai.com/v1/realtime``, an Azure resource, xAI,
+Gemini Live) is opened to ``ws://host:port/{style}`` + the real path, where the realtime emulator's fronts
+answer by the path.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import httpx
 
 from .. import _registry
 
-__all__ = ["HOSTS", "redirect_to", "redirect_to_url", "style_for"]
+__all__ = ["HOSTS", "realtime_url", "redirect_to", "redirect_to_url", "style_for"]
 
 
 class _RealHosts(Mapping[str, str]):
@@ -76,8 +81,9 @@ class _FakeCredentials:
 
 
 @contextlib.contextmanager
-def redirect_to_url(base: str) -> Iterator[None]:
-    """Route requests for the known hosts to the emulator at ``base`` (``http://127.0.0.1:PORT``)."""
+def redirect_to_url(base: str, *, realtime: str | None = None) -> Iterator[None]:
+    """Route requests for the known hosts to the emulator at ``base`` (``http://127.0.0.1:PORT``), and their
+    realtime websockets to the realtime emulator at ``realtime`` (``ws://127.0.0.1:PORT``) when given."""
     target = urlsplit(base)
     if target.hostname is None or target.port is None:
         raise ValueError(f"the emulator URL needs a host and a port, not {base!r}")
@@ -116,6 +122,7 @@ def redirect_to_url(base: str) -> Iterator[None]:
         httpx.AsyncHTTPTransport.handle_async_request = handle_async_request  # type: ignore[method-assign]
         AiohttpTransport.handle_async_request = handle_aio_request  # type: ignore[method-assign]
         fake_adc = _patch_google_auth()
+        undo_ws = _patch_websockets(realtime) if realtime is not None else None
     try:
         yield
     finally:
@@ -125,11 +132,50 @@ def redirect_to_url(base: str) -> Iterator[None]:
             AiohttpTransport.handle_async_request = aio_send  # type: ignore[method-assign]
             if fake_adc is not None:
                 fake_adc()
+            if undo_ws is not None:
+                undo_ws()
 
 
-def redirect_to(emulator: Any) -> contextlib.AbstractContextManager[None]:
-    """Route requests for the known hosts to a running ``Emulator``."""
-    return redirect_to_url(emulator.url)
+def redirect_to(emulator: Any, *, realtime: Any = None) -> contextlib.AbstractContextManager[None]:
+    """Route requests for the known hosts to a running ``Emulator`` (and their realtime websockets to a running
+    ``RealtimeEmulator``, when given)."""
+    root = None if realtime is None else realtime if isinstance(realtime, str) else realtime.url("openai")
+    if root is not None:
+        parts = urlsplit(root)
+        root = f"{parts.scheme}://{parts.netloc}"
+    return redirect_to_url(emulator.url, realtime=root)
+
+
+def realtime_url(url: str, root: str) -> str:
+    """``url`` (a real host's websocket) as the realtime emulator at ``root`` serves it; unchanged when the host
+    is not one rehost knows."""
+    parts = urlsplit(url)
+    style = style_for(parts.hostname or "", parts.port)
+    if style is None:
+        return url
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{root.rstrip('/')}/{style}{parts.path}{query}"
+
+
+def _patch_websockets(root: str) -> Any:
+    """Point the websocket shell's connects to known hosts at the realtime emulator; returns the undo."""
+    target = urlsplit(root)
+    if target.scheme not in ("ws", "wss") or target.hostname is None or target.port is None:
+        raise ValueError(f"the realtime emulator URL is ws://host:port, not {root!r}")
+    from ..shared.io.websocket import Session
+
+    original = Session.__dict__["connect"]
+    connect = original.__func__
+
+    async def redirected(cls: type[Session], url: str, **options: Any) -> Session:
+        return await connect(cls, realtime_url(url, root), **options)  # type: ignore[no-any-return]
+
+    Session.connect = classmethod(redirected)  # type: ignore[method-assign, assignment, arg-type]
+
+    def undo() -> None:
+        Session.connect = original  # type: ignore[method-assign]
+
+    return undo
 
 
 def _patch_google_auth() -> Any:
