@@ -623,7 +623,8 @@ from rehost.shared.chat.sampling import SamplingOptions
 
 deferred = ("asyncio", "aiolimiter", "importlib.metadata", "pydantic.plugin._loader", "rehost.shared.embed.types",
             "rehost.providers.base.embed", "rehost.cache", "rehost.hooks", "rehost.shared.chat.tools",
-            "rehost.shared.tokens", "rehost.clients.base.toolloop", "rehost.shared.io.state")
+            "rehost.shared.tokens", "rehost.clients.base.toolloop", "rehost.shared.io.state",
+            "rehost.shared.chat.caching")
 models = (Message, TextPart, Completion, SamplingOptions)
 report = {"loaded": sorted(m for m in deferred if m in sys.modules),
           "built": sorted(c.__name__ for c in models if c.__pydantic_complete__)}

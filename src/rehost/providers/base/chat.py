@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeAlias
 
 import httpx
 
-from ...shared.chat.caching import check_prompt_cache
 from ...shared.errors import (
     ConnectionFailed,
     HostError,
@@ -150,7 +149,10 @@ class ChatEndpoint(Endpoint):
     def prepare(self, request: Request) -> PreparedCall:
         """Resolve the model, encode the request and check it; nothing is sent."""
         self.check_parts(request)
-        check_prompt_cache(request.prompt_cache, self.name, self.prompt_cache_controls)
+        if request.prompt_cache is not None:  # (the caching module is imported by the calls that use it)
+            from ...shared.chat.caching import check_prompt_cache
+
+            check_prompt_cache(request.prompt_cache, self.name, self.prompt_cache_controls)
         if request.output is not None:
             request = self.plan_output(request)
         model_id = self.host_model_id(request)

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .caching import PromptCache
 from .messages import Message, ToolResult
 from .output import Output, OutputMode
 from .sampling import Sampling
 from .tool_types import BuiltinTool, Tool, ToolChoice
+
+if TYPE_CHECKING:  # (a field's type only: the caching module is imported by the calls that set it)
+    from .caching import PromptCache
 
 __all__ = ["ReasoningTags", "Request", "Sampling", "ThinkingPlan"]
 
