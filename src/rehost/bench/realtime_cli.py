@@ -1,13 +1,16 @@
 """``rehost bench realtime MODEL --hosts ...``: the realtime bench from the command line (``realtime.py`` does
 the work; ``rehost bench`` hands the word ``realtime`` over here).
 
-    rehost bench realtime gpt-realtime --hosts openai,azure:resource=my-resource --runs 5 --plot rt.png
+    rehost bench realtime gpt-realtime --hosts openai,azure-voice-live:resource=my-resource --plot rt.png
     rehost bench realtime gemini-2.5-flash-native-audio-preview-12-2025 --hosts google,vertex:project=p
     rehost bench realtime gpt-realtime --hosts openai --clips questions.jsonl   # {"audio": path} lines
+    rehost bench realtime gpt-realtime --hosts openai,local-voice-agent   # a cascade beside the hosts
 
-With no ``--clips``, the user's turns are the reference sentences spoken by the local Piper voice. Turns are
-sent as 40 ms chunks, as fast as the socket takes them (``--pace`` sends them in real time), then committed
-(``--turn-detection manual``, the default: the same end of speech on every host) or left to the host's VAD.
+``local-voice-agent`` is the offline cascade (local Whisper base + SmolLM2-135M on llama.cpp + Piper,
+``rehost.local_voice_agent()``), timed with the same turns as the hosts. With no ``--clips``, the user's turns
+are the reference sentences spoken by the local Piper voice. Turns are sent as 40 ms chunks, as fast as the
+socket takes them (``--pace`` sends them in real time), then committed (``--turn-detection manual``, the
+default: the same end of speech on every host) or left to the host's VAD.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from typing import Any
 
 from ..shared.errors import ConfigurationError
 
-__all__ = ["main", "realtime_client"]
+__all__ = ["CASCADE", "main", "realtime_client"]
+
+#: the --hosts name of the offline voice agent (a cascade, not a registered host)
+CASCADE = "local-voice-agent"
 
 
 def realtime_client(model: str, host: Any) -> Any:
@@ -86,7 +92,15 @@ def main(argv: Sequence[str]) -> int:
     for item in _split_hosts(args.hosts):
         spec, _, model = item.partition("@")
         name, options = parse_host(spec)
-        host = build_provider(name, options)
+        if name == CASCADE:  # the offline cascade, as a realtime host of its own
+            from ..cascade import local_voice_agent
+
+            if options:
+                raise ConfigurationError(f"--hosts {CASCADE} takes no options (it is the offline cascade as "
+                                         f"it ships), not {', '.join(sorted(options))}")
+            host: Any = local_voice_agent()
+        else:
+            host = build_provider(name, options)
         providers.append((host, model) if model else host)
     first = providers[0][0] if isinstance(providers[0], tuple) else providers[0]
     client = realtime_client(args.model, first)
