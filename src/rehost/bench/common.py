@@ -11,7 +11,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from .stats import Summary
 
-__all__ = ["HostReport", "HostSamples", "bind", "error_text", "ms_cell", "ratio_cell", "rotated"]
+__all__ = ["HostReport", "HostSamples", "bind", "error_text", "ms_cell", "ratio_cell", "read_clips", "rotated"]
 
 
 class _Sample(Protocol):
@@ -89,3 +89,28 @@ class HostReport(Generic[R]):
 
     def result(self, host: str) -> R:
         return next(r for r in self.results if r.host == host)
+
+
+def read_clips(path: str, *, text: bool) -> list[tuple[Any, str | None]]:
+    """The clips of a ``--clips`` file: one JSON line each, ``{"audio": path}`` relative to the file, and with
+    ``text`` its reference ``{"text": ...}`` too; (Audio, text or None) per line, a clear error naming the line."""
+    import json
+    from pathlib import Path
+
+    from ..shared.audio.types import Audio
+    from ..shared.errors import ConfigurationError
+
+    want = '{"audio": path, "text": reference}' if text else '{"audio": path}'
+    out: list[tuple[Any, str | None]] = []
+    base = Path(path).parent
+    for n, line in enumerate(Path(path).read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            out.append((Audio.from_file(base / row["audio"]), str(row["text"]) if text else None))
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            raise ConfigurationError(f"--clips {path} line {n}: want {want} ({exc})") from None
+    if not out:
+        raise ConfigurationError(f"--clips {path} holds no clips")
+    return out

@@ -19,7 +19,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ..shared.errors import ConfigurationError
@@ -46,23 +45,12 @@ def realtime_client(model: str, host: Any) -> Any:
 
 
 def _clips(path: str | None) -> list[Any]:
-    from ..shared.audio.types import Audio
+    from .common import read_clips
     from .speech import reference_clips
 
     if path is None:
         return [audio for audio, _text in reference_clips()]
-    out = []
-    base = Path(path).parent
-    for n, line in enumerate(Path(path).read_text("utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            out.append(Audio.from_file(base / json.loads(line)["audio"]))
-        except (ValueError, KeyError, TypeError, OSError) as exc:
-            raise ConfigurationError(f"--clips {path} line {n}: want {{\"audio\": path}} ({exc})") from None
-    if not out:
-        raise ConfigurationError(f"--clips {path} holds no clips")
-    return out
+    return [audio for audio, _text in read_clips(path, text=False)]
 
 
 def main(argv: Sequence[str]) -> int:

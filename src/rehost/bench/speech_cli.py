@@ -16,34 +16,18 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
-
-from ..shared.errors import ConfigurationError
 
 __all__ = ["main"]
 
 
 def _clips(path: str | None) -> list[tuple[Any, str]]:
-    from ..shared.audio.types import Audio
+    from .common import read_clips
     from .speech import reference_clips
 
     if path is None:
         return reference_clips()
-    out = []
-    base = Path(path).parent
-    for n, line in enumerate(Path(path).read_text("utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            out.append((Audio.from_file(base / row["audio"]), str(row["text"])))
-        except (ValueError, KeyError, TypeError, OSError) as exc:
-            raise ConfigurationError(f"--clips {path} line {n}: want {{\"audio\": path, \"text\": reference}} "
-                                     f"({exc})") from None
-    if not out:
-        raise ConfigurationError(f"--clips {path} holds no clips")
-    return out
+    return [(audio, text or "") for audio, text in read_clips(path, text=True)]
 
 
 def main(argv: Sequence[str]) -> int:
