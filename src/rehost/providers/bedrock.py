@@ -31,7 +31,6 @@ exception name in ``x-amzn-ErrorType`` (§1.7), and exception messages inside a 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -39,14 +38,14 @@ from urllib.parse import quote
 
 import httpx
 
-from ..shared.errors import ConfigurationError, HostError, MissingAPIKey, ProtocolError, UnsupportedFeature
+from ..shared.errors import ConfigurationError, HostError, MissingAPIKey, UnsupportedFeature
 from ..shared.output import OutputMode
 from ..shared.request import Request, ThinkingPlan
-from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
 from ..shared.types import Completion, ReasoningPart
 from .base import ChatEndpoint, Host, Kind, error_class_for_status
 from .base.chat import StreamDecoder
+from .base.counting import HostCounted
 from .bedrock_auth import SigV4Signer, has_aws_credentials_hint, resolve_region
 from .bedrock_eventstream import EventStreamDecoder
 from .dialects import anthropic as messages
@@ -103,13 +102,15 @@ def family(model_id: str, model: str = "") -> str:
     return "other"
 
 
-class BedrockConverse(ChatEndpoint):
+class BedrockConverse(HostCounted, ChatEndpoint):
     """Converse and ConverseStream: the Converse codec plus Bedrock's per-family model fields."""
 
     stream_content_types: tuple[str, ...] = ("application/vnd.amazon.eventstream",)
     accepts: frozenset[str] = frozenset({"text", "image", "document"})
     # a forced tool works on every Converse model; ``outputConfig.textFormat`` (native) on those that take it
     output_modes: tuple[OutputMode, ...] = ("tool", "native", "prompt")
+    count_field = "inputTokens"  # CountTokens answers ``{"inputTokens": N}``
+    count_label = "CountTokens"
 
     @property
     def bedrock(self) -> Bedrock:
@@ -309,29 +310,6 @@ class BedrockConverse(ChatEndpoint):
                         body={"input": {"converse": keep}},
                         headers={"Content-Type": "application/json", "Accept": "application/json",
                                  **self.host._headers})
-
-    def token_count(self, content: bytes) -> TokenCount:
-        try:
-            total = json.loads(content).get("inputTokens")
-        except (ValueError, AttributeError):
-            total = None
-        if not isinstance(total, int):
-            raise ProtocolError(f"{self.name} CountTokens answered without inputTokens", host=self.name)
-        return TokenCount(total, True, f"{self.name} CountTokens")
-
-    def count_tokens(self, request: Request) -> TokenCount:
-        """The host's count of the request's input tokens (``POST /model/{id}/count-tokens``)."""
-        call = self.count_call(request)
-        self.host.authorize(call)
-        result = self.host._transport.request(call, self.map_http_error, total=request.timeout)
-        return self.token_count(result.content)
-
-    async def acount_tokens(self, request: Request) -> TokenCount:
-        call = self.count_call(request)
-        await self.host.aauthorize(call)
-        result = await self.host._transport.arequest(call, self.map_http_error, total=request.timeout)
-        return self.token_count(result.content)
-
 
 class Bedrock(Host):
     name: ClassVar[str] = "bedrock"

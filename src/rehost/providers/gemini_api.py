@@ -4,18 +4,17 @@ their own files add: the endpoint asks its host for ``model_url(model_id, method
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol, cast
 
 import httpx
 
-from ..shared.errors import ConfigurationError, HostError, ProtocolError
+from ..shared.errors import ConfigurationError, HostError
 from ..shared.request import Request
-from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
 from ..shared.types import Completion
 from .base import ChatEndpoint, error_class_for_status
+from .base.counting import HostCounted
 from .dialects import gemini
 from .dialects.common import CallInfo
 
@@ -31,7 +30,7 @@ def google_error(host: str, status: int, body: Any) -> HostError:
     return gemini.error_from_body(host, status, body, error_class_for_status)
 
 
-class GeminiChat(ChatEndpoint):
+class GeminiChat(HostCounted, ChatEndpoint):
     """Gemini's ``generateContent`` / ``streamGenerateContent`` and ``countTokens`` on whichever host serves it."""
 
     builtin_tools: ClassVar[frozenset[str]] = frozenset({"web_search"})
@@ -76,25 +75,6 @@ class GeminiChat(ChatEndpoint):
         model_id = self.host_model_id(request)
         body = self.count_tokens_body(gemini.encode_body(request, host=self.name), model_id)
         return HttpCall("POST", self.model_url(model_id, "countTokens"), body=body, headers=self.count_headers())
-
-    def token_count(self, content: bytes, request: Request) -> TokenCount:
-        total = json.loads(content).get("totalTokens")
-        if not isinstance(total, int):
-            raise ProtocolError(f"{self.name} countTokens answered without totalTokens", host=self.name)
-        return TokenCount(total, True, f"{self.name} countTokens")
-
-    def count_tokens(self, request: Request) -> TokenCount:
-        """The host's own count of the request's input tokens (one request to ``models/{id}:countTokens``)."""
-        call = self.count_call(request)
-        self.host.authorize(call)
-        result = self.host._transport.request(call, self.map_http_error, total=request.timeout)
-        return self.token_count(result.content, request)
-
-    async def acount_tokens(self, request: Request) -> TokenCount:
-        call = self.count_call(request)
-        await self.host.aauthorize(call)
-        result = await self.host._transport.arequest(call, self.map_http_error, total=request.timeout)
-        return self.token_count(result.content, request)
 
     # ------------------------------------------------------------------------------------------ decoding
     def decode(self, body: Any, headers: httpx.Headers, info: CallInfo) -> Completion:

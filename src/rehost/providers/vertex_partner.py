@@ -21,17 +21,17 @@ whichever publisher's model was called.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..shared.errors import HostError, ProtocolError, UnsupportedFeature
+from ..shared.errors import HostError, UnsupportedFeature
 from ..shared.output import OutputMode
 from ..shared.request import Request
 from ..shared.tokens import TokenCount
 from ..shared.transport import HttpCall
 from .anthropic import AnthropicChat
 from .base import ChatEndpoint, PreparedCall
+from .base.counting import HostCounted
 from .dialects import anthropic as messages
 from .dialects.common import CallInfo
 from .gemini_api import GeminiChat
@@ -73,11 +73,13 @@ class GeminiOnVertex(GeminiChat):
         return self.host.error_from_body(status, headers, body)
 
 
-class ClaudeOnVertex(AnthropicChat):
+class ClaudeOnVertex(HostCounted, AnthropicChat):
     """Claude (publisher ``anthropic``): the Messages body through rawPredict, and Claude's count-tokens."""
 
     host: Vertex
     output_modes: tuple[OutputMode, ...] = ("tool", "prompt")
+    count_field = "input_tokens"  # ``{"input_tokens": N}``
+    count_label = "count-tokens (Claude)"
 
     def build_call(self, request: Request, model_id: str) -> HttpCall:
         body = self.encode(request, None)
@@ -101,29 +103,6 @@ class ClaudeOnVertex(AnthropicChat):
         url = self.host.model_url("count-tokens", "rawPredict", publisher="anthropic")
         headers = {"Content-Type": "application/json", "Accept": "application/json", **self.host._headers}
         return HttpCall("POST", url, body=body, headers=headers)
-
-    def token_count(self, content: bytes) -> TokenCount:
-        """``{"input_tokens": N}``."""
-        try:
-            total = json.loads(content).get("input_tokens")
-        except (ValueError, AttributeError):
-            total = None
-        if not isinstance(total, int):
-            raise ProtocolError("vertex count-tokens answered without input_tokens", host=self.name)
-        return TokenCount(total, True, "vertex count-tokens (Claude)")
-
-    def count_tokens(self, request: Request) -> TokenCount:
-        call = self.count_call(request)
-        self.host.authorize(call)
-        result = self.host._transport.request(call, self.map_http_error, total=request.timeout)
-        return self.token_count(result.content)
-
-    async def acount_tokens(self, request: Request) -> TokenCount:
-        call = self.count_call(request)
-        await self.host.aauthorize(call)
-        result = await self.host._transport.arequest(call, self.map_http_error, total=request.timeout)
-        return self.token_count(result.content)
-
 
 class MistralOnVertex(MistralChat):
     """Mistral (publisher ``mistralai``): Mistral's chat body through rawPredict, without the ``@version`` in
