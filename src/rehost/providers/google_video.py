@@ -16,7 +16,7 @@ operations' cancel; not documented for Veo); which ``parameters`` the Gemini API
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ..shared.errors import ContentBlocked, HostError, JobFailed, UnsupportedFeature
@@ -28,7 +28,7 @@ from ..shared.video.status import JobState, VideoFile
 from .base.status import error_class_for_status
 from .base.video import VideoEndpoint
 
-__all__ = ["GeminiVeo", "operation_error", "veo_parameters"]
+__all__ = ["GeminiVeo", "operation_error", "operation_state", "veo_parameters"]
 
 #: google.rpc status names -> the HTTP status they stand for (what picks the error class)
 _RPC_HTTP = {"INVALID_ARGUMENT": 400, "FAILED_PRECONDITION": 400, "OUT_OF_RANGE": 400, "UNAUTHENTICATED": 401,
@@ -57,6 +57,39 @@ def veo_parameters(request: VideoRequest) -> dict[str, Any]:
     if isinstance(params.get("durationSeconds"), float) and params["durationSeconds"].is_integer():
         params["durationSeconds"] = int(params["durationSeconds"])
     return params
+
+
+def operation_state(body: Any, host: str, job_id: str, *, answer: Callable[[dict[str, Any]], dict[str, Any]],
+                    videos: Callable[[dict[str, Any]], Sequence[VideoFile]]) -> JobState:
+    """A Veo long-running operation's state, on the Gemini API and on Vertex alike: running until ``done``, an
+    ``error`` (CANCELLED: cancelled), else the videos (``answer`` finds the response, ``videos`` the files in
+    it; where they differ per host), or the safety filter's report when there are none."""
+    if not body.get("done"):
+        return JobState("running", host_status="running")
+    if body.get("error"):
+        err = operation_error(body["error"], host, job_id)
+        if err.code == "CANCELLED":
+            return JobState("cancelled", host_status="CANCELLED")
+        return JobState("failed", error=err, host_status=err.code)
+    found = answer(body)
+    files = tuple(videos(found))
+    if not files:
+        blocked = veo_filtered(found, host)
+        if blocked is not None:
+            return JobState("failed", error=blocked, host_status="filtered")
+        raise ValueError("a finished operation with neither videos, a filter report nor an error")
+    return JobState("succeeded", progress=1.0, videos=files, host_status="done")
+
+
+def _gemini_answer(body: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = body.get("response", {}).get("generateVideoResponse", {})
+    return answer
+
+
+def _gemini_videos(answer: dict[str, Any]) -> list[VideoFile]:
+    """The Gemini API's ``generatedSamples``: a download URI each."""
+    return [VideoFile(url=s["video"]["uri"], mime=s["video"].get("mimeType", "video/mp4"))
+            for s in answer.get("generatedSamples") or () if s.get("video", {}).get("uri")]
 
 
 def veo_filtered(answer: Mapping[str, Any], host: str) -> ContentBlocked | None:
@@ -109,20 +142,4 @@ class GeminiVeo(VideoEndpoint):
         return HttpCall("POST", f"{self.base_url}/{job.job_id}:cancel", body={})
 
     def decode_poll(self, body: Any, job: Job, headers: Mapping[str, str]) -> JobState:
-        if not body.get("done"):
-            return JobState("running", host_status="running")
-        if body.get("error"):
-            err = operation_error(body["error"], self.name, job.job_id)
-            if err.code == "CANCELLED":
-                return JobState("cancelled", host_status="CANCELLED")
-            return JobState("failed", error=err, host_status=err.code)
-        answer = body.get("response", {}).get("generateVideoResponse", {})
-        samples = answer.get("generatedSamples") or ()
-        videos = tuple(VideoFile(url=s["video"]["uri"], mime=s["video"].get("mimeType", "video/mp4"))
-                       for s in samples if s.get("video", {}).get("uri"))
-        if not videos:
-            blocked = veo_filtered(answer, self.name)
-            if blocked is not None:
-                return JobState("failed", error=blocked, host_status="filtered")
-            raise ValueError("a finished operation with neither videos, a filter report nor an error")
-        return JobState("succeeded", progress=1.0, videos=videos, host_status="done")
+        return operation_state(body, self.name, job.job_id, answer=_gemini_answer, videos=_gemini_videos)

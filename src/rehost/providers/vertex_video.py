@@ -25,7 +25,7 @@ from ..shared.video.media import Media
 from ..shared.video.request import VideoRequest
 from ..shared.video.status import JobState, VideoFile
 from .base.video import VideoEndpoint
-from .google_video import operation_error, veo_filtered, veo_parameters
+from .google_video import operation_state, veo_parameters
 
 __all__ = ["VertexVeo"]
 
@@ -76,24 +76,17 @@ class VertexVeo(VideoEndpoint):
         return HttpCall("POST", f"{root}/{job.job_id}:cancel", body={})
 
     def decode_poll(self, body: Any, job: Job, headers: Mapping[str, str]) -> JobState:
-        if not body.get("done"):
-            return JobState("running", host_status="running")
-        if body.get("error"):
-            err = operation_error(body["error"], self.name, job.job_id)
-            if err.code == "CANCELLED":
-                return JobState("cancelled", host_status="CANCELLED")
-            return JobState("failed", error=err, host_status=err.code)
-        answer = body.get("response") or {}
-        videos = []
-        for item in answer.get("videos") or ():
-            mime = item.get("mimeType", "video/mp4")
-            if item.get("gcsUri"):
-                videos.append(VideoFile(url=item["gcsUri"], mime=mime))
-            elif item.get("bytesBase64Encoded"):
-                videos.append(VideoFile(data=base64.b64decode(item["bytesBase64Encoded"]), mime=mime))
-        if not videos:
-            blocked = veo_filtered(answer, self.name)
-            if blocked is not None:
-                return JobState("failed", error=blocked, host_status="filtered")
-            raise ValueError("a finished operation with neither videos, a filter report nor an error")
-        return JobState("succeeded", progress=1.0, videos=tuple(videos), host_status="done")
+        return operation_state(body, self.name, job.job_id, answer=lambda b: b.get("response") or {},
+                               videos=_vertex_videos)
+
+
+def _vertex_videos(answer: dict[str, Any]) -> list[VideoFile]:
+    """Vertex's ``videos``: a Cloud Storage URI, or the bytes inline (no ``storageUri`` given)."""
+    out = []
+    for item in answer.get("videos") or ():
+        mime = item.get("mimeType", "video/mp4")
+        if item.get("gcsUri"):
+            out.append(VideoFile(url=item["gcsUri"], mime=mime))
+        elif item.get("bytesBase64Encoded"):
+            out.append(VideoFile(data=base64.b64decode(item["bytesBase64Encoded"]), mime=mime))
+    return out
