@@ -25,9 +25,6 @@ __all__ = ["FAMILY_CLIENTS", "HOSTS", "client", "provider"]
 #: host name -> provider class (module, class name), imported on use; a live view of ``rehost._registry``
 HOSTS: Mapping[str, tuple[str, str]] = _registry.SpecView(_registry.HOSTS, lambda row: row.spec)
 
-#: the kinds whose clients take the host first, ``Cls(host, model)`` (speech and realtime)
-_HOST_FIRST = frozenset({"transcribe", "speak", "realtime"})
-
 #: catalogue family -> chat client class (module, class name); a view of ``rehost._registry.FAMILIES``
 FAMILY_CLIENTS: Mapping[str, tuple[str, str]] = _registry.SpecView(_registry.FAMILIES,
                                                                    lambda kinds: kinds.get("chat"))
@@ -134,12 +131,12 @@ def _client(spec: str, *, raw: bool, provider_options: Mapping[str, Any] | None,
         kind_spec = _registry.FAMILIES.get(family or "", {}).get(kind)
         if kind_spec is None:
             raise ConfigurationError(f"{canonical} is a {kind} model, and its family {family!r} has no {kind} client")
-        if kind in _HOST_FIRST:  # the speech and realtime clients are made (host, model), as their docs show
-            return _load(kind_spec)(bound, canonical, **options)
-        return _load(kind_spec)(canonical, provider=bound, **options)
+        made: Any = _load(kind_spec).for_host(canonical, bound, **options)
+        return made
     client_spec = FAMILY_CLIENTS.get(family or "")
     if client_spec is None:
         from .clients.generic import GenericClient
 
         return GenericClient(canonical, provider=bound, **options)
-    return _load(client_spec)(canonical, provider=bound, **options)
+    chat: Any = _load(client_spec).for_host(canonical, bound, **options)
+    return chat

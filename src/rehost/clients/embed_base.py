@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from ..shared.embed.types import Embeddings, EmbedRequest, EmbedUsage, Truncate, Vectors
 from ..shared.errors import ConfigurationError, InvalidRequest, UnsupportedFeature
@@ -81,6 +81,12 @@ class EmbedClient:
     family: ClassVar[str] = ""
     #: the family's models by catalogue id
     models: ClassVar[Mapping[str, EmbedModel]] = {}
+
+    @classmethod
+    def for_host(cls, model: str, host: Any, **options: Any) -> Self:
+        """This client for ``model`` bound to ``host``: the one way ``rehost.client`` makes a client of any
+        kind, whatever order its constructor takes them in."""
+        return cls(model, provider=host, **options)
 
     def __init__(self, model: str, *, provider: Any = None, host_model_id: str | None = None,
                  concurrency: int = 4, timeout: float | None = None) -> None:

@@ -20,7 +20,7 @@ import re
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from ..shared.audio.formats import load, split_wav
 from ..shared.audio.types import (
@@ -122,6 +122,12 @@ class _Bound:
     family: ClassVar[str] = "generic"
     kind: ClassVar[str]
     default_model: ClassVar[str]
+
+    @classmethod
+    def for_host(cls, model: str, host: Any, **options: Any) -> Self:
+        """This client for ``model`` bound to ``host``: the one way ``rehost.client`` makes a client of any
+        kind (a speech or realtime client's constructor takes the host first)."""
+        return cls(host, model, **options)
 
     def __init__(self, provider: Any, model: str | None = None, *, host_model_id: str | None = None,
                  timeout: float | None = None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
 
 from pydantic import ValidationError
 
@@ -75,6 +75,12 @@ class ModelClient(Bound):
     token_ratio: ClassVar[float] = 1.0
     token_overhead: ClassVar[int] = 3
     token_ratio_note: ClassVar[str] = "not measured"
+
+    @classmethod
+    def for_host(cls, model: str, host: Any, **options: Any) -> Self:
+        """This client for ``model`` bound to ``host``: the one way ``rehost.client`` makes a client of any
+        kind, whatever order its constructor takes them in."""
+        return cls(model, provider=host, **options)
 
     def __init__(
         self,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from ...shared.errors import ConfigurationError, UnsupportedFeature
 from ...shared.video.media import MediaLike, as_media
@@ -124,6 +124,12 @@ class VideoClient:
     models: ClassVar[Mapping[str, VideoRules]] = {}
     #: short names -> canonical ids
     aliases: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def for_host(cls, model: str, host: Any, **options: Any) -> Self:
+        """This client for ``model`` bound to ``host``: the one way ``rehost.client`` makes a client of any
+        kind, whatever order its constructor takes them in."""
+        return cls(model, provider=host, **options)
 
     def __init__(self, model: str, *, provider: Any, rules: VideoRules | None = None, check: bool = True) -> None:
         canonical = self.aliases.get(model, model)
