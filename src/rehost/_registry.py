@@ -212,6 +212,24 @@ def load(spec: Spec) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
+def family_client(kind: str, model: str, host: Any) -> Any:
+    """The ``kind`` client of a catalogued ``model``'s family, bound to ``host`` (what the per-kind benches make
+    from a model name); a clear error when the model is not catalogued or its family has no such client."""
+    from .shared.catalog import default_catalog
+    from .shared.errors import ConfigurationError
+
+    catalog = default_catalog()
+    if model not in catalog:
+        raise ConfigurationError(f"{model!r} is not a catalogued {kind} model")
+    family = catalog.model(model).family
+    kinds = FAMILIES.get(family or "", {})
+    spec = kinds.get(kind)
+    if spec is None:
+        raise ConfigurationError(f"{model} ({family}) has no {kind} client; its family serves "
+                                 f"{', '.join(kinds) or 'no kind rehost has a client for'}")
+    return load(spec).for_host(model, host)
+
+
 def host_for_style(style: str) -> Host | None:
     """The host whose emulator style is ``style``, or None."""
     return next((h for h in list(_hosts.values()) if h.style == style), None)

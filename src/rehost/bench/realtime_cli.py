@@ -32,16 +32,8 @@ CASCADE = "local-voice-agent"
 def realtime_client(model: str, host: Any) -> Any:
     """The family's realtime client for a catalogued realtime ``model``, bound to ``host``."""
     from .. import _registry
-    from ..shared.catalog import default_catalog
 
-    catalog = default_catalog()
-    if model not in catalog:
-        raise ConfigurationError(f"{model!r} is not a catalogued realtime model")
-    entry = catalog.model(model)
-    spec = _registry.FAMILIES.get(entry.family or "", {}).get("realtime")
-    if spec is None:
-        raise ConfigurationError(f"{model} ({entry.family}, a {entry.kind} model) has no realtime client")
-    return _registry.load(spec)(host, model)
+    return _registry.family_client("realtime", model, host)
 
 
 def _clips(path: str | None) -> list[Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _registry
-from ..shared.errors import ConfigurationError
 
 __all__ = ["SPEECH_FAMILIES", "speech_client"]
 
@@ -19,17 +18,4 @@ SPEECH_FAMILIES: dict[str, dict[str, tuple[str, str]]] = {
 
 def speech_client(kind: str, model: str, host: Any) -> Any:
     """The family client of ``kind`` for a catalogued speech ``model``, bound to ``host``."""
-    import importlib
-
-    from ..shared.catalog import default_catalog
-
-    catalog = default_catalog()
-    if model not in catalog:
-        raise ConfigurationError(f"{model!r} is not a catalogued speech model")
-    family = catalog.model(model).family
-    spec = SPEECH_FAMILIES.get(family, {}).get(kind)
-    if spec is None:
-        kinds = ", ".join(SPEECH_FAMILIES.get(family, {})) or "no speech kind"
-        raise ConfigurationError(f"{model} ({family}) has no {kind} client; its family serves {kinds}")
-    cls = getattr(importlib.import_module(spec[0]), spec[1])
-    return cls(host, model)
+    return _registry.family_client(kind, model, host)
