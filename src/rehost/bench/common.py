@@ -11,7 +11,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from .stats import Summary
 
-__all__ = ["HostReport", "HostSamples", "bind", "error_text", "ms_cell", "ratio_cell", "read_clips", "rotated"]
+__all__ = ["HostReport", "HostSamples", "bind", "box_plots", "error_text", "ms_cell", "ratio_cell", "read_clips",
+           "rotated"]
 
 
 class _Sample(Protocol):
@@ -113,4 +114,31 @@ def read_clips(path: str, *, text: bool) -> list[tuple[Any, str | None]]:
             raise ConfigurationError(f"--clips {path} line {n}: want {want} ({exc})") from None
     if not out:
         raise ConfigurationError(f"--clips {path} holds no clips")
+    return out
+
+
+def box_plots(title: str, results: Sequence[Any], panels: Sequence[tuple[str, Any]], path: Any) -> Any:
+    """One box plot per panel (``(title, pick)``: ``pick(sample)`` is the value, or None), a box per host with
+    its samples as points, written to ``path`` (.png, .svg, .pdf); the path back."""
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
+    names = [r.host for r in results]
+    for ax, (label, pick) in zip(axes[0], panels, strict=True):
+        data = [[v for v in (pick(s) for s in r.ok) if v is not None] or [math.nan] for r in results]
+        ax.boxplot(data, tick_labels=names, showfliers=False)
+        for i, values in enumerate(data, 1):
+            ax.plot([i] * len(values), values, ".", alpha=0.5)
+        ax.set_title(label)
+    fig.suptitle(title)
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
     return out

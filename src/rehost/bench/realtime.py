@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -117,27 +116,13 @@ class RealtimeReport(HostReport[RealtimeResult]):
         """Box plots of first audio, response time and RTF per host (.png, .svg, .pdf)."""
         if not self.answered:
             raise ValueError("no host answered a timed turn: nothing to plot (the table says why)")
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
         panels: list[tuple[str, Any]] = [
             ("first audio (ms)", lambda s: s.first_audio * 1000 if s.first_audio is not None else None),
             ("response (ms)", lambda s: s.response_seconds * 1000 if s.response_seconds is not None else None),
             ("real-time factor", lambda s: s.rtf)]
-        fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
-        names = [r.host for r in self.results]
-        for ax, (title, pick) in zip(axes[0], panels, strict=True):
-            data = [[v for v in (pick(s) for s in r.ok) if v is not None] or [math.nan] for r in self.results]
-            ax.boxplot(data, tick_labels=names, showfliers=False)
-            ax.set_title(title)
-        fig.suptitle(f"rehost bench realtime: {self.model}")
-        fig.tight_layout()
-        out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, dpi=110)
-        plt.close(fig)
+        from .common import box_plots
+
+        out: Path = box_plots(f"rehost bench realtime: {self.model}", self.results, panels, path)
         return out
 
 

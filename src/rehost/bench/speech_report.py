@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,27 +49,12 @@ def plot(report: SpeechReport, path: Path) -> Path:
     """Box plots of latency, real-time factor and (speak) time to first byte per host (.png, .svg, .pdf)."""
     if not report.answered:
         raise ValueError("no host answered a timed call: nothing to plot (the table says why)")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     panels: list[tuple[str, Any]] = [("latency (ms)", lambda s: s.seconds * 1000 if s.seconds else None),
                                      ("real-time factor", lambda s: s.rtf)]
     if report.kind == "speak":
         panels.append(("first audio byte (ms)",
                        lambda s: s.time_to_first_byte * 1000 if s.time_to_first_byte else None))
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
-    names = [r.host for r in report.results]
-    for ax, (title, pick) in zip(axes[0], panels, strict=True):
-        data = [[v for v in (pick(s) for s in r.ok) if v is not None] or [math.nan] for r in report.results]
-        ax.boxplot(data, tick_labels=names, showfliers=False)
-        for i, values in enumerate(data, 1):
-            ax.plot([i] * len(values), values, ".", alpha=0.5)
-        ax.set_title(title)
-    fig.suptitle(f"rehost bench {report.kind}: {report.model}")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    from .common import box_plots
+
+    out: Path = box_plots(f"rehost bench {report.kind}: {report.model}", report.results, panels, path)
+    return out
