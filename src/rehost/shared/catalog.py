@@ -11,12 +11,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
-import difflib
 import threading
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -75,6 +73,25 @@ def _host_entry(host: str, spec: dict[str, Any], *, kind: str = "chat") -> HostE
                      **{k: v for k, v in spec.items() if k in _HOST_KEYS})
 
 
+def _shipped_text() -> str:
+    """The shipped ``catalog.toml``, read beside this module; through ``importlib.resources`` only when the
+    package is not plain files (a zip). importlib.resources (with zipfile) costs ~10 ms to import, paid by the
+    first client of every process (issue 18: first call)."""
+    try:
+        return Path(__file__).with_name("catalog.toml").read_text("utf-8")
+    except OSError:
+        from importlib import resources
+
+        return resources.files(__package__).joinpath("catalog.toml").read_text("utf-8")
+
+
+def _close_matches(word: str, known: list[str], *, cutoff: float) -> list[str]:
+    """Up to three known names close to a mistyped one (difflib is imported for an error message only)."""
+    import difflib
+
+    return difflib.get_close_matches(word, known, n=3, cutoff=cutoff)
+
+
 class Catalog:
     """Which host serves which model, under which id (thread-safe to read and to extend)."""
 
@@ -99,10 +116,7 @@ class Catalog:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Catalog:
-        if path is None:
-            text = resources.files("rehost.shared").joinpath("catalog.toml").read_text("utf-8")
-        else:
-            text = Path(path).read_text("utf-8")
+        text = _shipped_text() if path is None else Path(path).read_text("utf-8")
         return cls.from_toml(text)
 
     # ------------------------------------------------------------------------------------------ reading
@@ -115,7 +129,7 @@ class Catalog:
     def model(self, model: str) -> ModelEntry:
         entry = self._models.get(model)
         if entry is None:
-            close = difflib.get_close_matches(model, list(self._models), n=3, cutoff=0.5)
+            close = _close_matches(model, list(self._models), cutoff=0.5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise ModelNotServed(
                 f"unknown model {model!r}{hint} To use a host's own id, pass host_model_id=...; to add it, "
@@ -194,7 +208,7 @@ class Catalog:
         with self._lock:
             if not new_host and host not in self.known_hosts():
                 known = sorted(self.known_hosts())
-                close = difflib.get_close_matches(host, known, n=3, cutoff=0.6)
+                close = _close_matches(host, known, cutoff=0.6)
                 hint = f" Did you mean {', '.join(close)}?" if close else ""
                 raise ConfigurationError(
                     f"unknown host {host!r}.{hint} Hosts: {', '.join(known)}. For a host of your own "
