@@ -88,3 +88,25 @@ def test_every_host_wire_table_maps_only_defined_settings():
     assert len(tables) > 5
     for where, table in tables.items():
         assert set(table) <= set(SAMPLING_FIELDS), (where, set(table) - set(SAMPLING_FIELDS))
+
+
+def test_the_ranges_are_declared_with_the_fields_and_enforced_by_the_validated_twin():
+    """The bounds sit in ``Sampling``'s annotations as ``Bounds`` (no pydantic import in that module, issue 18);
+    ``SamplingOptions`` turns them into pydantic's own constraints, so a value out of range is refused with
+    pydantic's wording and one inside it passes."""
+    from rehost.shared.chat.sampling import Bounds
+
+    bounded = {name: meta for name in SAMPLING_FIELDS
+               for meta in getattr(typing.get_type_hints(Sampling, include_extras=True)[name], "__metadata__", ())
+               if isinstance(meta, Bounds)}
+    assert set(bounded) == {"temperature", "top_p", "top_k", "max_tokens", "presence_penalty", "frequency_penalty"}
+    for name, bounds in bounded.items():
+        if bounds.le is not None:
+            with pytest.raises(ConfigurationError, match=rf"{name}: Input should be less than or equal to"):
+                GenericClient("m", **{name: bounds.le + 1})
+            assert getattr(SamplingOptions(**{name: bounds.le}), name) == bounds.le
+        low, word = (bounds.ge, "greater than or equal to") if bounds.ge is not None else (bounds.gt, "greater than")
+        assert low is not None, name
+        with pytest.raises(ConfigurationError, match=rf"{name}: Input should be {word} "):
+            GenericClient("m", **{name: low - 1})
+    assert SamplingOptions(top_p=1.0).top_p == 1.0

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import telemetry
-from .shared.chat.types import Completion, Done, ReasoningDelta, StreamEvent, TextDelta, ToolCallDelta
+from .shared.chat.events import Done, ReasoningDelta, TextDelta, ToolCallDelta
 from .shared.errors import ConfigurationError
 from .shared.io.observe import CURRENT
 from .shared.request import Request
@@ -24,6 +24,8 @@ from .shared.request import Request
 if TYPE_CHECKING:  # the cache and hooks modules are imported by the calls that use them
     from .cache import ResponseCache
     from .hooks import HookEvent, Hooks
+    from .shared.chat.events import StreamEvent
+    from .shared.chat.types import Completion
 
 __all__ = ["acall", "astream", "call", "check_hooks", "choose_cache", "stream"]
 

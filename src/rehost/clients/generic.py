@@ -7,11 +7,13 @@ defaults are added.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..shared.chat.request import ThinkingPlan
-from ..shared.chat.types import Thinking
 from .base import ModelClient, Variant
+
+if TYPE_CHECKING:
+    from ..shared.chat.types import Thinking
 
 __all__ = ["GenericClient"]
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
+from ..shared.chat.plain import FinishReason
 from ..shared.errors import (
     ContentBlocked,
     ContextWindowExceeded,
@@ -27,10 +28,12 @@ from ..shared.errors import (
 )
 from ..shared.request import Request, ThinkingPlan
 from ..shared.transport import HttpCall
-from ..shared.types import Completion, DocumentPart, FinishReason, ImagePart, ReasoningPart
 from .base import ChatEndpoint, Host, error_class_for_status
 from .dialects import openai_chat
 from .dialects.common import CallInfo
+
+if TYPE_CHECKING:  # annotations only: the neutral types load with the first call (issue 18: import time)
+    from ..shared.types import Completion, DocumentPart, ImagePart, ReasoningPart
 
 __all__ = ["OpenAIChat", "OpenAICompatible"]
 

@@ -17,35 +17,36 @@ from pydantic import ValidationError
 
 from ... import calls as _calls
 from ...shared.chat.output import Output, OutputMode
+from ...shared.chat.plain import construct, validation_message
 from ...shared.chat.request import Request, Sampling, ThinkingPlan
-from ...shared.chat.sampling import sampling_of
-from ...shared.chat.types import (
-    Completion,
-    Message,
-    MessageLike,
-    ReasoningPart,
-    Thinking,
-    ToolChoice,
-    construct,
-    validation_message,
-)
 from ...shared.checks import check_timeout
 from ...shared.errors import ConfigurationError, OutputValidationError, UnsupportedFeature
+from ...shared.lazy import lazy_module
 from .binding import Bound, _as_provider, _host_counts, chat_sender, check_catalog, in_catalog
 from .checks import _check_context, _check_output_mode, _check_text, _check_tool_choice, _no_stream, coerce_messages
 from .context import checked_request
-from .sampling import SamplingOptions, _sampling_from
 from .streams import AsyncCompletionStream, CompletionStream
 from .variant import ThinkingLike, Variant, fold_system, plan_for_style
 
-if TYPE_CHECKING:  # tools, tokens, the tool loop, cache and hooks: imported by the calls that use them
+if TYPE_CHECKING:  # tools, tokens, the tool loop, cache and hooks: imported by the calls that use them; the
+    # neutral types (pydantic models) by a client's constructor and its first call, so that importing a client
+    # loads no pydantic model machinery (issue 18: import time)
     from ...cache import ResponseCache
     from ...hooks import Hooks
     from ...shared.catalog import Catalog
     from ...shared.chat.caching import PromptCache
     from ...shared.chat.tools import ToolLike, ToolRegistry
+    from ...shared.chat.types import Completion, Message, MessageLike, Thinking, ToolChoice
     from ...shared.tokens import TokenCount
+    from .sampling import SamplingOptions
     from .toolloop import RunResult
+
+if TYPE_CHECKING:
+    from ...shared.chat import messages as _messages
+    from ...shared.chat import sampling_options as _sampling_options
+else:  # the neutral types and the validated sampling settings are pydantic's: loaded by a client's first use
+    _messages = lazy_module("rehost.shared.chat.messages")
+    _sampling_options = lazy_module("rehost.shared.chat.sampling_options")
 
 __all__ = ["ModelClient"]
 
@@ -104,7 +105,7 @@ class ModelClient(Bound):
             warnings.warn(f"{self.variant.model}: {self.variant.deprecated}", DeprecationWarning, stacklevel=2)
         self.catalog = check_catalog(catalog)
         self._provider = _as_provider(provider)
-        self.thinking = Thinking.coerce(thinking)
+        self.thinking = _thinking(thinking)
         self.system = system
         self.tools, self._runners, self.builtin_tools = _tools_of(tools)
         self.host_model_id = host_model_id
@@ -112,7 +113,7 @@ class ModelClient(Bound):
         self.cache = _calls.choose_cache(None, cache) if cache is not None else None  # (see rehost.cache)
         self.hooks = _calls.check_hooks(hooks)  # (see rehost.hooks)
         try:
-            self.sampling = _sampling_from(sampling)
+            self.sampling = _sampling_options.sampling_from(sampling)
         except ValidationError as exc:
             raise ConfigurationError(validation_message(exc, "sampling setting")) from None
         if sampling:
@@ -162,15 +163,16 @@ class ModelClient(Bound):
         rule = self.variant.reasoning_history
         if rule == "all":
             return messages
+        reasoning = _messages.ReasoningPart
         out: list[Message] = []
         for message in messages:
             keep = rule == "tool_turns" and bool(message.tool_calls)
-            if message.role != "assistant" or keep or not any(isinstance(p, ReasoningPart) for p in message.parts):
+            if message.role != "assistant" or keep or not any(isinstance(p, reasoning) for p in message.parts):
                 out.append(message)
                 continue
-            parts = tuple(p for p in message.parts if not isinstance(p, ReasoningPart))
+            parts = tuple(p for p in message.parts if not isinstance(p, reasoning))
             if parts:  # a turn that was only thinking says nothing to send back
-                out.append(construct(Message, role="assistant", parts=parts))
+                out.append(construct(_messages.Message, role="assistant", parts=parts))
         return tuple(out)
 
     def check_inputs(self, messages: tuple[Message, ...]) -> None:
@@ -180,8 +182,8 @@ class ModelClient(Bound):
             raise UnsupportedFeature(f"{self.model} does not read {' or '.join(sorted(refused))} input")
 
     def default_sampling(self) -> SamplingOptions:
-        v = self.variant
-        return sampling_of(temperature=v.temperature, top_p=v.top_p)  # no validator built when both are unset
+        v = self.variant  # (no validator is built when both are unset)
+        return _sampling_options.sampling_of(temperature=v.temperature, top_p=v.top_p)
 
     def check_sampling(self, sampling: SamplingOptions, thinking: ThinkingPlan | None = None) -> None:
         """Family-specific advice or refusal about sampling (warnings, not silent changes). ``thinking`` is the
@@ -215,19 +217,19 @@ class ModelClient(Bound):
         _check_output_mode(output, output_mode)
         msgs = coerce_messages(messages)
         try:
-            call_sampling = _sampling_from(sampling)
+            call_sampling = _sampling_options.sampling_from(sampling)
         except ValidationError as exc:
             raise ConfigurationError(validation_message(exc, "sampling setting")) from None
         if sampling:
             raise TypeError(f"unknown option(s): {', '.join(sorted(sampling))}")
         if system is not None:
             if system:
-                msgs = (Message.system(system), *msgs)
+                msgs = (_messages.Message.system(system), *msgs)
         elif self.system and not any(m.role == "system" for m in msgs):
-            msgs = (Message.system(self.system), *msgs)
+            msgs = (_messages.Message.system(self.system), *msgs)
         self.check_inputs(msgs)  # before the family's rules rewrite the turns, so nothing is dropped unseen
         msgs = self.apply_history_rules(self.apply_prompt_rules(msgs))
-        chosen = Thinking.coerce(thinking) if thinking is not None else self.thinking
+        chosen = _thinking(thinking) if thinking is not None else self.thinking
         plan = self.plan_thinking(chosen)
         merged = self.default_sampling().merged(self.sampling).merged(call_sampling)
         self.check_sampling(merged, plan)
@@ -424,6 +426,15 @@ class ModelClient(Bound):
                  check_context: bool | None = None, **options: Any) -> Request:
         """The prepared request, checked against the context window on ``provider`` (``context.py``)."""
         return checked_request(self, provider, messages, check_context=check_context, **options)
+
+
+def _thinking(value: ThinkingLike) -> Thinking | None:
+    """``Thinking.coerce(value)``; the thinking module is loaded by the first client or call that sets one."""
+    if value is None:
+        return None
+    from ...shared.chat.thinking import Thinking
+
+    return Thinking.coerce(value)
 
 
 def _structured(result: Completion) -> Any:

@@ -5,11 +5,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...shared.chat.output import OutputMode
-from ...shared.chat.types import Message, MessageLike, TextPart, Tool, ToolResult, construct, unencodable_at
+from ...shared.chat.plain import construct, unencodable_at
 from ...shared.errors import ConfigurationError
+from ...shared.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from ...shared.chat import messages as _messages
+    from ...shared.chat.types import Message, MessageLike, Tool
+else:  # the messages are pydantic models: loaded with a client's first call, not with the client (issue 18)
+    _messages = lazy_module("rehost.shared.chat.messages")
 
 __all__ = ["coerce_messages"]
 
@@ -17,7 +24,7 @@ __all__ = ["coerce_messages"]
 def coerce_messages(messages: MessageLike | Sequence[MessageLike]) -> tuple[Message, ...]:
     """A prompt string, one message, or a list of messages / dicts, as validated Messages; anything else is a
     ConfigurationError saying what a message can be."""
-    if isinstance(messages, str | Message | Mapping):
+    if isinstance(messages, str | _messages.Message | Mapping):
         items: Sequence[Any] = [messages]
     elif isinstance(messages, bytes | bytearray | memoryview):
         raise ConfigurationError(_BYTES_HINT)
@@ -28,15 +35,16 @@ def coerce_messages(messages: MessageLike | Sequence[MessageLike]) -> tuple[Mess
                                  f"{type(messages).__name__}")
     out: list[Message] = []
     for i, item in enumerate(items):
-        if isinstance(item, Message):
+        if isinstance(item, _messages.Message):
             out.append(item)
         elif isinstance(item, str):
             if item.strip():  # what validation would check; a blank prompt still gets its error from Message.user
-                out.append(construct(Message, role="user", parts=(construct(TextPart, text=item),)))
+                text = construct(_messages.TextPart, text=item)
+                out.append(construct(_messages.Message, role="user", parts=(text,)))
             else:
-                out.append(Message.user(item))
+                out.append(_messages.Message.user(item))
         elif isinstance(item, Mapping):
-            out.append(Message.model_validate(item))
+            out.append(_messages.Message.model_validate(item))
         elif isinstance(item, bytes | bytearray | memoryview):
             raise ConfigurationError(f"message {i}: {_BYTES_HINT}")
         else:
@@ -90,7 +98,7 @@ def _check_text(messages: tuple[Message, ...], tools: Sequence[Tool], stop: Sequ
     string cut inside a surrogate pair) before it is counted or sent; it would fail deep in encoding."""
     for i, message in enumerate(messages):
         for part in message.parts:
-            text = part.content if isinstance(part, ToolResult) else getattr(part, "text", None)
+            text = part.content if part.type == "tool_result" else getattr(part, "text", None)
             if isinstance(text, str):
                 _refuse_surrogates(text, f"message {i} ({message.role})")
     for tool in tools:

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...shared.chat.request import Request
-from ...shared.chat.types import MessageLike
 from ...shared.errors import ContextWindowExceeded
 from .checks import _check_context
 
 if TYPE_CHECKING:
+    from ...shared.chat.types import MessageLike
     from .chat import ModelClient
 
 __all__ = ["checked_request"]

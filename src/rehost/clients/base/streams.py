@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
-from ...shared.chat.types import Completion, Done, StreamEvent, TextDelta
+from ...shared.chat.events import Done, TextDelta
 
 if TYPE_CHECKING:
     from ...shared.catalog import Catalog
+    from ...shared.chat.events import StreamEvent
+    from ...shared.chat.types import Completion
 
 __all__ = ["AsyncCompletionStream", "CompletionStream"]
 

@@ -5,17 +5,19 @@ nothing here knows a host."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from ...shared.chat.request import ReasoningTags, ThinkingPlan
-from ...shared.chat.types import Message, TextPart, Thinking
 from ...shared.errors import UnsupportedFeature
+
+if TYPE_CHECKING:  # the messages and the thinking setting (pydantic models) load with a client's first call
+    from ...shared.chat.types import Message, Thinking
 
 __all__ = ["ALL_INPUTS", "ReasoningHistory", "ThinkingLike", "ThinkingStyle", "Variant", "fold_system",
            "plan_for_style"]
 
 ThinkingStyle: TypeAlias = Literal["none", "always", "toggle", "effort", "budget", "level"]
-ThinkingLike: TypeAlias = Thinking | bool | str | int | None
+ThinkingLike: TypeAlias = "Thinking | bool | str | int | None"  # (a string: naming it loads no pydantic model)
 ReasoningHistory: TypeAlias = Literal["drop", "tool_turns", "all"]
 
 ALL_INPUTS = frozenset({"text", "image", "document"})
@@ -64,6 +66,8 @@ def fold_system(messages: tuple[Message, ...]) -> tuple[Message, ...]:
 
     The system text goes in front of the turn's first text part (or before its parts, when it starts with an
     image); every other part of the turn, its images and documents included, stays as it was."""
+    from ...shared.chat.messages import Message, TextPart
+
     system = "\n\n".join(m.text for m in messages if m.role == "system")
     rest = [m for m in messages if m.role != "system"]
     for i, m in enumerate(rest):

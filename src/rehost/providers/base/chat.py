@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeAlias
 
 import httpx
 
+from ...shared.chat.events import Done
 from ...shared.errors import (
     ConnectionFailed,
     HostError,
@@ -28,21 +29,25 @@ from ...shared.errors import (
     RequestTimeout,
     UnsupportedFeature,
 )
+from ...shared.lazy import lazy_module
 from ...shared.ndjson import NDJSONDecoder
 from ...shared.output import Output, OutputMode, OutputValidationError, output_instruction
-from ...shared.pricing import cost_from_host, cost_of
 from ...shared.request import Request
 from ...shared.schema import strip_titles
 from ...shared.sse import SSEDecoder, SSEEvent
 from ...shared.transport import WIRE_TIMING, HttpCall, RetryPolicy, header_request_id
-from ...shared.types import Completion, Done, Message, StreamEvent, TextPart, Tool, ToolCall
 from ..dialects.common import CallInfo
 from .endpoint import Endpoint
 from .headers import checked_headers, deep_merge, merge_headers
 from .status import SHAPE_ERRORS
 
-if TYPE_CHECKING:
-    pass
+if TYPE_CHECKING:  # the neutral types (pydantic models) and the prices are imported by the functions that use
+    # them, so that importing a host loads no pydantic model machinery (issue 18: import time)
+    from ...shared import pricing as _pricing
+    from ...shared.chat.events import StreamEvent
+    from ...shared.types import Completion, Message
+else:
+    _pricing = lazy_module("rehost.shared.pricing")  # (loaded with the first answer, as the Completion is)
 
 __all__ = ["ChatEndpoint", "PreparedCall", "StreamDecoder", "StreamFormat", "StreamState", "attach_output",
            "check_parts", "plan_output"]
@@ -194,12 +199,12 @@ class ChatEndpoint(Endpoint):
         the normalised usage (so a streamed and an unstreamed call cost the same); None when neither is known."""
         cost = None
         if completion.host_cost is not None:
-            cost = cost_from_host(completion.host_cost, self.name)
+            cost = _pricing.cost_from_host(completion.host_cost, self.name)
         elif completion.usage is not None:
             prices = self.host.catalog.prices(request.model, self.name)
             if prices is not None:
                 when = completion.timing.started_at if completion.timing is not None else None
-                cost = cost_of(completion.usage, prices, when=when)
+                cost = _pricing.cost_of(completion.usage, prices, when=when)
         return completion if cost is None else completion.model_copy(update={"cost": cost})
 
     # ------------------------------------------------------------------------------------------ shared steps
@@ -412,6 +417,8 @@ def plan_output(request: Request, host: str, output_modes: tuple[OutputMode, ...
         raise UnsupportedFeature(f"{host} cannot give structured output by {mode!r}; it can by "
                                  f"{', '.join(output_modes)}", host=host)
     if mode == "tool":
+        from ...shared.chat.tool_types import Tool
+
         if output.schema is None:
             raise UnsupportedFeature("a tool needs a schema: give output a type or a JSON schema", host=host)
         if any(t.name == output.name for t in request.tools):
@@ -444,7 +451,7 @@ def attach_output(completion: Completion, request: Request, host: str) -> Comple
                 value = _text_instead_of_tool(completion, output, host)
             else:
                 value = output.validate(call.arguments, text=call.raw_arguments or "", host=host)
-        elif any(isinstance(p, ToolCall) for p in completion.parts):
+        elif any(p.type == "tool_call" for p in completion.parts):
             return completion
         else:
             value = output.parse_text(completion.text, host=host)
@@ -468,6 +475,8 @@ def _text_instead_of_tool(completion: Completion, output: Output, host: str) -> 
 
 def _with_instruction(messages: tuple[Message, ...], output: Output) -> tuple[Message, ...]:
     """The schema instruction added to the last user turn (not a system message: some models take none)."""
+    from ...shared.chat.messages import Message, TextPart
+
     instruction = output_instruction(output)
     for i in range(len(messages) - 1, -1, -1):
         if messages[i].role == "user":

@@ -5,21 +5,22 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ...shared.chat.events import ToolCallDelta
+from ...shared.chat.plain import FinishReason, construct
 from ...shared.errors import ContentBlocked
+from ...shared.lazy import lazy_module
 from ...shared.request import ReasoningTags
-from ...shared.types import (
-    Completion,
-    FinishReason,
-    Part,
-    ReasoningPart,
-    Timing,
-    ToolCall,
-    ToolCallDelta,
-    Usage,
-    construct,
-)
+
+if TYPE_CHECKING:
+    from ...shared.chat import completion as _completion
+    from ...shared.chat import messages as _messages
+    from ...shared.types import Completion, Part, ToolCall, Usage
+else:  # the answer's types are pydantic models: loaded by the first answer, so that importing a dialect loads no
+    # pydantic model machinery (issue 18: import time)
+    _completion = lazy_module("rehost.shared.chat.completion")
+    _messages = lazy_module("rehost.shared.chat.messages")
 
 __all__ = ["CallInfo", "ToolCallAssembler", "finish_completion", "parse_arguments"]
 
@@ -109,7 +110,7 @@ class ToolCallAssembler:
         out = []
         for slot in self._slots:
             raw = "".join(slot["args"])
-            out.append(construct(ToolCall,
+            out.append(construct(_messages.ToolCall,
                 type="tool_call", id=slot["id"], name=slot["name"], arguments=parse_arguments(raw),
                 raw_arguments=raw, signature=slot["signature"],
             ))
@@ -136,10 +137,11 @@ def finish_completion(
     as an empty answer. Reasoning the caller asked not to see is dropped here when the host had no way to
     leave it out.
     """
+    reasoning = _messages.ReasoningPart
     if not info.include_reasoning:
-        parts = [p for p in parts if not isinstance(p, ReasoningPart)]
+        parts = [p for p in parts if not isinstance(p, reasoning)]
     if finish_reason == "content_filter" and not any(
-        (getattr(p, "text", "") or isinstance(p, ToolCall)) for p in parts if not isinstance(p, ReasoningPart)
+        (getattr(p, "text", "") or isinstance(p, _messages.ToolCall)) for p in parts if not isinstance(p, reasoning)
     ):
         detail = f": {finish_message}" if finish_message else ""
         raise ContentBlocked(
@@ -147,7 +149,7 @@ def finish_completion(
             host=info.host, request_id=info.request_id, code=native_finish_reason,
         )
     elapsed = time.perf_counter() - info.t0
-    return construct(Completion,
+    return construct(_completion.Completion,
         parts=tuple(parts),
         finish_reason=finish_reason,
         native_finish_reason=native_finish_reason,
@@ -159,7 +161,7 @@ def finish_completion(
         served_model=served_model,
         response_id=response_id,
         request_id=info.request_id,
-        timing=construct(Timing,
+        timing=construct(_completion.Timing,
             started_at=info.started_at, time_to_first_byte=info.time_to_first_byte,
             time_to_first_token=info.time_to_first_token, total=elapsed,
             request_sent=None if info.sent_at is None else info.sent_at - info.t0,

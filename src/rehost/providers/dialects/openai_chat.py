@@ -16,34 +16,39 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
+from ...shared.chat.events import ReasoningDelta, TextDelta
+from ...shared.chat.plain import FinishReason, construct
 from ...shared.errors import HostError, ProtocolError, UnsupportedFeature
+from ...shared.lazy import lazy_module
 from ...shared.output import Output
 from ...shared.request import Request
 from ...shared.schema import RecursiveSchema, inline_defs, strict_schema, strip_titles
 from ...shared.sse import SSEEvent
-from ...shared.types import (
-    Completion,
-    DocumentPart,
-    FinishReason,
-    ImagePart,
-    Message,
-    Part,
-    ReasoningDelta,
-    ReasoningPart,
-    StreamEvent,
-    TextDelta,
-    TextPart,
-    Tool,
-    ToolCall,
-    ToolChoice,
-    ToolResult,
-    Usage,
-    construct,
-)
 from .common import CallInfo, ToolCallAssembler, finish_completion
 from .think_tags import ThinkSplitter
+
+if TYPE_CHECKING:  # the neutral types (pydantic models) are imported by the functions that build or test them,
+    # so that importing a host loads no pydantic model machinery (issue 18: import time)
+    from ...shared.chat import completion as _completion
+    from ...shared.chat import messages as _messages
+    from ...shared.types import (
+        Completion,
+        DocumentPart,
+        ImagePart,
+        Message,
+        Part,
+        ReasoningPart,
+        StreamEvent,
+        Tool,
+        ToolCall,
+        ToolChoice,
+        Usage,
+    )
+else:
+    _completion = lazy_module("rehost.shared.chat.completion")
+    _messages = lazy_module("rehost.shared.chat.messages")
 
 __all__ = [
     "DEFAULT_SAMPLING_FIELDS",
@@ -78,9 +83,9 @@ DEFAULT_SAMPLING_FIELDS: Mapping[str, str | None] = {
 }
 
 #: adds an assistant turn's reasoning to its wire form, in the host's spelling (default: not sent)
-ReasoningEncoder = Callable[[list[ReasoningPart], dict[str, Any]], None]
+ReasoningEncoder: TypeAlias = "Callable[[list[ReasoningPart], dict[str, Any]], None]"
 #: one image or document part of a user turn, in the host's spelling
-PartEncoder = Callable[[ImagePart | DocumentPart], dict[str, Any]]
+PartEncoder: TypeAlias = "Callable[[ImagePart | DocumentPart], dict[str, Any]]"
 
 #: the finish reasons OpenAI documents for chat completions; hosts add their own in ``Reading.finish_reasons``
 OPENAI_FINISH_REASONS: Mapping[str, FinishReason] = {
@@ -132,15 +137,18 @@ def _tool_call_wire(call: ToolCall, position: int) -> dict[str, Any]:
 
 def encode_part(part: ImagePart | DocumentPart) -> dict[str, Any]:
     """OpenAI's spelling: ``image_url`` for images, ``file`` (a data URL or link) for PDFs."""
+    from ...shared.chat.messages import ImagePart
+
     if isinstance(part, ImagePart):
         return {"type": "image_url", "image_url": {"url": part.data_url}}
     return {"type": "file", "file": {"filename": part.name or "document.pdf", "file_data": part.data_url}}
 
 
 def _user_content(message: Message, encode: PartEncoder) -> str | list[dict[str, Any]]:
-    if all(isinstance(p, TextPart) for p in message.parts):
+    text_part = _messages.TextPart
+    if all(isinstance(p, text_part) for p in message.parts):
         return message.text
-    return [{"type": "text", "text": p.text} if isinstance(p, TextPart) else encode(p)  # type: ignore[arg-type]
+    return [{"type": "text", "text": p.text} if isinstance(p, text_part) else encode(p)  # type: ignore[arg-type]
             for p in message.parts]
 
 
@@ -170,13 +178,13 @@ def encode_messages(messages: tuple[Message, ...], *, encode_reasoning: Reasonin
                     call_position += 1
                     wire_calls.append(wc)
                 wire["tool_calls"] = wire_calls
-            reasoning = [p for p in message.parts if isinstance(p, ReasoningPart)]
+            reasoning = [p for p in message.parts if isinstance(p, _messages.ReasoningPart)]
             if reasoning and encode_reasoning is not None:
                 encode_reasoning(reasoning, wire)
             out.append(wire)
         else:
             for part in message.parts:
-                assert isinstance(part, ToolResult)
+                assert isinstance(part, _messages.ToolResult)
                 if part.parts:
                     raise UnsupportedFeature("this dialect takes text tool results only (images or documents were "
                                              f"returned by {part.name})")
@@ -298,7 +306,7 @@ def parse_usage(u: Mapping[str, Any] | None) -> Usage | None:
     cached = in_details.get("cached_tokens")
     if cached is None:
         cached = u.get("prompt_cache_hit_tokens", u.get("num_cached_tokens", u.get("cached_tokens")))
-    return construct(Usage,
+    return construct(_completion.Usage,
         input_tokens=int(u.get("prompt_tokens") or 0),
         output_tokens=int(u.get("completion_tokens") or 0),
         reasoning_tokens=out_details.get("reasoning_tokens"),
@@ -381,7 +389,7 @@ def decode_completion(
     if msg is None and "text" in choice:  # a text completion
         msg = {"content": choice.get("text") or ""}
     parts = decode_message_parts(msg or {}, info, reading)
-    has_calls = any(isinstance(p, ToolCall) for p in parts)
+    has_calls = any(p.type == "tool_call" for p in parts)
     usage_raw = body.get("usage")
     return finish_completion(
         info, parts,
@@ -575,13 +583,13 @@ class ChatStream:
         if details is None and self._details:
             details = tuple(self._details[k] for k in sorted(self._details))
         if self._reasoning or details:
-            parts.append(construct(ReasoningPart,
+            parts.append(construct(_messages.ReasoningPart,
                 type="reasoning", text="".join(self._reasoning), signature=None, redacted=None,
                 source=self.info.host, details=details or None,
             ))
         text = "".join(self._text)
         if text:
-            parts.append(construct(TextPart, type="text", text=text, signature=None))
+            parts.append(construct(_messages.TextPart, type="text", text=text, signature=None))
         parts.extend(self._tools.calls())
         return parts
 

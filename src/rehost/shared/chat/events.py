@@ -5,10 +5,11 @@ one allocation per event and no validation, because the decoder that builds them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-from ._input import FinishReason
-from .completion import Completion, Usage
+if TYPE_CHECKING:  # annotations only: the pydantic models load with the first call, not with the stream types
+    from ._input import FinishReason
+    from .completion import Completion, Usage
 
 __all__ = ["Done", "ReasoningDelta", "StreamEvent", "TextDelta", "ToolCallDelta"]
 
@@ -46,4 +47,5 @@ class Done:
         return self.completion.finish_reason
 
 
-StreamEvent: TypeAlias = TextDelta | ReasoningDelta | ToolCallDelta | Usage | Done
+#: a string, so that naming the events does not import the pydantic ``Usage`` model (issue 18: import time)
+StreamEvent: TypeAlias = "TextDelta | ReasoningDelta | ToolCallDelta | Usage | Done"

@@ -14,10 +14,14 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from pydantic import PydanticUserError, TypeAdapter, ValidationError
+from pydantic import PydanticUserError, ValidationError  # (pydantic_core's and pydantic.errors: loaded with pydantic)
 from pydantic_core import SchemaError
+
+if TYPE_CHECKING:  # imported by the first call that asks for structured output: pydantic's TypeAdapter loads its
+    # whole model machinery (~45 ms), which importing a client or a plain call never needs (issue 18)
+    from pydantic import TypeAdapter
 
 from ..errors import ConfigurationError, OutputValidationError
 
@@ -102,6 +106,8 @@ def _described(target: Any) -> tuple[TypeAdapter[Any], dict[str, Any]]:
                                  f"output=dict; to choose how the schema travels, output_mode=. {_KINDS}")
     if inspect.isroutine(target) or isinstance(target, bytes | bytearray | int | float | list | tuple | set):
         raise ConfigurationError(f"output= got {type(target).__name__} {target!r:.40}, not a type. {_KINDS}")
+    from pydantic import TypeAdapter
+
     try:
         adapter: TypeAdapter[Any] = TypeAdapter(target)
         return adapter, adapter.json_schema()

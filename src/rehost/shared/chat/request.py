@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .messages import Message, ToolResult
-from .output import Output, OutputMode
 from .sampling import Sampling
-from .tool_types import BuiltinTool, Tool, ToolChoice
 
-if TYPE_CHECKING:  # (a field's type only: the caching module is imported by the calls that set it)
+if TYPE_CHECKING:  # fields' types only: the pydantic models load with the first call, not with the plan types
     from .caching import PromptCache
+    from .messages import Message
+    from .output import Output, OutputMode
+    from .tool_types import BuiltinTool, Tool, ToolChoice
 
 __all__ = ["ReasoningTags", "Request", "Sampling", "ThinkingPlan"]
 
@@ -96,5 +96,5 @@ class Request:
     def parts_used(self) -> set[str]:
         """The kinds of content parts in the messages (``text``, ``image``, ``document``, ...)."""
         used: set[str] = {part.type for message in self.messages for part in message.parts}
-        used |= {p.type for m in self.messages for r in m.parts if isinstance(r, ToolResult) for p in r.parts}
+        used |= {p.type for m in self.messages for r in m.parts if r.type == "tool_result" for p in r.parts}
         return used
