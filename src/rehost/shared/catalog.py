@@ -13,7 +13,7 @@ import contextvars
 import dataclasses
 import threading
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -92,32 +92,112 @@ def _close_matches(word: str, known: list[str], *, cutoff: float) -> list[str]:
     return difflib.get_close_matches(word, known, n=3, cutoff=cutoff)
 
 
+def _model_entry(model_id: str, spec: dict[str, Any]) -> ModelEntry:
+    kind = spec.get("kind", "chat")
+    hosts = {host: _host_entry(host, hspec, kind=kind) for host, hspec in spec.get("hosts", {}).items()}
+    return ModelEntry(
+        id=model_id, family=spec["family"], name=spec.get("name", ""),
+        context_window=spec.get("context_window"), max_output_tokens=spec.get("max_output_tokens"),
+        hosts=hosts, open_weights=spec.get("open_weights"), kind=kind, dimensions=spec.get("dimensions"),
+    )
+
+
+_MODEL_TABLE = '[models."'
+
+
+def _split_models(text: str) -> tuple[str, dict[str, str]] | None:
+    """The text before the first model's table, and each model's own text (its table and its hosts' tables),
+    by id in file order; None when the text is not laid out that way (then it is parsed whole). The layout is
+    the shipped file's: ``[models."<id>"]`` and ``[models."<id>".hosts.<host>]`` tables, no other tables after
+    them, no dotted ``models.`` keys and no multi-line strings (which could hold a line that looks like a table).
+    A model's text is its tables joined, wherever they stand (a table is defined once, so the result is the
+    same as the whole file's)."""
+    if "'''" in text or '"""' in text:
+        return None
+    start = text.find("\n" + _MODEL_TABLE)
+    if start < 0:
+        return None
+    chunks: dict[str, list[str]] = {}
+    lines: list[str] = []
+    for line in text[start + 1:].splitlines(keepends=True):
+        if line.startswith("["):
+            end = line.find('"', len(_MODEL_TABLE))
+            model = line[len(_MODEL_TABLE):end]
+            if not line.startswith(_MODEL_TABLE) or end < 0 or "\\" in model:
+                return None
+            lines = chunks.setdefault(model, [])  # (a model's tables may stand apart: they are joined)
+        elif line.lstrip().startswith("models"):  # a dotted key that could define another model
+            return None
+        lines.append(line)
+    return text[:start + 1], {model: "".join(part) for model, part in chunks.items()}
+
+
+class _Rows(MutableMapping[str, ModelEntry]):
+    """The shipped catalogue's models by id, each parsed from its own part of ``catalog.toml`` the first time it
+    is read. Parsing the whole file costs ~25-35 ms (tomllib, 100 KB), paid by the first client of every
+    process, which reads one or two models (issue 18: first call); listing or iterating the models parses
+    them all, once. ``tests/test_catalog_lazy.py`` holds this to the whole-file parse, row for row."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: dict[str, ModelEntry | str]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, model: str) -> ModelEntry:
+        row = self._rows[model]
+        if isinstance(row, str):
+            row = self._rows[model] = _model_entry(model, tomllib.loads(row)["models"][model])
+        return row
+
+    def __setitem__(self, model: str, entry: ModelEntry) -> None:
+        self._rows[model] = entry
+
+    def __delitem__(self, model: str) -> None:
+        del self._rows[model]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, model: object) -> bool:
+        return model in self._rows
+
+    def unparsed(self) -> int:
+        """How many models have not been read yet (for the tests)."""
+        return sum(isinstance(row, str) for row in self._rows.values())
+
+
 class Catalog:
     """Which host serves which model, under which id (thread-safe to read and to extend)."""
 
     def __init__(self, models: dict[str, ModelEntry] | None = None, *, read: str | None = None) -> None:
-        self._models: dict[str, ModelEntry] = dict(models or {})
+        self._models: MutableMapping[str, ModelEntry] = dict(models or {})
         self._lock = threading.Lock()
         self.read = read
 
     @classmethod
-    def from_toml(cls, text: str) -> Catalog:
+    def from_toml(cls, text: str, *, lazy: bool = False) -> Catalog:
+        """The catalogue a TOML text describes. ``lazy``: parse each model when it is first read (the shipped
+        file, whose layout the tests hold; a text laid out otherwise is parsed whole all the same)."""
+        split = _split_models(text) if lazy else None
+        if split is not None:
+            head, parts = split
+            catalog = cls(read=tomllib.loads(head).get("meta", {}).get("read"))
+            catalog._models = _Rows(dict(parts))
+            return catalog
         data = tomllib.loads(text)
-        models: dict[str, ModelEntry] = {}
-        for model_id, spec in data.get("models", {}).items():
-            kind = spec.get("kind", "chat")
-            hosts = {host: _host_entry(host, hspec, kind=kind) for host, hspec in spec.get("hosts", {}).items()}
-            models[model_id] = ModelEntry(
-                id=model_id, family=spec["family"], name=spec.get("name", ""),
-                context_window=spec.get("context_window"), max_output_tokens=spec.get("max_output_tokens"),
-                hosts=hosts, open_weights=spec.get("open_weights"), kind=kind, dimensions=spec.get("dimensions"),
-            )
+        models = {model_id: _model_entry(model_id, spec) for model_id, spec in data.get("models", {}).items()}
         return cls(models, read=data.get("meta", {}).get("read"))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Catalog:
-        text = _shipped_text() if path is None else Path(path).read_text("utf-8")
-        return cls.from_toml(text)
+        """The shipped catalogue (each model parsed when first read), or the TOML file at ``path`` (parsed
+        whole, so a mistake in it is reported here)."""
+        if path is None:
+            return cls.from_toml(_shipped_text(), lazy=True)
+        return cls.from_toml(Path(path).read_text("utf-8"))
 
     # ------------------------------------------------------------------------------------------ reading
     def __contains__(self, model: str) -> bool:
