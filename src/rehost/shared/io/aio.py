@@ -32,7 +32,6 @@ aiohttp is imported when the first transport is built, never at ``import rehost`
 from __future__ import annotations
 
 import functools
-import importlib.util
 import os
 import ssl
 import sys
@@ -263,8 +262,11 @@ def async_backend() -> str:
     wanted = os.environ.get(BACKEND_ENV, "aiohttp").strip().lower() or "aiohttp"
     if wanted not in ("aiohttp", "httpx"):
         raise ConfigurationError(f"{BACKEND_ENV}={wanted!r}: use 'aiohttp' (the default) or 'httpx'")
-    if wanted == "aiohttp" and importlib.util.find_spec("aiohttp") is None:
-        return "httpx"
+    if wanted == "aiohttp":
+        import importlib.util  # (an async pool is being built: not worth its import for every process)
+
+        if importlib.util.find_spec("aiohttp") is None:
+            return "httpx"
     return wanted
 
 
