@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import telemetry
 from .shared.chat.events import Done, ReasoningDelta, TextDelta, ToolCallDelta
 from .shared.errors import ConfigurationError
-from .shared.io.observe import CURRENT
+from .shared.io.observe import CURRENT, Observer
 from .shared.request import Request
 
 if TYPE_CHECKING:  # the cache and hooks modules are imported by the calls that use them
@@ -78,6 +78,8 @@ class _Call:
         self.t0 = time.perf_counter()
         self.span = telemetry.start(request, provider)
         self.first_chunk = False
+        #: what CURRENT holds while the provider works (set around every event of a stream: made once)
+        self._ref: weakref.ref[Observer] = weakref.ref(self)
 
     def _event(self, moment: Any, *, host: str | None = None, **fields: Any) -> HookEvent:
         from .hooks import HookEvent
@@ -105,7 +107,7 @@ class _Call:
 
     # -- around the provider --------------------------------------------------------------------------------
     def enter(self) -> tuple[Any, Any]:
-        return CURRENT.set(weakref.ref(self)), (self.span.activate() if self.span is not None else None)
+        return CURRENT.set(self._ref), (self.span.activate() if self.span is not None else None)
 
     def leave(self, tokens: tuple[Any, Any]) -> None:
         if tokens[1] is not None and self.span is not None:
