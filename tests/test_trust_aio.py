@@ -527,6 +527,23 @@ async def test_awarm_opens_connections_ahead_in_the_async_pool(backend):
         await provider.aclose()
 
 
+def test_warm_also_loads_the_neutral_types_a_first_call_would_define():
+    """Issue 18: importing rehost leaves the pydantic types to the first call; ``warm()`` (what a benchmark calls
+    before its first sample) loads them, so that sample does not define them inside its time."""
+    import json
+    import sys
+
+    probe = ("import json, sys\nfrom rehost import GenericClient, Groq\nfrom rehost.testing.emulator import Emulator\n"
+             "with Emulator() as emu:\n    p = emu.provider('groq')\n"
+             "    before = 'rehost.shared.chat.completion' in sys.modules\n    p.warm()\n"
+             "    print(json.dumps([before, all(m in sys.modules for m in ('rehost.shared.chat.messages', "
+             "'rehost.shared.chat.completion', 'pydantic.main'))]))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == [False, True]
+
+
 async def test_warm_on_an_unreachable_host_is_a_typed_error():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -63,6 +63,13 @@ def annotation_globals(fn: Any) -> dict[str, Any]:
     return {**fn.__globals__, "Catalog": Catalog}
 
 
+def _load_neutral_types() -> None:
+    """Import the neutral chat types (once per process; nothing after that)."""
+    import importlib
+
+    importlib.import_module("rehost.shared.chat.types")
+
+
 class Host:
     """One host. Subclasses declare identity and endpoints; users construct them with a key (or its env var)."""
 
@@ -408,11 +415,15 @@ class Host:
     # ------------------------------------------------------------------------------------------ lifecycle
     def warm(self) -> None:
         """Open a connection to the host ahead of the first call (benchmarks do, so that their first sample is
-        not the pool's first connect and TLS handshake): one GET of ``base_url``, without the key."""
+        not the pool's first connect and TLS handshake): one GET of ``base_url``, without the key. The neutral
+        chat types are loaded too: importing rehost leaves them to the first call, which would otherwise
+        define them (pydantic models) inside its own time."""
+        _load_neutral_types()
         self._transport.warm(self.base_url)
 
     async def awarm(self, connections: int = 1) -> None:
         """``warm`` for this event loop's async pool, opening up to ``connections`` connections."""
+        _load_neutral_types()
         await self._transport.awarm(self.base_url, connections)
 
     def close(self) -> None:
