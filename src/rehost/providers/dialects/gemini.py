@@ -51,6 +51,9 @@ from ...shared.types import (
 )
 from .common import CallInfo, finish_completion
 
+#: ``json.loads`` without its per-call argument checks (a stream decodes one JSON object per event)
+_decode_json = json.JSONDecoder().decode
+
 __all__ = [
     "BLOCKED",
     "GeminiStream",
@@ -360,7 +363,7 @@ class GeminiStream:
 
     def on_event(self, event: SSEEvent) -> list[StreamEvent]:
         try:
-            body = json.loads(event.data)
+            body = _decode_json(event.data)
         except ValueError as exc:
             raise ProtocolError(f"{self.info.host} sent a stream event that is not JSON: {event.data[:200]!r}",
                                 host=self.info.host, request_id=self.info.request_id) from exc
@@ -391,7 +394,7 @@ class GeminiStream:
         if cand.get("finishReason"):
             self._finish = cand["finishReason"]
             self._finish_message = cand.get("finishMessage")
-        if out:
+        if out and self.info.time_to_first_token is None:
             self.info.mark_first_token()
         return out
 

@@ -87,6 +87,9 @@ ReasoningEncoder: TypeAlias = "Callable[[list[ReasoningPart], dict[str, Any]], N
 #: one image or document part of a user turn, in the host's spelling
 PartEncoder: TypeAlias = "Callable[[ImagePart | DocumentPart], dict[str, Any]]"
 
+#: ``json.loads`` without its per-call argument checks (a stream decodes one JSON object per event)
+_decode_json = json.JSONDecoder().decode
+
 #: the finish reasons OpenAI documents for chat completions; hosts add their own in ``Reading.finish_reasons``
 OPENAI_FINISH_REASONS: Mapping[str, FinishReason] = {
     "stop": "stop",
@@ -448,7 +451,7 @@ class ChatStream:
             self.done = True
             return []
         try:
-            chunk = json.loads(data)
+            chunk = _decode_json(data)
         except ValueError as exc:
             raise ProtocolError(f"{self.info.host} sent a stream event that is not JSON: {data[:200]!r}",
                                 host=self.info.host, request_id=self.info.request_id) from exc
@@ -479,12 +482,21 @@ class ChatStream:
         if delta is None and choice.get("text"):  # a streamed text completion
             delta = {"content": choice["text"]}
         if delta:
-            out = self.on_delta(delta)
+            content = delta.get("content")
+            if type(content) is str and content and self._splitter is None and (
+                    len(delta) == 1 or (len(delta) == 2 and "role" in delta)):
+                # the usual delta, text and nothing else: what on_delta does with it, without its calls (the
+                # streaming hot path; any other field, or a model whose tags are split, takes on_delta)
+                self._split_fed = True
+                self._text.append(content)
+                out = [TextDelta(content)]
+            else:
+                out = self.on_delta(delta)
         fr = choice.get("finish_reason")
         if fr:
             self._finish = fr
             self._native_finish = choice.get("native_finish_reason") or fr
-        if out:
+        if out and self.info.time_to_first_token is None:
             self.info.mark_first_token()
         return out
 
