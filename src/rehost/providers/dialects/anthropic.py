@@ -68,7 +68,7 @@ from ...shared.types import (
     Usage,
     construct,
 )
-from .common import CallInfo, finish_completion, parse_arguments
+from .common import CallInfo, event_object, finish_completion, parse_arguments
 
 __all__ = [
     "DEFAULT_MAX_TOKENS",
@@ -397,14 +397,7 @@ class MessagesStream:
         self.served_model: str | None = None
 
     def on_event(self, event: SSEEvent) -> list[StreamEvent]:
-        try:
-            data = json.loads(event.data)
-        except ValueError as exc:
-            raise ProtocolError(f"{self.info.host} sent a stream event that is not JSON: {event.data[:200]!r}",
-                                host=self.info.host, request_id=self.info.request_id) from exc
-        if not isinstance(data, dict):
-            raise ProtocolError(f"{self.info.host} sent a stream event that is not an object", host=self.info.host,
-                                request_id=self.info.request_id)
+        data = event_object(event.data, self.info)
         kind = data.get("type") or event.event
         if kind == "error" or event.event == "error":
             raise self.on_error(data)

@@ -41,7 +41,7 @@ from ...shared.types import (
     Usage,
     construct,
 )
-from .common import CallInfo, ToolCallAssembler, finish_completion, parse_arguments
+from .common import CallInfo, ToolCallAssembler, event_object, finish_completion, parse_arguments
 
 __all__ = ["FINISH_REASONS", "CohereStream", "decode_chat", "encode_chat", "encode_thinking", "parse_usage"]
 
@@ -230,14 +230,7 @@ class CohereStream:
         if event.data == "[DONE]":
             self.done = True
             return []
-        try:
-            data = json.loads(event.data)
-        except ValueError as exc:
-            raise ProtocolError(f"{self.info.host} sent a stream event that is not JSON: {event.data[:200]!r}",
-                                host=self.info.host, request_id=self.info.request_id) from exc
-        if not isinstance(data, dict):
-            raise ProtocolError(f"{self.info.host} sent a stream event that is not an object", host=self.info.host,
-                                request_id=self.info.request_id)
+        data = event_object(event.data, self.info)
         kind = data.get("type") or event.event
         message = (data.get("delta") or {}).get("message") or {}
         out: list[StreamEvent] = []

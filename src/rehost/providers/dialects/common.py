@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...shared.chat.events import ToolCallDelta
 from ...shared.chat.plain import FinishReason, construct
-from ...shared.errors import ContentBlocked
+from ...shared.errors import ContentBlocked, ProtocolError
 from ...shared.lazy import lazy_module
 from ...shared.request import ReasoningTags
 
@@ -22,7 +22,11 @@ else:  # the answer's types are pydantic models: loaded by the first answer, so 
     _completion = lazy_module("rehost.shared.chat.completion")
     _messages = lazy_module("rehost.shared.chat.messages")
 
-__all__ = ["CallInfo", "ToolCallAssembler", "finish_completion", "parse_arguments"]
+__all__ = ["CallInfo", "ToolCallAssembler", "event_json", "event_object", "finish_completion", "not_an_object",
+           "parse_arguments"]
+
+#: ``json.loads`` without its per-call argument checks (a stream decodes one JSON object per event)
+_decode_json = json.JSONDecoder().decode
 
 
 @dataclass(slots=True)
@@ -44,6 +48,29 @@ class CallInfo:
     def mark_first_token(self) -> None:
         if self.time_to_first_token is None:
             self.time_to_first_token = time.perf_counter() - self.t0
+
+
+def event_json(data: str, info: CallInfo) -> Any:
+    """A stream event's JSON payload, for every dialect: text that is not JSON is a ProtocolError naming the host
+    and the request."""
+    try:
+        return _decode_json(data)
+    except ValueError as exc:
+        raise ProtocolError(f"{info.host} sent a stream event that is not JSON: {data[:200]!r}",
+                            host=info.host, request_id=info.request_id) from exc
+
+
+def not_an_object(info: CallInfo) -> ProtocolError:
+    return ProtocolError(f"{info.host} sent a stream event that is not an object", host=info.host,
+                         request_id=info.request_id)
+
+
+def event_object(data: str, info: CallInfo) -> dict[str, Any]:
+    """``event_json`` for the dialects whose every event is a JSON object."""
+    value = event_json(data, info)
+    if not isinstance(value, dict):
+        raise not_an_object(info)
+    return value
 
 
 def parse_arguments(raw: str | dict[str, Any] | None) -> dict[str, Any]:

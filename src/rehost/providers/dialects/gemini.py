@@ -49,10 +49,7 @@ from ...shared.types import (
     Usage,
     construct,
 )
-from .common import CallInfo, finish_completion
-
-#: ``json.loads`` without its per-call argument checks (a stream decodes one JSON object per event)
-_decode_json = json.JSONDecoder().decode
+from .common import CallInfo, event_json, finish_completion, not_an_object
 
 __all__ = [
     "BLOCKED",
@@ -362,15 +359,11 @@ class GeminiStream:
         self.served_model: str | None = None
 
     def on_event(self, event: SSEEvent) -> list[StreamEvent]:
-        try:
-            body = _decode_json(event.data)
-        except ValueError as exc:
-            raise ProtocolError(f"{self.info.host} sent a stream event that is not JSON: {event.data[:200]!r}",
-                                host=self.info.host, request_id=self.info.request_id) from exc
+        body = event_json(event.data, self.info)
         if isinstance(body, list) and body:
             body = body[0]
         if not isinstance(body, dict):
-            raise ProtocolError(f"{self.info.host} sent a stream event that is not an object", host=self.info.host)
+            raise not_an_object(self.info)
         if body.get("error"):
             raise self.on_error(body)
         if self.response_id is None:

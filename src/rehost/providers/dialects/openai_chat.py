@@ -26,7 +26,7 @@ from ...shared.output import Output
 from ...shared.request import Request
 from ...shared.schema import RecursiveSchema, inline_defs, strict_schema, strip_titles
 from ...shared.sse import SSEEvent
-from .common import CallInfo, ToolCallAssembler, finish_completion
+from .common import CallInfo, ToolCallAssembler, event_json, finish_completion, not_an_object
 from .think_tags import ThinkSplitter
 
 if TYPE_CHECKING:  # the neutral types (pydantic models) are imported by the functions that build or test them,
@@ -86,9 +86,6 @@ DEFAULT_SAMPLING_FIELDS: Mapping[str, str | None] = {
 ReasoningEncoder: TypeAlias = "Callable[[list[ReasoningPart], dict[str, Any]], None]"
 #: one image or document part of a user turn, in the host's spelling
 PartEncoder: TypeAlias = "Callable[[ImagePart | DocumentPart], dict[str, Any]]"
-
-#: ``json.loads`` without its per-call argument checks (a stream decodes one JSON object per event)
-_decode_json = json.JSONDecoder().decode
 
 #: the finish reasons OpenAI documents for chat completions; hosts add their own in ``Reading.finish_reasons``
 OPENAI_FINISH_REASONS: Mapping[str, FinishReason] = {
@@ -450,16 +447,11 @@ class ChatStream:
         if data == "[DONE]":
             self.done = True
             return []
-        try:
-            chunk = _decode_json(data)
-        except ValueError as exc:
-            raise ProtocolError(f"{self.info.host} sent a stream event that is not JSON: {data[:200]!r}",
-                                host=self.info.host, request_id=self.info.request_id) from exc
+        chunk = event_json(data, self.info)
         if event.event == "error":
             raise self.on_error(chunk if isinstance(chunk, Mapping) else {"error": chunk})
         if not isinstance(chunk, dict):
-            raise ProtocolError(f"{self.info.host} sent a stream event that is not an object",
-                                host=self.info.host, request_id=self.info.request_id)
+            raise not_an_object(self.info)
         return self.on_chunk(chunk)
 
     def on_chunk(self, chunk: dict[str, Any]) -> list[StreamEvent]:

@@ -30,7 +30,7 @@ from ...shared.types import (
     Usage,
     construct,
 )
-from .common import CallInfo, ToolCallAssembler, finish_completion, parse_arguments
+from .common import CallInfo, ToolCallAssembler, event_object, finish_completion, parse_arguments
 
 __all__ = ["ResponsesStream", "decode_response", "encode_body", "parse_usage"]
 
@@ -173,13 +173,7 @@ class ResponsesStream:
         self._final: Mapping[str, Any] | None = None
 
     def on_event(self, event: SSEEvent) -> list[StreamEvent]:
-        try:
-            data = json.loads(event.data)
-        except ValueError as exc:
-            raise ProtocolError(f"{self.info.host} sent a stream event that is not JSON: {event.data[:200]!r}",
-                                host=self.info.host, request_id=self.info.request_id) from exc
-        if not isinstance(data, dict):
-            raise ProtocolError(f"{self.info.host} sent a stream event that is not an object", host=self.info.host)
+        data = event_object(event.data, self.info)
         kind = data.get("type") or event.event
         out: list[StreamEvent] = []
         if kind == "response.output_text.delta":
