@@ -1,8 +1,8 @@
 """The ONE definition of the sampling settings a chat call can carry.
 
 ``Sampling`` is the neutral value a Request holds (``None``: not set, the host's default). Its fields, their
-types and their checks (bounds as ``Annotated`` pydantic constraints, which the plain dataclass ignores) are
-written here once; everything else derives from it:
+types and their checks (bounds as ``Annotated[..., Bounds(...)]``, which the plain dataclass ignores and the
+validated twin turns into pydantic's constraints) are written here once; everything else derives from it:
 
 - ``SamplingOptions``: the same fields, validated (a pydantic dataclass subclass, in ``sampling_options``), for
   what a caller gives a client, so a bad value never reaches a host;
