@@ -135,6 +135,36 @@ def test_matches_reference_parser(case):
     assert decoder.ended_cleanly == ref_clean
 
 
+@st.composite
+def line_aligned_chunks(draw) -> tuple[bytes, list[bytes]]:
+    """A stream cut only at line ends, so that chunks are whole lines and often one whole event each (what a
+    host's writes look like on the wire, and what the decoder's one-event fast path takes)."""
+    one_event = st.tuples(st.sampled_from([b"data: ", b"data:"]), values).map(lambda t: t[0] + t[1].encode())
+    pieces = draw(st.lists(st.one_of(
+        st.tuples(field_lines, line_ends),
+        st.tuples(one_event, st.sampled_from([b"\n\n", b"\r\n\r\n", b"\r\r"])),
+    ), max_size=25))
+    chunks = [line + end for line, end in pieces]
+    joins = draw(st.lists(st.booleans(), min_size=len(chunks), max_size=len(chunks)))
+    merged: list[bytes] = []
+    for chunk, join in zip(chunks, joins, strict=True):
+        if join and merged:
+            merged[-1] += chunk
+        else:
+            merged.append(chunk)
+    return b"".join(merged), merged
+
+
+@given(line_aligned_chunks())
+def test_line_aligned_chunks_match_reference_parser(case):
+    raw, chunks = case
+    events, decoder = decode_chunks(chunks)
+    ref_events, ref_comments, ref_clean = reference_parse(raw)
+    assert events == ref_events
+    assert decoder.comments == ref_comments
+    assert decoder.ended_cleanly == ref_clean
+
+
 garbage = st.lists(
     st.one_of(
         st.sampled_from([b"data:", b"data: ", b"id:", b"retry:", b"event:", b":", b"\r", b"\n", b"\x00",
@@ -173,6 +203,25 @@ def test_cr_then_empty_chunk_then_lf():
     assert decoder.feed(b"\ndata: b\n") == []
     assert decoder.feed(b"\n") == [SSEEvent("a\nb")]
     assert decoder.close() == []
+
+
+def test_a_one_event_chunk_keeps_what_earlier_chunks_left_pending():
+    # an event name, an id and a retry from earlier chunks belong to the next event; a "\r" ending the last
+    # chunk and an unfinished data line join the next chunk (each a case of the one-event fast path's guard)
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data: warm\n\n") == [SSEEvent("warm")]
+    assert decoder.feed(b"event: delta\nid: 4\nretry: 9\n") == []
+    assert decoder.feed(b"data: a\n\n") == [SSEEvent("a", "delta", "4", 9)]
+    assert decoder.feed(b"data: b\r\n\r\n") == [SSEEvent("b", "message", "4", 9)]
+    assert decoder.feed(b"data: c\r") == []
+    assert decoder.feed(b"data: d\n\n") == [SSEEvent("c\nd", "message", "4", 9)]
+    assert decoder.feed(b"data: e\n") == []
+    assert decoder.feed(b"data: f\n\n") == [SSEEvent("e\nf", "message", "4", 9)]
+    assert decoder.feed(b"data: g") == []
+    assert decoder.feed(b"data: h\n\n") == [SSEEvent("gdata: h", "message", "4", 9)]
+    assert decoder.close() == []
+    with pytest.raises(ProtocolError, match="not valid UTF-8"):
+        decoder.feed(b"data: \xff\n\n")
 
 
 def test_comments_are_counted_and_never_events():
