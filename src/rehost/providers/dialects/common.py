@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +26,12 @@ else:  # the answer's types are pydantic models: loaded by the first answer, so 
 __all__ = ["CallInfo", "ToolCallAssembler", "event_json", "event_object", "finish_completion", "not_an_object",
            "parse_arguments"]
 
+_DECODER = json.JSONDecoder()
 #: ``json.loads`` without its per-call argument checks (a stream decodes one JSON object per event)
-_decode_json = json.JSONDecoder().decode
+_decode_json = _DECODER.decode
+#: the C scanner under ``decode``: one value from a position, without decode's two whitespace matches and its two
+#: Python frames (a third of the cost of parsing a short stream event, measured)
+_scan_json: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
@@ -54,7 +59,13 @@ def event_json(data: str, info: CallInfo) -> Any:
     """A stream event's JSON payload, for every dialect: text that is not JSON is a ProtocolError naming the host
     and the request."""
     try:
-        return _decode_json(data)
+        try:
+            value, end = _scan_json(data, 0)
+        except StopIteration:  # no value right at the start (white space first, or not JSON): decode says which
+            return _decode_json(data)
+        if end != len(data):  # white space or more after the value: decode accepts the one, refuses the other
+            return _decode_json(data)
+        return value
     except ValueError as exc:
         raise ProtocolError(f"{info.host} sent a stream event that is not JSON: {data[:200]!r}",
                             host=info.host, request_id=info.request_id) from exc
