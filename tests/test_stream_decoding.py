@@ -166,6 +166,25 @@ def test_gemini_thoughts_text_and_a_late_signature():
     assert (done.usage.input_tokens, done.usage.output_tokens, done.usage.reasoning_tokens) == (5, 11, 7)
 
 
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n"])
+def test_gemini_runs_of_one_kind_end_where_a_flag_or_signature_comes_with_the_text(line_end):
+    # one event per network chunk (as hosts write them): a text piece that carries a thought flag or a signature
+    # is not one more piece of the run before it
+    def chunk(*parts, finish=None):
+        cand = {"content": {"role": "model", "parts": list(parts)}, **({"finishReason": finish} if finish else {})}
+        return b"data: " + json.dumps({"candidates": [cand]}).encode() + line_end + line_end
+
+    pieces = [chunk({"text": "Hel"}), chunk({"text": "lo"}), chunk({"text": " world", "thoughtSignature": "S1"}),
+              chunk({"text": "again"}), chunk({"text": "hmm", "thought": True}), chunk({"text": "so"}),
+              chunk({"text": "!"}, finish="STOP")]
+    events, done = run(GenericClient("gemini-x", provider=provider_streaming(Google, pieces)), thinking=True)
+    assert [(p.type, p.text, p.signature) for p in done.parts] == [
+        ("text", "Hello world", "S1"), ("text", "again", None), ("reasoning", "hmm", None), ("text", "so!", None)]
+    assert [(type(e).__name__, e.text) for e in events if isinstance(e, TextDelta | ReasoningDelta)] == [
+        ("TextDelta", "Hel"), ("TextDelta", "lo"), ("TextDelta", " world"), ("TextDelta", "again"),
+        ("ReasoningDelta", "hmm"), ("TextDelta", "so"), ("TextDelta", "!")]
+
+
 def test_gemini_function_calls_stream_whole():
     body = sse({"candidates": [{"content": {"role": "model", "parts": [
         {"functionCall": {"name": "f", "args": {"a": 1}}, "thoughtSignature": "S1"},

@@ -260,9 +260,10 @@ def parse_usage(um: Mapping[str, Any] | None) -> Usage | None:
 def _content_parts(cand: Mapping[str, Any], info: CallInfo) -> list[Any]:
     """A candidate's ``content.parts`` (none when absent); a content that is not an object is a protocol error."""
     content = cand.get("content") or {}
-    parts = content.get("parts") if isinstance(content, Mapping) else None
-    if not isinstance(content, Mapping) or not isinstance(parts, list | None) or \
-            not all(isinstance(p, Mapping) for p in parts or ()):
+    is_map = type(content) is dict or isinstance(content, Mapping)  # a dict first: the ABC's check is slower
+    parts = content.get("parts") if is_map else None
+    if not is_map or not isinstance(parts, list | None) or \
+            not all(type(p) is dict or isinstance(p, Mapping) for p in parts or ()):
         raise ProtocolError(f"{info.host} sent a candidate whose content is not an object with a list of parts",
                             host=info.host, request_id=info.request_id)
     return parts or []
@@ -369,8 +370,9 @@ class GeminiStream:
         if self.response_id is None:
             self.response_id = body.get("responseId")
             self.served_model = body.get("modelVersion")
-        if body.get("usageMetadata"):
-            self.usage_raw = body["usageMetadata"]
+        usage = body.get("usageMetadata")
+        if usage:
+            self.usage_raw = usage
         candidates = body.get("candidates")
         if not candidates:
             blocked = _blocked(body, self.info)
@@ -378,12 +380,23 @@ class GeminiStream:
                 raise blocked
             return []
         cand = candidates[0] if isinstance(candidates, list) else None
-        if not isinstance(cand, Mapping):
+        if type(cand) is not dict and not isinstance(cand, Mapping):
             raise ProtocolError(f"{self.info.host} sent a stream event with a malformed candidate",
                                 host=self.info.host, request_id=self.info.request_id)
-        out: list[StreamEvent] = []
-        for p in _content_parts(cand, self.info):
-            self._on_part(p, out)
+        out: list[StreamEvent]
+        content = cand.get("content")
+        parts = content.get("parts") if type(content) is dict else None
+        if (type(parts) is list and len(parts) == 1 and type(p := parts[0]) is dict and len(p) == 1
+                and type(text := p.get("text")) is str and text and self._open is not None
+                and self._parts[-1].type == "text"):
+            # the usual event, one more piece of the text run being built: what _on_part does with it, without
+            # its calls and checks (the streaming hot path; any other part, or a new run, takes _on_part)
+            self._open.append(text)
+            out = [TextDelta(text)]
+        else:
+            out = []
+            for p in _content_parts(cand, self.info):
+                self._on_part(p, out)
         if cand.get("finishReason"):
             self._finish = cand["finishReason"]
             self._finish_message = cand.get("finishMessage")
