@@ -235,9 +235,15 @@ def stream(hooks: Hooks | None, cache: ResponseCache | None, provider: Any, prep
             return
     events = provider.stream_prepared(prepared)
     finished = False
+    # the streaming hot path: what run.enter() / run.leave() / run.saw() do, without their calls per event
+    span = run.span
+    ref = run._ref
+    set_current = CURRENT.set
+    reset_current = CURRENT.reset
     try:
         while True:
-            tokens = run.enter()
+            token = set_current(ref)
+            active = span.activate() if span is not None else None
             try:
                 event = next(events)
             except StopIteration:
@@ -247,7 +253,12 @@ def stream(hooks: Hooks | None, cache: ResponseCache | None, provider: Any, prep
                 run.failed(exc)
                 raise
             finally:
-                run.leave(tokens)
+                if active is not None:
+                    span.deactivate(active)  # type: ignore[union-attr]
+                reset_current(token)
+            if type(event) is TextDelta and run.first_chunk:
+                yield event
+                continue
             run.saw(event)
             if isinstance(event, Done):
                 finished = True
