@@ -143,6 +143,8 @@ def line_aligned_chunks(draw) -> tuple[bytes, list[bytes]]:
     pieces = draw(st.lists(st.one_of(
         st.tuples(field_lines, line_ends),
         st.tuples(one_event, st.sampled_from([b"\n\n", b"\r\n\r\n", b"\r\r"])),
+        st.tuples(st.tuples(values, one_event).map(lambda t: b"event: " + t[0].encode() + b"\n" + t[1]),
+                  st.sampled_from([b"\n\n", b"\r\n\r\n"])),
     ), max_size=25))
     chunks = [line + end for line, end in pieces]
     joins = draw(st.lists(st.booleans(), min_size=len(chunks), max_size=len(chunks)))
@@ -219,9 +221,14 @@ def test_a_one_event_chunk_keeps_what_earlier_chunks_left_pending():
     assert decoder.feed(b"data: f\n\n") == [SSEEvent("e\nf", "message", "4", 9)]
     assert decoder.feed(b"data: g") == []
     assert decoder.feed(b"data: h\n\n") == [SSEEvent("gdata: h", "message", "4", 9)]
+    assert decoder.feed(b"event: content_block_delta\ndata: {}\n\n") == [SSEEvent("{}", "content_block_delta", "4", 9)]
+    assert decoder.feed(b"event: \ndata: i\n\n") == [SSEEvent("i", "message", "4", 9)]
+    assert decoder.feed(b"event: ping\n") == []
+    assert decoder.feed(b"event: delta\ndata: j\n\n") == [SSEEvent("j", "delta", "4", 9)]
     assert decoder.close() == []
-    with pytest.raises(ProtocolError, match="not valid UTF-8"):
-        decoder.feed(b"data: \xff\n\n")
+    for bad in (b"data: \xff\n\n", b"event: \xff\ndata: k\n\n", b"data: \xff\r\n\r\n"):
+        with pytest.raises(ProtocolError, match="not valid UTF-8"):
+            decoder.feed(bad)
 
 
 def test_comments_are_counted_and_never_events():

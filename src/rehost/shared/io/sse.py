@@ -44,15 +44,14 @@ class SSEDecoder(LineSplitter):
         self.ended_cleanly = True
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
-        if chunk[:6] == b"data: " and self._started and not (
+        head = chunk[:6]
+        if head in (b"data: ", b"event:") and self._started and not (
                 self._cr or self._buf or self._held or self._data or self._event):
-            # the usual chunk: exactly one whole event of one data line, nothing pending from the last (the
-            # streaming hot path: what the general path below makes of it, without splitting lines)
-            if chunk[-2:] == b"\n\n":
-                if chunk.count(b"\n") == 2 and b"\r" not in chunk:
-                    return [self._one(chunk[6:-2])]
-            elif chunk[-4:] == b"\r\n\r\n" and chunk.count(b"\n") == 2 and chunk.count(b"\r") == 2:
-                return [self._one(chunk[6:-4])]
+            # the usual chunk, exactly one whole event with nothing pending from the last: read without splitting
+            # lines (the streaming hot path; what the general path below makes of it)
+            event = self._whole_event(chunk)
+            if event is not None:
+                return [event]
         if not self._started:
             chunk = self._skip_bom(chunk)
             if not chunk:
@@ -89,12 +88,24 @@ class SSEDecoder(LineSplitter):
             raise ProtocolError(f"event stream is not valid UTF-8: {exc}") from exc
         return out
 
-    def _one(self, data: bytes) -> SSEEvent:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ProtocolError(f"event stream is not valid UTF-8: {exc}") from exc
-        return SSEEvent(text, "message", self._id, self._retry)
+    def _whole_event(self, chunk: bytes) -> SSEEvent | None:
+        """The event of a chunk that is one data line and a blank line (LF or CRLF), or, with LF, an event line,
+        a data line and a blank line (Anthropic's shape); None for anything else."""
+        if chunk[-2:] == b"\n\n":
+            if b"\r" in chunk:
+                return None
+            lines = chunk.count(b"\n")
+            if lines == 2 and chunk[:6] == b"data: ":
+                return SSEEvent(self._decode(chunk[6:-2]), "message", self._id, self._retry)
+            if lines == 3 and chunk[:7] == b"event: ":
+                name, _, line = chunk[7:-2].partition(b"\n")
+                if line[:6] == b"data: ":
+                    return SSEEvent(self._decode(line[6:]), self._decode(name) or "message", self._id, self._retry)
+            return None
+        if chunk[-4:] == b"\r\n\r\n" and chunk[:6] == b"data: " and chunk.count(b"\n") == 2 and \
+                chunk.count(b"\r") == 2:
+            return SSEEvent(self._decode(chunk[6:-4]), "message", self._id, self._retry)
+        return None
 
     def close(self) -> list[SSEEvent]:
         """End of stream: dispatch what is complete; an unterminated last line marks the stream as cut."""
