@@ -253,8 +253,8 @@ def stream(hooks: Hooks | None, cache: ResponseCache | None, provider: Any, prep
                 run.failed(exc)
                 raise
             finally:
-                if active is not None:
-                    span.deactivate(active)  # type: ignore[union-attr]
+                if active is not None and span is not None:
+                    span.deactivate(active)
                 reset_current(token)
             if type(event) is TextDelta and run.first_chunk:
                 yield event
