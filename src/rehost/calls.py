@@ -292,11 +292,18 @@ async def astream(hooks: Hooks | None, cache: ResponseCache | None, provider: An
             return
     events = provider.astream_prepared(prepared)
     finished = False
+    # as in stream(): run.enter() / run.leave() / run.saw() inline, the streaming hot path
+    span = run.span
+    ref = run._ref
+    set_current = CURRENT.set
+    reset_current = CURRENT.reset
+    next_event = events.__anext__
     try:
         while True:
-            tokens = run.enter()
+            token = set_current(ref)
+            active = span.activate() if span is not None else None
             try:
-                event = await events.__anext__()
+                event = await next_event()
             except StopAsyncIteration:
                 break
             except BaseException as exc:
@@ -304,7 +311,12 @@ async def astream(hooks: Hooks | None, cache: ResponseCache | None, provider: An
                 await run.afailed(exc)
                 raise
             finally:
-                run.leave(tokens)
+                if active is not None and span is not None:
+                    span.deactivate(active)
+                reset_current(token)
+            if type(event) is TextDelta and run.first_chunk:
+                yield event
+                continue
             run.saw(event)
             if isinstance(event, Done):
                 finished = True
