@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -31,12 +32,19 @@ def _fresh(emu):
     emu.reset()
 
 
+def _ctrl_c_interrupts() -> None:
+    """In the child: Ctrl-C interrupts, as at a terminal. A suite started as a background job of a
+    non-interactive shell (``make test &``, ``nohup``) runs with SIGINT ignored, children inherit that, and
+    Python then leaves it ignored: the REPL would never see the tests' Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(emu, model="llama-3.3-70b", host="groq", *extra):
     env = {**os.environ, "PYTHONPATH": SRC, "TERM": "dumb", "GROQ_API_KEY": "emulator-key",
            "OPENROUTER_API_KEY": "emulator-key", "PYTHONUNBUFFERED": "1"}
     spec = f"{host}:base_url={emu.base_url(host)}"
     child = pexpect.spawn(sys.executable, ["-m", "rehost.repl", model, "--host", spec, *extra], env=env,
-                          encoding="utf-8", timeout=20, dimensions=(40, 200))
+                          encoding="utf-8", timeout=20, dimensions=(40, 200), preexec_fn=_ctrl_c_interrupts)
     child.expect(r"rehost chat: \S+ on " + host)
     child.expect_exact("> ")
     return child
