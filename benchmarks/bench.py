@@ -153,8 +153,11 @@ def async_runners(base: str, case: str) -> dict[str, Runner]:
                 text_of(raw.decode().rstrip("\r\n"), parts)
             return "".join(parts)
 
+    providers: list[Any] = []
+
     def rehost_on(backend: str) -> Callable[[], Any]:
         provider = Groq(KEY, base_url=openai_url(base))
+        providers.append(provider)
         previous = os.environ.get("REHOST_ASYNC_HTTP")
         os.environ["REHOST_ASYNC_HTTP"] = backend
         try:
@@ -187,8 +190,14 @@ def async_runners(base: str, case: str) -> dict[str, Runner]:
     async def close() -> None:
         await session.close()
         await http.aclose()
+        for provider in providers:  # each pool's keeper task ends with its pool, before the loop closes
+            await provider.aclose()
 
-    _CLOSE.append(lambda: loop.run_until_complete(close()))
+    def close_all() -> None:
+        loop.run_until_complete(close())
+        loop.close()
+
+    _CLOSE.append(close_all)
     return {name: (lambda make=make: str(loop.run_until_complete(make()))) for name, make in makers.items()}
 
 
