@@ -125,14 +125,17 @@ def test_chunking_does_not_change_events(case):
     assert chunked_dec.ended_cleanly == whole_dec.ended_cleanly == bytewise_dec.ended_cleanly
 
 
-@given(stream_and_chunks())
-def test_matches_reference_parser(case):
-    raw, chunks = case
+def assert_matches_reference(raw: bytes, chunks: list[bytes]) -> None:
     events, decoder = decode_chunks(chunks)
     ref_events, ref_comments, ref_clean = reference_parse(raw)
     assert events == ref_events
     assert decoder.comments == ref_comments
     assert decoder.ended_cleanly == ref_clean
+
+
+@given(stream_and_chunks())
+def test_matches_reference_parser(case):
+    assert_matches_reference(*case)
 
 
 @st.composite
@@ -159,12 +162,7 @@ def line_aligned_chunks(draw) -> tuple[bytes, list[bytes]]:
 
 @given(line_aligned_chunks())
 def test_line_aligned_chunks_match_reference_parser(case):
-    raw, chunks = case
-    events, decoder = decode_chunks(chunks)
-    ref_events, ref_comments, ref_clean = reference_parse(raw)
-    assert events == ref_events
-    assert decoder.comments == ref_comments
-    assert decoder.ended_cleanly == ref_clean
+    assert_matches_reference(*case)
 
 
 garbage = st.lists(
