@@ -11,6 +11,10 @@ from hypothesis import strategies as st
 
 from rehost.errors import ProtocolError
 from rehost.providers.dialects.common import CallInfo, event_json
+from rehost.providers.dialects.converse import ConverseStream
+from rehost.providers.dialects.ollama_native import NativeStream
+from rehost.providers.dialects.openai_chat import ChatStream
+from rehost.shared.sse import SSEEvent
 
 INFO = CallInfo(host="h", model="m", host_model_id="m", request_id="req-1")
 
@@ -50,3 +54,18 @@ def test_text_that_is_almost_json(text):
                                   '"unterminated', '{"a": 1} \n', "\ufeff{}"])
 def test_edges(text):
     same_as_loads(text)
+
+
+
+@pytest.mark.parametrize(("state", "unit"), [
+    (lambda: NativeStream(INFO, None), "line"),  # Ollama's NDJSON
+    (lambda: ConverseStream(INFO, None), "message"),  # Bedrock's event stream
+    (lambda: ChatStream(INFO, None), "event"),  # server-sent events
+])
+def test_each_framing_names_its_own_piece_in_the_error(state, unit):
+    with pytest.raises(ProtocolError) as info:
+        state().on_event(SSEEvent("x{"))
+    assert str(info.value) == f"[h] h sent a stream {unit} that is not JSON: 'x{{' (request req-1)"
+    with pytest.raises(ProtocolError) as info:
+        state().on_event(SSEEvent("[1]"))
+    assert str(info.value) == f"[h] h sent a stream {unit} that is not an object (request req-1)"

@@ -55,9 +55,9 @@ class CallInfo:
             self.time_to_first_token = time.perf_counter() - self.t0
 
 
-def event_json(data: str, info: CallInfo) -> Any:
+def event_json(data: str, info: CallInfo, unit: str = "event") -> Any:
     """A stream event's JSON payload, for every dialect: text that is not JSON is a ProtocolError naming the host
-    and the request."""
+    and the request. ``unit`` is what the framing calls one piece (an NDJSON "line", an event-stream "message")."""
     try:
         try:
             value, end = _scan_json(data, 0)
@@ -67,20 +67,20 @@ def event_json(data: str, info: CallInfo) -> Any:
             return _decode_json(data)
         return value
     except ValueError as exc:
-        raise ProtocolError(f"{info.host} sent a stream event that is not JSON: {data[:200]!r}",
+        raise ProtocolError(f"{info.host} sent a stream {unit} that is not JSON: {data[:200]!r}",
                             host=info.host, request_id=info.request_id) from exc
 
 
-def not_an_object(info: CallInfo) -> ProtocolError:
-    return ProtocolError(f"{info.host} sent a stream event that is not an object", host=info.host,
+def not_an_object(info: CallInfo, unit: str = "event") -> ProtocolError:
+    return ProtocolError(f"{info.host} sent a stream {unit} that is not an object", host=info.host,
                          request_id=info.request_id)
 
 
-def event_object(data: str, info: CallInfo) -> dict[str, Any]:
+def event_object(data: str, info: CallInfo, unit: str = "event") -> dict[str, Any]:
     """``event_json`` for the dialects whose every event is a JSON object."""
-    value = event_json(data, info)
+    value = event_json(data, info, unit)
     if not isinstance(value, dict):
-        raise not_an_object(info)
+        raise not_an_object(info, unit)
     return value
 
 

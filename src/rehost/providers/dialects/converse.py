@@ -59,7 +59,7 @@ from ...shared.types import (
     Usage,
     construct,
 )
-from .common import CallInfo, finish_completion, parse_arguments
+from .common import CallInfo, event_object, finish_completion, parse_arguments
 
 __all__ = ["CACHE_POINT", "ConverseStream", "decode_response", "encode_messages", "encode_tools", "error_class",
            "error_from_body", "finish_reason", "output_config", "parse_usage"]
@@ -303,14 +303,7 @@ class ConverseStream:
         self._done = False
 
     def on_event(self, event: SSEEvent) -> list[StreamEvent]:
-        try:
-            data = json.loads(event.data) if event.data else {}
-        except ValueError as exc:
-            raise ProtocolError(f"{self.info.host} sent a stream message that is not JSON: {event.data[:200]!r}",
-                                host=self.info.host, request_id=self.info.request_id) from exc
-        if not isinstance(data, dict):
-            raise ProtocolError(f"{self.info.host} sent a stream message that is not an object",
-                                host=self.info.host, request_id=self.info.request_id)
+        data = event_object(event.data, self.info, "message") if event.data else {}
         message_type = getattr(event, "message_type", "event")
         if message_type != "event":
             if message_type == "error":  # ``:error-code`` / ``:error-message`` headers, not a JSON payload

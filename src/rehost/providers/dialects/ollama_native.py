@@ -36,7 +36,7 @@ from ...shared.types import (
     ToolResult,
     Usage,
 )
-from .common import CallInfo, finish_completion
+from .common import CallInfo, event_object, finish_completion
 from .think_tags import ThinkSplitter, split_think
 
 __all__ = [
@@ -254,14 +254,7 @@ class NativeStream:
         self.served_model: str | None = None
 
     def on_event(self, event: SSEEvent) -> list[StreamEvent]:
-        try:
-            obj = json.loads(event.data)
-        except ValueError as exc:
-            raise ProtocolError(f"{self.info.host} sent a stream line that is not JSON: {event.data[:200]!r}",
-                                host=self.info.host, request_id=self.info.request_id) from exc
-        if not isinstance(obj, dict):
-            raise ProtocolError(f"{self.info.host} sent a stream line that is not an object",
-                                host=self.info.host, request_id=self.info.request_id)
+        obj = event_object(event.data, self.info, "line")
         if obj.get("error"):
             raise self.on_error(obj)
         if self.served_model is None:
